@@ -1,0 +1,83 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Applied to every target so that the whole package follows the same language rules.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "taskwire",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "taskwire", targets: ["taskwire"]),
+        .executable(name: "taskwire-bench", targets: ["taskwire-bench"]),
+    ],
+    targets: [
+        // MARK: JSON
+        .target(name: "JSON", swiftSettings: settings, linkerSettings: [.linkedLibrary("m")]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: settings),
+
+        // MARK: JSONRPC
+        .target(name: "JSONRPC", dependencies: ["JSON"], swiftSettings: settings),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], swiftSettings: settings),
+
+        // MARK: Transport
+        .target(name: "Transport", dependencies: ["JSONRPC"], swiftSettings: settings),
+        .testTarget(
+            name: "TransportTests",
+            dependencies: ["Transport", "TestSupport"],
+            swiftSettings: settings
+        ),
+
+        // MARK: TaskStore
+        .target(name: "TaskStore", swiftSettings: settings),
+        .testTarget(
+            name: "TaskStoreTests",
+            dependencies: ["TaskStore", "TestSupport"],
+            swiftSettings: settings
+        ),
+
+        // MARK: TaskEngine
+        .target(name: "TaskEngine", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
+        .testTarget(
+            name: "TaskEngineTests",
+            dependencies: ["TaskEngine", "TestSupport"],
+            resources: [.copy("Golden")],
+            swiftSettings: settings
+        ),
+
+        // MARK: TaskwireServer
+        .target(
+            name: "TaskwireServer",
+            dependencies: ["JSON", "JSONRPC", "Transport", "TaskEngine", "TaskStore"],
+            resources: [.embedInCode("openrpc.json")],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "TaskwireServerTests",
+            dependencies: ["TaskwireServer", "TestSupport"],
+            swiftSettings: settings
+        ),
+
+        // MARK: taskwire
+        .executableTarget(name: "taskwire", dependencies: ["TaskwireServer"], swiftSettings: settings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "JSON"],
+            swiftSettings: settings
+        ),
+
+        // MARK: taskwire-bench
+        .executableTarget(
+            name: "taskwire-bench",
+            dependencies: ["JSON", "JSONRPC", "Transport", "TestSupport"],
+            swiftSettings: settings
+        ),
+
+        // MARK: TestSupport
+        .target(name: "TestSupport", dependencies: ["JSON", "JSONRPC"], swiftSettings: settings),
+    ]
+)

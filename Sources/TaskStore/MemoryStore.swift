@@ -1,0 +1,58 @@
+import Synchronization
+
+/// A store that keeps nothing on disk: for `--in-memory` and for engine tests.
+///
+/// It keeps the records and the newest snapshot in memory, so a test can build a second engine from the
+/// same store and check that replaying the journal rebuilds the same state.
+package final class MemoryStore: Store {
+    private struct State {
+        var snapshot: [UInt8]?
+        var records: [[UInt8]] = []
+        var closed = false
+        var failNextAppend: StoreError?
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    package func recover() throws(StoreError) -> RecoveredState {
+        state.withLock { RecoveredState(snapshot: $0.snapshot, records: $0.records) }
+    }
+
+    package func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket {
+        let failure: StoreError? = state.withLock { state in
+            if state.closed { return StoreError(code: .closed, message: "The store is closed.") }
+            if let failure = state.failNextAppend {
+                state.failNextAppend = nil
+                return failure
+            }
+            state.records.append(record)
+            return nil
+        }
+        if let failure { throw failure }
+        return .durable
+    }
+
+    package var recordsSinceSnapshot: Int { state.withLock { $0.records.count } }
+
+    package func snapshot(encode: @escaping @Sendable () -> [UInt8]) {
+        let bytes = encode()
+        state.withLock { state in
+            state.snapshot = bytes
+            state.records.removeAll()
+        }
+    }
+
+    package func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    /// Makes the next append fail with `error`, to test that a refused write changes nothing.
+    package func failNextAppend(with error: StoreError) {
+        state.withLock { $0.failNextAppend = error }
+    }
+
+    /// Every record appended since the newest snapshot.
+    package var records: [[UInt8]] { state.withLock { $0.records } }
+}

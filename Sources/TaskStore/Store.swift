@@ -1,0 +1,45 @@
+/// Where the engine's state lives: an append-only journal of change records plus periodic snapshots.
+///
+/// The store knows bytes and files, never what a task is. The engine appends one record per committed
+/// change while it holds its actor, and replies to the client only after the record's ticket reports it
+/// durable. Implementations: ``FileStore`` (the data directory) and ``MemoryStore`` (`--in-memory`, tests).
+package protocol Store: AnyObject, Sendable {
+    /// Reads what survived: the newest valid snapshot and every journal record after it, in order.
+    /// Called once, before the first append.
+    func recover() throws(StoreError) -> RecoveredState
+
+    /// Queues one record and returns at once, without blocking on I/O.
+    ///
+    /// When it throws (the disk is full, or the store has failed), nothing was queued, so the caller can
+    /// leave its state unchanged. Records become durable in the order they were appended.
+    func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket
+
+    /// The number of records appended since the newest snapshot, so the engine can decide when to take one.
+    var recordsSinceSnapshot: Int { get }
+
+    /// Starts a snapshot covering every record appended so far and returns at once.
+    ///
+    /// Call it at the instant the state matches the journal (inside the engine's actor). `encode` runs
+    /// later on the store's own thread, never on the concurrency pool, and must produce the snapshot of
+    /// exactly that state (capture a copy of it). When the snapshot is durable, the journal is compacted.
+    func snapshot(encode: @escaping @Sendable () -> [UInt8])
+
+    /// Makes everything appended so far durable, waits for a running snapshot, and stops; later appends fail.
+    func close()
+}
+
+/// What ``Store/recover()`` found on disk.
+package struct RecoveredState: Sendable {
+    /// The newest valid snapshot, if there is one.
+    package var snapshot: [UInt8]?
+    /// The journal records appended after that snapshot, oldest first.
+    package var records: [[UInt8]]
+    /// Things worth telling the operator (a torn tail that was truncated, a fallback snapshot).
+    package var warnings: [String]
+
+    package init(snapshot: [UInt8]? = nil, records: [[UInt8]] = [], warnings: [String] = []) {
+        self.snapshot = snapshot
+        self.records = records
+        self.warnings = warnings
+    }
+}
