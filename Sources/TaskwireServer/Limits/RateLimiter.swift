@@ -1,0 +1,94 @@
+import Synchronization
+
+/// Per-user, per-operation sliding-window rate limits (the spec's "Rate Limits" table).
+///
+/// Each (user, operation) pair keeps the times of its admitted calls within the window; a call is admitted
+/// while fewer than `count` calls happened in the last `window` seconds. The limiter takes the current time
+/// as an argument, so tests drive it with a fake clock and nothing sleeps.
+package final class RateLimiter: Sendable {
+    /// How many calls a window admits.
+    package struct Limit: Sendable, Hashable, CustomStringConvertible {
+        package var count: Int
+        package var window: Double
+
+        package init(count: Int, window: Double) {
+            self.count = count
+            self.window = window
+        }
+
+        /// Parses `COUNT/WINDOW` where the window is `second`, `minute`, `hour`, `day` or a number of seconds
+        /// (`100/hour`, `60/minute`, `5/30s`).
+        package init?(parsing text: String) {
+            let parts = text.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let count = Int(parts[0]), count > 0 else { return nil }
+            let unit = parts[1].lowercased()
+            switch unit {
+            case "s", "sec", "second": window = 1
+            case "m", "min", "minute": window = 60
+            case "h", "hour": window = 3600
+            case "d", "day": window = 86_400
+            default:
+                let digits = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+                guard let seconds = Double(digits), seconds > 0, seconds.isFinite else { return nil }
+                window = seconds
+            }
+            self.count = count
+        }
+
+        package var description: String {
+            switch window {
+            case 1: "\(count)/second"
+            case 60: "\(count)/minute"
+            case 3600: "\(count)/hour"
+            case 86_400: "\(count)/day"
+            default: "\(count)/\(window)s"
+            }
+        }
+    }
+
+    /// The outcome of asking to make one call.
+    package enum Decision: Sendable, Equatable {
+        case admitted
+        /// Refused; the earliest retry that would be admitted is this many seconds away (at least 1).
+        case refused(retryAfterSeconds: Int)
+    }
+
+    private struct Key: Hashable {
+        var user: String
+        var operation: String
+    }
+
+    private let limits: [String: Limit]
+    private let calls = Mutex<[Key: [Double]]>([:])
+
+    /// A limiter with a limit per operation name; operations without a limit are never refused.
+    package init(limits: [String: Limit]) {
+        self.limits = limits
+    }
+
+    /// The limit configured for an operation.
+    package func limit(for operation: String) -> Limit? { limits[operation] }
+
+    /// Records a call by `user` at time `now` (seconds) when the limit admits it.
+    package func admit(user: String, operation: String, now: Double) -> Decision {
+        guard let limit = limits[operation] else { return .admitted }
+        let key = Key(user: user, operation: operation)
+        return calls.withLock { calls in
+            var times = calls[key, default: []]
+            let horizon = now - limit.window
+            if let firstLive = times.firstIndex(where: { $0 > horizon }) {
+                times.removeFirst(firstLive)
+            } else {
+                times.removeAll()
+            }
+            guard times.count < limit.count else {
+                calls[key] = times
+                let wait = times[times.count - limit.count] + limit.window - now
+                return .refused(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+            }
+            times.append(now)
+            calls[key] = times
+            return .admitted
+        }
+    }
+}
