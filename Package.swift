@@ -73,7 +73,7 @@ let package = Package(
         // MARK: taskwire-bench
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["JSON", "JSONRPC", "Transport", "TestSupport"],
+            dependencies: ["JSON"],
             swiftSettings: settings
         ),
 

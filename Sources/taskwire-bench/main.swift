@@ -1,1 +1,27 @@
-print("bench")
+import Foundation
+
+// taskwire-bench: starts the real server and measures it. Results are printed as Markdown tables, ready
+// for docs/benchmarks.md together with the command line that produced them.
+
+signal(SIGPIPE, SIG_IGN)
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+    if arguments.first == "echo" {
+        if arguments.count == 3, arguments[1] == "--socket" { try EchoServer.serveSocket(path: arguments[2]) }
+        EchoServer.serveStdio()
+    }
+    let options = try BenchOptions(arguments: arguments)
+    guard FileManager.default.isExecutableFile(atPath: options.serverBinary) else {
+        throw BenchError("no taskwire binary at \(options.serverBinary); build it or pass --server PATH")
+    }
+    print("# taskwire-bench\n")
+    print(
+        "`taskwire-bench \(arguments.joined(separator: " "))` on \(ProcessInfo.processInfo.activeProcessorCount) cores\n"
+    )
+    if options.suites.contains("transport") { try TransportSuite(options: options).run() }
+    if options.suites.contains("writes") { try WriteSuite(options: options).run() }
+    if options.suites.contains("reads") { try ReadSuite(options: options).run() }
+} catch {
+    FileHandle.standardError.write(Data("taskwire-bench: \(error)\n".utf8))
+    exit(1)
+}

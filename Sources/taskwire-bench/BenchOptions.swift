@@ -1,0 +1,58 @@
+import Foundation
+
+/// What to measure and against which binary, from the command line.
+struct BenchOptions {
+    var serverBinary: String
+    var suites: Set<String> = ["transport", "writes", "reads"]
+    var listSizes: [Int] = [100_000, 1_000_000]
+    var quick = false
+    var workDirectory: String = NSTemporaryDirectory()
+
+    static let usage = """
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|all]... [--tasks N[,N...]] [--quick]
+               taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
+
+          --server PATH   the taskwire binary (default: the one next to this benchmark)
+          --suite NAME    transport: ping latency and pipelined throughput against an echo floor
+                          writes: durable tasks.create with 1, 16 and 64 clients; tasks.get
+                          reads: tasks.list on large data sets, restart time, resident memory per task
+          --tasks LIST    data-set sizes for the reads suite (default 100000,1000000)
+          --quick         fewer iterations, for a smoke run
+        """
+
+    init(arguments: [String]) throws {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        serverBinary = executable.deletingLastPathComponent().appendingPathComponent("taskwire").path
+        var explicitSuites: Set<String> = []
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--server":
+                guard let value = iterator.next() else { throw BenchError("--server needs a path") }
+                serverBinary = value
+            case "--suite":
+                guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
+                if value == "all" {
+                    explicitSuites.formUnion(["transport", "writes", "reads"])
+                } else {
+                    guard ["transport", "writes", "reads"].contains(value) else {
+                        throw BenchError("unknown suite \(value)")
+                    }
+                    explicitSuites.insert(value)
+                }
+            case "--tasks":
+                guard let value = iterator.next() else { throw BenchError("--tasks needs sizes") }
+                listSizes = try value.split(separator: ",").map {
+                    guard let size = Int($0), size > 0 else { throw BenchError("bad size \($0)") }
+                    return size
+                }
+            case "--quick": quick = true
+            case "--help", "-h":
+                print(Self.usage)
+                exit(0)
+            default: throw BenchError("unknown argument \(argument)\n\(Self.usage)")
+            }
+        }
+        if !explicitSuites.isEmpty { suites = explicitSuites }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import JSON
+
+/// `tasks.list` with filters on large data sets, restart time and resident memory per task.
+struct ReadSuite {
+    let options: BenchOptions
+
+    private let queries: [(String, JSONValue)] = [
+        ("newest first, no filter", [:]),
+        ("status=in_progress", ["status": "in_progress"]),
+        ("assignee=user42", ["assignee": "user42"]),
+        ("priority=high, sort due_date asc", ["priority": "high", "sort": "due_date", "order": "asc"]),
+        ("tags=tag3,tag7", ["tags": "tag3,tag7"]),
+        ("assignee+status, sort updated_at", ["assignee": "user7", "status": "pending", "sort": "updated_at"]),
+        (
+            "due_before (next 3 days), sort due_date",
+            ["due_before": .int(TaskFactory.dueBase + 2 * 86_400), "sort": "due_date"]
+        ),
+        ("overdue=true", ["overdue": true]),
+        ("q=\"customer 4242\"", ["q": "customer 4242"]),
+    ]
+
+    func run() throws {
+        let emptyServer = try ServerProcess(
+            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments)
+        _ = try emptyServer.stdioConnection().call(Request.ping(id: 1))
+        let emptyRSS = emptyServer.residentBytes()
+        emptyServer.stop()
+
+        for size in options.listSizes {
+            let directory = options.workDirectory + "/taskwire-bench-reads-\(getpid())-\(size)"
+            try? FileManager.default.removeItem(atPath: directory)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let loadRate = try load(size: size, directory: directory)
+
+            let clock = ContinuousClock()
+            let start = clock.now
+            let server = try ServerProcess(
+                executable: options.serverBinary,
+                arguments: ["--data-dir", directory] + Harness.commonArguments
+            )
+            let connection = server.stdioConnection()
+            _ = try connection.call(Request.ping(id: 1))
+            let restart = clock.now - start
+            let rss = server.residentBytes()
+
+            print("## tasks.list on \(size) tasks\n")
+            print("Loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none); ")
+            print("restart (spawn to first reply, recovery included): \(restart); ")
+            print(
+                "resident memory \(rss / 1_048_576) MiB, \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes per task.\n"
+            )
+            print("| query (limit 20, pages 1-5) | total matches | p50 (ms) | p99 (ms) |")
+            print("|---|---|---|---|")
+            let iterations = options.quick ? 20 : 100
+            for (label, filter) in queries {
+                var samples = LatencySamples()
+                var total = 0
+                for iteration in 0..<iterations {
+                    var params = filter.objectValue ?? [:]
+                    params["page"] = .int(iteration % 5 + 1)
+                    params["limit"] = 20
+                    let request = Request.call(id: iteration, method: "tasks.list", params: .object(params))
+                    let begin = clock.now
+                    let result = try connection.call(request)
+                    samples.record(clock.now - begin)
+                    total = result["total"]?.intValue ?? 0
+                }
+                print(
+                    "| \(label) | \(total) | \(fixed(samples.percentile(50) / 1000, 3)) | \(fixed(samples.percentile(99) / 1000, 3)) |"
+                )
+            }
+            print()
+            server.stop()
+        }
+    }
+
+    /// Creates `size` tasks and moves every tenth to in_progress; returns creates per second.
+    private func load(size: Int, directory: String) throws -> Double {
+        let server = try ServerProcess(
+            executable: options.serverBinary,
+            arguments: ["--data-dir", directory, "--durability", "none"] + Harness.commonArguments
+        )
+        defer { server.stop() }
+        let connection = server.stdioConnection()
+        let window = 256
+        var ids: [String] = []
+        ids.reserveCapacity(size)
+        let seconds = try measure {
+            var sent = 0
+            while sent < size {
+                let count = min(window, size - sent)
+                var batch: [UInt8] = []
+                for offset in 0..<count {
+                    batch.append(
+                        contentsOf: Request.call(
+                            id: sent + offset,
+                            method: "tasks.create",
+                            params: TaskFactory.createParams(client: 0, sequence: sent + offset)
+                        )
+                    )
+                }
+                try connection.send(batch)
+                for _ in 0..<count {
+                    let reply = try JSONParser.parse(try connection.readLine())
+                    guard let id = reply["result"]?["task_id"]?.stringValue else {
+                        throw BenchError("create failed: \(reply)")
+                    }
+                    ids.append(id)
+                }
+                sent += count
+            }
+        }
+        var batch: [UInt8] = []
+        for (index, id) in ids.enumerated() where index % 10 == 0 {
+            batch.append(
+                contentsOf: Request.call(
+                    id: index,
+                    method: "tasks.update",
+                    params: ["task_id": .string(id), "status": "in_progress"]
+                )
+            )
+            if batch.count > 32_000 {
+                try flush(&batch, connection)
+            }
+        }
+        try flush(&batch, connection)
+        return Double(size) / seconds
+    }
+
+    private func flush(_ batch: inout [UInt8], _ connection: WireConnection) throws {
+        guard !batch.isEmpty else { return }
+        let count = batch.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        try connection.send(batch)
+        for _ in 0..<count { _ = try connection.readLine() }
+        batch.removeAll(keepingCapacity: true)
+    }
+}
