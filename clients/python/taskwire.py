@@ -1092,11 +1092,9 @@ class Batch:
             for _, future in self._futures:
                 future.cancel()
             return
-        self.send_and_wait()
+        self._send_and_wait()
 
-    def send_and_wait(self) -> None:
-        """Sends the batch and waits for every reply; called by the ``with`` block on a normal exit."""
-        self._sent = True
+    def _send_and_wait(self) -> None:
         core = self._core
         registered: List[Tuple[int, concurrent.futures.Future, concurrent.futures.Future]] = []
         try:

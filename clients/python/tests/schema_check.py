@@ -25,7 +25,9 @@ def require_jsonschema() -> None:
 
 def load_meta_schema() -> Any:
     if not META_SCHEMA.is_file():
-        pytest.fail("OpenRPC meta-schema not found at %s (shared/ must sit beside the clone)" % META_SCHEMA, pytrace=False)
+        pytest.fail(
+            "OpenRPC meta-schema not found at %s (shared/ must sit beside the clone)" % META_SCHEMA, pytrace=False
+        )
     return json.loads(META_SCHEMA.read_text())
 
 

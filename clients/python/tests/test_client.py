@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import queue
+import signal
+import subprocess
+import sys
 import threading
 from typing import Any, Dict, List
 
@@ -296,3 +299,44 @@ def test_oversized_request_is_refused_before_sending(fake: Any) -> None:
     assert info.value.error == "too_large"
     assert client.call("ping")["method"] == "ping"
     assert server.next_received()["method"] == "ping"
+
+
+class _Collect(logging.Handler):
+    """Signals an event once a record containing ``needle`` is logged."""
+
+    def __init__(self, needle: str) -> None:
+        super().__init__()
+        self.needle = needle
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.needle in record.getMessage():
+            self.seen.set()
+
+
+def test_spawn_with_stderr_pipe_forwards_lines_to_the_log() -> None:
+    handler = _Collect("a line on stderr")
+    server_log = logging.getLogger("taskwire.server")
+    server_log.addHandler(handler)
+    server_log.setLevel(logging.INFO)
+    script = "import sys; sys.stderr.write('a line on stderr\\n'); sys.stderr.flush(); sys.stdin.read()"
+    try:
+        client = taskwire.Client.spawn(sys.executable, args=["-c", script], stderr=subprocess.PIPE)
+        assert handler.seen.wait(WAIT)
+        process = client.process
+        client.close()
+        assert process is not None and process.poll() == 0
+    finally:
+        server_log.removeHandler(handler)
+        server_log.setLevel(logging.NOTSET)
+
+
+def test_close_terminates_a_child_that_ignores_end_of_input() -> None:
+    # This child never reads stdin, so closing it is not enough; SIGTERM is.
+    client = taskwire.Client.spawn(
+        sys.executable, args=["-c", "import signal; signal.pause()"], close_timeout=0.2
+    )
+    process = client.process
+    assert process is not None
+    client.close()
+    assert process.poll() == -signal.SIGTERM
