@@ -404,6 +404,10 @@ class _Channel:
         """Ends the stream for good; waits up to ``timeout`` for the peer to go, then forces it."""
         raise NotImplementedError
 
+    def release(self) -> None:
+        """Frees the file descriptors; only once the reader thread no longer uses them."""
+        raise NotImplementedError
+
     def describe(self) -> str:
         raise NotImplementedError
 
@@ -449,10 +453,10 @@ class _ProcessChannel(_Channel):
                 pass
 
     def close(self, timeout: float) -> None:
-        self.close_write()
         _reap(self.process, timeout)
 
-    def close_stdout(self) -> None:
+    def release(self) -> None:
+        self.close_write()
         try:
             self._stdout.close()
         except OSError:
@@ -717,17 +721,25 @@ class _Core:
             self._close_done = True
         with self._lock:
             self._closing_reason = "the taskwire client was closed"
+        # End of input tells the server to finish in-flight replies and exit. A writer stuck on a full pipe
+        # holds the lock; then the end of input follows once the server is gone and the write has failed.
+        told = self._write_lock.acquire(timeout=self.close_timeout)
+        try:
+            if told:
+                self.channel.close_write()
+        finally:
+            if told:
+                self._write_lock.release()
         try:
             self.channel.close(self.close_timeout)
         finally:
+            with self._write_lock:
+                self.channel.close_write()
             # The stream is over once the peer is gone; the reader sees end of file and fails leftovers.
             if threading.current_thread() is not self._reader:
                 self._reader.join(self.close_timeout)
             self._mark_closed("the taskwire client was closed")
-            if isinstance(self.channel, _ProcessChannel):
-                if not self._reader.is_alive():
-                    self.channel.close_stdout()
-            elif isinstance(self.channel, _SocketChannel):
+            if not self._reader.is_alive():
                 self.channel.release()
 
 
