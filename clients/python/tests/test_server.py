@@ -257,7 +257,8 @@ def test_unix_socket_calls_and_batches(socket_server: Dict[str, Any], framing: s
     # Before auth.login a socket connection may call rpc.discover and server.info.
     with taskwire.Client.connect_unix(socket_server["path"], framing, wait=WAIT) as client:
         assert client.server.info(timeout=WAIT)["name"] == "taskwire"
-        assert BUILTINS <= {m["name"] for m in client.rpc.discover(timeout=WAIT)["methods"]}
+        document = client.rpc.discover(timeout=WAIT)
+        assert document["info"]["title"] == "taskwire" and isinstance(document["methods"], list)
         outcomes = client.call_batch([("server.info", None), ("rpc.discover", None)], timeout=WAIT)
         assert outcomes[0]["name"] == "taskwire" and "openrpc" in outcomes[1]
     assert client.closed
