@@ -677,8 +677,11 @@ class _Core:
         method = message.get("method")
         params = message.get("params")
         if "id" in message:
-            # The server does not send requests today; answer at once so it never waits on us.
-            self._reply_method_not_found(message.get("id"), method)
+            # The server does not send requests today; answer at once so it never waits on us. The reply is
+            # written from another thread: a reader blocked on a full pipe could deadlock with the server.
+            threading.Thread(
+                target=self._reply_method_not_found, args=(message.get("id"), method), daemon=True
+            ).start()
             return
         callback = self.on_notification
         if callback is None or not isinstance(method, str):

@@ -72,6 +72,17 @@ def test_unknown_param_raises_invalid_params_naming_it(spawn: Callable[..., task
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
+def test_multibyte_text_round_trips(spawn: Callable[..., taskwire.Client], framing: str) -> None:
+    # The server echoes the unknown field's name: UTF-8 both ways, Content-Length counted in bytes.
+    name = "tâche_✓_日本_🚀"
+    client = spawn(framing)
+    with pytest.raises(taskwire.InvalidParams) as info:
+        client.call("ping", {name: 1}, timeout=WAIT)
+    assert info.value.field == name
+    assert client.ping(timeout=WAIT) == {}
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
 def test_batch_mixes_results_and_errors_in_order(spawn: Callable[..., taskwire.Client], framing: str) -> None:
     client = spawn(framing)
     outcomes = client.call_batch(
