@@ -10,6 +10,7 @@ package final class MemoryStore: Store {
         var records: [[UInt8]] = []
         var closed = false
         var failNextAppend: StoreError?
+        var blobs: [String: [UInt8]] = [:]
     }
 
     private let state = Mutex(State())
@@ -55,4 +56,25 @@ package final class MemoryStore: Store {
 
     /// Every record appended since the newest snapshot.
     package var records: [[UInt8]] { state.withLock { $0.records } }
+
+    package func putBlob(key: String, bytes: [UInt8]) throws(StoreError) {
+        try BlobKey.validate(key)
+        state.withLock { state in
+            if state.blobs[key] == nil { state.blobs[key] = bytes }
+        }
+    }
+
+    package func blob(key: String) throws(StoreError) -> [UInt8]? {
+        try BlobKey.validate(key)
+        return state.withLock { $0.blobs[key] }
+    }
+
+    package func deleteBlob(key: String) throws(StoreError) {
+        try BlobKey.validate(key)
+        _ = state.withLock { $0.blobs.removeValue(forKey: key) }
+    }
+
+    package func blobKeys() throws(StoreError) -> [String] {
+        state.withLock { $0.blobs.keys.sorted() }
+    }
 }

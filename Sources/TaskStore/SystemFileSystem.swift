@@ -1,0 +1,137 @@
+import Glibc
+
+/// The real ``FileSystem``: thin wrappers over Glibc that turn `errno` into a ``StoreError``.
+package struct SystemFileSystem: FileSystem {
+    /// The file system of the machine.
+    package init() {}
+
+    package func open(_ path: String, flags: Int32, mode: UInt32) throws(StoreError) -> OpenFile {
+        while true {
+            let descriptor = Glibc.open(path, flags | O_CLOEXEC, mode_t(mode))
+            if descriptor >= 0 { return OpenFile(descriptor: descriptor, path: path) }
+            if errno != EINTR { throw Self.error("open", path: path) }
+        }
+    }
+
+    package func close(_ file: OpenFile) {
+        _ = Glibc.close(file.descriptor)
+    }
+
+    package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StoreError) {
+        var done = 0
+        while done < bytes.count {
+            guard let base = bytes.baseAddress else { return }
+            let wrote = pwrite(file.descriptor, base + done, bytes.count - done, off_t(offset) + off_t(done))
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                throw Self.error("pwrite", path: file.path, offset: offset + Int64(done))
+            }
+            done += wrote
+        }
+    }
+
+    package func read(
+        _ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64
+    ) throws(StoreError) -> Int {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let got = pread(file.descriptor, base, buffer.count, off_t(offset))
+            if got >= 0 { return got }
+            if errno != EINTR { throw Self.error("pread", path: file.path, offset: offset) }
+        }
+    }
+
+    package func syncData(_ file: OpenFile) throws(StoreError) {
+        if fdatasync(file.descriptor) != 0 { throw Self.error("fdatasync", path: file.path) }
+    }
+
+    package func sync(_ file: OpenFile) throws(StoreError) {
+        if fsync(file.descriptor) != 0 { throw Self.error("fsync", path: file.path) }
+    }
+
+    package func allocate(_ file: OpenFile, offset: Int64, length: Int64) throws(StoreError) {
+        // posix_fallocate returns the error number instead of setting errno.
+        var result: Int32
+        repeat {
+            result = posix_fallocate(file.descriptor, off_t(offset), off_t(length))
+        } while result == EINTR
+        if result != 0 { throw Self.error("posix_fallocate", number: result, path: file.path, offset: offset) }
+    }
+
+    package func truncate(_ file: OpenFile, length: Int64) throws(StoreError) {
+        if ftruncate(file.descriptor, off_t(length)) != 0 { throw Self.error("ftruncate", path: file.path) }
+    }
+
+    package func size(of file: OpenFile) throws(StoreError) -> Int64 {
+        var info = stat()
+        if fstat(file.descriptor, &info) != 0 { throw Self.error("fstat", path: file.path) }
+        return Int64(info.st_size)
+    }
+
+    package func tryLock(_ file: OpenFile, exclusive: Bool) throws(StoreError) -> Bool {
+        while true {
+            if flock(file.descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return true }
+            switch errno {
+            case EINTR: continue
+            case EWOULDBLOCK: return false
+            default: throw Self.error("flock", path: file.path)
+            }
+        }
+    }
+
+    package func rename(_ source: String, to destination: String) throws(StoreError) {
+        if Glibc.rename(source, destination) != 0 { throw Self.error("rename", path: source) }
+    }
+
+    package func remove(_ path: String) throws(StoreError) {
+        if unlink(path) != 0 && errno != ENOENT { throw Self.error("unlink", path: path) }
+    }
+
+    package func makeDirectory(_ path: String, mode: UInt32) throws(StoreError) {
+        if mkdir(path, mode_t(mode)) == 0 { return }
+        switch errno {
+        case EEXIST:
+            return
+        case ENOENT:
+            let parent = StorePaths.parent(of: path)
+            guard parent != path, !parent.isEmpty else { throw Self.error("mkdir", path: path) }
+            try makeDirectory(parent, mode: mode)
+            if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST { throw Self.error("mkdir", path: path) }
+        default:
+            throw Self.error("mkdir", path: path)
+        }
+    }
+
+    package func contentsOfDirectory(_ path: String) throws(StoreError) -> [String]? {
+        guard let directory = opendir(path) else {
+            if errno == ENOENT { return nil }
+            throw Self.error("opendir", path: path)
+        }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    package func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    /// Wraps the current `errno` (or `number`) of `call` into a ``StoreError``.
+    static func error(_ call: String, number: Int32 = errno, path: String, offset: Int64? = nil) -> StoreError {
+        let reason = String(cString: strerror(number))
+        let location = offset.map { "\(path) at \($0)" } ?? path
+        return StoreError(
+            code: number == ENOSPC || number == EDQUOT ? .diskFull : .io,
+            message: number == ENOSPC ? "The disk is full." : "A file operation failed.",
+            cause: "\(call): \(reason) (errno \(number))",
+            location: location
+        )
+    }
+}
