@@ -17,6 +17,9 @@ package protocol Store: AnyObject, Sendable {
     /// The number of records appended since the newest snapshot, so the engine can decide when to take one.
     var recordsSinceSnapshot: Int { get }
 
+    /// Whether the journal has grown enough since the newest snapshot that the engine should take one.
+    var snapshotDue: Bool { get }
+
     /// Starts a snapshot covering every record appended so far and returns at once.
     ///
     /// Call it at the instant the state matches the journal (inside the engine's actor). `encode` runs
@@ -42,6 +45,11 @@ package protocol Store: AnyObject, Sendable {
 
     /// Every stored blob key, sorted (to find blobs no attachment refers to). Blocking.
     func blobKeys() throws(StoreError) -> [String]
+}
+
+extension Store {
+    /// By default, a snapshot is due every 100,000 records.
+    package var snapshotDue: Bool { recordsSinceSnapshot >= 100_000 }
 }
 
 /// What ``Store/recover()`` found on disk.

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import Testing
 
@@ -154,5 +155,64 @@ struct FileStoreRoundTripTests {
         store.close()
         let error = #expect(throws: StoreError.self) { try store.append(record(1)) }
         #expect(error?.code == .closed)
+    }
+}
+
+struct SnapshotPolicyTests {
+    @Test func snapshotDueFollowsTheRecordAndByteThresholds() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var options = testOptions()
+        options.snapshotRecordThreshold = 10
+        options.snapshotByteThreshold = 1 << 30
+        let store = try FileStore.open(directory: directory.path, options: options)
+        defer { store.close() }
+        for number in 1...9 { _ = try store.append(record(number)) }
+        #expect(!store.snapshotDue)
+        _ = try store.append(record(10))
+        #expect(store.snapshotDue)
+        store.snapshot { [] }
+        #expect(!store.snapshotDue)
+        #expect(store.bytesSinceSnapshot == 0)
+        _ = try store.append([UInt8](repeating: 1, count: 88))
+        #expect(store.bytesSinceSnapshot == 100)
+    }
+
+    @Test func appendsContinueWhileASnapshotIsWrittenAndOnlyOneRunsAtATime() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try FileStore.open(directory: directory.path, options: testOptions())
+        for number in 1...5 { _ = try store.append(record(number)) }
+        let encoding = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        store.snapshot {
+            encoding.signal()
+            release.wait()
+            return Array("first".utf8)
+        }
+        #expect(store.snapshotInProgress)
+        // The encoder is blocked on its own thread; appends and their syncs go on.
+        try await withTimeout {
+            await withCheckedContinuation { continuation in
+                DispatchQueue(label: "wait-for-encoder").async {
+                    encoding.wait()
+                    continuation.resume()
+                }
+            }
+        }
+        for number in 6...10 {
+            let ticket = try store.append(record(number))
+            try await withTimeout { try await ticket.wait() }
+        }
+        store.snapshot { Array("ignored".utf8) }
+        #expect(store.recordsSinceSnapshot == 5)
+        release.signal()
+        store.close()
+
+        #expect(try directory.names().filter { $0.hasPrefix("snapshot-") } == ["snapshot-0000000000000005.snap"])
+        let (reopened, recovered) = try openAndRecover(directory)
+        reopened.close()
+        #expect(recovered.snapshot == Array("first".utf8))
+        #expect(recovered.records == (6...10).map(record))
     }
 }
