@@ -44,6 +44,7 @@ package struct CheckReport: Sendable, CustomStringConvertible {
     /// Whether the store would open (possibly after repairing a torn tail).
     package var isHealthy: Bool { damage == nil }
 
+    /// A summary for the operator, one line per file.
     package var description: String {
         var lines = ["Data directory \(directory): " + (damage == nil ? "healthy" : "DAMAGED")]
         for snapshot in snapshots {

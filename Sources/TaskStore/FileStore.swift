@@ -224,6 +224,9 @@ package final class FileStore: Store {
         }
     }
 
+    /// Copies the framed record into the pending buffer under a short lock and wakes the writer; never blocks
+    /// on I/O. Throws `diskFull` (nothing queued) when the reserve is exhausted, `failed` after a failed
+    /// write or sync, `closed` after ``close()``.
     package func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket {
         guard record.count <= JournalFrame.maxPayload else {
             throw StoreError(code: .io, message: "A journal record of \(record.count) bytes is too large.")
@@ -253,6 +256,7 @@ package final class FileStore: Store {
         return CommitTicket { [self] () async throws(StoreError) in try await waitUntilAcknowledged(number) }
     }
 
+    /// Records appended since the newest snapshot was requested (or since recovery).
     package var recordsSinceSnapshot: Int { state.withLock { $0.recordsSinceSnapshot } }
 
     /// The journal bytes appended since the newest snapshot.
@@ -315,6 +319,7 @@ package final class FileStore: Store {
         try result.get()
     }
 
+    /// Writes and syncs everything pending, waits for a running snapshot, and releases the lock. Blocking.
     package func close() {
         let thread: WorkerThread? = state.withLock { state in
             state.closing = true

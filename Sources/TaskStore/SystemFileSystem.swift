@@ -5,6 +5,7 @@ package struct SystemFileSystem: FileSystem {
     /// The file system of the machine.
     package init() {}
 
+    /// `open(2)`, retried on `EINTR`, always with `O_CLOEXEC`.
     package func open(_ path: String, flags: Int32, mode: UInt32) throws(StoreError) -> OpenFile {
         while true {
             let descriptor = Glibc.open(path, flags | O_CLOEXEC, mode_t(mode))
@@ -13,10 +14,12 @@ package struct SystemFileSystem: FileSystem {
         }
     }
 
+    /// `close(2)`.
     package func close(_ file: OpenFile) {
         _ = Glibc.close(file.descriptor)
     }
 
+    /// `pwrite(2)` in a loop until every byte is written.
     package func write(_ file: OpenFile, _ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(StoreError) {
         var done = 0
         while done < bytes.count {
@@ -30,6 +33,7 @@ package struct SystemFileSystem: FileSystem {
         }
     }
 
+    /// `pread(2)`, retried on `EINTR`.
     package func read(
         _ file: OpenFile, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64
     ) throws(StoreError) -> Int {
@@ -41,14 +45,17 @@ package struct SystemFileSystem: FileSystem {
         }
     }
 
+    /// `fdatasync(2)`; never retried by the store when it fails.
     package func syncData(_ file: OpenFile) throws(StoreError) {
         if fdatasync(file.descriptor) != 0 { throw Self.error("fdatasync", path: file.path) }
     }
 
+    /// `fsync(2)`.
     package func sync(_ file: OpenFile) throws(StoreError) {
         if fsync(file.descriptor) != 0 { throw Self.error("fsync", path: file.path) }
     }
 
+    /// `posix_fallocate(3)`, which reports its error as a return value.
     package func allocate(_ file: OpenFile, offset: Int64, length: Int64) throws(StoreError) {
         // posix_fallocate returns the error number instead of setting errno.
         var result: Int32
@@ -58,16 +65,19 @@ package struct SystemFileSystem: FileSystem {
         if result != 0 { throw Self.error("posix_fallocate", number: result, path: file.path, offset: offset) }
     }
 
+    /// `ftruncate(2)`.
     package func truncate(_ file: OpenFile, length: Int64) throws(StoreError) {
         if ftruncate(file.descriptor, off_t(length)) != 0 { throw Self.error("ftruncate", path: file.path) }
     }
 
+    /// `fstat(2)`'s size.
     package func size(of file: OpenFile) throws(StoreError) -> Int64 {
         var info = stat()
         if fstat(file.descriptor, &info) != 0 { throw Self.error("fstat", path: file.path) }
         return Int64(info.st_size)
     }
 
+    /// `flock(2)` with `LOCK_NB`.
     package func tryLock(_ file: OpenFile, exclusive: Bool) throws(StoreError) -> Bool {
         while true {
             if flock(file.descriptor, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 { return true }
@@ -79,14 +89,17 @@ package struct SystemFileSystem: FileSystem {
         }
     }
 
+    /// `rename(2)`.
     package func rename(_ source: String, to destination: String) throws(StoreError) {
         if Glibc.rename(source, destination) != 0 { throw Self.error("rename", path: source) }
     }
 
+    /// `unlink(2)`, ignoring `ENOENT`.
     package func remove(_ path: String) throws(StoreError) {
         if unlink(path) != 0 && errno != ENOENT { throw Self.error("unlink", path: path) }
     }
 
+    /// `mkdir(2)`, creating missing parents.
     package func makeDirectory(_ path: String, mode: UInt32) throws(StoreError) {
         if mkdir(path, mode_t(mode)) == 0 { return }
         switch errno {
@@ -102,6 +115,7 @@ package struct SystemFileSystem: FileSystem {
         }
     }
 
+    /// `opendir(3)` and `readdir(3)`.
     package func contentsOfDirectory(_ path: String) throws(StoreError) -> [String]? {
         guard let directory = opendir(path) else {
             if errno == ENOENT { return nil }
@@ -118,6 +132,7 @@ package struct SystemFileSystem: FileSystem {
         return names
     }
 
+    /// `stat(2)` succeeds.
     package func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
