@@ -10,6 +10,7 @@ package final class MemoryStore: Store {
         var records: [[UInt8]] = []
         var closed = false
         var failNextAppend: StoreError?
+        var blobs: [String: [UInt8]] = [:]
     }
 
     private let state = Mutex(State())
@@ -55,4 +56,29 @@ package final class MemoryStore: Store {
 
     /// Every record appended since the newest snapshot.
     package var records: [[UInt8]] { state.withLock { $0.records } }
+
+    /// Keeps the bytes in memory; an existing blob is kept.
+    package func putBlob(key: String, bytes: [UInt8]) throws(StoreError) {
+        try BlobKey.validate(key)
+        state.withLock { state in
+            if state.blobs[key] == nil { state.blobs[key] = bytes }
+        }
+    }
+
+    /// The blob kept under `key`, or nil.
+    package func blob(key: String) throws(StoreError) -> [UInt8]? {
+        try BlobKey.validate(key)
+        return state.withLock { $0.blobs[key] }
+    }
+
+    /// Forgets the blob under `key`.
+    package func deleteBlob(key: String) throws(StoreError) {
+        try BlobKey.validate(key)
+        _ = state.withLock { $0.blobs.removeValue(forKey: key) }
+    }
+
+    /// Every kept blob key, sorted.
+    package func blobKeys() throws(StoreError) -> [String] {
+        state.withLock { $0.blobs.keys.sorted() }
+    }
 }

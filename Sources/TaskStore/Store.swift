@@ -17,6 +17,9 @@ package protocol Store: AnyObject, Sendable {
     /// The number of records appended since the newest snapshot, so the engine can decide when to take one.
     var recordsSinceSnapshot: Int { get }
 
+    /// Whether the journal has grown enough since the newest snapshot that the engine should take one.
+    var snapshotDue: Bool { get }
+
     /// Starts a snapshot covering every record appended so far and returns at once.
     ///
     /// Call it at the instant the state matches the journal (inside the engine's actor). `encode` runs
@@ -26,6 +29,27 @@ package protocol Store: AnyObject, Sendable {
 
     /// Makes everything appended so far durable, waits for a running snapshot, and stops; later appends fail.
     func close()
+
+    /// Stores `bytes` under `key` (a lowercase hex content digest chosen by the caller), durably; a blob that
+    /// already exists is kept as it is (same key, same content).
+    ///
+    /// Blocking: run it off the concurrency pool. A key that is not 3-128 lowercase hex digits is refused,
+    /// so no client text ever reaches a file path.
+    func putBlob(key: String, bytes: [UInt8]) throws(StoreError)
+
+    /// The blob stored under `key`, or nil. Blocking: run it off the concurrency pool.
+    func blob(key: String) throws(StoreError) -> [UInt8]?
+
+    /// Deletes the blob under `key`; a missing blob is not an error. Blocking: run it off the concurrency pool.
+    func deleteBlob(key: String) throws(StoreError)
+
+    /// Every stored blob key, sorted (to find blobs no attachment refers to). Blocking.
+    func blobKeys() throws(StoreError) -> [String]
+}
+
+extension Store {
+    /// By default, a snapshot is due every 100,000 records.
+    package var snapshotDue: Bool { recordsSinceSnapshot >= 100_000 }
 }
 
 /// What ``Store/recover()`` found on disk.
@@ -37,6 +61,7 @@ package struct RecoveredState: Sendable {
     /// Things worth telling the operator (a torn tail that was truncated, a fallback snapshot).
     package var warnings: [String]
 
+    /// A recovered state; empty by default (a new store).
     package init(snapshot: [UInt8]? = nil, records: [[UInt8]] = [], warnings: [String] = []) {
         self.snapshot = snapshot
         self.records = records

@@ -1,0 +1,101 @@
+/// What ``FileStore/check(directory:)`` found in a data directory, without changing anything.
+package struct CheckReport: Sendable, CustomStringConvertible {
+    /// One snapshot file.
+    package struct Snapshot: Sendable {
+        /// The file name.
+        package var name: String
+        /// The last record it covers.
+        package var lastRecord: UInt64
+        /// Whether its header and checksum verified.
+        package var valid: Bool
+        /// What is wrong with it, when it is not valid.
+        package var problem: String?
+    }
+
+    /// One journal segment file.
+    package struct Segment: Sendable {
+        /// The file name.
+        package var name: String
+        /// The number of its first record.
+        package var firstRecord: UInt64
+        /// How many valid records it holds; nil when it was not read (damage stopped the check earlier).
+        package var records: Int?
+        /// The byte offset just after its last valid record.
+        package var validBytes: Int64?
+    }
+
+    /// The directory that was checked.
+    package var directory: String
+    /// Snapshot files, newest first.
+    package var snapshots: [Snapshot]
+    /// Journal segments, oldest first.
+    package var segments: [Segment]
+    /// The last record of the snapshot recovery would start from; 0 without one.
+    package var snapshotLastRecord: UInt64
+    /// The journal records recovery would replay after that snapshot.
+    package var recordsAfterSnapshot: Int
+    /// The number of the newest record.
+    package var lastRecord: UInt64
+    /// A torn tail that opening would truncate, a damaged snapshot that would be skipped.
+    package var warnings: [String]
+    /// Damage that makes opening refuse (file and offset in its `location`); nil when the store would open.
+    package var damage: StoreError?
+
+    /// Whether the store would open (possibly after repairing a torn tail).
+    package var isHealthy: Bool { damage == nil }
+
+    /// A summary for the operator, one line per file.
+    package var description: String {
+        var lines = ["Data directory \(directory): " + (damage == nil ? "healthy" : "DAMAGED")]
+        for snapshot in snapshots {
+            lines.append(
+                "  \(snapshot.name): up to record \(snapshot.lastRecord), "
+                    + (snapshot.valid ? "verified" : "invalid (\(snapshot.problem ?? "not read"))"))
+        }
+        for segment in segments {
+            let records = segment.records.map { "\($0) records, \(segment.validBytes ?? 0) bytes" } ?? "not read"
+            lines.append("  \(segment.name): \(records)")
+        }
+        lines.append(
+            "  recovery: snapshot up to record \(snapshotLastRecord), then \(recordsAfterSnapshot) journal records, "
+                + "last record \(lastRecord)")
+        for warning in warnings { lines.append("  warning: \(warning)") }
+        if let damage { lines.append("  damage: \(damage)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension FileStore {
+    /// Verifies a data directory read-only: every snapshot's checksum, every journal record, torn tails and
+    /// damage. It takes no lock and changes nothing, so it may run beside a server (whose newest writes it
+    /// may then see as a torn tail).
+    package static func check(
+        directory: String, fileSystem: any FileSystem = SystemFileSystem()
+    ) throws(StoreError) -> CheckReport {
+        guard fileSystem.exists(directory) else {
+            throw StoreError(code: .io, message: "The data directory does not exist.", location: directory)
+        }
+        var recovery = try Recovery.run(
+            directory: directory, fileSystem: fileSystem, mode: .init(collect: false, repair: false, examineAll: true))
+        let after = recovery.segments.reduce(0) { total, segment in
+            guard let scan = segment.scan else { return total }
+            let skip = recovery.snapshotLastRecord + 1 - min(segment.firstRecord, recovery.snapshotLastRecord + 1)
+            return total + max(0, scan.records - Int(clamping: skip))
+        }
+        if recovery.damage == nil, let last = recovery.segments.last, let scan = last.scan {
+            recovery.lastRecord = max(recovery.snapshotLastRecord, last.firstRecord + UInt64(scan.records) - 1)
+        }
+        return CheckReport(
+            directory: directory,
+            snapshots: recovery.snapshots.map {
+                CheckReport.Snapshot(name: $0.name, lastRecord: $0.lastRecord, valid: $0.verified, problem: $0.problem)
+            },
+            segments: recovery.segments.map {
+                CheckReport.Segment(
+                    name: $0.name, firstRecord: $0.firstRecord, records: $0.scan?.records,
+                    validBytes: $0.scan?.validEnd)
+            },
+            snapshotLastRecord: recovery.snapshotLastRecord, recordsAfterSnapshot: after,
+            lastRecord: recovery.lastRecord, warnings: recovery.warnings, damage: recovery.damage)
+    }
+}

@@ -1,0 +1,175 @@
+import Glibc
+
+/// Reads a data directory: picks the newest valid snapshot, walks the chain of journal segments after it, and
+/// finds torn tails and damage. ``FileStore/open(directory:options:)`` runs it to repair and load;
+/// ``FileStore/check(directory:)`` runs it read-only to report.
+struct Recovery {
+    /// One snapshot file and, when it was read, what is wrong with it.
+    struct SnapshotFileStatus {
+        var name: String
+        var lastRecord: UInt64
+        var verified = false
+        var problem: String?
+    }
+
+    /// One journal segment and, when it was read, what reading it found.
+    struct SegmentFile {
+        var name: String
+        var firstRecord: UInt64
+        var scan: SegmentScan?
+    }
+
+    /// How recovery treats what it finds.
+    struct Mode {
+        /// Keep the records after the snapshot (open) or only count them (check).
+        var collect: Bool
+        /// Truncate a torn tail (open) or only report it (check).
+        var repair: Bool
+        /// Read every segment and snapshot (check) or only what replay needs (open).
+        var examineAll: Bool
+    }
+
+    var snapshot: [UInt8]?
+    /// The last record the chosen snapshot covers; 0 without one.
+    var snapshotLastRecord: UInt64 = 0
+    var records: [[UInt8]] = []
+    /// The framed size of `records`, for the snapshot policy.
+    var recordBytes = 0
+    var warnings: [String] = []
+    var snapshots: [SnapshotFileStatus] = []
+    var segments: [SegmentFile] = []
+    /// The number of the newest record on disk (or covered by the snapshot).
+    var lastRecord: UInt64 = 0
+    /// The damage found (check mode); open mode throws it instead.
+    var damage: StoreError?
+    /// Names of leftover temporary files (an interrupted snapshot or blob write, an unused spare segment).
+    var leftovers: [String] = []
+
+    static func run(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) -> Recovery {
+        var recovery = Recovery()
+        let names = try fileSystem.contentsOfDirectory(directory) ?? []
+        for name in names {
+            if let last = StorePaths.snapshotLastRecord(name) {
+                recovery.snapshots.append(SnapshotFileStatus(name: name, lastRecord: last))
+            } else if let first = StorePaths.segmentFirstRecord(name) {
+                recovery.segments.append(SegmentFile(name: name, firstRecord: first))
+            } else if name.hasSuffix(StorePaths.temporarySuffix) || name == StorePaths.spareSegment {
+                recovery.leftovers.append(name)
+            }
+        }
+        recovery.snapshots.sort { $0.lastRecord > $1.lastRecord }
+        recovery.segments.sort { $0.firstRecord < $1.firstRecord }
+        do {
+            try recovery.chooseSnapshot(directory: directory, fileSystem: fileSystem, mode: mode)
+            try recovery.replay(directory: directory, fileSystem: fileSystem, mode: mode)
+        } catch  where error.code == .damaged && !mode.repair {
+            recovery.damage = error
+        }
+        return recovery
+    }
+
+    private mutating func chooseSnapshot(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) {
+        for index in snapshots.indices {
+            if snapshot != nil && !mode.examineAll { break }
+            do {
+                let payload = try SnapshotFile.read(
+                    path: StorePaths.join(directory, snapshots[index].name), fileSystem: fileSystem)
+                snapshots[index].verified = true
+                if snapshot == nil {
+                    snapshot = payload
+                    snapshotLastRecord = snapshots[index].lastRecord
+                }
+            } catch  where error.code == .damaged {
+                snapshots[index].problem = error.message
+                if snapshot == nil {
+                    warnings.append(
+                        "\(snapshots[index].name) is damaged (\(error.message)); falling back to the previous snapshot."
+                    )
+                }
+            }
+        }
+    }
+
+    private mutating func replay(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) {
+        lastRecord = snapshotLastRecord
+        guard !segments.isEmpty else {
+            if snapshot == nil && !snapshots.isEmpty {
+                throw StoreError(
+                    code: .damaged, message: "Every snapshot is damaged and there is no journal to replay.",
+                    location: directory)
+            }
+            return
+        }
+        let needed = snapshotLastRecord + 1
+        guard let start = segments.lastIndex(where: { $0.firstRecord <= needed }) else {
+            throw StoreError(
+                code: .damaged,
+                message: "Records \(needed) to \(segments[0].firstRecord - 1) are missing: the journal starts after "
+                    + (snapshot == nil ? "record 1 and no valid snapshot covers them." : "the snapshot ends."),
+                location: StorePaths.join(directory, segments[0].name))
+        }
+        if mode.examineAll {
+            for index in 0..<start {
+                let file = try fileSystem.open(
+                    StorePaths.join(directory, segments[index].name), flags: O_RDONLY, mode: 0)
+                defer { fileSystem.close(file) }
+                segments[index].scan = try SegmentScan.scan(fileSystem: fileSystem, file: file)
+            }
+        }
+        for index in start..<segments.count {
+            try replaySegment(at: index, directory: directory, fileSystem: fileSystem, mode: mode)
+        }
+    }
+
+    private mutating func replaySegment(
+        at index: Int, directory: String, fileSystem: any FileSystem, mode: Mode
+    ) throws(StoreError) {
+        let segment = segments[index]
+        let path = StorePaths.join(directory, segment.name)
+        let isLast = index == segments.count - 1
+        let file = try fileSystem.open(path, flags: mode.repair && isLast ? O_RDWR : O_RDONLY, mode: 0)
+        defer { fileSystem.close(file) }
+        let skip = Int(clamping: snapshotLastRecord + 1 - min(segment.firstRecord, snapshotLastRecord + 1))
+        var collected: [[UInt8]] = []
+        let scan = try SegmentScan.scan(
+            fileSystem: fileSystem, file: file, skip: skip,
+            collect: mode.collect ? { collected.append(Array($0)) } : nil)
+        segments[index].scan = scan
+        records.append(contentsOf: collected)
+        recordBytes += scan.collectedBytes
+        switch scan.tail {
+        case .clean:
+            break
+        case .damaged(let offset):
+            throw StoreError(
+                code: .damaged,
+                message: "The journal is damaged: an invalid record is followed by valid ones, so durable data "
+                    + "was lost or corrupted. Refusing to continue rather than drop it.",
+                location: "\(path) at \(offset)")
+        case .torn(let range):
+            guard isLast else {
+                throw StoreError(
+                    code: .damaged,
+                    message: "A journal segment that is not the newest ends with an incomplete record.",
+                    location: "\(path) at \(range.lowerBound)")
+            }
+            let action = mode.repair ? "dropped" : "would drop"
+            warnings.append(
+                "\(segment.name): \(action) an incomplete last record at bytes \(range.lowerBound)..<\(range.upperBound) "
+                    + "(a write interrupted by a crash; it was never acknowledged).")
+            if mode.repair {
+                try fileSystem.truncate(file, length: range.lowerBound)
+                try fileSystem.syncData(file)
+            }
+        }
+        let next = segment.firstRecord + UInt64(scan.records)
+        if !isLast && segments[index + 1].firstRecord != next {
+            throw StoreError(
+                code: .damaged,
+                message: "Journal records are missing or duplicated: \(segment.name) ends before record \(next) "
+                    + "but the next segment starts at record \(segments[index + 1].firstRecord).",
+                location: StorePaths.join(directory, segments[index + 1].name))
+        }
+        if isLast { lastRecord = max(snapshotLastRecord, next - 1) }
+    }
+}
