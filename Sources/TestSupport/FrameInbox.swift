@@ -1,7 +1,8 @@
 import Dispatch
 import Synchronization
 
-/// Frames (or any byte messages) received by a test,, handed to one waiting reader at a time, with a timeout on every wait.
+/// Frames (or any byte messages) received by a test, handed to one waiting reader at a time, with a timeout
+/// on every wait.
 package final class FrameInbox: Sendable {
     private struct State {
         var frames: [[UInt8]] = []
