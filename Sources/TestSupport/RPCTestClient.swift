@@ -39,7 +39,7 @@ package final class RPCTestClient: Sendable {
 
     /// Connects to a Unix socket.
     package static func connect(toSocket path: String, framing: Framing) throws -> RPCTestClient {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -160,6 +160,23 @@ package final class RPCTestClient: Sendable {
         if let body = try await nextBody(timeout: timeout) {
             throw TestSupportError("expected end of stream, got \(String(decoding: body, as: UTF8.self))")
         }
+    }
+
+    /// Waits, without reading, until the server hangs up on this socket (it shut the connection down).
+    package func waitForHangUp(timeout: Duration = .seconds(10)) async throws {
+        let fd = readFD
+        // POLLRDHUP (Linux): the peer shut its side down, reported even while unread data is waiting.
+        let peerHungUp = Int16(0x2000)
+        let milliseconds = Int32(timeout.seconds * 1000)
+        let hungUp = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            DispatchQueue.global().async {
+                var descriptor = pollfd(fd: fd, events: peerHungUp, revents: 0)
+                var result: Int32
+                repeat { result = poll(&descriptor, 1, milliseconds) } while result < 0 && errno == EINTR
+                continuation.resume(returning: result > 0 && descriptor.revents & (peerHungUp | Int16(POLLHUP)) != 0)
+            }
+        }
+        guard hungUp else { throw TestTimeout("the server to hang up") }
     }
 
     /// Closes the write side (EOF for the server); the read side stays open for replies.

@@ -46,6 +46,12 @@ package final class ServerProcess: Sendable {
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
+        // Concurrent tests spawn servers at the same time: no child may inherit another test's pipe ends, or
+        // EOF never reaches the server that owns them. posix_spawn's dup2 clears the flag on the child's 0/1/2.
+        for pipe in [stdin, stdout, stderr] {
+            _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -54,8 +60,8 @@ package final class ServerProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         self.process = process
-        let readFD = dup(stdout.fileHandleForReading.fileDescriptor)
-        let writeFD = dup(stdin.fileHandleForWriting.fileDescriptor)
+        let readFD = fcntl(stdout.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 3)
+        let writeFD = fcntl(stdin.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 3)
         self.client = RPCTestClient(readFD: readFD, writeFD: writeFD, framing: framing)
         process.terminationHandler = { [shared] process in
             let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
@@ -76,7 +82,7 @@ package final class ServerProcess: Sendable {
         try stderr.fileHandleForWriting.close()
         try stdin.fileHandleForWriting.close()
         try stdout.fileHandleForReading.close()
-        let errorFD = dup(stderr.fileHandleForReading.fileDescriptor)
+        let errorFD = fcntl(stderr.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 3)
         try stderr.fileHandleForReading.close()
         let thread = Thread { [shared] in
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
