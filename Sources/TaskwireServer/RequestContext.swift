@@ -13,7 +13,8 @@ package struct RequestContext: Sendable {
     /// The framing of the connection, once its first bytes decided it.
     package var framing: Framing?
 
-    package init(connectionID: UInt64, userID: String = "system", transport: String = "stdio", framing: Framing? = nil) {
+    package init(connectionID: UInt64, userID: String = "system", transport: String = "stdio", framing: Framing? = nil)
+    {
         self.connectionID = connectionID
         self.userID = userID
         self.transport = transport

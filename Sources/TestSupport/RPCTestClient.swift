@@ -108,7 +108,9 @@ package final class RPCTestClient: Sendable {
     }
 
     /// Sends a request and returns its reply (the whole response object), failing on timeout.
-    package func call(_ method: String, params: JSONValue? = nil, timeout: Duration = .seconds(10)) async throws
+    package func call(
+        _ method: String, params: JSONValue? = nil, timeout: Duration = .seconds(10)
+    ) async throws
         -> JSONValue
     {
         let id = sendRequest(method, params: params)

@@ -64,7 +64,9 @@ package final class ServerProcess: Sendable {
         let writeFD = fcntl(stdin.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 3)
         self.client = RPCTestClient(readFD: readFD, writeFD: writeFD, framing: framing)
         process.terminationHandler = { [shared] process in
-            let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus
+            let status =
+                process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus
                 : process.terminationStatus
             let waiters = shared.exitStatus.withLock { stored in
                 stored = status

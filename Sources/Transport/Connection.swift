@@ -1,5 +1,5 @@
-package import JSONRPC
 import Foundation
+package import JSONRPC
 import Synchronization
 
 #if canImport(Glibc)

@@ -57,7 +57,9 @@ struct UnixSocketTests {
             raw[path.utf8.count] = 0
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         close(fd)
         #expect(bound == 0)
@@ -83,7 +85,9 @@ struct UnixSocketTests {
     }
 
     @Test func tooLongPathIsAUsageError() async throws {
-        let server = try ServerProcess(arguments: ["--in-memory", "--socket", "/tmp/" + String(repeating: "p", count: 110)])
+        let server = try ServerProcess(arguments: [
+            "--in-memory", "--socket", "/tmp/" + String(repeating: "p", count: 110),
+        ])
         defer { server.kill() }
         #expect(try await server.waitForExit() == 64)
         #expect(server.standardError.contains("at most 107"))

@@ -16,7 +16,8 @@ struct IncomingTests {
                 == .request(id: .number("1"), method: "ping", params: .object([:]))
         )
         #expect(single(#"{"jsonrpc":"2.0","method":"tick"}"#) == .notification(method: "tick", params: nil))
-        #expect(single(#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#) == .request(id: .null, method: "ping", params: nil))
+        #expect(
+            single(#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#) == .request(id: .null, method: "ping", params: nil))
         #expect(single(#"{"jsonrpc":"2.0","id":3,"result":{}}"#) == .response(id: .number("3")))
     }
 
@@ -57,7 +58,8 @@ struct IncomingTests {
     }
 
     @Test func scalarBodyIsInvalidRequestNotParseError() {
-        #expect(classify("1") == .single(.invalid(id: .null, error: .invalidRequest("a request must be a JSON object"))))
+        #expect(
+            classify("1") == .single(.invalid(id: .null, error: .invalidRequest("a request must be a JSON object"))))
         guard case .failure(let error) = classify("{oops") else {
             Issue.record("expected a parse failure")
             return

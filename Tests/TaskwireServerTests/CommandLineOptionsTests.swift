@@ -1,7 +1,7 @@
 import JSON
 import JSONRPC
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 @testable import TaskwireServer
@@ -60,7 +60,9 @@ struct CommandLineOptionsTests {
             CommandLineOptions.defaultDataDirectory(environment: ["TASKWIRE_DATA_DIR": "/a", "XDG_DATA_HOME": "/b"])
                 == "/a"
         )
-        #expect(CommandLineOptions.defaultDataDirectory(environment: ["XDG_DATA_HOME": "/b", "HOME": "/h"]) == "/b/taskwire")
+        #expect(
+            CommandLineOptions.defaultDataDirectory(environment: ["XDG_DATA_HOME": "/b", "HOME": "/h"]) == "/b/taskwire"
+        )
         #expect(CommandLineOptions.defaultDataDirectory(environment: ["HOME": "/h"]) == "/h/.local/share/taskwire")
         #expect(CommandLineOptions.defaultDataDirectory(environment: [:]) == nil)
     }

@@ -1,8 +1,8 @@
 import JSON
 import JSONRPC
 import TaskStore
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 @testable import TaskwireServer
@@ -72,7 +72,8 @@ struct DispatcherRuleTests {
         harness.send(#"{"jsonrpc":"2.0","id":9,"method":"fail"}"#)
         let text = try await harness.replyText()
         #expect(
-            text == #"{"jsonrpc":"2.0","id":9,"error":{"code":-32603,"message":"Internal error.","data":{"error":"internal_error"}}}"#
+            text
+                == #"{"jsonrpc":"2.0","id":9,"error":{"code":-32603,"message":"Internal error.","data":{"error":"internal_error"}}}"#
         )
         #expect(!text.contains("fire"))
         #expect(harness.capture.text.contains("disk controller on fire"))

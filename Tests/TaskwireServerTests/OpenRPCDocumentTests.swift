@@ -1,7 +1,7 @@
 import JSON
 import JSONRPC
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 @testable import TaskwireServer

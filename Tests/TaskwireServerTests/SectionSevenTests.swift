@@ -1,7 +1,7 @@
 import JSON
 import JSONRPC
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 @testable import TaskwireServer
@@ -107,7 +107,8 @@ struct SectionSevenTests {
         harness.send("[1]")
         let reply = try await harness.reply()
         #expect(
-            sameJSON(.array((reply.arrayValue ?? []).map(essentials)), #"[{"jsonrpc": "2.0", "error": -32600, "id": null}]"#)
+            sameJSON(
+                .array((reply.arrayValue ?? []).map(essentials)), #"[{"jsonrpc": "2.0", "error": -32600, "id": null}]"#)
         )
     }
 

@@ -2,8 +2,8 @@ import JSON
 import JSONRPC
 import Synchronization
 import TaskStore
-import Testing
 import TestSupport
+import Testing
 import Transport
 
 @testable import TaskwireServer
@@ -101,7 +101,8 @@ struct TestMethods: Sendable {
         table.register("fail") { _, _ in throw SecretFailure() }
         table.register("write") { [self] params, _ in
             record("write")
-            return Reply(params?["value"] ?? .null, after: CommitTicket { () async throws(StoreError) in try await gate.wait() })
+            return Reply(
+                params?["value"] ?? .null, after: CommitTicket { () async throws(StoreError) in try await gate.wait() })
         }
         table.register("append") { [self] params, _ in
             await Task.yield()

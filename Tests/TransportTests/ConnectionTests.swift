@@ -17,8 +17,10 @@ final class PipePair: Sendable {
     let ended = FrameInbox()
     let disconnects = FrameInbox()
 
-    init(configuration: Connection.Configuration = .init(), clientFraming: Framing = .ndjson,
-         reply: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
+    init(
+        configuration: Connection.Configuration = .init(), clientFraming: Framing = .ndjson,
+        reply: @escaping @Sendable ([UInt8]) -> [UInt8]
+    ) throws {
         var toServer: [Int32] = [0, 0]
         var toClient: [Int32] = [0, 0]
         guard pipe(&toServer) == 0, pipe(&toClient) == 0 else { throw TestSupportError("pipe failed") }
@@ -91,7 +93,8 @@ struct ConnectionTests {
         #expect(pipe(&toServer) == 0)
         let connection = Connection(
             readFD: toServer[0], writeFD: dup(2), ownsDescriptors: true, transport: "pipe",
-            configuration: Connection.Configuration(maxFrameBytes: 8), logger: Logger(label: "test", level: .error) { _ in }
+            configuration: Connection.Configuration(maxFrameBytes: 8),
+            logger: Logger(label: "test", level: .error) { _ in }
         )
         connection.start(
             Connection.Handler(

@@ -12,7 +12,8 @@ struct LoggerTests {
         let lines = Lines()
         let logger = Logger(label: "transport", level: .info) { line in lines.storage.withLock { $0.append(line) } }
         logger.debug("hidden")
-        logger.warning("peer is slow", ["conn": "3", "reason": "queue full", "payload": String(repeating: "x", count: 5000)])
+        logger.warning(
+            "peer is slow", ["conn": "3", "reason": "queue full", "payload": String(repeating: "x", count: 5000)])
         let written = lines.all
         #expect(written.count == 1)
         let line = written[0]

@@ -248,7 +248,8 @@ package final class Session: Sendable {
             case .pending(let id, let result, nil): sink(ResponseEncoder.success(id: id, result: result))
             }
         case .batch(let members):
-            await runBatch(members, dispatcher: dispatcher, context: context, inFlight: inFlight, sink: sink, deferred: deferred)
+            await runBatch(
+                members, dispatcher: dispatcher, context: context, inFlight: inFlight, sink: sink, deferred: deferred)
         }
     }
 
@@ -308,7 +309,9 @@ package final class Session: Sendable {
     ///
     /// A cancelled call answers -32800, unless its handler already made a write (its result carries a
     /// ticket): then the real result is sent, because the write happened.
-    private static func settle(_ call: Call, outcome: Dispatcher.Outcome?, inFlight: InFlightRequests)
+    private static func settle(
+        _ call: Call, outcome: Dispatcher.Outcome?, inFlight: InFlightRequests
+    )
         -> DeferredPart
     {
         let cancelled = inFlight.finish(call.token)

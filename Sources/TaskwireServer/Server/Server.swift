@@ -175,7 +175,8 @@ package final class Server: Sendable {
         guard accepted else {
             // Shutdown began while this client connected: closing the descriptor is the whole answer.
             Task { _ = await connection.finishOutput(timeout: .seconds(1)) }
-            connection.start(Connection.Handler(received: { _, _ in }, endOfInput: { _, _ in }, disconnected: { _, _ in }))
+            connection.start(
+                Connection.Handler(received: { _, _ in }, endOfInput: { _, _ in }, disconnected: { _, _ in }))
             return
         }
         logger.debug("connection opened", ["conn": String(connection.id), "transport": connection.transport])
@@ -197,7 +198,8 @@ package final class Server: Sendable {
     private func inputEnded(_ connection: Connection, reason: Connection.EndOfInput, primary: Bool) {
         switch reason {
         case .readFailed(let error):
-            logger.warning("reading from the client failed", ["conn": String(connection.id), "error": error.description])
+            logger.warning(
+                "reading from the client failed", ["conn": String(connection.id), "error": error.description])
         case .protocolError:
             logger.warning("unusable framing; closing the connection", ["conn": String(connection.id)])
         case .closed, .disconnected:

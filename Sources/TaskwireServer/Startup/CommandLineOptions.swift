@@ -92,7 +92,9 @@ package enum CommandLineOptions {
         """
 
     /// Parses the arguments after the program name; `environment` supplies the default data directory.
-    package static func parse(_ arguments: [String], environment: [String: String]) throws(CommandLineError)
+    package static func parse(
+        _ arguments: [String], environment: [String: String]
+    ) throws(CommandLineError)
         -> Command
     {
         var remaining = arguments[...]
@@ -185,7 +187,8 @@ package enum CommandLineOptions {
             options.dataDirectory = dataDirectory
         } else {
             guard let resolved = defaultDataDirectory(environment: environment) else {
-                throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir or --in-memory.")
+                throw CommandLineError(
+                    "No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir or --in-memory.")
             }
             options.dataDirectory = resolved
         }
