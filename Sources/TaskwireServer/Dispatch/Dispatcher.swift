@@ -1,0 +1,69 @@
+package import JSON
+package import JSONRPC
+package import TaskStore
+package import Transport
+
+/// Runs one call against the method table and turns whatever the handler did into a JSON-RPC outcome.
+///
+/// It holds no per-connection state (that is ``Session``'s job): it finds the handler, runs it, and maps
+/// errors. An error that is ``ResponseErrorConvertible`` chooses its own wire form; `CancellationError`
+/// becomes -32800; anything else becomes -32603 with a generic message, and its detail goes to the log.
+package struct Dispatcher: Sendable {
+    /// What a call produced.
+    package enum Outcome: Sendable {
+        /// The handler's result, and the ticket to wait for before replying when the call wrote something.
+        case success(JSONValue, CommitTicket?)
+        /// The error to reply with.
+        case failure(ResponseError)
+    }
+
+    /// The methods this dispatcher answers.
+    package let methods: MethodTable
+    /// The largest batch accepted.
+    package let maxBatchMembers: Int
+    let logger: Logger
+
+    /// A dispatcher over a finished method table.
+    package init(
+        methods: MethodTable, logger: Logger, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers
+    ) {
+        self.methods = methods
+        self.logger = logger
+        self.maxBatchMembers = max(1, maxBatchMembers)
+    }
+
+    /// Runs the handler for `method`; unknown methods and every `$/` method are -32601.
+    package func call(_ method: String, params: JSONValue?, context: RequestContext) async -> Outcome {
+        guard !method.hasPrefix("$/"), let handler = methods.handler(for: method) else {
+            return .failure(.methodNotFound(method))
+        }
+        do {
+            let reply = try await handler(params, context)
+            return .success(reply.result, reply.ticket)
+        } catch let error as any ResponseErrorConvertible {
+            return .failure(error.responseError)
+        } catch is CancellationError {
+            return .failure(.requestCancelled)
+        } catch {
+            logger.error(
+                "method failed with an unexpected error",
+                ["method": method, "conn": String(context.connectionID), "error": String(describing: error)]
+            )
+            return .failure(.internalError)
+        }
+    }
+
+    /// The reply sent when a write's ticket reports that the store failed before the write was durable.
+    package static let storeFailed = ResponseError(
+        code: .unavailable,
+        message: "The store failed before the change was durable.",
+        error: "unavailable"
+    )
+
+    /// The reply to requests that arrive after shutdown began.
+    package static let shuttingDown = ResponseError(
+        code: .unavailable,
+        message: "The server is shutting down.",
+        error: "unavailable"
+    )
+}

@@ -1,0 +1,60 @@
+package import JSON
+import JSONRPC
+
+/// What `server.info` reports: fixed facts from start-up plus sections that other parts add later
+/// (the engine's counts, the store's state), each computed when the method is called.
+package struct ServerInfo: Sendable {
+    /// Computes one extra member of the `server.info` result.
+    package typealias Section = @Sendable () async -> JSONValue
+
+    /// The transports the server listens on (`stdio`, `unix`).
+    package var transports: [String]
+    /// The data directory, or nil when the server keeps everything in memory.
+    package var dataDirectory: String?
+    /// The durability mode (`always`, `batched`, `none`).
+    package var durability: String
+    /// The limits in force, by wire name (`max_frame_bytes`, ...).
+    package var limits: JSONObject
+    /// Extra members, in order, added after the fixed ones.
+    package private(set) var sections: [(name: String, value: Section)] = []
+    /// When the server started, for `uptime_seconds`.
+    package let startedAt: ContinuousClock.Instant
+
+    /// The facts known at start-up.
+    package init(
+        transports: [String], dataDirectory: String?, durability: String, limits: JSONObject = [:],
+        startedAt: ContinuousClock.Instant = .now
+    ) {
+        self.transports = transports
+        self.dataDirectory = dataDirectory
+        self.durability = durability
+        self.limits = limits
+        self.startedAt = startedAt
+    }
+
+    /// Adds a member computed at call time, for example `counts` from the engine.
+    package mutating func addSection(_ name: String, _ value: @escaping Section) {
+        sections.append((name: name, value: value))
+    }
+
+    /// The `server.info` result for a call on a connection with the given transport and framing.
+    func result(context: RequestContext) async -> JSONValue {
+        let uptime = ContinuousClock.now - startedAt
+        let seconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
+        var object: JSONObject = [
+            "name": "taskwire",
+            "version": .string(TaskwireVersion.current),
+            "uptime_seconds": .double((seconds * 1000).rounded() / 1000),
+            "transports": .array(transports.map(JSONValue.string)),
+            "transport": .string(context.transport),
+            "framing": context.framing.map { .string($0.rawValue) } ?? .null,
+            "data_directory": dataDirectory.map(JSONValue.string) ?? .null,
+            "durability": .string(durability),
+            "limits": .object(limits),
+        ]
+        for section in sections {
+            object[section.name] = await section.value()
+        }
+        return .object(object)
+    }
+}

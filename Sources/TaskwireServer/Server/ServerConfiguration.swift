@@ -1,0 +1,43 @@
+import JSONRPC
+package import Transport
+
+/// How a ``Server`` listens and the limits it enforces.
+package struct ServerConfiguration: Sendable {
+    /// Whether to serve the process's stdin/stdout.
+    package var stdio: Bool
+    /// The Unix socket to listen on, if any.
+    package var socketPath: String?
+    /// Framing and per-connection limits.
+    package var connection: Connection.Configuration
+    /// The most members one batch may hold.
+    package var maxBatchMembers: Int
+    /// How long shutdown waits for running requests before cancelling them.
+    package var drainTimeout: Duration
+    /// How long shutdown waits for each connection's queued replies to be written.
+    package var flushTimeout: Duration
+
+    /// A configuration; limits default to the documented values.
+    package init(
+        stdio: Bool = true,
+        socketPath: String? = nil,
+        connection: Connection.Configuration = Connection.Configuration(),
+        maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers,
+        drainTimeout: Duration = .seconds(10),
+        flushTimeout: Duration = .seconds(5)
+    ) {
+        self.stdio = stdio
+        self.socketPath = socketPath
+        self.connection = connection
+        self.maxBatchMembers = maxBatchMembers
+        self.drainTimeout = drainTimeout
+        self.flushTimeout = flushTimeout
+    }
+
+    /// The transports in use, as `server.info` names them.
+    package var transports: [String] {
+        var names: [String] = []
+        if stdio { names.append("stdio") }
+        if socketPath != nil { names.append("unix") }
+        return names
+    }
+}

@@ -1,0 +1,224 @@
+package import JSONRPC
+package import Transport
+
+/// What the command line asked for.
+package enum Command: Sendable, Equatable {
+    /// Serve JSON-RPC (the default when no subcommand is given).
+    case serve(ServeOptions)
+    /// Print the usage text to stdout and exit 0.
+    case help
+    /// Print the version to stdout and exit 0.
+    case version
+}
+
+/// How durable an answered write is; the store honours it once it is wired in.
+package enum Durability: String, Sendable, CaseIterable {
+    /// Every write is fsync'd before it is answered.
+    case always
+    /// Writes are fsync'd in groups; a write is still answered only after its group is durable.
+    case batched
+    /// Writes are never fsync'd (tests, throwaway data).
+    case none
+}
+
+/// The options of the serve command.
+package struct ServeOptions: Sendable, Equatable {
+    /// Whether stdio is served.
+    package var stdio = true
+    /// The Unix socket path, when one was given.
+    package var socketPath: String?
+    /// `--framing`.
+    package var framing = FramingMode.auto
+    /// `--max-frame-bytes`.
+    package var maxFrameBytes = FramingLimits.defaultMaxFrameBytes
+    /// `--max-outbound-bytes`.
+    package var maxOutboundBytes = Connection.Configuration.defaultMaxOutboundBytes
+    /// `--max-batch`.
+    package var maxBatchMembers = IncomingBody.defaultMaxBatchMembers
+    /// `--log-level`.
+    package var logLevel = Logger.Level.info
+    /// The data directory, or nil with `--in-memory`.
+    package var dataDirectory: String?
+    /// `--durability`.
+    package var durability = Durability.always
+
+    /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable.
+    package init() {}
+}
+
+/// A command line that cannot be run; the message goes to stderr and the process exits 64.
+package struct CommandLineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in one sentence.
+    package var message: String
+
+    /// An error with a message.
+    package init(_ message: String) { self.message = message }
+
+    package var description: String { message }
+}
+
+/// Parses taskwire's command line by hand.
+///
+/// A first word that is not a flag selects a subcommand (none exist yet besides serving, which needs no
+/// word); everything else is `--flag value` or `--flag=value`.
+package enum CommandLineOptions {
+    /// The usage text for `--help`.
+    package static let usage = """
+        Usage: taskwire [options]
+
+        Serves the taskwire JSON-RPC 2.0 API on stdin/stdout (the default) and/or a Unix socket.
+
+        Options:
+          --stdio                     Serve stdin/stdout (the default unless --socket is given).
+          --socket PATH               Listen on a Unix domain socket (mode 0600).
+          --framing auto|ndjson|lsp   Message framing; auto decides per connection from the first byte
+                                      ('{' or '[' means NDJSON, a letter means Content-Length headers).
+                                      Default: auto.
+          --max-frame-bytes N         Largest message accepted; K, M, G suffixes allowed. Default: 16M.
+          --max-outbound-bytes N      Reply bytes that may wait for a slow client before it is
+                                      disconnected. Default: 64M.
+          --max-batch N               Most messages in one batch. Default: 10000.
+          --log-level LEVEL           error, warning, info or debug; logs go to stderr. Default: info.
+          --data-dir DIR              Where data is kept. Default: $TASKWIRE_DATA_DIR, else
+                                      $XDG_DATA_HOME/taskwire, else $HOME/.local/share/taskwire.
+          --in-memory                 Keep nothing on disk.
+          --durability MODE           always, batched or none. Default: always.
+          --version                   Print the version and exit.
+          --help                      Print this help and exit.
+
+        Exit status: 0 after a clean shutdown (stdin EOF, SIGTERM, SIGINT), 64 for a bad command line,
+        65 when the stdio peer's framing is unusable, 69 when a transport cannot start, 70 for internal errors.
+
+        """
+
+    /// Parses the arguments after the program name; `environment` supplies the default data directory.
+    package static func parse(
+        _ arguments: [String], environment: [String: String]
+    ) throws(CommandLineError)
+        -> Command
+    {
+        var remaining = arguments[...]
+        if let first = remaining.first, !first.hasPrefix("-") {
+            throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
+        }
+        var options = ServeOptions()
+        var stdioRequested = false
+        var inMemory = false
+        var dataDirectory: String?
+        while let argument = remaining.popFirst() {
+            var name = argument
+            var inlineValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            func value() throws(CommandLineError) -> String {
+                if let inlineValue { return inlineValue }
+                guard let next = remaining.popFirst() else { throw CommandLineError("\(name) needs a value.") }
+                return next
+            }
+            func flagOnly() throws(CommandLineError) {
+                if inlineValue != nil { throw CommandLineError("\(name) takes no value.") }
+            }
+            switch name {
+            case "--help", "-h":
+                try flagOnly()
+                return .help
+            case "--version":
+                try flagOnly()
+                return .version
+            case "--stdio":
+                try flagOnly()
+                stdioRequested = true
+            case "--socket":
+                let path = try value()
+                guard !path.isEmpty else { throw CommandLineError("--socket needs a path.") }
+                guard path.utf8.count <= UnixSocketListener.maxPathBytes else {
+                    throw CommandLineError(
+                        "--socket path is \(path.utf8.count) bytes; Unix sockets allow at most "
+                            + "\(UnixSocketListener.maxPathBytes)."
+                    )
+                }
+                options.socketPath = path
+            case "--framing":
+                let text = try value()
+                guard let mode = FramingMode(rawValue: text) else {
+                    throw CommandLineError("--framing must be auto, ndjson or lsp, not '\(text)'.")
+                }
+                options.framing = mode
+            case "--max-frame-bytes":
+                options.maxFrameBytes = try byteCount(try value(), flag: name)
+            case "--max-outbound-bytes":
+                options.maxOutboundBytes = try byteCount(try value(), flag: name)
+            case "--max-batch":
+                let text = try value()
+                guard let count = Int(text), count > 0 else {
+                    throw CommandLineError("--max-batch must be a positive integer, not '\(text)'.")
+                }
+                options.maxBatchMembers = count
+            case "--log-level":
+                let text = try value()
+                guard let level = Logger.Level(name: text) else {
+                    throw CommandLineError("--log-level must be error, warning, info or debug, not '\(text)'.")
+                }
+                options.logLevel = level
+            case "--data-dir":
+                let path = try value()
+                guard !path.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
+                dataDirectory = path
+            case "--in-memory":
+                try flagOnly()
+                inMemory = true
+            case "--durability":
+                let text = try value()
+                guard let durability = Durability(rawValue: text) else {
+                    throw CommandLineError("--durability must be always, batched or none, not '\(text)'.")
+                }
+                options.durability = durability
+            default:
+                throw CommandLineError("Unknown option '\(argument)'. Run taskwire --help for usage.")
+            }
+        }
+        options.stdio = stdioRequested || options.socketPath == nil
+        if inMemory {
+            if dataDirectory != nil { throw CommandLineError("--data-dir and --in-memory exclude each other.") }
+            options.dataDirectory = nil
+        } else if let dataDirectory {
+            options.dataDirectory = dataDirectory
+        } else {
+            guard let resolved = defaultDataDirectory(environment: environment) else {
+                throw CommandLineError(
+                    "No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir or --in-memory.")
+            }
+            options.dataDirectory = resolved
+        }
+        return .serve(options)
+    }
+
+    /// `$TASKWIRE_DATA_DIR`, else `$XDG_DATA_HOME/taskwire`, else `$HOME/.local/share/taskwire`.
+    package static func defaultDataDirectory(environment: [String: String]) -> String? {
+        if let explicit = environment["TASKWIRE_DATA_DIR"], !explicit.isEmpty { return explicit }
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/taskwire" }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.local/share/taskwire" }
+        return nil
+    }
+
+    /// A positive byte count with an optional K, M or G suffix (powers of 1024).
+    static func byteCount(_ text: String, flag: String) throws(CommandLineError) -> Int {
+        var digits = Substring(text)
+        var multiplier = 1
+        if let last = digits.last?.uppercased() {
+            switch last {
+            case "K": multiplier = 1 << 10
+            case "M": multiplier = 1 << 20
+            case "G": multiplier = 1 << 30
+            default: break
+            }
+            if multiplier > 1 { digits = digits.dropLast() }
+        }
+        guard let count = Int(digits), count > 0, count <= Int.max / multiplier else {
+            throw CommandLineError("\(flag) must be a positive number of bytes (K, M, G allowed), not '\(text)'.")
+        }
+        return count * multiplier
+    }
+}

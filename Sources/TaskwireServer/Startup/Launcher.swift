@@ -1,0 +1,94 @@
+import Foundation
+import JSON
+import JSONRPC
+import Transport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Everything `main.swift` does: parse the command line, set up the process, serve, return the exit status.
+package enum Launcher {
+    /// Runs taskwire with the arguments after the program name.
+    package static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+        // A vanished peer must be an EPIPE error on write, never a signal that kills the process.
+        signal(SIGPIPE, SIG_IGN)
+        let command: Command
+        do {
+            command = try CommandLineOptions.parse(arguments, environment: environment)
+        } catch {
+            writeStandardError("taskwire: \(error.message)\n")
+            return ExitStatus.usage.rawValue
+        }
+        switch command {
+        case .help:
+            writeStandardOutput(CommandLineOptions.usage)
+            return ExitStatus.success.rawValue
+        case .version:
+            writeStandardOutput("taskwire \(TaskwireVersion.current)\n")
+            return ExitStatus.success.rawValue
+        case .serve(let options):
+            return await serve(options).rawValue
+        }
+    }
+
+    static func serve(_ options: ServeOptions) async -> ExitStatus {
+        var protocolFD: Int32?
+        if options.stdio {
+            do {
+                protocolFD = try StdioTransport.claimStandardOutput()
+            } catch {
+                writeStandardError("taskwire: \(error.description)\n")
+                return .unavailable
+            }
+        }
+        let logger = Logger(label: "taskwire", level: options.logLevel)
+        let configuration = ServerConfiguration(
+            stdio: options.stdio,
+            socketPath: options.socketPath,
+            connection: Connection.Configuration(
+                framing: options.framing, maxFrameBytes: options.maxFrameBytes,
+                maxOutboundBytes: options.maxOutboundBytes
+            ),
+            maxBatchMembers: options.maxBatchMembers
+        )
+        let info = ServerInfo(
+            transports: configuration.transports,
+            dataDirectory: options.dataDirectory,
+            durability: options.durability.rawValue,
+            limits: [
+                "max_frame_bytes": .int(options.maxFrameBytes),
+                "max_header_bytes": .int(configuration.connection.maxHeaderBytes),
+                "max_outbound_bytes": .int(options.maxOutboundBytes),
+                "max_batch_members": .int(options.maxBatchMembers),
+            ]
+        )
+        var methods = MethodTable()
+        do {
+            try methods.registerBuiltins(info: info)
+        } catch {
+            logger.error("cannot build the method table: \(error.message)")
+            return .software
+        }
+        logger.info(
+            "starting",
+            [
+                "version": TaskwireVersion.current, "pid": String(getpid()),
+                "transports": configuration.transports.joined(separator: ","),
+                "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
+            ]
+        )
+        let server = Server(configuration: configuration, methods: methods, logger: logger)
+        return await server.run(standardOutput: protocolFD)
+    }
+
+    private static func writeStandardOutput(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    private static func writeStandardError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}

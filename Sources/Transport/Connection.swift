@@ -1,0 +1,313 @@
+import Foundation
+package import JSONRPC
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One client's byte stream over a pair of file descriptors (the same descriptor twice for a socket).
+///
+/// A dedicated reader thread runs a blocking `read(2)` loop and hands all frames decoded from one read to
+/// the handler together, on that thread. A dedicated writer thread drains a bounded queue of framed replies,
+/// coalescing whatever is waiting into one write. Reading and writing never wait for each other, so a large
+/// reply cannot deadlock against a client that is still writing requests. The connection knows bytes and
+/// frames, never what a message means.
+package final class Connection: Sendable {
+    /// Limits and framing for one connection.
+    package struct Configuration: Sendable {
+        /// How the framing is chosen.
+        package var framing: FramingMode
+        /// The largest message body accepted.
+        package var maxFrameBytes: Int
+        /// The largest LSP header block accepted.
+        package var maxHeaderBytes: Int
+        /// The most reply bytes that may wait for a slow reader before it is disconnected.
+        package var maxOutboundBytes: Int
+
+        /// The default outbound limit (64 MiB).
+        package static let defaultMaxOutboundBytes = 64 * 1024 * 1024
+
+        /// A configuration; every limit has a default.
+        package init(
+            framing: FramingMode = .auto,
+            maxFrameBytes: Int = FramingLimits.defaultMaxFrameBytes,
+            maxHeaderBytes: Int = FramingLimits.defaultMaxHeaderBytes,
+            maxOutboundBytes: Int = Configuration.defaultMaxOutboundBytes
+        ) {
+            self.framing = framing
+            self.maxFrameBytes = maxFrameBytes
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxOutboundBytes = maxOutboundBytes
+        }
+    }
+
+    /// Why the reader stopped.
+    package enum EndOfInput: Sendable, Hashable {
+        /// The peer closed its side (EOF, or a reset connection).
+        case closed
+        /// The stream could not be split into messages any more; an error reply was already delivered.
+        case protocolError
+        /// `read(2)` failed.
+        case readFailed(SystemCallError)
+        /// The connection was disconnected from this side.
+        case disconnected
+    }
+
+    /// What the connection reports to its owner. Every callback runs on a connection thread and must not block.
+    package struct Handler: Sendable {
+        /// Frames and framing errors decoded from one read, in stream order.
+        package var received: @Sendable (_ connection: Connection, _ events: [FrameEvent]) -> Void
+        /// No more input will come; called once.
+        package var endOfInput: @Sendable (_ connection: Connection, _ reason: EndOfInput) -> Void
+        /// Writing failed or the outbound queue overflowed: the peer is gone or stuck; called at most once.
+        package var disconnected: @Sendable (_ connection: Connection, _ reason: String) -> Void
+
+        /// A handler made of three callbacks.
+        package init(
+            received: @escaping @Sendable (Connection, [FrameEvent]) -> Void,
+            endOfInput: @escaping @Sendable (Connection, EndOfInput) -> Void,
+            disconnected: @escaping @Sendable (Connection, String) -> Void
+        ) {
+            self.received = received
+            self.endOfInput = endOfInput
+            self.disconnected = disconnected
+        }
+    }
+
+    private struct State {
+        var framing: Framing?
+        var handler: Handler?
+        var started = false
+        var disconnected = false
+        var writerDone = false
+        var liveThreads = 0
+        var flushWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var nextWaiter: UInt64 = 0
+    }
+
+    private static let nextID = Atomic<UInt64>(1)
+
+    /// A number unique to the connection for the life of the process.
+    package let id: UInt64
+    /// The transport's name for logs and `server.info` ("stdio", "unix").
+    package let transport: String
+    /// The connection's limits.
+    package let configuration: Configuration
+    private let readFD: Int32
+    private let writeFD: Int32
+    private let ownsDescriptors: Bool
+    private let isSocket: Bool
+    private let logger: Logger
+    private let queue: OutboundQueue
+    private let state: Mutex<State>
+
+    /// A connection over `readFD` and `writeFD`; when `ownsDescriptors`, they are closed once both threads end.
+    package init(
+        readFD: Int32, writeFD: Int32, ownsDescriptors: Bool, transport: String, configuration: Configuration,
+        logger: Logger
+    ) {
+        self.id = Connection.nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.transport = transport
+        self.readFD = readFD
+        self.writeFD = writeFD
+        self.ownsDescriptors = ownsDescriptors
+        self.configuration = configuration
+        self.logger = logger
+        self.queue = OutboundQueue(maxBytes: configuration.maxOutboundBytes)
+        var status = stat()
+        self.isSocket = fstat(writeFD, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK
+        var initial = State()
+        switch configuration.framing {
+        case .auto: initial.framing = nil
+        case .ndjson: initial.framing = .ndjson
+        case .lsp: initial.framing = .lsp
+        }
+        self.state = Mutex(initial)
+    }
+
+    /// The framing in use, once the first bytes decided it.
+    package var framing: Framing? { state.withLock { $0.framing } }
+
+    /// Starts the reader and writer threads; call once.
+    package func start(_ handler: Handler) {
+        let alreadyStarted = state.withLock { state in
+            defer {
+                state.started = true
+                state.handler = handler
+                state.liveThreads = 2
+            }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        let reader = Thread { [self] in readLoop() }
+        reader.name = "taskwire-read-\(id)"
+        reader.start()
+        let writer = Thread { [self] in writeLoop() }
+        writer.name = "taskwire-write-\(id)"
+        writer.start()
+    }
+
+    /// Queues one message body, framed the way this connection frames. Returns false when it was dropped
+    /// because the connection is finishing or gone; an overflow also disconnects the peer.
+    @discardableResult
+    package func send(_ body: [UInt8]) -> Bool {
+        let framing = self.framing ?? .ndjson
+        switch queue.enqueue(framing.frame(body)) {
+        case .queued:
+            return true
+        case .closed:
+            return false
+        case .overflow:
+            logger.warning(
+                "peer is not reading its replies; disconnecting",
+                ["conn": String(id), "limit_bytes": String(queue.maxBytes)]
+            )
+            disconnect(reason: "outbound queue over \(queue.maxBytes) bytes")
+            return false
+        }
+    }
+
+    /// Stops accepting replies, writes what is queued, and waits until the writer is done or `timeout`
+    /// passes; returns whether everything queued was written. A socket is then shut down.
+    package func finishOutput(timeout: Duration) async -> Bool {
+        queue.finish()
+        let flushed = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let waiter: UInt64? = state.withLock { state in
+                if state.writerDone || !state.started {
+                    return nil
+                }
+                state.nextWaiter += 1
+                state.flushWaiters[state.nextWaiter] = continuation
+                return state.nextWaiter
+            }
+            guard let waiter else {
+                continuation.resume(returning: true)
+                return
+            }
+            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+                let expired = state.withLock { $0.flushWaiters.removeValue(forKey: waiter) }
+                expired?.resume(returning: false)
+            }
+        }
+        if isSocket { shutdown(writeFD, Int32(SHUT_RDWR)) }
+        return flushed
+    }
+
+    /// Drops the peer: queued replies are discarded and a socket is shut down so both threads stop.
+    package func disconnect(reason: String) {
+        let (first, handler) = state.withLock { state in
+            defer { state.disconnected = true }
+            return (!state.disconnected, state.handler)
+        }
+        guard first else { return }
+        queue.abort()
+        if isSocket { shutdown(writeFD, Int32(SHUT_RDWR)) }
+        logger.debug("disconnected", ["conn": String(id), "reason": reason])
+        if let handler { handler.disconnected(self, reason) }
+    }
+
+    private func readLoop() {
+        let handler = state.withLock { $0.handler }
+        var decoder = FrameDecoder(
+            mode: configuration.framing,
+            maxFrameBytes: configuration.maxFrameBytes,
+            maxHeaderBytes: configuration.maxHeaderBytes
+        )
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var events: [FrameEvent] = []
+        var reason = EndOfInput.closed
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let code = lastErrno()
+                if code == EINTR { continue }
+                if state.withLock({ $0.disconnected }) {
+                    reason = .disconnected
+                } else if code == ECONNRESET {
+                    reason = .closed
+                } else {
+                    reason = .readFailed(SystemCallError("read from the client", call: "read", errno: code))
+                }
+                break
+            }
+            if count == 0 {
+                reason = state.withLock({ $0.disconnected }) ? .disconnected : .closed
+                break
+            }
+            let known = decoder.framing
+            buffer.withUnsafeBufferPointer { decoder.push(UnsafeBufferPointer(rebasing: $0[0..<count]), into: &events) }
+            if known == nil, let decided = decoder.framing {
+                state.withLock { $0.framing = decided }
+                logger.debug("framing detected", ["conn": String(id), "framing": decided.rawValue])
+            }
+            if !events.isEmpty {
+                handler?.received(self, events)
+                events.removeAll(keepingCapacity: true)
+            }
+            if decoder.hasFailed {
+                reason = .protocolError
+                break
+            }
+        }
+        handler?.endOfInput(self, reason)
+        threadExited()
+    }
+
+    private func writeLoop() {
+        while let bytes = queue.takeAll() {
+            if let failure = writeAll(bytes) {
+                let peerGone = failure.errno == EPIPE || failure.errno == ECONNRESET
+                if !peerGone { logger.warning("write failed", ["conn": String(id), "error": failure.description]) }
+                disconnect(reason: peerGone ? "peer closed the connection" : failure.description)
+                break
+            }
+            queue.didWrite(bytes.count)
+        }
+        let waiters = state.withLock { state in
+            state.writerDone = true
+            defer { state.flushWaiters.removeAll() }
+            return Array(state.flushWaiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
+        threadExited()
+    }
+
+    /// Writes every byte, retrying partial writes and EINTR; returns the failure, if any.
+    private func writeAll(_ bytes: [UInt8]) -> SystemCallError? {
+        bytes.withUnsafeBytes { buffer -> SystemCallError? in
+            guard let base = buffer.baseAddress else { return nil }
+            var offset = 0
+            while offset < buffer.count {
+                let written: Int
+                if isSocket {
+                    // MSG_NOSIGNAL: a vanished peer is an EPIPE error here, never a SIGPIPE.
+                    written = Glibc.send(writeFD, base + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                } else {
+                    written = write(writeFD, base + offset, buffer.count - offset)
+                }
+                if written >= 0 {
+                    offset += written
+                    continue
+                }
+                let code = lastErrno()
+                if code == EINTR { continue }
+                return SystemCallError("write to the client", call: isSocket ? "send" : "write", errno: code)
+            }
+            return nil
+        }
+    }
+
+    private func threadExited() {
+        let last = state.withLock { state in
+            state.liveThreads -= 1
+            return state.liveThreads == 0
+        }
+        guard last, ownsDescriptors else { return }
+        close(readFD)
+        if writeFD != readFD { close(writeFD) }
+    }
+}

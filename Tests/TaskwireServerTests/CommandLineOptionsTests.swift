@@ -1,0 +1,83 @@
+import JSON
+import JSONRPC
+import TestSupport
+import Testing
+import Transport
+
+@testable import TaskwireServer
+
+struct CommandLineOptionsTests {
+    let home = ["HOME": "/home/bot"]
+
+    func serve(_ arguments: [String], environment: [String: String]? = nil) throws -> ServeOptions {
+        guard case .serve(let options) = try CommandLineOptions.parse(arguments, environment: environment ?? home)
+        else {
+            throw CommandLineError("not a serve command")
+        }
+        return options
+    }
+
+    @Test func defaultsServeStdioWithAutoFraming() throws {
+        let options = try serve([])
+        #expect(options.stdio)
+        #expect(options.socketPath == nil)
+        #expect(options.framing == .auto)
+        #expect(options.maxFrameBytes == 16 * 1024 * 1024)
+        #expect(options.maxOutboundBytes == 64 * 1024 * 1024)
+        #expect(options.logLevel == .info)
+        #expect(options.durability == .always)
+        #expect(options.dataDirectory == "/home/bot/.local/share/taskwire")
+    }
+
+    @Test func socketTurnsStdioOffUnlessAskedFor() throws {
+        #expect(try serve(["--socket", "/tmp/t.sock"]).stdio == false)
+        let both = try serve(["--socket=/tmp/t.sock", "--stdio"])
+        #expect(both.stdio)
+        #expect(both.socketPath == "/tmp/t.sock")
+    }
+
+    @Test func valuesAreParsed() throws {
+        let options = try serve([
+            "--framing", "lsp", "--max-frame-bytes", "1M", "--max-outbound-bytes=64k", "--log-level", "debug",
+            "--durability", "batched", "--data-dir", "/srv/tw", "--max-batch", "5",
+        ])
+        #expect(options.framing == .lsp)
+        #expect(options.maxFrameBytes == 1 << 20)
+        #expect(options.maxOutboundBytes == 64 << 10)
+        #expect(options.logLevel == .debug)
+        #expect(options.durability == .batched)
+        #expect(options.dataDirectory == "/srv/tw")
+        #expect(options.maxBatchMembers == 5)
+    }
+
+    @Test func inMemoryHasNoDataDirectory() throws {
+        #expect(try serve(["--in-memory"]).dataDirectory == nil)
+        #expect(throws: CommandLineError.self) { try serve(["--in-memory", "--data-dir", "/x"]) }
+    }
+
+    @Test func dataDirectoryDefaultsFollowTheEnvironment() {
+        #expect(
+            CommandLineOptions.defaultDataDirectory(environment: ["TASKWIRE_DATA_DIR": "/a", "XDG_DATA_HOME": "/b"])
+                == "/a"
+        )
+        #expect(
+            CommandLineOptions.defaultDataDirectory(environment: ["XDG_DATA_HOME": "/b", "HOME": "/h"]) == "/b/taskwire"
+        )
+        #expect(CommandLineOptions.defaultDataDirectory(environment: ["HOME": "/h"]) == "/h/.local/share/taskwire")
+        #expect(CommandLineOptions.defaultDataDirectory(environment: [:]) == nil)
+    }
+
+    @Test(arguments: [
+        ["--bogus"], ["--framing", "xml"], ["--max-frame-bytes", "0"], ["--max-frame-bytes", "lots"],
+        ["--log-level", "loud"], ["--durability", "sometimes"], ["--socket"], ["--stdio=yes"], ["export"],
+        ["--socket", "/tmp/" + String(repeating: "s", count: 120)],
+    ])
+    func badCommandLinesAreUsageErrors(arguments: [String]) {
+        #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(arguments, environment: home) }
+    }
+
+    @Test func helpAndVersionWin() throws {
+        #expect(try CommandLineOptions.parse(["--help"], environment: [:]) == .help)
+        #expect(try CommandLineOptions.parse(["--version"], environment: [:]) == .version)
+    }
+}

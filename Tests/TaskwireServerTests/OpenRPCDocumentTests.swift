@@ -1,0 +1,38 @@
+import JSON
+import JSONRPC
+import TestSupport
+import Testing
+import Transport
+
+@testable import TaskwireServer
+
+struct OpenRPCDocumentTests {
+    func document() throws -> JSONValue { try JSONParser.parse(OpenRPCDocument.bytes) }
+
+    @Test func documentIsOpenRPCOneFourWithInfo() throws {
+        let document = try document()
+        let version = try #require(document["openrpc"]?.stringValue)
+        let parts = version.split(separator: ".")
+        #expect(parts.count == 3 && parts[0] == "1" && parts[1] == "4" && Int(parts[2]) != nil)
+        #expect(document["info"]?["title"] == "taskwire")
+        #expect(document["info"]?["version"] == .string(TaskwireVersion.current))
+    }
+
+    @Test func methodNamesMatchTheServersTable() throws {
+        var table = MethodTable()
+        try table.registerBuiltins(info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"))
+        let methods = try #require(try document()["methods"]?.arrayValue)
+        let names = methods.compactMap { $0["name"]?.stringValue }
+        #expect(names.count == methods.count)
+        #expect(Set(names).count == names.count)
+        #expect(names.sorted() == table.methodNames)
+    }
+
+    @Test func everyMethodDescribesParamsAndResult() throws {
+        for method in try #require(try document()["methods"]?.arrayValue) {
+            let name = method["name"]?.stringValue ?? "?"
+            #expect(method["params"]?.arrayValue != nil, "\(name) has no params")
+            #expect(method["result"]?["schema"]?.objectValue != nil, "\(name) has no result schema")
+        }
+    }
+}
