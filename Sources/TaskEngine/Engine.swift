@@ -9,7 +9,8 @@ package import TaskStore
 package actor Engine {
     private let store: any Store
     private let clock: any TimeSource
-    private let directory: any UserDirectory
+    /// Expands user ids (the assignee) into names and avatars.
+    package nonisolated let directory: any UserDirectory
     private let snapshotThreshold: Int
     private var state: EngineState
     /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
