@@ -147,7 +147,9 @@ package actor Engine {
     /// Status moves follow ``TaskStatus/canMove(to:)``. Moving to `completed` sets `completed_at`,
     /// `completed_by` and `progress` 100 as ``complete(_:_:ifVersion:by:)`` does; reopening clears
     /// `completed_at` and `completed_by`.
-    package func update(_ id: String, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller)
+    package func update(
+        _ id: String, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller
+    )
         throws(EngineError) -> Committed<UpdatedTask>
     {
         let (_, old) = try state.liveTask(id)
@@ -210,7 +212,9 @@ package actor Engine {
     /// Completes an `in_progress` task: sets `completed_at`, `completed_by` and `progress` 100, adds
     /// `time_spent_minutes`, and stores `resolution` and `outcomes` when given. Any other status is an
     /// invalid transition (a pending task must be started first).
-    package func complete(_ id: String, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller)
+    package func complete(
+        _ id: String, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller
+    )
         throws(EngineError) -> Committed<CompletedTask>
     {
         let (_, old) = try state.liveTask(id)
@@ -243,7 +247,9 @@ package actor Engine {
     }
 
     /// Deletes a task: `tasks.get` and `tasks.list` no longer see it; `tasks.history` still answers.
-    package func delete(_ id: String, ifVersion: Int? = nil, by caller: Caller) throws(EngineError)
+    package func delete(
+        _ id: String, ifVersion: Int? = nil, by caller: Caller
+    ) throws(EngineError)
         -> Committed<DeletedTask>
     {
         let (_, old) = try state.liveTask(id)

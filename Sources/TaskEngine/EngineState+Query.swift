@@ -79,7 +79,7 @@ extension EngineState {
             }
             let walkCost = Double(wanted) * Double(indexes.live.count) / Double(max(total, 1))
             let sortCost = Double(driverCount) + Double(total) * log2(Double(max(total, 2)))
-            if walkCost <= sortCost { return (walkSortOrder(query), total) }
+            if walkCost <= sortCost, let page = walkSortOrder(query, budget: Int(sortCost)) { return (page, total) }
             return (sortMatches(collect(driver, query), query), total)
         }
 
@@ -91,12 +91,14 @@ extension EngineState {
         guard query.offset < total else { return ([], total) }
         let walkCost = Double(wanted) * Double(indexes.live.count) / Double(max(total, 1))
         let sortCost = Double(total) * log2(Double(max(total, 2)))
-        if walkCost <= sortCost { return (walkSortOrder(query), total) }
+        if walkCost <= sortCost, let page = walkSortOrder(query, budget: Int(sortCost)) { return (page, total) }
         return (sortMatches(matches, query), total)
     }
 
     /// Walks a single set (or all live tasks) in slot order, which is creation order.
-    private func walkDriverInOrder(_ driver: Driver, _ query: ResolvedQuery, countAll: Bool)
+    private func walkDriverInOrder(
+        _ driver: Driver, _ query: ResolvedQuery, countAll: Bool
+    )
         -> (slots: [Int32], total: Int)
     {
         let set: SortedChunks<Int32>
@@ -108,7 +110,7 @@ extension EngineState {
         var page: [Int32] = []
         var seen = 0
         set.forEach(ascending: query.ascending) { slot in
-            guard query.matches(tasks[Int(slot)]) else { return true }
+            guard query.matches(tasks, Int(slot)) else { return true }
             if seen >= query.offset, page.count < query.limit { page.append(slot) }
             seen += 1
             return countAll || page.count < query.limit
@@ -120,7 +122,7 @@ extension EngineState {
     private func collect(_ driver: Driver, _ query: ResolvedQuery) -> [Int32] {
         var matches: [Int32] = []
         let visit: (Int32) -> Bool = { slot in
-            if query.matches(tasks[Int(slot)]) { matches.append(slot) }
+            if query.matches(tasks, Int(slot)) { matches.append(slot) }
             return true
         }
         switch driver {
@@ -136,11 +138,22 @@ extension EngineState {
     }
 
     /// Walks the index of the sort key in the requested order, filtering, until the page is full.
-    private func walkSortOrder(_ query: ResolvedQuery) -> [Int32] {
+    ///
+    /// Gives up (`nil`) after visiting `budget` tasks: the estimate that chose the walk assumes matches are
+    /// spread evenly along the order, and when they are not (pending tasks are rarely the recently updated
+    /// ones) sorting the matches is cheaper.
+    private func walkSortOrder(_ query: ResolvedQuery, budget: Int) -> [Int32]? {
         var page: [Int32] = []
         var seen = 0
+        var visited = 0
+        var exhausted = false
         let visit: (Int32) -> Bool = { slot in
-            guard query.matches(tasks[Int(slot)]) else { return true }
+            visited += 1
+            if visited > budget {
+                exhausted = true
+                return false
+            }
+            guard query.matches(tasks, Int(slot)) else { return true }
             if seen >= query.offset { page.append(slot) }
             seen += 1
             return page.count < query.limit
@@ -174,7 +187,7 @@ extension EngineState {
                 if !more { break }
             }
         }
-        return page
+        return exhausted ? nil : page
     }
 
     /// Sorts matching slots by the query's key and cuts out the page.

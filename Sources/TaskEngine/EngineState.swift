@@ -73,7 +73,9 @@ struct EngineState: Sendable {
         let slot: Int32?
         if event.type == .taskCreated {
             guard slotsByID[raw] == nil else { throw .damaged("event \(event.seq) creates an existing task") }
-            guard event.version == 1 else { throw .damaged("event \(event.seq) creates a task at a version other than 1") }
+            guard event.version == 1 else {
+                throw .damaged("event \(event.seq) creates a task at a version other than 1")
+            }
             slot = nil
             task = TaskItem(rawID: raw, title: "", createdAt: event.at, createdBy: event.actor)
         } else {

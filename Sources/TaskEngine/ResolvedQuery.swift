@@ -9,6 +9,10 @@ struct ResolvedQuery: Sendable {
     var dueTo: Int64?
     /// Lower-cased search text.
     var search: String?
+    /// Bit `status.index` set for each wanted status; 0 when any status will do.
+    private var statusMask: UInt8 = 0
+    /// Bit `priority.rank` set for each wanted priority; 0 when any priority will do.
+    private var priorityMask: UInt8 = 0
     var sort: TaskQuery.SortKey = .createdAt
     var ascending = false
     var offset = 0
@@ -67,46 +71,59 @@ struct ResolvedQuery: Sendable {
         }
         limit = query.limit
         offset = (query.page - 1) * query.limit
+        statusMask = statuses.map { $0.reduce(0) { $0 | UInt8(1) << $1.index } } ?? 0
+        priorityMask = priorities.map { $0.reduce(0) { $0 | UInt8(1) << $1.rank } } ?? 0
     }
 
-    /// Whether a live task passes every filter.
-    func matches(_ task: TaskItem) -> Bool {
-        if let statuses, !statuses.contains(task.status) { return false }
-        if let priorities, !priorities.contains(task.priority) { return false }
-        if let assignee, task.assignee != assignee { return false }
+    /// Whether the live task at `index` passes every filter.
+    ///
+    /// Reads each field through the array instead of copying the task out: a copy retains a dozen strings
+    /// and arrays, which made scans several times slower.
+    func matches(_ tasks: [TaskItem], _ index: Int) -> Bool {
+        if statusMask != 0, statusMask & (1 << tasks[index].status.index) == 0 { return false }
+        if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
+        if let assignee, tasks[index].assignee != assignee { return false }
         if hasDueRange {
-            guard let due = task.dueDate?.microseconds else { return false }
+            guard let due = tasks[index].dueDate?.microseconds else { return false }
             if let dueFrom, due < dueFrom { return false }
             if let dueTo, due >= dueTo { return false }
         }
-        for tag in tags where !task.tags.contains(tag) { return false }
-        if let search, !Self.contains(task.title, search), !Self.contains(task.description, search) {
+        for tag in tags where !tasks[index].tags.contains(tag) { return false }
+        if let search, !Self.contains(tasks[index].title, search), !Self.contains(tasks[index].description, search) {
             return false
         }
         return true
     }
 
+    /// Whether a task passes every filter.
+    func matches(_ task: TaskItem) -> Bool { matches([task], 0) }
+
     /// Case-insensitive substring test against an already lower-cased needle.
     static func contains(_ haystack: String?, _ needle: String) -> Bool {
-        guard let haystack else { return false }
+        guard var haystack else { return false }
+        var needle = needle
         // Fast path without allocating: ASCII folding is exact when both sides are ASCII.
-        let haystackUTF8 = haystack.utf8
-        let needleUTF8 = needle.utf8
-        if haystackUTF8.allSatisfy({ $0 < 0x80 }) && needleUTF8.allSatisfy({ $0 < 0x80 }) {
-            let hay = Array(haystackUTF8)
-            let pin = Array(needleUTF8)
-            guard pin.count <= hay.count else { return false }
-            if pin.isEmpty { return true }
-            outer: for start in 0...(hay.count - pin.count) {
-                for offset in 0..<pin.count {
-                    var byte = hay[start + offset]
-                    if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
-                    if byte != pin[offset] { continue outer }
+        let result: Bool? = haystack.withUTF8 { hay in
+            needle.withUTF8 { pin -> Bool? in
+                guard pin.count <= hay.count else { return false }
+                if pin.isEmpty { return true }
+                var sawNonASCII = false
+                outer: for start in 0...(hay.count - pin.count) {
+                    for offset in 0..<pin.count {
+                        var byte = hay[start + offset]
+                        if byte >= 0x80 || pin[offset] >= 0x80 {
+                            sawNonASCII = true
+                            break outer
+                        }
+                        if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+                        if byte != pin[offset] { continue outer }
+                    }
+                    return true
                 }
-                return true
+                return sawNonASCII ? nil : false
             }
-            return false
         }
+        if let result { return result }
         return haystack.lowercased().contains(needle)
     }
 }

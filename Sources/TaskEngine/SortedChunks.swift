@@ -110,7 +110,8 @@ struct SortedChunks<Element: Comparable & Sendable>: Sendable {
     ) {
         if ascending {
             var chunkIndex = lower.map(chunkIndex(for:)) ?? 0
-            var position = lower.map { chunkIndex < chunks.count ? Self.position(of: $0, in: chunks[chunkIndex]) : 0 } ?? 0
+            var position =
+                lower.map { chunkIndex < chunks.count ? Self.position(of: $0, in: chunks[chunkIndex]) : 0 } ?? 0
             while chunkIndex < chunks.count {
                 let chunk = chunks[chunkIndex]
                 while position < chunk.count {

@@ -59,7 +59,9 @@ enum Validator {
         return due
     }
 
-    static func time(_ input: TimeInput, field: String, error: String = "invalid_params") throws(EngineError)
+    static func time(
+        _ input: TimeInput, field: String, error: String = "invalid_params"
+    ) throws(EngineError)
         -> Timestamp
     {
         guard let time = input.timestamp else {

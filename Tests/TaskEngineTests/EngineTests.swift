@@ -82,7 +82,9 @@ struct EngineTests {
             $0.tags = (0...20).map { "tag\($0)" }
         },
         .init(label: "empty tag", field: "tags", name: "invalid_params") { $0.tags = [""] },
-        .init(label: "long tag", field: "tags", name: "invalid_params") { $0.tags = [String(repeating: "t", count: 65)] },
+        .init(label: "long tag", field: "tags", name: "invalid_params") {
+            $0.tags = [String(repeating: "t", count: 65)]
+        },
         .init(label: "context number", field: "context.count", name: "invalid_params") {
             $0.context = ["count": 3]
         },
@@ -338,11 +340,13 @@ struct EngineTests {
 
         #expect(await engineError { _ = try await fixture.engine.task(task.id) } == .taskNotFound(task.id))
         #expect(try await fixture.engine.list(TaskQuery()).total == 0)
-        #expect(await engineError { _ = try await fixture.engine.delete(task.id, by: .system) } == .taskNotFound(task.id))
+        #expect(
+            await engineError { _ = try await fixture.engine.delete(task.id, by: .system) } == .taskNotFound(task.id))
 
         let history = try await fixture.engine.history(task.id)
         #expect(history.deleted)
-        #expect(history.events.map(\.type) == [.taskCreated, .taskUpdated, .taskAssigned, .taskCompleted, .taskDeleted])
+        #expect(
+            history.events.map(\.type) == [.taskCreated, .taskUpdated, .taskAssigned, .taskCompleted, .taskDeleted])
         #expect(history.events.map(\.seq) == [1, 2, 3, 4, 5])
         #expect(history.events.map(\.actor) == ["user123", "user456", "user456", "user789", "admin"])
         #expect(history.events.map(\.version) == [1, 2, 3, 4, 5])

@@ -31,7 +31,9 @@ struct Fixture {
 
     /// Applies a patch.
     @discardableResult
-    func update(_ id: String, by user: String = "user123", _ configure: (inout TaskPatch) -> Void) async throws
+    func update(
+        _ id: String, by user: String = "user123", _ configure: (inout TaskPatch) -> Void
+    ) async throws
         -> UpdatedTask
     {
         var patch = TaskPatch()

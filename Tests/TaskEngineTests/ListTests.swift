@@ -21,13 +21,19 @@ struct ListTests {
             let task = try await fixture.create(
                 (0..<3).map { _ in words.randomElement(using: &random) ?? "" }.joined(separator: " ")
             ) { input in
-                if Bool.random(using: &random) { input.description = "Ticket \(index) for " + (words.randomElement(using: &random) ?? "") }
-                if Int.random(in: 0..<5, using: &random) > 0 { input.assignee = assignees.randomElement(using: &random) }
+                if Bool.random(using: &random) {
+                    input.description = "Ticket \(index) for " + (words.randomElement(using: &random) ?? "")
+                }
+                if Int.random(in: 0..<5, using: &random) > 0 {
+                    input.assignee = assignees.randomElement(using: &random)
+                }
                 input.priority = TaskPriority.allCases.randomElement(using: &random)?.rawValue
                 input.tags = tagPool.filter { _ in Int.random(in: 0..<3, using: &random) == 0 }
                 if Int.random(in: 0..<4, using: &random) > 0 {
                     input.dueDate = .epochSeconds(
-                        Double(fixture.clock.now().microseconds / 1_000_000 + Int64.random(in: 60...864_000, using: &random)))
+                        Double(
+                            fixture.clock.now().microseconds / 1_000_000
+                                + Int64.random(in: 60...864_000, using: &random)))
                 }
             }
             ids.append(task.id)
@@ -45,7 +51,9 @@ struct ListTests {
                 case 2:
                     if current.status.isOpen { try await fixture.setStatus(target, .cancelled) }
                 case 3:
-                    try await fixture.update(target) { $0.priority = TaskPriority.allCases.randomElement(using: &random)?.rawValue }
+                    try await fixture.update(target) {
+                        $0.priority = TaskPriority.allCases.randomElement(using: &random)?.rawValue
+                    }
                 case 4:
                     try await fixture.update(target) {
                         $0.assignee = .some(Bool.random(using: &random) ? nil : assignees.randomElement(using: &random))
@@ -124,11 +132,17 @@ struct ListTests {
         if maybe() { query.assignee = (assignees + ["nobody"]).randomElement(using: &random) }
         if maybe() { query.tags = tagPool.filter { _ in Int.random(in: 0..<4, using: &random) == 0 } }
         let seconds = now.microseconds / 1_000_000
-        if maybe() { query.dueBefore = .epochSeconds(Double(seconds + Int64.random(in: -400_000...900_000, using: &random))) }
         if maybe() {
-            query.dueAfter = .text(Timestamp(microseconds: (seconds + Int64.random(in: -600_000...600_000, using: &random)) * 1_000_000).rfc3339)
+            query.dueBefore = .epochSeconds(Double(seconds + Int64.random(in: -400_000...900_000, using: &random)))
         }
-        if Int.random(in: 0..<6, using: &random) == 0 { query.search = ["refund", "CALL", "über", "ticket 1", "zzz"].randomElement(using: &random) }
+        if maybe() {
+            query.dueAfter = .text(
+                Timestamp(microseconds: (seconds + Int64.random(in: -600_000...600_000, using: &random)) * 1_000_000)
+                    .rfc3339)
+        }
+        if Int.random(in: 0..<6, using: &random) == 0 {
+            query.search = ["refund", "CALL", "über", "ticket 1", "zzz"].randomElement(using: &random)
+        }
         if Int.random(in: 0..<6, using: &random) == 0 { query.overdue = true }
         query.sort = TaskQuery.SortKey.allCases.randomElement(using: &random)?.rawValue
         query.order = [nil, "asc", "desc"].randomElement(using: &random) ?? nil

@@ -19,14 +19,20 @@ struct SortedChunksTests {
         #expect(chunks.elements == sorted)
         #expect(chunks.count == sorted.count)
         var descending: [Int32] = []
-        chunks.forEach(ascending: false) { descending.append($0); return true }
+        chunks.forEach(ascending: false) {
+            descending.append($0); return true
+        }
         #expect(descending == sorted.reversed())
         for bounds in [(Int32(100), Int32(900)), (0, 5000), (2500, 2501), (4000, 10)] {
             let expected = sorted.filter { $0 >= bounds.0 && $0 < bounds.1 }
             var ascending: [Int32] = []
-            chunks.forEach(from: bounds.0, to: bounds.1) { ascending.append($0); return true }
+            chunks.forEach(from: bounds.0, to: bounds.1) {
+                ascending.append($0); return true
+            }
             var backwards: [Int32] = []
-            chunks.forEach(from: bounds.0, to: bounds.1, ascending: false) { backwards.append($0); return true }
+            chunks.forEach(from: bounds.0, to: bounds.1, ascending: false) {
+                backwards.append($0); return true
+            }
             #expect(ascending == expected)
             #expect(backwards == expected.reversed())
             #expect(chunks.count(from: bounds.0, to: bounds.1) == expected.count)
@@ -40,7 +46,9 @@ struct SortedChunksTests {
         #expect(chunks.count == 100_000)
         #expect(chunks.rank(of: 50_000) == 50_000)
         var first: [Int32] = []
-        chunks.forEach(from: 99_998) { first.append($0); return true }
+        chunks.forEach(from: 99_998) {
+            first.append($0); return true
+        }
         #expect(first == [99_998, 99_999])
     }
 }

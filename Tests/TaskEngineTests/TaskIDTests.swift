@@ -19,8 +19,10 @@ struct TaskIDTests {
         }
     }
 
-    @Test(arguments: ["", "tsk_", "tsk_0000000000000", "tsk_01HQZ0000000O", "tsk_ZZZZZZZZZZZZZ", "task_0123456789ABC",
-        "tsk_0123456789abc", "tsk_01234567890123"])
+    @Test(arguments: [
+        "", "tsk_", "tsk_0000000000000", "tsk_01HQZ0000000O", "tsk_ZZZZZZZZZZZZZ", "task_0123456789ABC",
+        "tsk_0123456789abc", "tsk_01234567890123",
+    ])
     func rejectsMalformedIDs(text: String) {
         if text == "tsk_0000000000000" {
             #expect(TaskID.raw(text) == 0)

@@ -20,7 +20,9 @@ struct TaskMethodsTests {
     }
 
     /// Calls a method and returns its result or its wire error.
-    func call(_ method: String, _ params: JSONValue?, as user: String = "user123") async -> Result<
+    func call(
+        _ method: String, _ params: JSONValue?, as user: String = "user123"
+    ) async -> Result<
         JSONValue, ResponseError
     > {
         guard let handler = table.handler(for: method) else { return .failure(.methodNotFound(method)) }
@@ -92,7 +94,10 @@ struct TaskMethodsTests {
         #expect(got["time_spent_minutes"] == 90)
         #expect(got["progress"] == 100)
 
-        #expect(try await result("tasks.delete", ["task_id": .string(id)]) == ["deleted": true, "task_id": .string(id), "version": 4])
+        #expect(
+            try await result("tasks.delete", ["task_id": .string(id)]) == [
+                "deleted": true, "task_id": .string(id), "version": 4,
+            ])
         let history = try await result("tasks.history", ["task_id": .string(id)])
         #expect(history["history"]?.arrayValue?.count == 4)
         #expect(history["deleted"] == true)

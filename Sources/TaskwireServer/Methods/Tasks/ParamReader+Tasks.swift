@@ -18,7 +18,9 @@ extension ParamReader {
     }
 
     /// A field that `null` clears: `nil` when absent, `.some(nil)` when `null`, else the value.
-    mutating func clearable<Value: ParamValue>(_ key: String, as type: Value.Type = Value.self)
+    mutating func clearable<Value: ParamValue>(
+        _ key: String, as type: Value.Type = Value.self
+    )
         throws(ResponseError) -> Value??
     {
         guard contains(key) else { return nil }
@@ -27,7 +29,9 @@ extension ParamReader {
     }
 
     /// A field that may be given but not as `null` (update fields that cannot be cleared).
-    mutating func notNull<Value: ParamValue>(_ key: String, as type: Value.Type = Value.self)
+    mutating func notNull<Value: ParamValue>(
+        _ key: String, as type: Value.Type = Value.self
+    )
         throws(ResponseError) -> Value?
     {
         if contains(key), value(key) == nil {
