@@ -416,3 +416,41 @@ struct EngineTests {
         #expect(second.id > first.id)
     }
 }
+
+struct EngineHookTests {
+    struct Directory: UserDirectory {
+        func profile(of userID: String) -> UserProfile? {
+            userID == "user456"
+                ? UserProfile(userID: userID, name: "Jane Smith", avatarURL: "https://example.com/avatar.jpg") : nil
+        }
+    }
+
+    @Test func getExpandsTheAssigneeThroughTheDirectory() async throws {
+        let engine = try Engine.open(
+            store: MemoryStore(), clock: ManualTimeSource("2024-01-15T10:00:00Z"), directory: Directory())
+        var input = NewTask(title: "Known")
+        input.assignee = "user456"
+        let known = try await engine.create(input, by: .system).value.task
+        input.assignee = "user999"
+        let unknown = try await engine.create(input, by: .system).value.task
+        #expect(
+            try await engine.taskDetail(known.id)["assignee"]
+                == ["user_id": "user456", "name": "Jane Smith", "avatar_url": "https://example.com/avatar.jpg"])
+        #expect(try await engine.taskDetail(unknown.id)["assignee"] == ["user_id": "user999"])
+        #expect(try await engine.list(TaskQuery()).json["tasks"]?.arrayValue?.last?["assignee"] == "user456")
+    }
+
+    @Test func completingThroughUpdateSetsCompletionFields() async throws {
+        let fixture = try Fixture()
+        let task = try await fixture.create("Task")
+        try await fixture.setStatus(task.id, .inProgress)
+        fixture.clock.advance(seconds: 60)
+        let updated = try await fixture.update(task.id, by: "user456") { $0.status = "completed" }
+        #expect(updated.updatedFields == ["status", "progress", "completed_at", "completed_by"])
+        #expect(updated.task.completedBy == "user456")
+        #expect(updated.task.completedAt?.rfc3339 == "2024-01-15T10:01:00Z")
+        #expect(updated.task.progress == 100)
+        let history = try await fixture.engine.history(task.id)
+        #expect(history.events.last?.type == .taskCompleted)
+    }
+}

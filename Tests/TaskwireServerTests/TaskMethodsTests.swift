@@ -195,3 +195,20 @@ struct TaskMethodsTests {
         }
     }
 }
+
+struct TaskSchemaTests {
+    @Test func theSchemaDescribesExactlyTheRegisteredTasksMethods() throws {
+        let engine = try Engine.open(store: MemoryStore())
+        var table = MethodTable()
+        table.registerTasks(engine: engine)
+        let document = try JSONParser.parse(OpenRPCDocument.bytes)
+        let methods = try #require(document["methods"]?.arrayValue)
+        let names = methods.compactMap { $0["name"]?.stringValue }.filter { $0.hasPrefix("tasks.") }.sorted()
+        #expect(names == table.methodNames)
+        for method in methods where method["name"]?.stringValue?.hasPrefix("tasks.") == true {
+            #expect(method["summary"]?.stringValue?.isEmpty == false)
+            #expect(method["result"]?["schema"] != nil)
+            #expect(method["errors"]?.arrayValue?.isEmpty == false)
+        }
+    }
+}
