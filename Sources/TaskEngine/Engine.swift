@@ -329,7 +329,8 @@ package actor Engine {
     package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [TaskEvent] {
         guard limit > 0, seq < state.lastSeq else { return [] }
         var events: [TaskEvent] = []
-        let end = min(Int(state.lastSeq), Int(seq) + limit)
+        // Computed without overflow: `limit` comes from clients and may be huge.
+        let end = Int(seq) + min(limit, Int(state.lastSeq - seq))
         for index in Int(seq)..<end {
             events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
         }

@@ -405,6 +405,7 @@ struct EngineTests {
         #expect(caughtUp == Array(received.dropFirst()))
         #expect(try await fixture.engine.events(after: 0, limit: 1).map(\.seq) == [1])
         #expect(try await fixture.engine.events(after: 3, limit: 10).isEmpty)
+        #expect(try await fixture.engine.events(after: 2, limit: .max).map(\.seq) == [3])
     }
 
     @Test func eventTimesNeverGoBackwards() async throws {
