@@ -1,0 +1,368 @@
+package import JSON
+package import TaskStore
+
+/// The task engine: owns every task, validates every change, journals it, and answers every query.
+///
+/// All state lives in one ``EngineState`` value inside this actor. A mutation validates, builds its event,
+/// appends the event to the store, and only then applies it, all without suspending, so no other call
+/// can interleave and a refused append leaves nothing changed. Reads answer from memory.
+package actor Engine {
+    private let store: any Store
+    private let clock: any TimeSource
+    /// Expands user ids (the assignee) into names and avatars.
+    package nonisolated let directory: any UserDirectory
+    private let snapshotThreshold: Int
+    private var state: EngineState
+    /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
+    private var snapshotRequestedAt: UInt64
+    private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
+    private var nextSubscriberID = 0
+
+    private init(
+        store: any Store, clock: any TimeSource, directory: any UserDirectory, snapshotThreshold: Int,
+        state: EngineState
+    ) {
+        self.store = store
+        self.clock = clock
+        self.directory = directory
+        self.snapshotThreshold = max(1, snapshotThreshold)
+        self.state = state
+        self.snapshotRequestedAt = state.lastSeq
+    }
+
+    /// Recovers the engine from a store: loads the newest snapshot, then replays every record after it.
+    ///
+    /// - Parameters:
+    ///   - snapshotThreshold: take a snapshot once this many records follow the previous one.
+    /// - Throws: ``EngineError/unavailable(_:)`` when the store cannot be read, ``EngineError/damaged(_:)``
+    ///   when a snapshot or record cannot be understood.
+    package static func open(
+        store: any Store, clock: any TimeSource = SystemTimeSource(),
+        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+    ) throws(EngineError) -> Engine {
+        let recovered: RecoveredState
+        do { recovered = try store.recover() } catch { throw .unavailable(error) }
+        var state = EngineState()
+        if let snapshot = recovered.snapshot { state = try EngineState(snapshot: snapshot) }
+        for record in recovered.records {
+            try state.apply(TaskEvent(bytes: record), bytes: record)
+        }
+        return Engine(
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+    }
+
+    /// Builds an engine from an ``exportDocument()`` into an empty store, and writes it there as a snapshot.
+    ///
+    /// - Throws: ``EngineError/damaged(_:)`` when the document is not a valid export or the store is not
+    ///   empty.
+    package static func importDocument(
+        _ document: JSONValue, into store: any Store, clock: any TimeSource = SystemTimeSource(),
+        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+    ) throws(EngineError) -> Engine {
+        let recovered: RecoveredState
+        do { recovered = try store.recover() } catch { throw .unavailable(error) }
+        guard recovered.snapshot == nil, recovered.records.isEmpty else {
+            throw .damaged("an import needs an empty store")
+        }
+        let state = try EngineState(document: document)
+        store.snapshot { state.snapshotBytes() }
+        return Engine(
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+    }
+
+    // MARK: Permissions
+
+    /// What a caller wants to do, for ``authorize(_:_:task:)``.
+    private enum Action {
+        case create, read, update, complete, delete
+    }
+
+    /// The single place where permission checks go; the role model arrives in a later issue and for now
+    /// everyone may do everything.
+    private func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {}
+
+    // MARK: Writes
+
+    /// Creates a task, or returns the original one when the caller retries with the same idempotency key
+    /// and params. Reusing a key with different params is ``EngineError/idempotencyConflict(key:taskID:)``.
+    package func create(_ input: NewTask, by caller: Caller) throws(EngineError) -> Committed<CreatedTask> {
+        try authorize(.create, caller)
+        let now = clock.now()
+        let title = try Validator.title(input.title)
+        let description = try input.description.map(Validator.description)
+        let priority = try input.priority.map(Validator.priority) ?? .medium
+        let assignee = try input.assignee.map(Validator.assignee)
+        let tags = try Validator.tags(input.tags)
+        let context = try input.context.map(Validator.context) ?? []
+        let due = try input.dueDate.map { (input) throws(EngineError) in
+            try Validator.time(input, field: "due_date", error: "invalid_due_date")
+        }
+        var fingerprint: String?
+        if let key = input.idempotencyKey {
+            _ = try Validator.nonEmpty(key, "idempotency_key", TaskLimits.idempotencyKeyLength)
+            let canonical: JSONValue = [
+                "title": .string(title),
+                "description": description.map(JSONValue.string) ?? .null,
+                "priority": .string(priority.rawValue),
+                "assignee": assignee.map(JSONValue.string) ?? .null,
+                "due_date": due.map { .string($0.rfc3339) } ?? .null,
+                "tags": .array(tags.map(JSONValue.string)),
+                "context": TaskField.contextJSON(context.sorted { $0.key < $1.key }),
+            ]
+            let print = Validator.fingerprint(JSONWriter.bytes(canonical))
+            if let record = state.idempotencyRecord(user: caller.userID, key: key) {
+                let original = state.task(at: record.slot)
+                guard record.fingerprint == print else {
+                    throw .idempotencyConflict(key: key, taskID: original.id)
+                }
+                guard !original.isDeleted else { throw .taskNotFound(original.id) }
+                return Committed(CreatedTask(task: original, replayed: true), ticket: .durable)
+            }
+            fingerprint = print
+        }
+        if let due, due <= now {
+            throw .invalidField(field: "due_date", error: "invalid_due_date", message: Validator.dueDateInFuture)
+        }
+        let at = state.eventTime(now: now)
+        var ids = state.ids
+        var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.userID)
+        task.description = description
+        task.priority = priority
+        task.assignee = assignee
+        task.dueDate = due
+        task.tags = tags
+        task.context = context
+        let event = TaskEvent(
+            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.userID, agent: caller.agentID,
+            taskID: task.id, version: 1, changes: TaskField.creation(of: task),
+            idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
+        )
+        let (created, ticket) = try commit(event)
+        return Committed(CreatedTask(task: created, replayed: false), ticket: ticket)
+    }
+
+    /// Changes fields of a task. Fields equal to their current value are not changes; when nothing changes,
+    /// nothing is recorded and `updated` is `false`.
+    ///
+    /// Status moves follow ``TaskStatus/canMove(to:)``. Moving to `completed` sets `completed_at`,
+    /// `completed_by` and `progress` 100 as ``complete(_:_:ifVersion:by:)`` does; reopening clears
+    /// `completed_at` and `completed_by`.
+    package func update(
+        _ id: String, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller
+    )
+        throws(EngineError) -> Committed<UpdatedTask>
+    {
+        let (_, old) = try state.liveTask(id)
+        try authorize(.update, caller, task: old)
+        try Validator.ifVersion(ifVersion, task: old)
+        guard !patch.isEmpty else { throw .invalid("task_id", "Give at least one field to update.") }
+        let now = clock.now()
+        let at = state.eventTime(now: now)
+        var task = old
+        if let title = patch.title { task.title = try Validator.title(title) }
+        if let description = patch.description { task.description = try description.map(Validator.description) }
+        if let priority = patch.priority { task.priority = try Validator.priority(priority) }
+        if let assignee = patch.assignee { task.assignee = try assignee.map(Validator.assignee) }
+        if let due = patch.dueDate {
+            task.dueDate = try due.map { (input) throws(EngineError) in try Validator.dueDate(input, now: now) }
+        }
+        if let tags = patch.tags { task.tags = try Validator.tags(tags) }
+        if let context = patch.context { task.context = try Validator.context(context) }
+        if let progress = patch.progress { task.progress = try Validator.progress(progress) }
+        if let minutes = patch.timeSpentMinutes { task.timeSpentMinutes = try Validator.minutes(minutes) }
+        if let text = patch.status {
+            let status = try Validator.status(text)
+            if status != old.status {
+                guard old.status.canMove(to: status) else {
+                    throw .invalidTransition(taskID: id, from: old.status, to: status)
+                }
+                task.status = status
+                if status == .completed {
+                    task.completedAt = at
+                    task.completedBy = caller.userID
+                    task.progress = 100
+                } else if !old.status.isOpen {
+                    task.completedAt = nil
+                    task.completedBy = nil
+                }
+            }
+        }
+        let changes = TaskField.changes(from: old, to: task)
+        let changed = changes.keys
+        let order = patch.requestOrder
+        let updatedFields = changed.enumerated().sorted { lhs, rhs in
+            let left = order.firstIndex(of: lhs.element) ?? order.count + lhs.offset
+            let right = order.firstIndex(of: rhs.element) ?? order.count + rhs.offset
+            return left < right
+        }.map(\.element)
+        guard !changes.isEmpty else {
+            return Committed(UpdatedTask(task: old, updatedFields: []), ticket: .durable)
+        }
+        let type: TaskEventType =
+            task.status == .completed && old.status != .completed
+            ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
+        let event = TaskEvent(
+            seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID, taskID: id,
+            version: old.version + 1, changes: changes
+        )
+        let (updated, ticket) = try commit(event)
+        return Committed(UpdatedTask(task: updated, updatedFields: updatedFields), ticket: ticket)
+    }
+
+    /// Completes an `in_progress` task: sets `completed_at`, `completed_by` and `progress` 100, adds
+    /// `time_spent_minutes`, and stores `resolution` and `outcomes` when given. Any other status is an
+    /// invalid transition (a pending task must be started first).
+    package func complete(
+        _ id: String, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller
+    )
+        throws(EngineError) -> Committed<CompletedTask>
+    {
+        let (_, old) = try state.liveTask(id)
+        try authorize(.complete, caller, task: old)
+        try Validator.ifVersion(ifVersion, task: old)
+        guard old.status == .inProgress else {
+            throw .invalidTransition(taskID: id, from: old.status, to: .completed)
+        }
+        let resolution = try completion.resolution.map { (text) throws(EngineError) in
+            try Validator.length(text, "resolution", TaskLimits.resolutionLength)
+            return text
+        }
+        let minutes = try completion.timeSpentMinutes.map(Validator.minutes) ?? 0
+        let outcomes = try completion.outcomes.map(Validator.outcomes)
+        let at = state.eventTime(now: clock.now())
+        var task = old
+        task.status = .completed
+        task.completedAt = at
+        task.completedBy = caller.userID
+        task.progress = 100
+        task.timeSpentMinutes = old.timeSpentMinutes + minutes
+        if let resolution { task.resolution = resolution }
+        if let outcomes { task.outcomes = outcomes }
+        let event = TaskEvent(
+            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.userID, agent: caller.agentID,
+            taskID: id, version: old.version + 1, changes: TaskField.changes(from: old, to: task)
+        )
+        let (completed, ticket) = try commit(event)
+        return Committed(CompletedTask(task: completed), ticket: ticket)
+    }
+
+    /// Deletes a task: `tasks.get` and `tasks.list` no longer see it; `tasks.history` still answers.
+    package func delete(
+        _ id: String, ifVersion: Int? = nil, by caller: Caller
+    ) throws(EngineError)
+        -> Committed<DeletedTask>
+    {
+        let (_, old) = try state.liveTask(id)
+        try authorize(.delete, caller, task: old)
+        try Validator.ifVersion(ifVersion, task: old)
+        let event = TaskEvent(
+            seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
+            agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
+        )
+        let (deleted, ticket) = try commit(event)
+        return Committed(DeletedTask(taskID: id, version: deleted.version), ticket: ticket)
+    }
+
+    /// Journals an event, then applies it. A refused append changes nothing.
+    private func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
+        let change = try state.prepare(event)
+        let bytes = event.bytes
+        let ticket: CommitTicket
+        do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
+        state.commit(change, of: event, bytes: bytes)
+        for continuation in subscribers.values { continuation.yield(event) }
+        if state.lastSeq - snapshotRequestedAt >= UInt64(snapshotThreshold),
+            store.recordsSinceSnapshot >= snapshotThreshold
+        {
+            snapshotRequestedAt = state.lastSeq
+            // A copy-on-write copy: encoding it on the store's thread never sees later changes.
+            let copy = state
+            store.snapshot { copy.snapshotBytes() }
+        }
+        return (change.new, ticket)
+    }
+
+    // MARK: Reads
+
+    /// A live task.
+    package func task(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskItem {
+        let (_, task) = try state.liveTask(id)
+        try authorize(.read, caller, task: task)
+        return task
+    }
+
+    /// A live task as `tasks.get` returns it, with the assignee expanded through the user directory.
+    package func taskDetail(_ id: String, for caller: Caller = .system) throws(EngineError) -> JSONValue {
+        try task(id, for: caller).detailJSON(directory: directory)
+    }
+
+    /// Renders a task the way `tasks.get` does.
+    package func detailJSON(of task: TaskItem) -> JSONValue { task.detailJSON(directory: directory) }
+
+    /// A page of live tasks matching a query, and the number of matches.
+    package func list(_ query: TaskQuery, for caller: Caller = .system) throws(EngineError) -> TaskPage {
+        try authorize(.read, caller)
+        let resolved = try ResolvedQuery(query, now: clock.now())
+        let result = state.list(resolved)
+        return TaskPage(
+            tasks: result.slots.map(state.task(at:)), total: result.total, page: query.page, limit: query.limit)
+    }
+
+    /// Every change of a task, oldest first, also after it was deleted.
+    package func history(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskHistory {
+        guard let slot = state.slot(of: id) else { throw .taskNotFound(id) }
+        let task = state.task(at: slot)
+        try authorize(.read, caller, task: task)
+        var events: [TaskEvent] = []
+        for index in state.log.indexes(ofSlot: slot) {
+            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
+        }
+        return TaskHistory(taskID: task.id, deleted: task.isDeleted, events: events)
+    }
+
+    // MARK: Events
+
+    /// The newest committed `seq` (0 before the first change).
+    package var lastSeq: UInt64 { state.lastSeq }
+
+    /// Up to `limit` events with `seq` greater than `after`, oldest first: the event feed's catch-up read.
+    package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [TaskEvent] {
+        guard limit > 0, seq < state.lastSeq else { return [] }
+        var events: [TaskEvent] = []
+        // Computed without overflow: `limit` comes from clients and may be huge.
+        let end = Int(seq) + min(limit, Int(state.lastSeq - seq))
+        for index in Int(seq)..<end {
+            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
+        }
+        return events
+    }
+
+    /// A stream of every event committed from now on, in `seq` order; it ends when the caller stops
+    /// iterating. Pair with ``events(after:limit:)`` to catch up first.
+    package func subscribe() -> AsyncStream<TaskEvent> {
+        let (stream, continuation) = AsyncStream<TaskEvent>.makeStream()
+        let id = nextSubscriberID
+        nextSubscriberID += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            guard let self else { return }
+            Task { await self.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: Int) {
+        subscribers[id] = nil
+    }
+
+    /// The number of live subscriptions.
+    package var subscriberCount: Int { subscribers.count }
+
+    // MARK: Export
+
+    /// Everything the engine holds as one stable JSON document (see docs/tasks.md, "Export format").
+    package func exportDocument() -> JSONValue { state.exportDocument() }
+
+    /// The number of live tasks.
+    package var taskCount: Int { state.liveCount }
+}

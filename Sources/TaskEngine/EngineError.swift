@@ -1,0 +1,86 @@
+package import JSON
+package import TaskStore
+
+/// Every way an engine call can fail. Exhaustive, so a new case cannot ship without a wire mapping.
+///
+/// Each case knows its stable machine name (``name``, the contract's `data.error`), a human sentence
+/// (``message``) and structured details; the server maps the case to a numeric code in one place.
+package enum EngineError: Error, Sendable, Equatable {
+    /// No live task has this id (never existed, or deleted).
+    case taskNotFound(String)
+    /// A param failed validation. `error` is `invalid_params` or a more specific name
+    /// (`invalid_priority`, `invalid_due_date`).
+    case invalidField(field: String, error: String, message: String)
+    /// The status machine forbids this move.
+    case invalidTransition(taskID: String, from: TaskStatus, to: TaskStatus)
+    /// `if_version` did not match the task's current version; nothing changed.
+    case versionConflict(taskID: String, current: Int, expected: Int)
+    /// The caller's idempotency key was used before with different params.
+    case idempotencyConflict(key: String, taskID: String)
+    /// The caller may not do this (the permission model arrives in a later issue).
+    case permissionDenied(String)
+    /// The store refused the write; nothing changed.
+    case unavailable(StoreError)
+    /// A journal record, snapshot or import document could not be read.
+    case damaged(String)
+
+    /// The stable string code (`data.error`).
+    package var name: String {
+        switch self {
+        case .taskNotFound: "task_not_found"
+        case .invalidField(_, let error, _): error
+        case .invalidTransition: "invalid_transition"
+        case .versionConflict: "version_conflict"
+        case .idempotencyConflict: "already_exists"
+        case .permissionDenied: "permission_denied"
+        case .unavailable, .damaged: "unavailable"
+        }
+    }
+
+    /// One human sentence.
+    package var message: String {
+        switch self {
+        case .taskNotFound(let id): "Task \(id) not found"
+        case .invalidField(_, _, let message): message
+        case .invalidTransition(let id, let from, let to):
+            "Task \(id) cannot move from \(from.rawValue) to \(to.rawValue)"
+        case .versionConflict(let id, let current, let expected):
+            "Task \(id) is at version \(current), not \(expected)"
+        case .idempotencyConflict(let key, let id):
+            "Idempotency key \(key) was already used for task \(id) with different params"
+        case .permissionDenied(let message): message
+        case .unavailable: "The task store is unavailable; nothing was changed"
+        case .damaged(let detail): "The task data is damaged: \(detail)"
+        }
+    }
+
+    /// Machine-readable details that go beside `error` in `data`.
+    package var details: JSONObject {
+        switch self {
+        case .taskNotFound(let id): ["task_id": .string(id)]
+        case .invalidField(let field, _, _): ["field": .string(field)]
+        case .invalidTransition(let id, let from, let to):
+            ["task_id": .string(id), "from": .string(from.rawValue), "to": .string(to.rawValue)]
+        case .versionConflict(let id, let current, let expected):
+            ["task_id": .string(id), "current_version": .int(current), "expected_version": .int(expected)]
+        case .idempotencyConflict(let key, let id): ["idempotency_key": .string(key), "task_id": .string(id)]
+        case .permissionDenied, .unavailable, .damaged: [:]
+        }
+    }
+
+    /// The error as the spec's error body: `{error, message, …details}`.
+    package var json: JSONValue {
+        var object: JSONObject = ["error": .string(name), "message": .string(message)]
+        for member in details.members { object.append(member.key, member.value) }
+        return .object(object)
+    }
+
+    package static func == (lhs: EngineError, rhs: EngineError) -> Bool {
+        lhs.json == rhs.json
+    }
+
+    /// A -32602 `invalid_params` error naming the field.
+    static func invalid(_ field: String, _ message: String) -> EngineError {
+        .invalidField(field: field, error: "invalid_params", message: message)
+    }
+}

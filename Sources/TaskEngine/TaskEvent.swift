@@ -1,0 +1,119 @@
+package import JSON
+
+/// What kind of change an event records.
+package enum TaskEventType: String, Sendable, CaseIterable {
+    case taskCreated = "task_created"
+    /// The change moved the assignee (it may change other fields too; `changes` lists them all).
+    case taskAssigned = "task_assigned"
+    case taskUpdated = "task_updated"
+    case taskCompleted = "task_completed"
+    case taskDeleted = "task_deleted"
+}
+
+/// One committed change: the journal record, the history entry and the event feed item in one.
+///
+/// Every change the engine commits is exactly one event, numbered by `seq` in commit order (1, 2, 3, …
+/// with no gaps). Replaying the events in order rebuilds the engine's state, so the journal needs no other
+/// record kind. `changes` maps each changed field to `{old, new}`; a creation lists every set field with
+/// `old` null.
+package struct TaskEvent: Sendable, Equatable {
+    /// The format of a record, written into each one so that later versions can read old journals.
+    package static let formatVersion = 1
+
+    /// The global commit number.
+    package var seq: UInt64
+    package var type: TaskEventType
+    /// When the change was committed; never earlier than the previous event's time.
+    package var at: Timestamp
+    /// The user the change is attributed to.
+    package var actor: String
+    /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
+    package var agent: String?
+    package var taskID: String
+    /// The task's version after the change.
+    package var version: Int
+    /// `{field: {old, new}}` for every field the change touched.
+    package var changes: JSONObject
+    /// The creating user's idempotency key (creations only).
+    package var idempotencyKey: String?
+    /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
+    package var fingerprint: String?
+
+    package init(
+        seq: UInt64, type: TaskEventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
+        version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil
+    ) {
+        self.seq = seq
+        self.type = type
+        self.at = at
+        self.actor = actor
+        self.agent = agent
+        self.taskID = taskID
+        self.version = version
+        self.changes = changes
+        self.idempotencyKey = idempotencyKey
+        self.fingerprint = fingerprint
+    }
+
+    /// The event as the journal stores it and the event feed shows it.
+    package var json: JSONValue {
+        var object: JSONObject = [
+            "v": .int(Self.formatVersion),
+            "seq": .number(String(seq)),
+            "type": .string(type.rawValue),
+            "at": .string(at.rfc3339),
+            "actor": .string(actor),
+        ]
+        object.append("agent", ifPresent: agent.map(JSONValue.string))
+        object.append("task_id", .string(taskID))
+        object.append("version", .int(version))
+        object.append("changes", .object(changes))
+        object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
+        object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
+        return .object(object)
+    }
+
+    /// The compact bytes of ``json``: exactly what is appended to the journal.
+    package var bytes: [UInt8] { JSONWriter.bytes(json) }
+
+    /// Reads an event back from its JSON form; throws ``EngineError/damaged(_:)`` when it is not one.
+    package init(json: JSONValue) throws(EngineError) {
+        guard let object = json.objectValue else { throw .damaged("an event is not a JSON object") }
+        guard object["v"]?.intValue == Self.formatVersion else {
+            throw .damaged("an event has an unknown format version")
+        }
+        guard let seqText = object["seq"], case .number(let literal) = seqText, let seq = UInt64(literal),
+            let type = object["type"]?.stringValue.flatMap(TaskEventType.init(rawValue:)),
+            let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
+            let actor = object["actor"]?.stringValue,
+            let taskID = object["task_id"]?.stringValue,
+            let version = object["version"]?.intValue,
+            let changes = object["changes"]?.objectValue
+        else { throw .damaged("an event lacks a required member") }
+        self.init(
+            seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
+            version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
+            fingerprint: object["fingerprint"]?.stringValue
+        )
+    }
+
+    /// Reads an event from journal bytes.
+    package init(bytes: [UInt8]) throws(EngineError) {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch { throw .damaged("an event is not valid JSON: \(error)") }
+        try self.init(json: value)
+    }
+
+    /// The event as a `tasks.history` entry: `{seq, at, actor, agent, action, version, changes}`.
+    package var historyJSON: JSONValue {
+        [
+            "seq": .number(String(seq)),
+            "at": .string(at.rfc3339),
+            "actor": .string(actor),
+            "agent": agent.map(JSONValue.string) ?? .null,
+            "action": .string(type.rawValue),
+            "version": .int(version),
+            "changes": .object(changes),
+        ]
+    }
+}

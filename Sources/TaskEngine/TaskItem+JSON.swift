@@ -1,0 +1,101 @@
+package import JSON
+
+extension TaskItem {
+    /// The full task as `tasks.get` (and `tasks.create`) return it; every field is present, `null` when unset.
+    ///
+    /// `assignee` is expanded through the user directory to `{user_id, name, avatar_url}`; a user the
+    /// directory does not know is `{"user_id": id}`.
+    package func detailJSON(directory: any UserDirectory) -> JSONValue {
+        var object = JSONObject()
+        object.append("task_id", .string(id))
+        object.append("title", .string(title))
+        object.append("description", TaskField.description.value(of: self))
+        object.append("status", .string(status.rawValue))
+        object.append("priority", .string(priority.rawValue))
+        object.append("assignee", assignee.map { Self.assigneeJSON($0, directory: directory) } ?? .null)
+        appendCommonFields(to: &object)
+        return .object(object)
+    }
+
+    private static func assigneeJSON(_ userID: String, directory: any UserDirectory) -> JSONValue {
+        var object: JSONObject = ["user_id": .string(userID)]
+        if let profile = directory.profile(of: userID) {
+            object.append("name", ifPresent: profile.name.map(JSONValue.string))
+            object.append("avatar_url", ifPresent: profile.avatarURL.map(JSONValue.string))
+        }
+        return .object(object)
+    }
+
+    private func appendCommonFields(to object: inout JSONObject) {
+        object.append("due_date", TaskField.dueDate.value(of: self))
+        object.append("tags", TaskField.tags.value(of: self))
+        object.append("context", TaskField.context.value(of: self))
+        object.append("progress", .int(progress))
+        object.append("time_spent_minutes", .int(timeSpentMinutes))
+        object.append("created_at", .string(createdAt.rfc3339))
+        object.append("created_by", .string(createdBy))
+        object.append("updated_at", .string(updatedAt.rfc3339))
+        object.append("completed_at", TaskField.completedAt.value(of: self))
+        object.append("completed_by", TaskField.completedBy.value(of: self))
+        object.append("resolution", TaskField.resolution.value(of: self))
+        object.append("outcomes", TaskField.outcomes.value(of: self))
+        object.append("comments_count", .int(commentsCount))
+        object.append("attachments_count", .int(attachmentsCount))
+        object.append("watchers", .array(watchers.map(JSONValue.string)))
+        object.append("version", .int(version))
+    }
+
+    /// The short form `tasks.list` returns; `assignee` stays the plain user id.
+    package var summaryJSON: JSONValue {
+        [
+            "task_id": .string(id),
+            "title": .string(title),
+            "status": .string(status.rawValue),
+            "assignee": assignee.map(JSONValue.string) ?? .null,
+            "priority": .string(priority.rawValue),
+            "due_date": TaskField.dueDate.value(of: self),
+            "progress": .int(progress),
+            "tags": TaskField.tags.value(of: self),
+            "created_at": .string(createdAt.rfc3339),
+            "updated_at": .string(updatedAt.rfc3339),
+            "version": .int(version),
+        ]
+    }
+
+    /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
+    var persistentJSON: JSONObject {
+        var object = JSONObject()
+        object.append("task_id", .string(id))
+        object.append("title", .string(title))
+        object.append("description", TaskField.description.value(of: self))
+        object.append("status", .string(status.rawValue))
+        object.append("priority", .string(priority.rawValue))
+        object.append("assignee", TaskField.assignee.value(of: self))
+        appendCommonFields(to: &object)
+        object.append("deleted", .bool(isDeleted))
+        return object
+    }
+
+    /// Reads a task from its ``persistentJSON`` form.
+    init(persistent object: JSONObject) throws(EngineError) {
+        guard let id = object["task_id"]?.stringValue, let raw = TaskID.raw(id),
+            let createdAt = object["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
+            let updatedAt = object["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
+            let createdBy = object["created_by"]?.stringValue,
+            let version = object["version"]?.intValue,
+            let deleted = object["deleted"]?.boolValue
+        else { throw .damaged("a stored task lacks a required member") }
+        self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: createdBy)
+        for field in TaskField.allCases {
+            guard let value = object[field.rawValue], field.set(value, in: &self) else {
+                throw .damaged("stored task \(id) has a bad \(field.rawValue)")
+            }
+        }
+        self.updatedAt = updatedAt
+        self.version = version
+        self.isDeleted = deleted
+        self.commentsCount = object["comments_count"]?.intValue ?? 0
+        self.attachmentsCount = object["attachments_count"]?.intValue ?? 0
+        self.watchers = object["watchers"].flatMap(TaskField.strings) ?? []
+    }
+}

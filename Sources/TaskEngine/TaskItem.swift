@@ -1,0 +1,84 @@
+/// One task, as the engine holds it.
+///
+/// A plain value: the engine keeps them in one array indexed by slot, so a million tasks cost a million
+/// structs and their strings, with no object per task.
+package struct TaskItem: Sendable, Equatable {
+    /// One `context` member: host-defined string keys such as `conversation_id` and `bot_id`.
+    package struct ContextEntry: Sendable, Equatable {
+        package var key: String
+        package var value: String
+
+        package init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    /// The 64-bit id; ``id`` is its text.
+    package var rawID: UInt64
+    package var title: String
+    package var description: String?
+    package var status: TaskStatus
+    package var priority: TaskPriority
+    /// The assignee's user id.
+    package var assignee: String?
+    package var dueDate: Timestamp?
+    package var tags: [String]
+    package var context: [ContextEntry]
+    /// Percent done, 0-100.
+    package var progress: Int
+    package var timeSpentMinutes: Int
+    package var createdAt: Timestamp
+    package var createdBy: String
+    package var updatedAt: Timestamp
+    package var completedAt: Timestamp?
+    package var completedBy: String?
+    package var resolution: String?
+    package var outcomes: [String]
+    /// Comments arrive in a later issue; the field is here so the wire shape never changes.
+    package var commentsCount: Int
+    /// Attachments arrive in a later issue; the field is here so the wire shape never changes.
+    package var attachmentsCount: Int
+    /// Watchers arrive in a later issue; the field is here so the wire shape never changes.
+    package var watchers: [String]
+    /// Starts at 1 and grows by one with every committed change.
+    package var version: Int
+    /// Deleted tasks keep their slot so their history stays readable.
+    package var isDeleted: Bool
+
+    /// A new task with every field at its default.
+    package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: String) {
+        self.rawID = rawID
+        self.title = title
+        self.description = nil
+        self.status = .pending
+        self.priority = .medium
+        self.assignee = nil
+        self.dueDate = nil
+        self.tags = []
+        self.context = []
+        self.progress = 0
+        self.timeSpentMinutes = 0
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.updatedAt = createdAt
+        self.completedAt = nil
+        self.completedBy = nil
+        self.resolution = nil
+        self.outcomes = []
+        self.commentsCount = 0
+        self.attachmentsCount = 0
+        self.watchers = []
+        self.version = 1
+        self.isDeleted = false
+    }
+
+    /// The wire id, `tsk_…`.
+    package var id: String { TaskID.string(rawID) }
+
+    /// Whether the task is open and its due date has passed.
+    package func isOverdue(at now: Timestamp) -> Bool {
+        guard status.isOpen, let dueDate else { return false }
+        return dueDate < now
+    }
+}

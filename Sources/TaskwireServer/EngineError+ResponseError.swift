@@ -1,0 +1,18 @@
+package import JSONRPC
+package import TaskEngine
+
+/// The one place that maps engine errors to wire errors: code, message, `data.error` and details.
+extension EngineError: ResponseErrorConvertible {
+    /// The JSON-RPC error for this engine error.
+    package var responseError: ResponseError {
+        let code: ErrorCode =
+            switch self {
+            case .taskNotFound: .notFound
+            case .invalidField: .invalidParams
+            case .invalidTransition, .versionConflict, .idempotencyConflict: .conflict
+            case .permissionDenied: .permissionDenied
+            case .unavailable, .damaged: .unavailable
+            }
+        return ResponseError(code: code, message: message, error: name, details: details)
+    }
+}

@@ -1,0 +1,14 @@
+import JSON
+import TaskEngine
+
+/// `tasks.get`: the full task, with `assignee` expanded to `{user_id, name, avatar_url}`.
+enum GetTask {
+    static let name = "tasks.get"
+
+    static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
+        var reader = try ParamReader(params)
+        let id = try reader.taskID()
+        try reader.finish()
+        return Reply(try await engine.taskDetail(id, for: context.caller))
+    }
+}

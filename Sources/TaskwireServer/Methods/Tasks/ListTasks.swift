@@ -1,0 +1,26 @@
+import JSON
+import TaskEngine
+
+/// `tasks.list`: filters, sort, order and paging over live tasks.
+enum ListTasks {
+    static let name = "tasks.list"
+
+    static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
+        var reader = try ParamReader(params)
+        var query = TaskQuery()
+        query.statuses = try reader.stringList("status")
+        query.assignee = try reader.optional("assignee")
+        query.priorities = try reader.stringList("priority")
+        query.dueBefore = try reader.time("due_before")
+        query.dueAfter = try reader.time("due_after")
+        query.tags = try reader.stringList("tags")
+        query.search = try reader.optional("q")
+        query.overdue = try reader.optional("overdue") ?? false
+        query.page = try reader.optional("page") ?? 1
+        query.limit = try reader.optional("limit") ?? 20
+        query.sort = try reader.optional("sort")
+        query.order = try reader.optional("order")
+        try reader.finish()
+        return Reply(try await engine.list(query, for: context.caller).json)
+    }
+}

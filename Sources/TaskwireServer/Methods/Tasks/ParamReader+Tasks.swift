@@ -1,0 +1,87 @@
+import JSON
+import JSONRPC
+import TaskEngine
+
+extension ParamReader {
+    /// A time field: RFC 3339 text or a number of Unix epoch seconds; `nil` when absent or `null`.
+    mutating func time(_ key: String, error name: String = "invalid_params") throws(ResponseError) -> TimeInput? {
+        switch value(key) {
+        case nil: return nil
+        case .string(let text)?: return .text(text)
+        case let number? where number.doubleValue != nil: return number.doubleValue.map(TimeInput.epochSeconds)
+        case let other?:
+            throw .invalidParams(
+                "Field \(key) must be an RFC 3339 time or a number of Unix epoch seconds, not \(other.typeName).",
+                field: key, error: name
+            )
+        }
+    }
+
+    /// A field that `null` clears: `nil` when absent, `.some(nil)` when `null`, else the value.
+    mutating func clearable<Value: ParamValue>(
+        _ key: String, as type: Value.Type = Value.self
+    )
+        throws(ResponseError) -> Value??
+    {
+        guard contains(key) else { return nil }
+        guard let value = try optional(key, as: type) else { return .some(nil) }
+        return .some(value)
+    }
+
+    /// A field that may be given but not as `null` (update fields that cannot be cleared).
+    mutating func notNull<Value: ParamValue>(
+        _ key: String, as type: Value.Type = Value.self
+    )
+        throws(ResponseError) -> Value?
+    {
+        if contains(key), value(key) == nil {
+            throw .invalidParams("Field \(key) cannot be null.", field: key)
+        }
+        return try optional(key, as: type)
+    }
+
+    /// A list given as an array of strings or as one comma-separated string (`"support,urgent"`).
+    mutating func stringList(_ key: String) throws(ResponseError) -> [String] {
+        switch value(key) {
+        case nil: return []
+        case .string(let text)?:
+            return text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        case .array(let elements)?:
+            var strings: [String] = []
+            for element in elements {
+                guard let string = element.stringValue else {
+                    throw .invalidParams("Field \(key) must hold only strings.", field: key)
+                }
+                strings.append(string)
+            }
+            return strings
+        case let other?:
+            throw .invalidParams(
+                "Field \(key) must be a string or an array of strings, not \(other.typeName).", field: key)
+        }
+    }
+
+    /// The required `task_id`.
+    mutating func taskID() throws(ResponseError) -> String {
+        try required("task_id", as: String.self)
+    }
+
+    /// The optional `if_version` guard of a write.
+    mutating func ifVersion() throws(ResponseError) -> Int? {
+        try optional("if_version", as: Int.self)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingWhitespace() -> String {
+        var slice = self[...]
+        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
+        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
+        return String(slice)
+    }
+}
+
+extension RequestContext {
+    /// The engine's view of who is calling.
+    var caller: Caller { Caller(userID: userID) }
+}

@@ -1,0 +1,75 @@
+import JSON
+import TaskStore
+import Testing
+
+@testable import TaskEngine
+
+/// An engine on a `MemoryStore` with a hand-driven clock standing at 2024-01-15T10:00:00Z.
+struct Fixture {
+    let store = MemoryStore()
+    let clock = ManualTimeSource("2024-01-15T10:00:00Z")
+    let engine: Engine
+
+    init(snapshotThreshold: Int = 100_000) throws {
+        engine = try Engine.open(store: store, clock: clock, snapshotThreshold: snapshotThreshold)
+    }
+
+    /// A second engine recovered from the same store.
+    func reopen() throws -> Engine {
+        try Engine.open(store: store, clock: clock)
+    }
+
+    /// Creates a task with a title and optional fields, returning it.
+    @discardableResult
+    func create(
+        _ title: String, by user: String = "user123", configure: (inout NewTask) -> Void = { _ in }
+    ) async throws -> TaskItem {
+        var input = NewTask(title: title)
+        configure(&input)
+        return try await engine.create(input, by: Caller(userID: user)).value.task
+    }
+
+    /// Applies a patch.
+    @discardableResult
+    func update(
+        _ id: String, by user: String = "user123", _ configure: (inout TaskPatch) -> Void
+    ) async throws
+        -> UpdatedTask
+    {
+        var patch = TaskPatch()
+        configure(&patch)
+        return try await engine.update(id, patch, by: Caller(userID: user)).value
+    }
+
+    /// Moves a task to a status through `tasks.update`.
+    func setStatus(_ id: String, _ status: TaskStatus) async throws {
+        try await update(id) { $0.status = status.rawValue }
+    }
+}
+
+/// Runs `body` and returns the engine error it throws, or `nil`.
+func engineError(_ body: () async throws -> Void) async -> EngineError? {
+    do {
+        try await body()
+        return nil
+    } catch let error as EngineError {
+        return error
+    } catch {
+        return nil
+    }
+}
+
+/// A small deterministic random generator (SplitMix64), so property-style tests repeat exactly.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
