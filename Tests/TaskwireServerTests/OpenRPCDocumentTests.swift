@@ -1,5 +1,7 @@
 import JSON
 import JSONRPC
+import TaskEngine
+import TaskStore
 import TestSupport
 import Testing
 import Transport
@@ -19,8 +21,11 @@ struct OpenRPCDocumentTests {
     }
 
     @Test func methodNamesMatchTheServersTable() throws {
-        var table = MethodTable()
-        try table.registerBuiltins(info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"))
+        let engine = try Engine.open(store: MemoryStore())
+        let table = try MethodTable.product(
+            info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"),
+            engine: engine
+        )
         let methods = try #require(try document()["methods"]?.arrayValue)
         let names = methods.compactMap { $0["name"]?.stringValue }
         #expect(names.count == methods.count)

@@ -28,6 +28,8 @@ package final class Server: Sendable {
         case protocolError
         /// Writing to stdout failed or the stdio peer stopped reading.
         case peerGone
+        /// The store failed; writes can no longer be made durable.
+        case storeFailed
         /// The owner asked.
         case requested
     }
@@ -248,6 +250,7 @@ package final class Server: Sendable {
         case .signal(let name): name
         case .protocolError: "protocol error"
         case .peerGone: "peer gone"
+        case .storeFailed: "store failed"
         case .requested: "requested"
         }
     }

@@ -1,6 +1,9 @@
 import Foundation
 import JSON
 import JSONRPC
+import Synchronization
+import TaskEngine
+import TaskStore
 import Transport
 
 #if canImport(Glibc)
@@ -54,7 +57,7 @@ package enum Launcher {
             ),
             maxBatchMembers: options.maxBatchMembers
         )
-        let info = ServerInfo(
+        var info = ServerInfo(
             transports: configuration.transports,
             dataDirectory: options.dataDirectory,
             durability: options.durability.rawValue,
@@ -65,11 +68,35 @@ package enum Launcher {
                 "max_batch_members": .int(options.maxBatchMembers),
             ]
         )
-        var methods = MethodTable()
+        let failedStore = Mutex<StoreError?>(nil)
+        let serverBox = Mutex<Server?>(nil)
+        let opened: StoreBootstrap
         do {
-            try methods.registerBuiltins(info: info)
+            opened = try StoreBootstrap.open(
+                dataDirectory: options.dataDirectory,
+                durability: options.durability,
+                logger: logger.labelled("store"),
+                onStoreFailure: { error in
+                    // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
+                    logger.error("the store failed; shutting down", ["error": error.description])
+                    failedStore.withLock { $0 = error }
+                    serverBox.withLock { $0 }?.requestShutdown(.storeFailed)
+                }
+            )
+        } catch {
+            writeStandardError("taskwire: \(error.message)\n")
+            return ExitStatus(rawValue: error.status) ?? .software
+        }
+        let engine = opened.engine
+        info.addSection("counts") {
+            ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
+        }
+        let methods: MethodTable
+        do {
+            methods = try MethodTable.product(info: info, engine: engine)
         } catch {
             logger.error("cannot build the method table: \(error.message)")
+            opened.store.close()
             return .software
         }
         logger.info(
@@ -81,7 +108,18 @@ package enum Launcher {
             ]
         )
         let server = Server(configuration: configuration, methods: methods, logger: logger)
-        return await server.run(standardOutput: protocolFD)
+        serverBox.withLock { $0 = server }
+        let store = opened.store
+        server.onShutdown {
+            // Blocking: make everything answered durable and release the directory lock, off the pool.
+            await runBlocking { store.close() }
+        }
+        let status = await server.run(standardOutput: protocolFD)
+        if let failure = failedStore.withLock({ $0 }) {
+            logger.error("exiting after a store failure", ["error": failure.description])
+            return ExitStatus(rawValue: failure.code.exitCode) ?? .ioError
+        }
+        return status
     }
 
     private static func writeStandardOutput(_ text: String) {

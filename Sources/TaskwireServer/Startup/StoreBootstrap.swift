@@ -1,0 +1,97 @@
+import JSON
+import TaskEngine
+import TaskStore
+import Transport
+
+/// Opens the store and the engine on it for a server or a subcommand, and turns every way that can fail
+/// into a message and an exit status.
+struct StoreBootstrap {
+    /// Why the store or engine could not be opened: a sentence for stderr and the process exit status.
+    struct Failure: Error {
+        var message: String
+        var status: Int32
+    }
+
+    let store: any Store
+    let engine: Engine
+
+    /// Opens `dataDirectory` (or memory when `nil`), recovers, and replays the journal into a new engine.
+    ///
+    /// - Parameter onStoreFailure: called once if a write or fsync fails later; the server then stops.
+    static func open(
+        dataDirectory: String?,
+        durability: Durability,
+        logger: Logger,
+        onStoreFailure: (@Sendable (StoreError) -> Void)? = nil
+    ) throws(Failure) -> StoreBootstrap {
+        let store: any Store
+        if let dataDirectory {
+            var options = FileStore.Options()
+            options.durability = FileStore.Durability(rawValue: durability.rawValue) ?? .always
+            options.onFailure = onStoreFailure
+            options.onWarning = { warning in logger.warning(warning, ["data_dir": dataDirectory]) }
+            do {
+                store = try FileStore.open(directory: dataDirectory, options: options)
+            } catch {
+                throw Failure(message: storeMessage(error, dataDirectory: dataDirectory), status: error.code.exitCode)
+            }
+        } else {
+            store = MemoryStore()
+        }
+        do {
+            let engine = try Engine.open(store: store)
+            return StoreBootstrap(store: store, engine: engine)
+        } catch {
+            store.close()
+            throw Failure(message: engineMessage(error), status: engineStatus(error))
+        }
+    }
+
+    /// Opens an empty `dataDirectory` and fills it from an export document.
+    static func importing(
+        _ document: JSONValue,
+        into dataDirectory: String,
+        logger: Logger
+    ) throws(Failure) -> StoreBootstrap {
+        let store: FileStore
+        do {
+            store = try FileStore.open(directory: dataDirectory)
+        } catch {
+            throw Failure(message: storeMessage(error, dataDirectory: dataDirectory), status: error.code.exitCode)
+        }
+        do {
+            let engine = try Engine.importDocument(document, into: store)
+            return StoreBootstrap(store: store, engine: engine)
+        } catch {
+            store.close()
+            throw Failure(message: engineMessage(error), status: engineStatus(error))
+        }
+    }
+
+    private static func storeMessage(_ error: StoreError, dataDirectory: String) -> String {
+        switch error.code {
+        case .locked:
+            "The data directory \(dataDirectory) is in use by another taskwire process (\(error.description))."
+        case .damaged:
+            "The data in \(dataDirectory) is damaged and taskwire will not start on it: \(error.description). "
+                + "Run `taskwire check --data-dir \(dataDirectory)` for details."
+        default:
+            "Cannot open the data directory \(dataDirectory): \(error.description)."
+        }
+    }
+
+    private static func engineMessage(_ error: EngineError) -> String {
+        switch error {
+        case .damaged(let detail): "The stored data cannot be read: \(detail)."
+        case .unavailable(let storeError): "The store cannot be read: \(storeError.description)."
+        default: "Cannot start the engine: \(error)."
+        }
+    }
+
+    private static func engineStatus(_ error: EngineError) -> Int32 {
+        switch error {
+        case .unavailable(let storeError): storeError.code.exitCode
+        default: StoreError.Code.damaged.exitCode
+        }
+    }
+}
