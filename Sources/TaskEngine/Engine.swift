@@ -16,12 +16,15 @@ package actor Engine {
     /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
     private var snapshotRequestedAt: UInt64
     private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
+    /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
+    package nonisolated let recoveryWarnings: [String]
     private var nextSubscriberID = 0
 
     private init(
         store: any Store, clock: any TimeSource, directory: any UserDirectory, snapshotThreshold: Int,
-        state: EngineState
+        state: EngineState, recoveryWarnings: [String] = []
     ) {
+        self.recoveryWarnings = recoveryWarnings
         self.store = store
         self.clock = clock
         self.directory = directory
@@ -48,7 +51,8 @@ package actor Engine {
             try state.apply(TaskEvent(bytes: record), bytes: record)
         }
         return Engine(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state,
+            recoveryWarnings: recovered.warnings)
     }
 
     /// Builds an engine from an ``exportDocument()`` into an empty store, and writes it there as a snapshot.
@@ -62,10 +66,11 @@ package actor Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
         guard recovered.snapshot == nil, recovered.records.isEmpty else {
-            throw .damaged("an import needs an empty store")
+            throw .unavailable(
+                StoreError(code: .io, message: "The data directory is not empty; import needs an empty one"))
         }
         let state = try EngineState(document: document)
-        store.snapshot { state.snapshotBytes() }
+        do { try store.writeInitialSnapshot(state.snapshotBytes()) } catch { throw .unavailable(error) }
         return Engine(
             store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
     }

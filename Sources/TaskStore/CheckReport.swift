@@ -99,3 +99,16 @@ extension FileStore {
             lastRecord: recovery.lastRecord, warnings: recovery.warnings, damage: recovery.damage)
     }
 }
+
+extension FileStore {
+    /// Reads what recovery would load (the newest valid snapshot and the records after it) without taking
+    /// the lock or repairing anything, so `taskwire check` can also verify that the engine understands
+    /// every record.
+    package static func readOnlyRecovery(
+        directory: String, fileSystem: any FileSystem = SystemFileSystem()
+    ) throws(StoreError) -> RecoveredState {
+        let recovery = try Recovery.run(
+            directory: directory, fileSystem: fileSystem, mode: .init(collect: true, repair: false, examineAll: false))
+        return RecoveredState(snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings)
+    }
+}

@@ -597,6 +597,18 @@ package final class FileStore: Store {
         }
     }
 
+    package func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) {
+        let empty = state.withLock { state in
+            state.lastAppended == 0 && state.lastGoodSnapshot == nil && !state.snapshotRunning && !state.closing
+        }
+        guard empty else {
+            throw StoreError(
+                code: .io, message: "The data directory is not empty; import needs an empty one.", location: directory)
+        }
+        try SnapshotFile.write(bytes, lastRecord: 0, directory: directory, fileSystem: fileSystem)
+        state.withLock { $0.lastGoodSnapshot = 0 }
+    }
+
     private func runSnapshot(_ request: SnapshotRequest) {
         let payload = request.encode()
         do {

@@ -17,6 +17,15 @@ package final class MemoryStore: Store {
 
     package init() {}
 
+    /// A store holding what another store recovered, so an engine can be built from it without touching
+    /// the files again (`taskwire check`).
+    package init(recovered: RecoveredState) {
+        state.withLock { state in
+            state.snapshot = recovered.snapshot
+            state.records = recovered.records
+        }
+    }
+
     package func recover() throws(StoreError) -> RecoveredState {
         state.withLock { RecoveredState(snapshot: $0.snapshot, records: $0.records) }
     }
@@ -43,6 +52,15 @@ package final class MemoryStore: Store {
             state.snapshot = bytes
             state.records.removeAll()
         }
+    }
+
+    package func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) {
+        let refused: Bool = state.withLock { state in
+            guard state.snapshot == nil, state.records.isEmpty else { return true }
+            state.snapshot = bytes
+            return false
+        }
+        if refused { throw StoreError(code: .io, message: "The store is not empty.") }
     }
 
     package func close() {

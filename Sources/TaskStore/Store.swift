@@ -27,6 +27,12 @@ package protocol Store: AnyObject, Sendable {
     /// exactly that state (capture a copy of it). When the snapshot is durable, the journal is compacted.
     func snapshot(encode: @escaping @Sendable () -> [UInt8])
 
+    /// Writes the first snapshot of an empty store, durably, before returning (`taskwire import`).
+    ///
+    /// Blocking: call it off the concurrency pool. Throws when the store already holds records or a
+    /// snapshot, so an import never mixes with existing data.
+    func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError)
+
     /// Makes everything appended so far durable, waits for a running snapshot, and stops; later appends fail.
     func close()
 

@@ -69,11 +69,24 @@ struct CommandLineOptionsTests {
 
     @Test(arguments: [
         ["--bogus"], ["--framing", "xml"], ["--max-frame-bytes", "0"], ["--max-frame-bytes", "lots"],
-        ["--log-level", "loud"], ["--durability", "sometimes"], ["--socket"], ["--stdio=yes"], ["export"],
+        ["--log-level", "loud"], ["--durability", "sometimes"], ["--socket"], ["--stdio=yes"], ["serve-forever"],
+        ["import"], ["export", "extra"], ["check", "--data-dir"], ["import", "a.json", "b.json"],
         ["--socket", "/tmp/" + String(repeating: "s", count: 120)],
     ])
     func badCommandLinesAreUsageErrors(arguments: [String]) {
         #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(arguments, environment: home) }
+    }
+
+    @Test func maintenanceSubcommandsNameTheirDataDirectory() throws {
+        #expect(
+            try CommandLineOptions.parse(["export"], environment: home)
+                == .maintenance(.export(dataDirectory: "/home/bot/.local/share/taskwire")))
+        #expect(
+            try CommandLineOptions.parse(["check", "--data-dir", "/d"], environment: home)
+                == .maintenance(.check(dataDirectory: "/d")))
+        #expect(
+            try CommandLineOptions.parse(["import", "-", "--data-dir=/d"], environment: home)
+                == .maintenance(.importDocument(file: "-", dataDirectory: "/d")))
     }
 
     @Test func helpAndVersionWin() throws {

@@ -9,6 +9,8 @@ package enum Command: Sendable, Equatable {
     case help
     /// Print the version to stdout and exit 0.
     case version
+    /// `export`, `import` or `check` on a data directory.
+    case maintenance(MaintenanceCommand)
 }
 
 /// How durable an answered write is; the store honours it once it is wired in.
@@ -99,7 +101,13 @@ package enum CommandLineOptions {
     {
         var remaining = arguments[...]
         if let first = remaining.first, !first.hasPrefix("-") {
-            throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
+            switch first {
+            case "export", "import", "check":
+                return .maintenance(
+                    try MaintenanceCommand.parse(first, remaining.dropFirst(), environment: environment))
+            default:
+                throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
+            }
         }
         var options = ServeOptions()
         var stdioRequested = false

@@ -27,11 +27,13 @@ package enum Launcher {
         }
         switch command {
         case .help:
-            writeStandardOutput(CommandLineOptions.usage)
+            writeStandardOutput(CommandLineOptions.usage + "\n" + MaintenanceCommand.usage)
             return ExitStatus.success.rawValue
         case .version:
             writeStandardOutput("taskwire \(TaskwireVersion.current)\n")
             return ExitStatus.success.rawValue
+        case .maintenance(let maintenance):
+            return await maintenance.run(logger: Logger(label: "taskwire", level: .warning))
         case .serve(let options):
             return await serve(options).rawValue
         }

@@ -40,6 +40,7 @@ struct StoreBootstrap {
         }
         do {
             let engine = try Engine.open(store: store)
+            for warning in engine.recoveryWarnings { logger.warning(warning, ["data_dir": dataDirectory ?? "memory"]) }
             return StoreBootstrap(store: store, engine: engine)
         } catch {
             store.close()
@@ -83,7 +84,7 @@ struct StoreBootstrap {
     private static func engineMessage(_ error: EngineError) -> String {
         switch error {
         case .damaged(let detail): "The stored data cannot be read: \(detail)."
-        case .unavailable(let storeError): "The store cannot be read: \(storeError.description)."
+        case .unavailable(let storeError): "\(storeError.description)."
         default: "Cannot start the engine: \(error)."
         }
     }

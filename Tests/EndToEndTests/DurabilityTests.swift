@@ -1,0 +1,217 @@
+import Foundation
+import JSON
+import JSONRPC
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The promise of the store, checked against the real binary: an answered write survives anything.
+@Suite struct DurabilityTests {
+    /// A deterministic generator so a failing round can be replayed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func everyAnsweredCreateSurvivesSIGKILLAtRandomMoments() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        var random = SplitMix(state: 0x7A5C_0DE5)
+        var answered: Set<String> = []
+        for round in 0..<10 {
+            let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
+            defer { server.kill() }
+            let inFlight = 400
+            for index in 0..<inFlight {
+                server.client.sendRequest(
+                    "tasks.create", params: ["title": .string("round \(round) task \(index)"), "tags": ["crash"]])
+            }
+            let killAfter = Int.random(in: 1...inFlight, using: &random)
+            var received = 0
+            while received < killAfter {
+                let reply = try await server.client.next(timeout: .seconds(20))
+                let id = try #require(reply["result"]?["task_id"]?.stringValue, "create failed: \(reply)")
+                answered.insert(id)
+                received += 1
+            }
+            server.signal(SIGKILL)
+            // Replies already written before the kill are answers too: collect them until the pipe ends.
+            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+                if let id = try JSONParser.parse(body)["result"]?["task_id"]?.stringValue { answered.insert(id) }
+            }
+            #expect(try await server.waitForExit() == 128 + SIGKILL)
+
+            let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+            #expect(export.status == 0, "export failed: \(export.standardError)")
+            let document = try JSONParser.parse(export.standardOutput)
+            let stored = Set((document["tasks"]?.arrayValue ?? []).compactMap { $0["task_id"]?.stringValue })
+            let lost = answered.subtracting(stored)
+            #expect(lost.isEmpty, "round \(round): \(lost.count) answered creates were lost")
+        }
+        #expect(answered.count >= 10)
+    }
+
+    @Test func aSecondServerOnTheSameDirectoryIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        let first = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        defer { first.kill() }
+        #expect(try await first.client.call("ping")["result"] == .object([:]))
+
+        let second = try CommandResult.run(["--data-dir", dataDirectory])
+        #expect(second.status == 75)
+        #expect(second.standardError.contains("in use by another taskwire process"))
+
+        let created = try await first.client.call("tasks.create", params: ["title": "still served"])
+        #expect(created["result"]?["status"] == "pending")
+        let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+        #expect(export.status == 75)
+    }
+
+    @Test func tasksSurviveACleanRestart() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        let first = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        let created = try await first.client.call(
+            "tasks.create", params: ["title": "Review customer complaint", "priority": "high", "tags": ["support"]])
+        let id = try #require(created["result"]?["task_id"]?.stringValue)
+        _ = try await first.client.call("tasks.update", params: ["task_id": .string(id), "status": "in_progress"])
+        first.client.closeWriting()
+        #expect(try await first.waitForExit() == 0)
+
+        let second = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        defer { second.kill() }
+        let task = try await second.client.call("tasks.get", params: ["task_id": .string(id)])["result"]
+        #expect(task?["status"] == "in_progress")
+        #expect(task?["priority"] == "high")
+        #expect(task?["version"] == 2)
+        let history = try await second.client.call("tasks.history", params: ["task_id": .string(id)])["result"]
+        #expect(history?["history"]?.arrayValue?.map { $0["action"] } == ["task_created", "task_updated"])
+    }
+
+    @Test func damageInAnEarlierRecordStopsTheStartWithTheFileAndOffset() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        try await createTasks(3, in: dataDirectory)
+        let journal = try journalPath(in: dataDirectory)
+        let frames = try frameOffsets(of: journal)
+        #expect(frames.count == 3)
+        try flipByte(in: journal, at: frames[0].start + 14)
+
+        let server = try CommandResult.run(["--data-dir", dataDirectory])
+        #expect(server.status == 65)
+        #expect(server.standardError.contains("damaged"))
+        #expect(server.standardError.contains("journal-0000000000000001.log at \(frames[0].start)"))
+
+        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        #expect(check.status == 65)
+        #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("DAMAGED"))
+    }
+
+    @Test func aTornTailIsTruncatedWithAWarningAndEverythingBeforeItRecovers() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        let ids = try await createTasks(3, in: dataDirectory)
+        let journal = try journalPath(in: dataDirectory)
+        let frames = try frameOffsets(of: journal)
+        #expect(truncate(journal, off_t(frames[2].end - 7)) == 0)
+
+        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        #expect(check.status == 0)
+
+        let requests = ids.enumerated().map { index, id in
+            #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.get","params":{"task_id":"\#(id)"}}"#
+        }
+        let server = try CommandResult.run(
+            ["--data-dir", dataDirectory], input: Array((requests.joined(separator: "\n") + "\n").utf8))
+        #expect(server.status == 0)
+        let replies = try String(decoding: server.standardOutput, as: UTF8.self).split(separator: "\n")
+            .map { try JSONParser.parse(String($0)) }
+        #expect(replies.filter { $0["result"] != nil }.count == 2)
+        #expect(replies.first { $0["id"] == 2 }?["error"]?["code"] == 404)
+        #expect(server.standardError.contains("dropped an incomplete last record"))
+    }
+
+    @Test func exportImportAndCheckRoundTrip() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let copy = directory.appending("copy")
+        try await createTasks(5, in: source)
+
+        let export = try CommandResult.run(["export", "--data-dir", source])
+        #expect(export.status == 0)
+        let imported = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+        let again = try CommandResult.run(["export", "--data-dir", copy])
+        #expect(try JSONParser.parse(again.standardOutput) == JSONParser.parse(export.standardOutput))
+
+        let refused = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("not empty"))
+
+        let check = try CommandResult.run(["check", "--data-dir", copy])
+        #expect(check.status == 0)
+        #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("5 tasks"))
+    }
+
+    // MARK: Helpers
+
+    @discardableResult
+    private func createTasks(_ count: Int, in dataDirectory: String) async throws -> [String] {
+        let server = try ServerProcess(arguments: ["--data-dir", dataDirectory])
+        var ids: [String] = []
+        for index in 0..<count {
+            let reply = try await server.client.call("tasks.create", params: ["title": .string("task \(index)")])
+            ids.append(try #require(reply["result"]?["task_id"]?.stringValue))
+        }
+        server.client.closeWriting()
+        #expect(try await server.waitForExit() == 0)
+        return ids
+    }
+
+    private func journalPath(in dataDirectory: String) throws -> String {
+        let names = try FileManager.default.contentsOfDirectory(atPath: dataDirectory)
+        let journal = try #require(names.filter { $0.hasPrefix("journal-") }.sorted().first)
+        return dataDirectory + "/" + journal
+    }
+
+    /// The byte ranges of the journal's records: `[magic u32][length u32][crc u32][payload]`, little-endian.
+    private func frameOffsets(of path: String) throws -> [(start: Int, end: Int)] {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var frames: [(start: Int, end: Int)] = []
+        var offset = 0
+        func word(_ at: Int) -> Int {
+            Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+        }
+        while offset + 12 <= bytes.count, word(offset) != 0 {
+            let end = offset + 12 + word(offset + 4)
+            frames.append((offset, end))
+            offset = end
+        }
+        return frames
+    }
+
+    private func flipByte(in path: String, at offset: Int) throws {
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seek(toOffset: UInt64(offset))
+        let original = try #require(try handle.read(upToCount: 1)?.first)
+        try handle.seek(toOffset: UInt64(offset))
+        try handle.write(contentsOf: [original ^ 0xFF])
+    }
+}
