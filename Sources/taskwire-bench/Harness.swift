@@ -9,9 +9,22 @@ final class Harness {
     let socketPath: String
     private var token: String?
 
-    /// Flags every benchmark server gets: quiet logs, and no per-user rate limits, since a benchmark client
-    /// sends far more than a person would.
-    static let commonArguments = ["--log-level", "error", "--rate-limit", "off"]
+    /// Flags every benchmark server gets: quiet logs, and no per-user rate limits (when the server has them),
+    /// since a benchmark client sends far more than a person would.
+    nonisolated(unsafe) static var commonArguments = ["--log-level", "error"]
+
+    /// Adapts ``commonArguments`` to what the server binary supports, from its `--help`.
+    static func configure(binary: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--help"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if help.contains("--rate-limit") { commonArguments += ["--rate-limit", "off"] }
+    }
 
     init(binary: String, storage: [String], workDirectory: String) throws {
         socketPath = workDirectory + "/taskwire-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"

@@ -14,6 +14,7 @@ do {
     guard FileManager.default.isExecutableFile(atPath: options.serverBinary) else {
         throw BenchError("no taskwire binary at \(options.serverBinary); build it or pass --server PATH")
     }
+    try Harness.configure(binary: options.serverBinary)
     print("# taskwire-bench\n")
     print(
         "`taskwire-bench \(arguments.joined(separator: " "))` on \(ProcessInfo.processInfo.activeProcessorCount) cores\n"
