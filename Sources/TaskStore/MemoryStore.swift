@@ -15,11 +15,20 @@ package final class MemoryStore: Store {
 
     private let state = Mutex(State())
 
-    package init() {}
+    /// Whether appended records and snapshots are kept. Tests keep them to replay them into a second
+    /// engine; `--in-memory` servers do not, since nothing will ever be recovered from them and a copy of
+    /// every record would double the memory a task costs.
+    private let keepsRecords: Bool
+
+    /// A store that keeps its records (`keepsRecords`) or only counts appends.
+    package init(keepsRecords: Bool = true) {
+        self.keepsRecords = keepsRecords
+    }
 
     /// A store holding what another store recovered, so an engine can be built from it without touching
     /// the files again (`taskwire check`).
     package init(recovered: RecoveredState) {
+        keepsRecords = true
         state.withLock { state in
             state.snapshot = recovered.snapshot
             state.records = recovered.records
@@ -37,7 +46,7 @@ package final class MemoryStore: Store {
                 state.failNextAppend = nil
                 return failure
             }
-            state.records.append(record)
+            if keepsRecords { state.records.append(record) }
             return nil
         }
         if let failure { throw failure }
@@ -47,6 +56,7 @@ package final class MemoryStore: Store {
     package var recordsSinceSnapshot: Int { state.withLock { $0.records.count } }
 
     package func snapshot(encode: @escaping @Sendable () -> [UInt8]) {
+        guard keepsRecords else { return }
         let bytes = encode()
         state.withLock { state in
             state.snapshot = bytes

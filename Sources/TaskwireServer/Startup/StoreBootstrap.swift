@@ -36,7 +36,7 @@ struct StoreBootstrap {
                 throw Failure(message: storeMessage(error, dataDirectory: dataDirectory), status: error.code.exitCode)
             }
         } else {
-            store = MemoryStore()
+            store = MemoryStore(keepsRecords: false)
         }
         do {
             let engine = try Engine.open(store: store)
