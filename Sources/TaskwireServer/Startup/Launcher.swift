@@ -34,6 +34,8 @@ package enum Launcher {
             return ExitStatus.success.rawValue
         case .serve(let options):
             return await serve(options).rawValue
+        case .token(let options):
+            return await TokenCommand.run(options).rawValue
         }
     }
 
@@ -48,7 +50,7 @@ package enum Launcher {
             }
         }
         let logger = Logger(label: "taskwire", level: options.logLevel)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             stdio: options.stdio,
             socketPath: options.socketPath,
             connection: Connection.Configuration(
@@ -57,6 +59,7 @@ package enum Launcher {
             ),
             maxBatchMembers: options.maxBatchMembers
         )
+        configuration.stdioUser = options.stdioUser
         var info = ServerInfo(
             transports: configuration.transports,
             dataDirectory: options.dataDirectory,
@@ -88,6 +91,13 @@ package enum Launcher {
             return ExitStatus(rawValue: error.status) ?? .software
         }
         let engine = opened.engine
+        if options.stdio, !(await engine.userExists(options.stdioUser)) {
+            writeStandardError(
+                "taskwire: --stdio-user \(options.stdioUser) does not exist; create it first (users.upsert, or "
+                    + "taskwire token create --user \(options.stdioUser) --role ROLE).\n")
+            await runBlocking { opened.store.close() }
+            return .usage
+        }
         info.addSection("counts") {
             ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
         }
@@ -107,7 +117,8 @@ package enum Launcher {
                 "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
             ]
         )
-        let server = Server(configuration: configuration, methods: methods, logger: logger)
+        let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
+        let server = Server(configuration: configuration, methods: methods, logger: logger, gate: gate)
         serverBox.withLock { $0 = server }
         let store = opened.store
         server.onShutdown {
