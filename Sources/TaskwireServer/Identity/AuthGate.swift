@@ -45,15 +45,21 @@ package struct AuthGate: Sendable {
             guard let binding = identity.binding else {
                 return open ? .success((params, context)) : .failure(Self.loginFirst)
             }
-            let user: User
-            do {
-                user = try await engine.principal(userID: binding.userID, tokenID: binding.tokenID)
-            } catch {
-                identity.reset(from: binding)
-                return open ? .success((params, context)) : .failure(error.responseError)
+            if binding.userID == User.systemID, binding.tokenID == nil {
+                // `system` always exists and is always an admin: the default stdio caller skips the lookup.
+                context.userID = User.systemID
+                context.role = .admin
+            } else {
+                let user: User
+                do {
+                    user = try await engine.principal(userID: binding.userID, tokenID: binding.tokenID)
+                } catch {
+                    identity.reset(from: binding)
+                    return open ? .success((params, context)) : .failure(error.responseError)
+                }
+                context.userID = user.userID
+                context.role = user.role
             }
-            context.userID = user.userID
-            context.role = user.role
             context.tokenID = binding.tokenID
             context.authenticatedVia = binding.via
         }

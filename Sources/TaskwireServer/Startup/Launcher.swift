@@ -69,6 +69,11 @@ package enum Launcher {
                 "max_header_bytes": .int(configuration.connection.maxHeaderBytes),
                 "max_outbound_bytes": .int(options.maxOutboundBytes),
                 "max_batch_members": .int(options.maxBatchMembers),
+                "rate_limits": .object(
+                    JSONObject(
+                        options.rateLimits.limits.sorted { $0.key < $1.key }.map {
+                            (key: $0.key, value: .string($0.value.description))
+                        })),
             ]
         )
         let failedStore = Mutex<StoreError?>(nil)
