@@ -7,12 +7,14 @@ package import TaskStore
 /// appends the event to the store, and only then applies it, all without suspending, so no other call
 /// can interleave and a refused append leaves nothing changed. Reads answer from memory.
 package actor Engine {
-    private let store: any Store
-    private let clock: any TimeSource
-    /// Expands user ids (the assignee) into names and avatars.
+    let store: any Store
+    let clock: any TimeSource
+    /// Expands user ids (the assignee) into names and avatars: the engine's own users unless one was injected.
     package nonisolated let directory: any UserDirectory
+    /// The engine's users as a lock-protected copy, so `directory` answers without entering the actor.
+    let profiles: UserProfiles
     private let snapshotThreshold: Int
-    private var state: EngineState
+    var state: EngineState
     /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
     private var snapshotRequestedAt: UInt64
     private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
@@ -21,13 +23,15 @@ package actor Engine {
     private var nextSubscriberID = 0
 
     private init(
-        store: any Store, clock: any TimeSource, directory: any UserDirectory, snapshotThreshold: Int,
+        store: any Store, clock: any TimeSource, directory: (any UserDirectory)?, snapshotThreshold: Int,
         state: EngineState, recoveryWarnings: [String] = []
     ) {
         self.recoveryWarnings = recoveryWarnings
         self.store = store
         self.clock = clock
-        self.directory = directory
+        let profiles = UserProfiles(state.identity.allUsers)
+        self.profiles = profiles
+        self.directory = directory ?? profiles
         self.snapshotThreshold = max(1, snapshotThreshold)
         self.state = state
         self.snapshotRequestedAt = state.lastSeq
@@ -41,7 +45,7 @@ package actor Engine {
     ///   when a snapshot or record cannot be understood.
     package static func open(
         store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -61,7 +65,7 @@ package actor Engine {
     ///   empty.
     package static func importDocument(
         _ document: JSONValue, into store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -74,17 +78,6 @@ package actor Engine {
         return Engine(
             store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
     }
-
-    // MARK: Permissions
-
-    /// What a caller wants to do, for ``authorize(_:_:task:)``.
-    private enum Action {
-        case create, read, update, complete, delete
-    }
-
-    /// The single place where permission checks go; the role model arrives in a later issue and for now
-    /// everyone may do everything.
-    private func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {}
 
     // MARK: Writes
 
@@ -275,6 +268,12 @@ package actor Engine {
         let ticket: CommitTicket
         do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
         state.commit(change, of: event, bytes: bytes)
+        didCommit(event)
+        return (change.new, ticket)
+    }
+
+    /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
+    func didCommit(_ event: TaskEvent) {
         for continuation in subscribers.values { continuation.yield(event) }
         if state.lastSeq - snapshotRequestedAt >= UInt64(snapshotThreshold),
             store.recordsSinceSnapshot >= snapshotThreshold
@@ -284,7 +283,6 @@ package actor Engine {
             let copy = state
             store.snapshot { copy.snapshotBytes() }
         }
-        return (change.new, ticket)
     }
 
     // MARK: Reads

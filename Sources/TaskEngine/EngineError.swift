@@ -17,8 +17,14 @@ package enum EngineError: Error, Sendable, Equatable {
     case versionConflict(taskID: String, current: Int, expected: Int)
     /// The caller's idempotency key was used before with different params.
     case idempotencyConflict(key: String, taskID: String)
-    /// The caller may not do this (the permission model arrives in a later issue).
+    /// The caller may not do this (see ``AccessPolicy``).
     case permissionDenied(String)
+    /// No user has this id.
+    case userNotFound(String)
+    /// No token has this id.
+    case tokenNotFound(String)
+    /// A token that does not log in (unknown, expired or revoked), or a connection whose token stopped working.
+    case unauthorized(String)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -33,6 +39,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .versionConflict: "version_conflict"
         case .idempotencyConflict: "already_exists"
         case .permissionDenied: "permission_denied"
+        case .userNotFound: "user_not_found"
+        case .tokenNotFound: "token_not_found"
+        case .unauthorized: "unauthorized"
         case .unavailable, .damaged: "unavailable"
         }
     }
@@ -49,6 +58,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .idempotencyConflict(let key, let id):
             "Idempotency key \(key) was already used for task \(id) with different params"
         case .permissionDenied(let message): message
+        case .userNotFound(let id): "User \(id) not found"
+        case .tokenNotFound(let id): "Token \(id) not found"
+        case .unauthorized(let message): message
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
         }
@@ -64,7 +76,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .versionConflict(let id, let current, let expected):
             ["task_id": .string(id), "current_version": .int(current), "expected_version": .int(expected)]
         case .idempotencyConflict(let key, let id): ["idempotency_key": .string(key), "task_id": .string(id)]
-        case .permissionDenied, .unavailable, .damaged: [:]
+        case .userNotFound(let id): ["user_id": .string(id)]
+        case .tokenNotFound(let id): ["token_id": .string(id)]
+        case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
         }
     }
 

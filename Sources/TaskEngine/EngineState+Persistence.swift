@@ -28,7 +28,8 @@ extension EngineState {
     // MARK: Snapshots
 
     /// The snapshot: newline-separated JSON. A header line, one line per task (with the `seq`s of its
-    /// history), the raw event records in `seq` order, then one line per idempotency key.
+    /// history), the raw event records in `seq` order, one line per idempotency key, then one line per
+    /// stored user and per token.
     ///
     /// Loading it parses the tasks but copies the events without parsing them, so start-up after a
     /// snapshot costs about one JSON parse per task.
@@ -40,6 +41,10 @@ extension EngineState {
         first["tasks"] = .int(tasks.count)
         first["events"] = .int(log.count)
         first["idempotency_keys"] = .int(idempotency.count)
+        let users = identity.storedUsersJSON
+        let tokens = identity.tokensJSON
+        first["users"] = .int(users.count)
+        first["tokens"] = .int(tokens.count)
         JSONWriter.write(.object(first), into: &output)
         output.append(0x0A)
         for (slot, task) in tasks.enumerated() {
@@ -52,8 +57,8 @@ extension EngineState {
             output.append(contentsOf: log.bytes(at: index))
             output.append(0x0A)
         }
-        for key in idempotencyJSON() {
-            JSONWriter.write(key, into: &output)
+        for line in idempotencyJSON() + users + tokens {
+            JSONWriter.write(line, into: &output)
             output.append(0x0A)
         }
         return output
@@ -65,11 +70,14 @@ extension EngineState {
         var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...].map { $0 }
         guard !lines.isEmpty else { throw .damaged("the snapshot is empty") }
         let first = try Self.object(lines.removeFirst(), "snapshot header")
+        let userCount = first["users"]?.intValue ?? 0
+        let tokenCount = first["tokens"]?.intValue ?? 0
         guard first["format"]?.stringValue == Self.snapshotFormat,
             first["version"]?.intValue == Self.persistenceVersion,
             let taskCount = first["tasks"]?.intValue, let eventCount = first["events"]?.intValue,
             let keyCount = first["idempotency_keys"]?.intValue, taskCount >= 0, eventCount >= 0, keyCount >= 0,
-            lines.count == taskCount + eventCount + keyCount
+            userCount >= 0, tokenCount >= 0,
+            lines.count == taskCount + eventCount + keyCount + userCount + tokenCount
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         var slotOfEvent = [Int32](repeating: -1, count: eventCount)
         for line in lines[0..<taskCount] {
@@ -83,12 +91,19 @@ extension EngineState {
             }
         }
         for (index, line) in lines[taskCount..<taskCount + eventCount].enumerated() {
-            guard slotOfEvent[index] >= 0 else { throw .damaged("snapshot event \(index + 1) belongs to no task") }
+            // Only identity events belong to no task; they are parsed to prove it (there are few).
+            guard slotOfEvent[index] >= 0 || (try? TaskEvent(bytes: Array(line)))?.type.isIdentity == true else {
+                throw .damaged("snapshot event \(index + 1) belongs to no task")
+            }
             try load(eventBytes: line, seq: UInt64(index + 1), slot: slotOfEvent[index])
         }
-        for line in lines[(taskCount + eventCount)...] {
+        var rest = lines[(taskCount + eventCount)...]
+        for line in rest.prefix(keyCount) {
             try loadIdempotency(Self.object(line, "snapshot idempotency key"))
         }
+        rest = rest.dropFirst(keyCount)
+        for line in rest.prefix(userCount) { try identity.load(user: Self.object(line, "snapshot user")) }
+        for line in rest.dropFirst(userCount) { try identity.load(token: Self.object(line, "snapshot token")) }
         try loadHeader(first)
     }
 
@@ -121,7 +136,7 @@ extension EngineState {
     // MARK: Export and import
 
     /// Everything, as one JSON document: `{format, version, last_seq, last_event_at, last_task_id, tasks,
-    /// events, idempotency_keys}`. Deleted tasks are included with `deleted: true`. Stable: the same state
+    /// events, idempotency_keys, users, tokens}` (tokens by hash only). Deleted tasks are included with `deleted: true`. Stable: the same state
     /// always gives the same document.
     func exportDocument() -> JSONValue {
         var object: JSONObject = [
@@ -137,6 +152,8 @@ extension EngineState {
         }
         object.append("events", .array(events))
         object.append("idempotency_keys", .array(idempotencyJSON()))
+        object.append("users", .array(identity.storedUsersJSON))
+        object.append("tokens", .array(identity.tokensJSON))
         return .object(object)
     }
 
@@ -164,6 +181,10 @@ extension EngineState {
             guard let keyObject = key.objectValue else { throw .damaged("an idempotency key is not an object") }
             try loadIdempotency(keyObject)
         }
+        // Users and tokens come from the events; the lists must agree with them, as tasks must.
+        guard (object["users"]?.arrayValue ?? []) == identity.storedUsersJSON,
+            (object["tokens"]?.arrayValue ?? []) == identity.tokensJSON
+        else { throw .damaged("the document's users or tokens do not match its events") }
         try loadHeader(object)
     }
 }

@@ -27,6 +27,8 @@ struct EngineState: Sendable {
     /// Keyed by ``idempotencyKey(user:key:)``.
     private(set) var idempotency: [String: IdempotencyRecord] = [:]
     var ids = TaskIDGenerator()
+    /// Users and tokens; changed only by identity events (see `EngineState+Identity.swift`).
+    var identity = IdentityState()
     /// The newest event's `seq` (0 before the first).
     private(set) var lastSeq: UInt64 = 0
     /// The newest event's time, so event times never go backwards.
@@ -127,8 +129,19 @@ struct EngineState: Sendable {
         lastEventAt = max(lastEventAt, event.at)
     }
 
+    /// Records an event that belongs to no task (identity events): in `seq` order, in no task's history.
+    mutating func commitUnattached(_ event: TaskEvent, bytes: some Collection<UInt8>) {
+        log.append(bytes, slot: -1)
+        lastSeq = event.seq
+        lastEventAt = max(lastEventAt, event.at)
+    }
+
     /// Prepares and commits an event (journal replay).
     mutating func apply(_ event: TaskEvent, bytes: some Collection<UInt8>) throws(EngineError) {
+        if event.type.isIdentity {
+            try applyIdentity(event, bytes: bytes)
+            return
+        }
         let change = try prepare(event)
         commit(change, of: event, bytes: bytes)
     }

@@ -21,7 +21,8 @@ struct EventLog: Sendable {
     /// The number of events, which is also the newest `seq`.
     var count: Int { references.count }
 
-    /// Appends an event's bytes for the task in `slot`.
+    /// Appends an event's bytes for the task in `slot`; a negative slot is an event of no task (identity
+    /// events), kept in `seq` order but in no task's history.
     mutating func append(_ bytes: some Collection<UInt8>, slot: Int32) {
         if chunks.isEmpty || chunks[chunks.count - 1].count + bytes.count > Self.chunkCapacity {
             var chunk: [UInt8] = []
@@ -32,6 +33,10 @@ struct EventLog: Sendable {
         let offset = chunks[chunkIndex].count
         chunks[chunkIndex].append(contentsOf: bytes)
         references.append(Reference(chunk: Int32(chunkIndex), offset: Int32(offset), length: Int32(bytes.count)))
+        guard slot >= 0 else {
+            previous.append(-1)
+            return
+        }
         while newestBySlot.count <= Int(slot) { newestBySlot.append(-1) }
         previous.append(newestBySlot[Int(slot)])
         newestBySlot[Int(slot)] = Int32(references.count - 1)
@@ -46,7 +51,7 @@ struct EventLog: Sendable {
 
     /// The indexes of a task's events, oldest first.
     func indexes(ofSlot slot: Int32) -> [Int] {
-        guard Int(slot) < newestBySlot.count else { return [] }
+        guard slot >= 0, Int(slot) < newestBySlot.count else { return [] }
         var result: [Int] = []
         var index = newestBySlot[Int(slot)]
         while index >= 0 {

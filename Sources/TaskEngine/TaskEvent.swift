@@ -8,6 +8,13 @@ package enum TaskEventType: String, Sendable, CaseIterable {
     case taskUpdated = "task_updated"
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
+    /// A user was added to the directory or changed; `taskID` holds the user id (internal, see
+    /// ``TaskEventType/isIdentity``).
+    case userUpserted = "user_upserted"
+    /// A bearer token was issued; `taskID` holds the token id and `changes` its hash, never the token.
+    case tokenCreated = "token_created"
+    /// A bearer token was revoked; `taskID` holds the token id.
+    case tokenRevoked = "token_revoked"
 }
 
 /// One committed change: the journal record, the history entry and the event feed item in one.
@@ -29,8 +36,10 @@ package struct TaskEvent: Sendable, Equatable {
     package var actor: String
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
     package var agent: String?
+    /// The task the event changes; for identity events (``TaskEventType/isIdentity``) the user or token id
+    /// it concerns, written under `user_id` or `token_id` instead of `task_id`.
     package var taskID: String
-    /// The task's version after the change.
+    /// The task's version after the change (0 and not written for identity events).
     package var version: Int
     /// `{field: {old, new}}` for every field the change touched.
     package var changes: JSONObject
@@ -65,8 +74,8 @@ package struct TaskEvent: Sendable, Equatable {
             "actor": .string(actor),
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
-        object.append("task_id", .string(taskID))
-        object.append("version", .int(version))
+        object.append(type.subjectKey, .string(taskID))
+        if !type.isIdentity { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
@@ -86,8 +95,8 @@ package struct TaskEvent: Sendable, Equatable {
             let type = object["type"]?.stringValue.flatMap(TaskEventType.init(rawValue:)),
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
-            let taskID = object["task_id"]?.stringValue,
-            let version = object["version"]?.intValue,
+            let taskID = object[type.subjectKey]?.stringValue,
+            let version = type.isIdentity ? 0 : object["version"]?.intValue,
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(

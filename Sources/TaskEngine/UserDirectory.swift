@@ -1,7 +1,7 @@
 /// Looks up the name and avatar shown for a user id, so `tasks.get` can expand `assignee`.
 ///
-/// The user directory arrives in a later issue; until then ``EmptyUserDirectory`` knows nobody and the
-/// assignee is rendered as `{"user_id": id}`, which is also how unknown users will look.
+/// By default the engine serves it from its own users (`users.upsert`); tests may inject another. A user
+/// the directory does not know is rendered as `{"user_id": id}`.
 package protocol UserDirectory: Sendable {
     /// The profile of a user, or `nil` when the directory does not know the id.
     func profile(of userID: String) -> UserProfile?

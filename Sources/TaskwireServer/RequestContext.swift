@@ -1,23 +1,46 @@
 package import JSONRPC
+package import TaskEngine
 
 /// What a handler knows about the call besides its params: the connection it came on and who is calling.
 ///
-/// Handlers never see the transport itself.
+/// Handlers never see the transport itself. With an ``AuthGate`` in front of the method table, the identity
+/// members are filled per call from the connection's ``ConnectionIdentity`` (after `on_behalf_of`); without
+/// one (in-process tests) they are whatever the context was built with.
 package struct RequestContext: Sendable {
     /// A number unique to the connection for the life of the process, for logs and per-connection state.
     package var connectionID: UInt64
-    /// The user the call acts as: writes are attributed to it (`created_by`, `completed_by`).
+    /// The user the call acts as: writes are attributed to it (`created_by`, `completed_by`). With
+    /// `on_behalf_of`, the user the agent acts for.
     package var userID: String
+    /// The role whose permissions and limits apply (``userID``'s role).
+    package var role: Role
+    /// The agent acting `on_behalf_of` ``userID``, recorded in history.
+    package var agentID: String?
+    /// The token the connection logged in with (`nil` for the stdio user).
+    package var tokenID: String?
+    /// How the connection proved who it is: `stdio` or `token`; `nil` before `auth.login` on a socket.
+    package var authenticatedVia: String?
+    /// The connection's login state, which `auth.login` rebinds; `nil` for contexts without a connection.
+    package var identity: ConnectionIdentity?
     /// The transport the connection came in on: `stdio`, `unix`, or `memory` in tests.
     package var transport: String
     /// The framing of the connection, once its first bytes decided it.
     package var framing: Framing?
 
-    package init(connectionID: UInt64, userID: String = "system", transport: String = "stdio", framing: Framing? = nil)
-    {
+    /// A context; without arguments it is the stdio `system` admin, as in-process tests want.
+    package init(
+        connectionID: UInt64, userID: String = "system", role: Role = .admin, transport: String = "stdio",
+        framing: Framing? = nil, identity: ConnectionIdentity? = nil
+    ) {
         self.connectionID = connectionID
         self.userID = userID
+        self.role = role
+        self.authenticatedVia = "stdio"
         self.transport = transport
         self.framing = framing
+        self.identity = identity
     }
+
+    /// The engine's view of who is calling.
+    package var caller: Caller { Caller(userID: userID, agentID: agentID, role: role) }
 }

@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import TaskEngine
 import TestSupport
 import Testing
 import Transport
@@ -92,5 +93,53 @@ struct CommandLineOptionsTests {
     @Test func helpAndVersionWin() throws {
         #expect(try CommandLineOptions.parse(["--help"], environment: [:]) == .help)
         #expect(try CommandLineOptions.parse(["--version"], environment: [:]) == .version)
+    }
+}
+
+struct IdentityCommandLineTests {
+    let home = ["HOME": "/home/bot"]
+
+    func serve(_ arguments: [String]) throws -> ServeOptions {
+        guard case .serve(let options) = try CommandLineOptions.parse(arguments, environment: home) else {
+            throw CommandLineError("not a serve command")
+        }
+        return options
+    }
+
+    @Test func rateLimitsDefaultToTheSpecAndCanBeChangedOrTurnedOff() throws {
+        #expect(try serve([]).rateLimits == .standard)
+        let changed = try serve(["--rate-limit", "create=2/hour", "--rate-limit=list=5/minute"]).rateLimits
+        #expect(changed.limits["create"] == .init(count: 2, window: 3600))
+        #expect(changed.limits["list"] == .init(count: 5, window: 60))
+        #expect(changed.limits["update"] == RateLimitPolicy.defaults["update"])
+        #expect(try serve(["--rate-limit", "off"]).rateLimits.isOff)
+        #expect(throws: CommandLineError.self) { try serve(["--rate-limit", "fly=1/hour"]) }
+        #expect(throws: CommandLineError.self) { try serve(["--rate-limit", "create=often"]) }
+    }
+
+    @Test func stdioUserDefaultsToSystem() throws {
+        #expect(try serve([]).stdioUser == "system")
+        #expect(try serve(["--stdio-user", "bot"]).stdioUser == "bot")
+        #expect(throws: CommandLineError.self) { try serve(["--stdio-user", ""]) }
+    }
+
+    @Test func tokenCreateIsASubcommand() throws {
+        let command = try CommandLineOptions.parse(
+            ["token", "create", "--user", "bot", "--role", "agent", "--label", "ci", "--expires-at", "1705312800"],
+            environment: home)
+        guard case .token(let options) = command else {
+            Issue.record("expected the token command, got \(command)")
+            return
+        }
+        #expect(options.userID == "bot" && options.role == .agent && options.label == "ci")
+        #expect(options.expiresAt == .epochSeconds(1_705_312_800))
+        #expect(options.dataDirectory == "/home/bot/.local/share/taskwire")
+        #expect(throws: CommandLineError.self) {
+            try CommandLineOptions.parse(["token", "create", "--role", "agent"], environment: home)
+        }
+        #expect(throws: CommandLineError.self) {
+            try CommandLineOptions.parse(["token", "create", "--user", "x", "--role", "boss"], environment: home)
+        }
+        #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(["token", "list"], environment: home) }
     }
 }

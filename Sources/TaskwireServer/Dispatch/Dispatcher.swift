@@ -21,21 +21,33 @@ package struct Dispatcher: Sendable {
     package let methods: MethodTable
     /// The largest batch accepted.
     package let maxBatchMembers: Int
+    /// Identity and rate limits, checked before every handler; `nil` lets every call through as its context.
+    package let gate: AuthGate?
     let logger: Logger
 
     /// A dispatcher over a finished method table.
     package init(
-        methods: MethodTable, logger: Logger, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers
+        methods: MethodTable, logger: Logger, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers,
+        gate: AuthGate? = nil
     ) {
         self.methods = methods
         self.logger = logger
         self.maxBatchMembers = max(1, maxBatchMembers)
+        self.gate = gate
     }
 
     /// Runs the handler for `method`; unknown methods and every `$/` method are -32601.
     package func call(_ method: String, params: JSONValue?, context: RequestContext) async -> Outcome {
         guard !method.hasPrefix("$/"), let handler = methods.handler(for: method) else {
             return .failure(.methodNotFound(method))
+        }
+        var params = params
+        var context = context
+        if let gate {
+            switch await gate.admit(method, params: params, context: context) {
+            case .success(let admitted): (params, context) = admitted
+            case .failure(let error): return .failure(error)
+            }
         }
         do {
             let reply = try await handler(params, context)

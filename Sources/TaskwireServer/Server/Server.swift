@@ -54,11 +54,15 @@ package final class Server: Sendable {
     private let state = Mutex(State())
 
     /// A server answering `methods`; nothing runs until ``run(standardOutput:handleSignals:)``.
-    package init(configuration: ServerConfiguration, methods: MethodTable, logger: Logger) {
+    ///
+    /// With a `gate`, stdio connections start as ``ServerConfiguration/stdioUser`` and socket connections
+    /// must log in; without one every connection acts as `system`.
+    package init(configuration: ServerConfiguration, methods: MethodTable, logger: Logger, gate: AuthGate? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.dispatcher = Dispatcher(
-            methods: methods, logger: logger.labelled("dispatch"), maxBatchMembers: configuration.maxBatchMembers
+            methods: methods, logger: logger.labelled("dispatch"), maxBatchMembers: configuration.maxBatchMembers,
+            gate: gate
         )
     }
 
@@ -163,8 +167,10 @@ package final class Server: Sendable {
     }
 
     private func attach(_ connection: Connection, primary: Bool) {
+        let initial = primary ? ConnectionIdentity.Binding(userID: configuration.stdioUser, via: "stdio") : nil
         let context = RequestContext(
-            connectionID: connection.id, transport: connection.transport, framing: connection.framing
+            connectionID: connection.id, transport: connection.transport, framing: connection.framing,
+            identity: dispatcher.gate == nil ? nil : ConnectionIdentity(initial)
         )
         let session = Session(dispatcher: dispatcher, context: context) { [weak connection] body in
             connection?.send(body)

@@ -15,6 +15,8 @@ package struct ServerConfiguration: Sendable {
     package var drainTimeout: Duration
     /// How long shutdown waits for each connection's queued replies to be written.
     package var flushTimeout: Duration
+    /// The user a stdio connection acts as until it logs in (`--stdio-user`).
+    package var stdioUser = "system"
 
     /// A configuration; limits default to the documented values.
     package init(

@@ -11,6 +11,8 @@ package enum Command: Sendable, Equatable {
     case version
     /// `export`, `import` or `check` on a data directory.
     case maintenance(MaintenanceCommand)
+    /// `taskwire token create ...`: issue a bearer token from the shell.
+    case token(TokenOptions)
 }
 
 /// How durable an answered write is; the store honours it once it is wired in.
@@ -43,6 +45,10 @@ package struct ServeOptions: Sendable, Equatable {
     package var dataDirectory: String?
     /// `--durability`.
     package var durability = Durability.always
+    /// `--stdio-user`: who the stdio connection acts as until it logs in.
+    package var stdioUser = "system"
+    /// `--rate-limit` (repeatable): the limits in force.
+    package var rateLimits = RateLimitPolicy.standard
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable.
     package init() {}
@@ -61,12 +67,13 @@ package struct CommandLineError: Error, Sendable, Equatable, CustomStringConvert
 
 /// Parses taskwire's command line by hand.
 ///
-/// A first word that is not a flag selects a subcommand (none exist yet besides serving, which needs no
-/// word); everything else is `--flag value` or `--flag=value`.
+/// A first word that is not a flag selects a subcommand (`token`; serving needs no word); everything else
+/// is `--flag value` or `--flag=value`.
 package enum CommandLineOptions {
     /// The usage text for `--help`.
     package static let usage = """
         Usage: taskwire [options]
+               taskwire token create --user ID [--role ROLE] [--data-dir DIR] [--label L] [--expires-at T]
 
         Serves the taskwire JSON-RPC 2.0 API on stdin/stdout (the default) and/or a Unix socket.
 
@@ -85,6 +92,11 @@ package enum CommandLineOptions {
                                       $XDG_DATA_HOME/taskwire, else $HOME/.local/share/taskwire.
           --in-memory                 Keep nothing on disk.
           --durability MODE           always, batched or none. Default: always.
+          --stdio-user ID             The user stdio acts as until auth.login; it must exist. Default: system.
+          --rate-limit OP=COUNT/WINDOW
+                                      Per-user limit of one operation (create, update, list, comment,
+                                      attach, read, admin), e.g. create=100/hour; repeatable.
+          --rate-limit off            No rate limits.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -105,6 +117,8 @@ package enum CommandLineOptions {
             case "export", "import", "check":
                 return .maintenance(
                     try MaintenanceCommand.parse(first, remaining.dropFirst(), environment: environment))
+            case "token":
+                return .token(try TokenOptions.parse(remaining.dropFirst(), environment: environment))
             default:
                 throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
             }
@@ -183,6 +197,12 @@ package enum CommandLineOptions {
                     throw CommandLineError("--durability must be always, batched or none, not '\(text)'.")
                 }
                 options.durability = durability
+            case "--stdio-user":
+                let user = try value()
+                guard !user.isEmpty else { throw CommandLineError("--stdio-user needs a user id.") }
+                options.stdioUser = user
+            case "--rate-limit":
+                if let problem = options.rateLimits.apply(try value()) { throw CommandLineError(problem) }
             default:
                 throw CommandLineError("Unknown option '\(argument)'. Run taskwire --help for usage.")
             }

@@ -36,6 +36,8 @@ package enum Launcher {
             return await maintenance.run(logger: Logger(label: "taskwire", level: .warning))
         case .serve(let options):
             return await serve(options).rawValue
+        case .token(let options):
+            return await TokenCommand.run(options).rawValue
         }
     }
 
@@ -50,7 +52,7 @@ package enum Launcher {
             }
         }
         let logger = Logger(label: "taskwire", level: options.logLevel)
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             stdio: options.stdio,
             socketPath: options.socketPath,
             connection: Connection.Configuration(
@@ -59,6 +61,7 @@ package enum Launcher {
             ),
             maxBatchMembers: options.maxBatchMembers
         )
+        configuration.stdioUser = options.stdioUser
         var info = ServerInfo(
             transports: configuration.transports,
             dataDirectory: options.dataDirectory,
@@ -68,6 +71,11 @@ package enum Launcher {
                 "max_header_bytes": .int(configuration.connection.maxHeaderBytes),
                 "max_outbound_bytes": .int(options.maxOutboundBytes),
                 "max_batch_members": .int(options.maxBatchMembers),
+                "rate_limits": .object(
+                    JSONObject(
+                        options.rateLimits.limits.sorted { $0.key < $1.key }.map {
+                            (key: $0.key, value: .string($0.value.description))
+                        })),
             ]
         )
         let failedStore = Mutex<StoreError?>(nil)
@@ -90,6 +98,13 @@ package enum Launcher {
             return ExitStatus(rawValue: error.status) ?? .software
         }
         let engine = opened.engine
+        if options.stdio, !(await engine.userExists(options.stdioUser)) {
+            writeStandardError(
+                "taskwire: --stdio-user \(options.stdioUser) does not exist; create it first (users.upsert, or "
+                    + "taskwire token create --user \(options.stdioUser) --role ROLE).\n")
+            await runBlocking { opened.store.close() }
+            return .usage
+        }
         info.addSection("counts") {
             ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
         }
@@ -109,7 +124,8 @@ package enum Launcher {
                 "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
             ]
         )
-        let server = Server(configuration: configuration, methods: methods, logger: logger)
+        let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
+        let server = Server(configuration: configuration, methods: methods, logger: logger, gate: gate)
         serverBox.withLock { $0 = server }
         let store = opened.store
         server.onShutdown {

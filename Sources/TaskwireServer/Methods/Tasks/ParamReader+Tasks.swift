@@ -80,8 +80,3 @@ extension Substring {
         return String(slice)
     }
 }
-
-extension RequestContext {
-    /// The engine's view of who is calling.
-    var caller: Caller { Caller(userID: userID) }
-}

@@ -1,0 +1,141 @@
+import JSON
+
+/// The user directory and the token table, as part of ``EngineState``.
+///
+/// Changes arrive only as identity events (`user_upserted`, `token_created`, `token_revoked`), through
+/// ``prepare(_:)`` and ``commit(_:)``, for live writes and journal replay alike.
+struct IdentityState: Sendable {
+    /// A checked identity event, ready to commit without failing.
+    enum Change: Sendable {
+        case user(User)
+        case token(AccessToken)
+    }
+
+    private(set) var users: [String: User] = [:]
+    private(set) var tokens: [String: AccessToken] = [:]
+    /// Token id by the token's hash: how a login finds its token.
+    private(set) var tokenIDsByHash: [String: String] = [:]
+    /// Issues token ids; observes every id seen so later ids sort after it.
+    var tokenIDs = TaskIDGenerator()
+
+    /// A user by id; `system` always exists (as the built-in administrator until someone renames it).
+    func user(_ id: String) -> User? {
+        users[id] ?? (id == User.systemID ? User.builtinSystem : nil)
+    }
+
+    /// Every user, `system` included, sorted by id.
+    var allUsers: [User] {
+        var all = Array(users.values)
+        if users[User.systemID] == nil { all.append(User.builtinSystem) }
+        return all.sorted { $0.userID < $1.userID }
+    }
+
+    /// A token by id.
+    func token(_ id: String) -> AccessToken? { tokens[id] }
+
+    /// The token whose hash is `hash`.
+    func token(hash: String) -> AccessToken? { tokenIDsByHash[hash].flatMap { tokens[$0] } }
+
+    // MARK: Events
+
+    /// Checks an identity event and computes the user or token it produces, changing nothing.
+    func prepare(_ event: TaskEvent) throws(EngineError) -> Change {
+        let id = event.taskID
+        func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
+        func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }
+        switch event.type {
+        case .userUpserted:
+            var user =
+                user(id)
+                ?? User(userID: id, name: "", role: .member, createdAt: event.at, updatedAt: event.at)
+            for member in event.changes.members {
+                let value = member.value["new"]
+                switch member.key {
+                case "name":
+                    guard let name = value?.stringValue else { throw damaged("has a bad name") }
+                    user.name = name
+                case "role":
+                    guard let role = value?.stringValue.flatMap(Role.init(rawValue:)) else {
+                        throw damaged("has a bad role")
+                    }
+                    user.role = role
+                case "avatar_url": user.avatarURL = value?.stringValue
+                case "email": user.email = value?.stringValue
+                default: throw damaged("changes an unknown user field \(member.key)")
+                }
+            }
+            guard !user.name.isEmpty, !id.isEmpty else { throw damaged("makes a user without a name") }
+            if user.userID == User.systemID, user.role != .admin { throw damaged("demotes the system user") }
+            user.updatedAt = event.at
+            return .user(user)
+        case .tokenCreated:
+            guard tokens[id] == nil, TokenID.raw(id) != nil else { throw damaged("creates a bad or existing token") }
+            guard let userID = new("user_id")?.stringValue, let hash = new("hash")?.stringValue,
+                tokenIDsByHash[hash] == nil
+            else { throw damaged("creates a token without a user or a unique hash") }
+            var expiresAt: Timestamp?
+            if let value = new("expires_at"), !value.isNull {
+                guard let time = value.stringValue.flatMap(Timestamp.init(rfc3339:)) else {
+                    throw damaged("has a bad expires_at")
+                }
+                expiresAt = time
+            }
+            return .token(
+                AccessToken(
+                    tokenID: id, userID: userID, label: new("label")?.stringValue, hash: hash, createdAt: event.at,
+                    createdBy: event.actor, expiresAt: expiresAt
+                ))
+        case .tokenRevoked:
+            guard var token = tokens[id], token.revokedAt == nil else { throw damaged("revokes an unknown token") }
+            token.revokedAt = event.at
+            return .token(token)
+        default:
+            throw damaged("is not an identity event")
+        }
+    }
+
+    /// Commits a prepared change; cannot fail.
+    mutating func commit(_ change: Change) {
+        switch change {
+        case .user(let user):
+            users[user.userID] = user
+        case .token(let token):
+            tokens[token.tokenID] = token
+            tokenIDsByHash[token.hash] = token.tokenID
+            if let raw = TokenID.raw(token.tokenID) { tokenIDs.observe(raw) }
+        }
+    }
+
+    // MARK: Snapshots and export
+
+    /// Every stored user (the untouched built-in `system` is not stored), sorted by id.
+    var storedUsersJSON: [JSONValue] {
+        users.values.sorted { $0.userID < $1.userID }.map(\.json)
+    }
+
+    /// Every token, hash included, sorted by id.
+    var tokensJSON: [JSONValue] {
+        tokens.values.sorted { $0.tokenID < $1.tokenID }.map(\.persistentJSON)
+    }
+
+    /// Restores a user from a snapshot line or export member.
+    mutating func load(user object: JSONObject) throws(EngineError) {
+        let user = try User(json: object)
+        guard users[user.userID] == nil else { throw .damaged("user \(user.userID) appears twice") }
+        commit(.user(user))
+    }
+
+    /// Restores a token from a snapshot line or export member.
+    mutating func load(token object: JSONObject) throws(EngineError) {
+        let token = try AccessToken(persistent: object)
+        guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil, TokenID.raw(token.tokenID) != nil
+        else { throw .damaged("token \(token.tokenID) appears twice or has a bad id") }
+        commit(.token(token))
+    }
+}
+
+extension IdentityState: Equatable {
+    static func == (lhs: IdentityState, rhs: IdentityState) -> Bool {
+        lhs.users == rhs.users && lhs.tokens == rhs.tokens
+    }
+}

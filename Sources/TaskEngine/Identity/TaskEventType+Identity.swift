@@ -1,0 +1,28 @@
+extension TaskEventType {
+    /// Whether the event changes the user directory or a token rather than a task.
+    ///
+    /// Identity events are journaled, replayed, snapshotted and exported like task events, but belong to no
+    /// task's history and are internal: the public event feed leaves them out (see ``TaskEvent/isInternal``).
+    package var isIdentity: Bool {
+        switch self {
+        case .userUpserted, .tokenCreated, .tokenRevoked: true
+        default: false
+        }
+    }
+
+    /// The member of the event's JSON that names what it changed: `task_id`, `user_id` or `token_id`.
+    var subjectKey: String {
+        switch self {
+        case .userUpserted: "user_id"
+        case .tokenCreated, .tokenRevoked: "token_id"
+        default: "task_id"
+        }
+    }
+}
+
+extension TaskEvent {
+    /// Whether the event stays inside the server: feeds built on ``Engine/events(after:limit:)`` and
+    /// ``Engine/subscribe()`` must skip it. True for user and token events, which carry emails and token
+    /// hashes that not every subscriber may see.
+    package var isInternal: Bool { type.isIdentity }
+}

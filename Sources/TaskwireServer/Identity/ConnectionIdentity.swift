@@ -1,0 +1,83 @@
+import Synchronization
+
+/// Who one connection is logged in as, and how many logins it failed: the per-connection half of identity.
+///
+/// A stdio connection starts bound to the `--stdio-user`; a socket connection starts unbound. `auth.login`
+/// rebinds it; a token that stops working unbinds it back to where it started. Failed logins are throttled
+/// here, per connection: the first ``freeFailures`` are answered 401, after which each further failure
+/// locks logins for a period that doubles (1 s, 2 s, 4 s, ... up to ``maxLockoutSeconds``), and attempts
+/// while locked get 429. A successful login resets the count.
+package final class ConnectionIdentity: Sendable {
+    /// A proven identity.
+    package struct Binding: Sendable, Equatable {
+        package var userID: String
+        /// The token used to log in; checked on every call, so a revocation takes effect at once.
+        package var tokenID: String?
+        /// `stdio` or `token`.
+        package var via: String
+
+        package init(userID: String, tokenID: String? = nil, via: String) {
+            self.userID = userID
+            self.tokenID = tokenID
+            self.via = via
+        }
+    }
+
+    /// Failed logins answered with a plain 401 before the lockout starts.
+    package static let freeFailures = 5
+    /// The longest lockout after repeated failures.
+    package static let maxLockoutSeconds = 300.0
+
+    private struct State {
+        var binding: Binding?
+        var failures = 0
+        var lockedUntil = -Double.infinity
+    }
+
+    private let initial: Binding?
+    private let state: Mutex<State>
+
+    /// A connection starting bound to `initial` (the stdio user), or unauthenticated when `nil`.
+    package init(_ initial: Binding?) {
+        self.initial = initial
+        state = Mutex(State(binding: initial))
+    }
+
+    /// The current identity, or `nil` before a socket connection logs in.
+    package var binding: Binding? { state.withLock { $0.binding } }
+
+    /// Binds the connection after a successful login and forgets earlier failures.
+    package func bind(_ binding: Binding) {
+        state.withLock { state in
+            state.binding = binding
+            state.failures = 0
+            state.lockedUntil = -.infinity
+        }
+    }
+
+    /// Returns the connection to how it started, when the token it logged in with stops working.
+    package func reset(from binding: Binding) {
+        state.withLock { state in
+            if state.binding == binding { state.binding = initial }
+        }
+    }
+
+    /// Seconds until the next login attempt is accepted, or `nil` when one may be made at `now`.
+    package func loginRetryAfter(now: Double) -> Int? {
+        state.withLock { state in
+            guard state.lockedUntil > now else { return nil }
+            return max(1, Int((state.lockedUntil - now).rounded(.up)))
+        }
+    }
+
+    /// Counts a failed login at `now`, starting or extending the lockout once the free failures are used.
+    package func recordFailedLogin(now: Double) {
+        state.withLock { state in
+            state.failures += 1
+            let excess = state.failures - Self.freeFailures
+            guard excess >= 0 else { return }
+            let lockout = min(Self.maxLockoutSeconds, Double(1 << min(excess, 20)))
+            state.lockedUntil = now + lockout
+        }
+    }
+}

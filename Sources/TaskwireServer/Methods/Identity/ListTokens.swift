@@ -1,0 +1,14 @@
+import JSON
+import TaskEngine
+
+/// `auth.tokens.list`: tokens with their status, never their text or hash.
+enum ListTokens {
+    static let name = "auth.tokens.list"
+
+    static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
+        var reader = try ParamReader(params)
+        let userID: String? = try reader.optional("user_id")
+        try reader.finish()
+        return Reply(try await engine.tokens(of: userID, for: context.caller).json)
+    }
+}

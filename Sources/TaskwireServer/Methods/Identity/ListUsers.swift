@@ -1,0 +1,16 @@
+import JSON
+import TaskEngine
+
+/// `users.list`: the directory sorted by user id, paged, optionally filtered by role.
+enum ListUsers {
+    static let name = "users.list"
+
+    static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
+        var reader = try ParamReader(params)
+        let role: String? = try reader.optional("role")
+        let page: Int = try reader.optional("page") ?? 1
+        let limit: Int = try reader.optional("limit") ?? 20
+        try reader.finish()
+        return Reply(try await engine.users(role: role, page: page, limit: limit, for: context.caller).json)
+    }
+}

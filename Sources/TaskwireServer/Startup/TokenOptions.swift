@@ -1,0 +1,68 @@
+package import TaskEngine
+
+/// The options of `taskwire token create`.
+package struct TokenOptions: Sendable, Equatable {
+    /// `--user`: whose token it is; the user is created when missing.
+    package var userID = ""
+    /// `--role`: required when the user is created; when given for an existing user it must match.
+    package var role: Role?
+    /// `--name`: the name of a created user (default: the id).
+    package var name: String?
+    /// `--label`.
+    package var label: String?
+    /// `--expires-at`: RFC 3339 or Unix epoch seconds.
+    package var expiresAt: TimeInput?
+    /// `--data-dir`, with the same default as serving.
+    package var dataDirectory = ""
+
+    package init() {}
+
+    /// Parses the words after `token`.
+    static func parse(
+        _ arguments: ArraySlice<String>, environment: [String: String]
+    ) throws(CommandLineError)
+        -> TokenOptions
+    {
+        var remaining = arguments
+        guard remaining.popFirst() == "create" else {
+            throw CommandLineError("Usage: taskwire token create --user ID [--role ROLE] [--data-dir DIR] ...")
+        }
+        var options = TokenOptions()
+        var dataDirectory: String?
+        while let argument = remaining.popFirst() {
+            var name = argument
+            var inlineValue: String?
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            guard let text = inlineValue ?? remaining.popFirst() else {
+                throw CommandLineError("\(name) needs a value.")
+            }
+            switch name {
+            case "--user": options.userID = text
+            case "--name": options.name = text
+            case "--label": options.label = text
+            case "--data-dir":
+                guard !text.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
+                dataDirectory = text
+            case "--role":
+                guard let role = Role(rawValue: text) else {
+                    throw CommandLineError("--role must be admin, agent or member, not '\(text)'.")
+                }
+                options.role = role
+            case "--expires-at":
+                options.expiresAt = Double(text).map(TimeInput.epochSeconds) ?? .text(text)
+            default:
+                throw CommandLineError("Unknown option '\(argument)' for taskwire token create.")
+            }
+        }
+        guard !options.userID.isEmpty else { throw CommandLineError("taskwire token create needs --user ID.") }
+        guard let directory = dataDirectory ?? CommandLineOptions.defaultDataDirectory(environment: environment)
+        else {
+            throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir.")
+        }
+        options.dataDirectory = directory
+        return options
+    }
+}
