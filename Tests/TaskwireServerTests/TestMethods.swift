@@ -89,7 +89,7 @@ struct TestMethods: Sendable {
             record("get_data")
             return Reply(["hello", 5])
         }
-        table.register("wait_for_cancel") { [self] _, _ in
+        table.register("wait_for_cancel", runsLong: true) { [self] _, _ in
             started.push(Array("wait_for_cancel".utf8))
             try await Task.sleep(for: .seconds(3600))
             return Reply("not cancelled")

@@ -39,7 +39,9 @@ package final class Session: Sendable {
 
     /// A reply that waits for commit tickets before it is sent.
     private enum Deferred: Sendable {
-        case single(id: RequestID, result: JSONValue, ticket: CommitTicket)
+        /// Separate replies, each sent as soon as its ticket completes, in order.
+        case group([DeferredPart])
+        /// One batch reply, sent when every member's ticket completed.
         case batch([DeferredPart])
     }
 
@@ -86,12 +88,15 @@ package final class Session: Sendable {
         self.processor = Task {
             for await items in workStream {
                 let context = state.withLock { $0.context }
+                // Replies that wait for durability are handed to the waiter once per read, not once each.
+                var waiting: [DeferredPart] = []
                 for item in items {
                     await Session.run(
                         item, dispatcher: dispatcher, context: context, inFlight: inFlight, sink: sink,
-                        deferred: deferred
+                        deferred: deferred, waiting: &waiting
                     )
                 }
+                if !waiting.isEmpty { deferred.yield(.group(waiting)) }
             }
         }
         self.waiter = Task {
@@ -229,7 +234,7 @@ package final class Session: Sendable {
 
     private static func run(
         _ item: Work, dispatcher: Dispatcher, context: RequestContext, inFlight: InFlightRequests, sink: Sink,
-        deferred: AsyncStream<Deferred>.Continuation
+        deferred: AsyncStream<Deferred>.Continuation, waiting: inout [DeferredPart]
     ) async {
         switch item {
         case .reply(let body):
@@ -239,12 +244,18 @@ package final class Session: Sendable {
                 _ = await dispatcher.call(method, params: params, context: context)
             }
         case .request(let call):
-            let task = start(call, dispatcher: dispatcher, context: context, inFlight: inFlight)
-            let outcome = await task?.value
+            let outcome: Dispatcher.Outcome?
+            if inFlight.isCancelled(call.token) {
+                outcome = nil
+            } else if dispatcher.methods.runsLong(call.method) {
+                outcome = await start(call, dispatcher: dispatcher, context: context, inFlight: inFlight)?.value
+            } else {
+                outcome = await dispatcher.call(call.method, params: call.params, context: context)
+            }
             switch settle(call, outcome: outcome, inFlight: inFlight) {
             case .encoded(let body): sink(body)
             case .pending(let id, let result, let ticket?):
-                deferred.yield(.single(id: id, result: result, ticket: ticket))
+                waiting.append(.pending(id: id, result: result, ticket: ticket))
             case .pending(let id, let result, nil): sink(ResponseEncoder.success(id: id, result: result))
             }
         case .batch(let members):
@@ -329,8 +340,8 @@ package final class Session: Sendable {
 
     private static func deliver(_ reply: Deferred, sink: Sink) async {
         switch reply {
-        case .single(let id, let result, let ticket):
-            sink(await encode(.pending(id: id, result: result, ticket: ticket)))
+        case .group(let parts):
+            for part in parts { sink(await encode(part)) }
         case .batch(let parts):
             var bodies: [[UInt8]] = []
             bodies.reserveCapacity(parts.count)
