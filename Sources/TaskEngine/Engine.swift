@@ -7,21 +7,28 @@ package import TaskStore
 /// appends the event to the store, and only then applies it, all without suspending, so no other call
 /// can interleave and a refused append leaves nothing changed. Reads answer from memory.
 package actor Engine {
-    private let store: any Store
-    private let clock: any TimeSource
+    let store: any Store
+    let clock: any TimeSource
     /// Expands user ids (the assignee) into names and avatars.
     package nonisolated let directory: any UserDirectory
     private let snapshotThreshold: Int
-    private var state: EngineState
+    var state: EngineState
     /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
     private var snapshotRequestedAt: UInt64
     private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
     private var nextSubscriberID = 0
+    /// The largest attachment accepted, in decoded bytes (`--max-attachment-bytes`).
+    package nonisolated let maxAttachmentBytes: Int
+    /// Where blob reads, writes and deletes run, in submission order (see ``BlobQueue``).
+    let blobQueue = BlobQueue()
+    /// Uploads between their blob write and their commit, by blob key, so a reclaim never deletes their bytes.
+    var pendingBlobs: [String: Int] = [:]
 
     private init(
         store: any Store, clock: any TimeSource, directory: any UserDirectory, snapshotThreshold: Int,
-        state: EngineState
+        maxAttachmentBytes: Int, state: EngineState
     ) {
+        self.maxAttachmentBytes = maxAttachmentBytes
         self.store = store
         self.clock = clock
         self.directory = directory
@@ -32,13 +39,18 @@ package actor Engine {
 
     /// Recovers the engine from a store: loads the newest snapshot, then replays every record after it.
     ///
+    /// Blobs that no attachment of a live task refers to (left by a crash between an upload's blob write
+    /// and its commit, or before a reclaim) are deleted here, blocking, before the engine serves.
+    ///
     /// - Parameters:
     ///   - snapshotThreshold: take a snapshot once this many records follow the previous one.
+    ///   - maxAttachmentBytes: the largest attachment accepted, in decoded bytes.
     /// - Throws: ``EngineError/unavailable(_:)`` when the store cannot be read, ``EngineError/damaged(_:)``
     ///   when a snapshot or record cannot be understood.
     package static func open(
         store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000,
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -47,17 +59,22 @@ package actor Engine {
         for record in recovered.records {
             try state.apply(TaskEvent(bytes: record), bytes: record)
         }
+        reclaimOrphanBlobs(store: store, state: state)
         return Engine(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
+            maxAttachmentBytes: maxAttachmentBytes, state: state)
     }
 
-    /// Builds an engine from an ``exportDocument()`` into an empty store, and writes it there as a snapshot.
+    /// Builds an engine from an ``exportDocument()`` or ``exportArchive()`` into an empty store, and writes it
+    /// there as a snapshot. The archive's blobs are written (blocking) before the state, and every live
+    /// attachment's bytes must be in the document or already in the store.
     ///
     /// - Throws: ``EngineError/damaged(_:)`` when the document is not a valid export or the store is not
     ///   empty.
     package static func importDocument(
         _ document: JSONValue, into store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000
+        directory: any UserDirectory = EmptyUserDirectory(), snapshotThreshold: Int = 100_000,
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -65,21 +82,29 @@ package actor Engine {
             throw .damaged("an import needs an empty store")
         }
         let state = try EngineState(document: document)
+        try importBlobs(document, state: state, into: store)
         store.snapshot { state.snapshotBytes() }
         return Engine(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
+            maxAttachmentBytes: maxAttachmentBytes, state: state)
     }
 
     // MARK: Permissions
 
     /// What a caller wants to do, for ``authorize(_:_:task:)``.
-    private enum Action {
+    enum Action {
         case create, read, update, complete, delete
+        /// Add a comment to the task.
+        case comment
+        /// Upload or delete an attachment of the task.
+        case attach
+        /// Add or remove a watcher of the task.
+        case watch
     }
 
     /// The single place where permission checks go; the role model arrives in a later issue and for now
     /// everyone may do everything.
-    private func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {}
+    func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {}
 
     // MARK: Writes
 
@@ -259,12 +284,14 @@ package actor Engine {
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
         )
+        let releasedBlobs = state.slot(of: id).map(state.collaboration.blobKeys(ofSlot:)) ?? []
         let (deleted, ticket) = try commit(event)
+        reclaimBlobs(releasedBlobs, after: ticket)
         return Committed(DeletedTask(taskID: id, version: deleted.version), ticket: ticket)
     }
 
     /// Journals an event, then applies it. A refused append changes nothing.
-    private func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
+    func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
         let change = try state.prepare(event)
         let bytes = event.bytes
         let ticket: CommitTicket

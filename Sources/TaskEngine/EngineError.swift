@@ -19,6 +19,10 @@ package enum EngineError: Error, Sendable, Equatable {
     case idempotencyConflict(key: String, taskID: String)
     /// The caller may not do this (the permission model arrives in a later issue).
     case permissionDenied(String)
+    /// No attachment of a live task has this id (never existed, deleted, or its task was deleted).
+    case attachmentNotFound(String)
+    /// Content over its limit (attachment bytes over `--max-attachment-bytes`); `limit` is in bytes.
+    case tooLarge(field: String, limit: Int)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -33,6 +37,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .versionConflict: "version_conflict"
         case .idempotencyConflict: "already_exists"
         case .permissionDenied: "permission_denied"
+        case .attachmentNotFound: "attachment_not_found"
+        case .tooLarge: "too_large"
         case .unavailable, .damaged: "unavailable"
         }
     }
@@ -49,6 +55,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .idempotencyConflict(let key, let id):
             "Idempotency key \(key) was already used for task \(id) with different params"
         case .permissionDenied(let message): message
+        case .attachmentNotFound(let id): "Attachment \(id) not found"
+        case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
         }
@@ -64,6 +72,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .versionConflict(let id, let current, let expected):
             ["task_id": .string(id), "current_version": .int(current), "expected_version": .int(expected)]
         case .idempotencyConflict(let key, let id): ["idempotency_key": .string(key), "task_id": .string(id)]
+        case .attachmentNotFound(let id): ["attachment_id": .string(id)]
+        case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]
         case .permissionDenied, .unavailable, .damaged: [:]
         }
     }

@@ -28,7 +28,8 @@ extension EngineState {
     // MARK: Snapshots
 
     /// The snapshot: newline-separated JSON. A header line, one line per task (with the `seq`s of its
-    /// history), the raw event records in `seq` order, then one line per idempotency key.
+    /// history), the raw event records in `seq` order, one line per idempotency key, then one line per
+    /// comment and one per attachment.
     ///
     /// Loading it parses the tasks but copies the events without parsing them, so start-up after a
     /// snapshot costs about one JSON parse per task.
@@ -40,6 +41,10 @@ extension EngineState {
         first["tasks"] = .int(tasks.count)
         first["events"] = .int(log.count)
         first["idempotency_keys"] = .int(idempotency.count)
+        let comments = commentsJSON()
+        let attachments = attachmentsJSON()
+        first["comments"] = .int(comments.count)
+        first["attachments"] = .int(attachments.count)
         JSONWriter.write(.object(first), into: &output)
         output.append(0x0A)
         for (slot, task) in tasks.enumerated() {
@@ -52,8 +57,8 @@ extension EngineState {
             output.append(contentsOf: log.bytes(at: index))
             output.append(0x0A)
         }
-        for key in idempotencyJSON() {
-            JSONWriter.write(key, into: &output)
+        for line in idempotencyJSON() + comments + attachments {
+            JSONWriter.write(line, into: &output)
             output.append(0x0A)
         }
         return output
@@ -69,7 +74,10 @@ extension EngineState {
             first["version"]?.intValue == Self.persistenceVersion,
             let taskCount = first["tasks"]?.intValue, let eventCount = first["events"]?.intValue,
             let keyCount = first["idempotency_keys"]?.intValue, taskCount >= 0, eventCount >= 0, keyCount >= 0,
-            lines.count == taskCount + eventCount + keyCount
+            // Snapshots written before comments and attachments existed have neither count.
+            case let commentCount = first["comments"]?.intValue ?? 0, commentCount >= 0,
+            case let attachmentCount = first["attachments"]?.intValue ?? 0, attachmentCount >= 0,
+            lines.count == taskCount + eventCount + keyCount + commentCount + attachmentCount
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         var slotOfEvent = [Int32](repeating: -1, count: eventCount)
         for line in lines[0..<taskCount] {
@@ -86,9 +94,19 @@ extension EngineState {
             guard slotOfEvent[index] >= 0 else { throw .damaged("snapshot event \(index + 1) belongs to no task") }
             try load(eventBytes: line, seq: UInt64(index + 1), slot: slotOfEvent[index])
         }
-        for line in lines[(taskCount + eventCount)...] {
+        let keysEnd = taskCount + eventCount + keyCount
+        for line in lines[(taskCount + eventCount)..<keysEnd] {
             try loadIdempotency(Self.object(line, "snapshot idempotency key"))
         }
+        var comments: [JSONObject] = []
+        for line in lines[keysEnd..<keysEnd + commentCount] {
+            comments.append(try Self.object(line, "snapshot comment"))
+        }
+        var attachments: [JSONObject] = []
+        for line in lines[(keysEnd + commentCount)...] {
+            attachments.append(try Self.object(line, "snapshot attachment"))
+        }
+        try loadCollaboration(comments: comments, attachments: attachments)
         try loadHeader(first)
     }
 
@@ -121,7 +139,8 @@ extension EngineState {
     // MARK: Export and import
 
     /// Everything, as one JSON document: `{format, version, last_seq, last_event_at, last_task_id, tasks,
-    /// events, idempotency_keys}`. Deleted tasks are included with `deleted: true`. Stable: the same state
+    /// events, idempotency_keys, comments, attachments}` (the bytes of attachments are not in it; see
+    /// `Engine.exportArchive()`). Deleted tasks are included with `deleted: true`. Stable: the same state
     /// always gives the same document.
     func exportDocument() -> JSONValue {
         var object: JSONObject = [
@@ -137,6 +156,8 @@ extension EngineState {
         }
         object.append("events", .array(events))
         object.append("idempotency_keys", .array(idempotencyJSON()))
+        object.append("comments", .array(commentsJSON()))
+        object.append("attachments", .array(attachmentsJSON()))
         return .object(object)
     }
 
@@ -160,6 +181,7 @@ extension EngineState {
             let task = try TaskItem(persistent: taskObject)
             guard task == replayed else { throw .damaged("task \(task.id) does not match its events") }
         }
+        try verifyCollaboration(object)
         for key in object["idempotency_keys"]?.arrayValue ?? [] {
             guard let keyObject = key.objectValue else { throw .damaged("an idempotency key is not an object") }
             try loadIdempotency(keyObject)

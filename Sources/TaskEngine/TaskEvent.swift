@@ -8,6 +8,30 @@ package enum TaskEventType: String, Sendable, CaseIterable {
     case taskUpdated = "task_updated"
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
+    /// A comment was added (`comment` holds it); comments do not change the task's version.
+    case commentAdded = "comment_added"
+    /// An attachment was uploaded (`attachment` holds its metadata).
+    case attachmentAdded = "attachment_added"
+    /// An attachment was deleted (`attachment` holds the metadata it had).
+    case attachmentDeleted = "attachment_deleted"
+    /// A user started watching the task (`watcher` is the user id).
+    case watcherAdded = "watcher_added"
+    /// A user stopped watching the task (`watcher` is the user id).
+    case watcherRemoved = "watcher_removed"
+
+    /// The member that carries what a collaboration event is about (`comment`, `attachment`, `watcher`),
+    /// or `nil` for changes of the task's own fields.
+    package var subjectKey: String? {
+        switch self {
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: nil
+        case .commentAdded: "comment"
+        case .attachmentAdded, .attachmentDeleted: "attachment"
+        case .watcherAdded, .watcherRemoved: "watcher"
+        }
+    }
+
+    /// Whether the event records a comment, attachment or watcher rather than a change of task fields.
+    package var isCollaboration: Bool { subjectKey != nil }
 }
 
 /// One committed change: the journal record, the history entry and the event feed item in one.
@@ -38,10 +62,14 @@ package struct TaskEvent: Sendable, Equatable {
     package var idempotencyKey: String?
     /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
     package var fingerprint: String?
+    /// What a collaboration event is about, written under ``TaskEventType/subjectKey``: the comment, the
+    /// attachment's metadata, or the watcher's user id.
+    package var subject: JSONValue?
 
     package init(
         seq: UInt64, type: TaskEventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
-        version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil
+        version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
+        subject: JSONValue? = nil
     ) {
         self.seq = seq
         self.type = type
@@ -53,6 +81,7 @@ package struct TaskEvent: Sendable, Equatable {
         self.changes = changes
         self.idempotencyKey = idempotencyKey
         self.fingerprint = fingerprint
+        self.subject = subject
     }
 
     /// The event as the journal stores it and the event feed shows it.
@@ -70,6 +99,7 @@ package struct TaskEvent: Sendable, Equatable {
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
+        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
         return .object(object)
     }
 
@@ -93,7 +123,7 @@ package struct TaskEvent: Sendable, Equatable {
         self.init(
             seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
-            fingerprint: object["fingerprint"]?.stringValue
+            fingerprint: object["fingerprint"]?.stringValue, subject: type.subjectKey.flatMap { object[$0] }
         )
     }
 
@@ -104,9 +134,10 @@ package struct TaskEvent: Sendable, Equatable {
         try self.init(json: value)
     }
 
-    /// The event as a `tasks.history` entry: `{seq, at, actor, agent, action, version, changes}`.
+    /// The event as a `tasks.history` entry: `{seq, at, actor, agent, action, version, changes}`, plus
+    /// `comment`, `attachment` or `watcher` for collaboration events.
     package var historyJSON: JSONValue {
-        [
+        var object: JSONObject = [
             "seq": .number(String(seq)),
             "at": .string(at.rfc3339),
             "actor": .string(actor),
@@ -115,5 +146,7 @@ package struct TaskEvent: Sendable, Equatable {
             "version": .int(version),
             "changes": .object(changes),
         ]
+        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        return .object(object)
     }
 }

@@ -7,10 +7,11 @@ extension EngineError: ResponseErrorConvertible {
     package var responseError: ResponseError {
         let code: ErrorCode =
             switch self {
-            case .taskNotFound: .notFound
+            case .taskNotFound, .attachmentNotFound: .notFound
             case .invalidField: .invalidParams
             case .invalidTransition, .versionConflict, .idempotencyConflict: .conflict
             case .permissionDenied: .permissionDenied
+            case .tooLarge: .tooLarge
             case .unavailable, .damaged: .unavailable
             }
         return ResponseError(code: code, message: message, error: name, details: details)

@@ -8,6 +8,7 @@ extension MethodTable {
         var table = MethodTable()
         try table.registerBuiltins(info: info)
         table.registerTasks(engine: engine)
+        table.registerCollaboration(engine: engine)
         return table
     }
 }

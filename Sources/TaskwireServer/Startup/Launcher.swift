@@ -66,6 +66,7 @@ package enum Launcher {
                 "max_header_bytes": .int(configuration.connection.maxHeaderBytes),
                 "max_outbound_bytes": .int(options.maxOutboundBytes),
                 "max_batch_members": .int(options.maxBatchMembers),
+                "max_attachment_bytes": .int(options.maxAttachmentBytes),
             ]
         )
         let failedStore = Mutex<StoreError?>(nil)
@@ -76,6 +77,7 @@ package enum Launcher {
                 dataDirectory: options.dataDirectory,
                 durability: options.durability,
                 logger: logger.labelled("store"),
+                maxAttachmentBytes: options.maxAttachmentBytes,
                 onStoreFailure: { error in
                     // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
                     logger.error("the store failed; shutting down", ["error": error.description])
