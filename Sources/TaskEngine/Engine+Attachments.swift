@@ -18,7 +18,7 @@ extension Engine {
     package func uploadAttachment(
         _ input: NewAttachment, by caller: Caller
     ) async throws(EngineError)
-        -> Committed<Attachment>
+        -> Committed<TaskAttachment>
     {
         let (_, task) = try state.liveTask(input.taskID)
         try authorize(.attach, caller, task: task)
@@ -64,7 +64,7 @@ extension Engine {
             try authorize(.attach, caller, task: task)
             let at = state.eventTime(now: clock.now())
             var ids = state.collaboration.attachmentIDs
-            let attachment = Attachment(
+            let attachment = TaskAttachment(
                 rawID: ids.next(at: at), taskID: task.id, filename: filename, sizeBytes: bytes.count,
                 mimeType: decoded.mimeType, sha256: key, uploadedAt: at, uploadedBy: caller.userID)
             let count = task.attachmentsCount
@@ -163,7 +163,7 @@ extension Engine {
     // MARK: Reclaiming bytes
 
     /// An attachment of a live task, and the task.
-    private func liveAttachment(_ id: String) throws(EngineError) -> (Attachment, TaskItem) {
+    private func liveAttachment(_ id: String) throws(EngineError) -> (TaskAttachment, TaskItem) {
         guard let attachment = state.collaboration.attachment(id), let slot = state.slot(of: attachment.taskID)
         else { throw .attachmentNotFound(id) }
         let task = state.task(at: slot)

@@ -3,7 +3,7 @@ import JSON
 extension Engine {
     /// Adds a comment to a live task. `mentions` are user ids; `attachments` must be attachments of the same
     /// task. A comment raises the task's `comments_count` but not its `version` or `updated_at`.
-    package func addComment(_ input: NewComment, by caller: Caller) throws(EngineError) -> Committed<Comment> {
+    package func addComment(_ input: NewComment, by caller: Caller) throws(EngineError) -> Committed<TaskComment> {
         let (_, task) = try state.liveTask(input.taskID)
         try authorize(.comment, caller, task: task)
         let text = try CollaborationValidator.commentText(input.text)
@@ -16,7 +16,7 @@ extension Engine {
         }
         let at = state.eventTime(now: clock.now())
         var ids = state.collaboration.commentIDs
-        let comment = Comment(
+        let comment = TaskComment(
             rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.userID, mentions: mentions,
             attachments: attachmentIDs, createdAt: at)
         let event = TaskEvent(

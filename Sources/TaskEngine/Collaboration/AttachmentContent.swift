@@ -2,7 +2,7 @@ package import JSON
 
 /// The reply of `tasks.attachments.get`: an attachment's metadata and its bytes.
 package struct AttachmentContent: Sendable {
-    package var attachment: Attachment
+    package var attachment: TaskAttachment
     /// The bytes in canonical base64.
     package var contentBase64: String
 

@@ -3,7 +3,7 @@ package import JSON
 /// The reply of `tasks.attachments.list`: every attachment of a task, oldest first.
 package struct AttachmentList: Sendable {
     package var taskID: String
-    package var attachments: [Attachment]
+    package var attachments: [TaskAttachment]
 
     /// `{task_id, attachments: [metadata…], total}`.
     package var json: JSONValue {

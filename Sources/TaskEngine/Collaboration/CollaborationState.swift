@@ -6,16 +6,16 @@
 struct CollaborationState: Sendable {
     /// A change a collaboration event makes besides the task's own counters and watchers.
     enum Change: Sendable {
-        case addComment(Comment)
-        case addAttachment(Attachment)
-        case deleteAttachment(Attachment)
+        case addComment(TaskComment)
+        case addAttachment(TaskAttachment)
+        case deleteAttachment(TaskAttachment)
     }
 
     /// Comments by task slot, oldest first.
-    private(set) var commentsBySlot: [Int32: [Comment]] = [:]
+    private(set) var commentsBySlot: [Int32: [TaskComment]] = [:]
     private(set) var commentCount = 0
     /// Attachment metadata by raw id.
-    private(set) var attachments: [UInt64: Attachment] = [:]
+    private(set) var attachments: [UInt64: TaskAttachment] = [:]
     /// Attachment raw ids by task slot, oldest first.
     private(set) var attachmentsBySlot: [Int32: [UInt64]] = [:]
     /// How many attachments of live tasks use each blob key; a key at zero can be reclaimed.
@@ -24,15 +24,15 @@ struct CollaborationState: Sendable {
     var attachmentIDs = TaskIDGenerator()
 
     /// The comments of a task, oldest first.
-    func comments(ofSlot slot: Int32) -> [Comment] { commentsBySlot[slot] ?? [] }
+    func comments(ofSlot slot: Int32) -> [TaskComment] { commentsBySlot[slot] ?? [] }
 
     /// The attachments of a task, oldest first.
-    func attachments(ofSlot slot: Int32) -> [Attachment] {
+    func attachments(ofSlot slot: Int32) -> [TaskAttachment] {
         (attachmentsBySlot[slot] ?? []).compactMap { attachments[$0] }
     }
 
     /// An attachment by its wire id.
-    func attachment(_ id: String) -> Attachment? {
+    func attachment(_ id: String) -> TaskAttachment? {
         CollaborationID.raw(id, prefix: CollaborationID.attachmentPrefix).flatMap { attachments[$0] }
     }
 
@@ -59,7 +59,7 @@ struct CollaborationState: Sendable {
     }
 
     /// Adds an attachment (a live upload, or one read from a snapshot); `live` counts its blob as used.
-    mutating func insert(_ attachment: Attachment, slot: Int32, live: Bool) {
+    mutating func insert(_ attachment: TaskAttachment, slot: Int32, live: Bool) {
         attachments[attachment.rawID] = attachment
         attachmentsBySlot[slot, default: []].append(attachment.rawID)
         attachmentIDs.observe(attachment.rawID)
@@ -67,7 +67,7 @@ struct CollaborationState: Sendable {
     }
 
     /// Adds a comment read from a snapshot.
-    mutating func insert(_ comment: Comment, slot: Int32) {
+    mutating func insert(_ comment: TaskComment, slot: Int32) {
         apply(.addComment(comment), slot: slot)
     }
 

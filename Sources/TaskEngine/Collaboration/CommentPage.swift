@@ -3,7 +3,7 @@ package import JSON
 /// One page of `tasks.comments.list`: a task's comments, oldest first.
 package struct CommentPage: Sendable {
     package var taskID: String
-    package var comments: [Comment]
+    package var comments: [TaskComment]
     /// How many comments the task has in all pages.
     package var total: Int
     package var page: Int

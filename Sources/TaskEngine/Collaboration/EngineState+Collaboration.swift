@@ -22,14 +22,14 @@ extension EngineState {
         var change: CollaborationState.Change?
         switch event.type {
         case .commentAdded:
-            let comment = try Comment(json: subject)
+            let comment = try TaskComment(json: subject)
             guard comment.taskID == event.taskID, comment.rawID > collaboration.commentIDs.last else {
                 throw .damaged("event \(event.seq) adds a comment that does not fit its task")
             }
             task.commentsCount += 1
             change = .addComment(comment)
         case .attachmentAdded:
-            let attachment = try Attachment(json: subject)
+            let attachment = try TaskAttachment(json: subject)
             guard attachment.taskID == event.taskID, attachment.rawID > collaboration.attachmentIDs.last else {
                 throw .damaged("event \(event.seq) adds an attachment that does not fit its task")
             }
@@ -77,14 +77,14 @@ extension EngineState {
         comments: some Sequence<JSONObject>, attachments: some Sequence<JSONObject>
     ) throws(EngineError) {
         for object in comments {
-            let comment = try Comment(json: .object(object))
+            let comment = try TaskComment(json: .object(object))
             guard let slot = slot(of: comment.taskID) else {
                 throw .damaged("comment \(comment.id) belongs to no task")
             }
             collaboration.insert(comment, slot: slot)
         }
         for object in attachments {
-            let attachment = try Attachment(json: .object(object))
+            let attachment = try TaskAttachment(json: .object(object))
             guard let slot = slot(of: attachment.taskID), collaboration.attachments[attachment.rawID] == nil else {
                 throw .damaged("attachment \(attachment.id) belongs to no task or appears twice")
             }

@@ -1,7 +1,7 @@
 package import JSON
 
 /// The metadata of one attachment; the bytes live in the store's blobs under ``sha256``.
-package struct Attachment: Sendable, Equatable {
+package struct TaskAttachment: Sendable, Equatable {
     /// The 64-bit id; ``id`` is its text.
     package var rawID: UInt64
     package var taskID: String

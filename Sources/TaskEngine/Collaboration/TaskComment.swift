@@ -1,7 +1,7 @@
 package import JSON
 
 /// One comment on a task, as the engine holds it.
-package struct Comment: Sendable, Equatable {
+package struct TaskComment: Sendable, Equatable {
     /// The 64-bit id; ``id`` is its text.
     package var rawID: UInt64
     package var taskID: String
