@@ -129,7 +129,10 @@ struct CollaborationMethodsTests {
                 "tasks.attachments.upload",
                 with("content_base64", .string(Base64.encode(Array(repeating: 0, count: 65)))))
                 == ["413", "too_large", "content_base64"])
-        #expect(await failure("tasks.attachments.upload", .object(upload)) == ["-32602", "invalid_params", "content_base64"])
+        #expect(
+            await failure("tasks.attachments.upload", .object(upload)) == [
+                "-32602", "invalid_params", "content_base64",
+            ])
         #expect(
             await failure("tasks.attachments.upload", with("content_base64", 5)) == [
                 "-32602", "invalid_params", "content_base64",
