@@ -21,12 +21,19 @@ package actor Engine {
     /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
     package nonisolated let recoveryWarnings: [String]
     private var nextSubscriberID = 0
+    /// The largest attachment accepted, in decoded bytes (`--max-attachment-bytes`).
+    package nonisolated let maxAttachmentBytes: Int
+    /// Where blob reads, writes and deletes run, in submission order (see ``BlobQueue``).
+    let blobQueue = BlobQueue()
+    /// Uploads between their blob write and their commit, by blob key, so a reclaim never deletes their bytes.
+    var pendingBlobs: [String: Int] = [:]
 
     private init(
         store: any Store, clock: any TimeSource, directory: (any UserDirectory)?, snapshotThreshold: Int,
-        state: EngineState, recoveryWarnings: [String] = []
+        maxAttachmentBytes: Int, state: EngineState, recoveryWarnings: [String] = []
     ) {
         self.recoveryWarnings = recoveryWarnings
+        self.maxAttachmentBytes = maxAttachmentBytes
         self.store = store
         self.clock = clock
         let profiles = UserProfiles(state.identity.allUsers)
@@ -39,13 +46,18 @@ package actor Engine {
 
     /// Recovers the engine from a store: loads the newest snapshot, then replays every record after it.
     ///
+    /// Blobs that no attachment of a live task refers to (left by a crash between an upload's blob write
+    /// and its commit, or before a reclaim) are deleted here, blocking, before the engine serves.
+    ///
     /// - Parameters:
     ///   - snapshotThreshold: take a snapshot once this many records follow the previous one.
+    ///   - maxAttachmentBytes: the largest attachment accepted, in decoded bytes.
     /// - Throws: ``EngineError/unavailable(_:)`` when the store cannot be read, ``EngineError/damaged(_:)``
     ///   when a snapshot or record cannot be understood.
     package static func open(
         store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000
+        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000,
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -54,18 +66,22 @@ package actor Engine {
         for record in recovered.records {
             try state.apply(TaskEvent(bytes: record), bytes: record)
         }
+        reclaimOrphanBlobs(store: store, state: state)
         return Engine(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state,
-            recoveryWarnings: recovered.warnings)
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
+            maxAttachmentBytes: maxAttachmentBytes, state: state, recoveryWarnings: recovered.warnings)
     }
 
-    /// Builds an engine from an ``exportDocument()`` into an empty store, and writes it there as a snapshot.
+    /// Builds an engine from an ``exportDocument()`` or ``exportArchive()`` into an empty store, and writes it
+    /// there as a snapshot. The archive's blobs are written (blocking) before the state, and every live
+    /// attachment's bytes must be in the document or already in the store.
     ///
     /// - Throws: ``EngineError/damaged(_:)`` when the document is not a valid export or the store is not
     ///   empty.
     package static func importDocument(
         _ document: JSONValue, into store: any Store, clock: any TimeSource = SystemTimeSource(),
-        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000
+        directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000,
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -74,9 +90,11 @@ package actor Engine {
                 StoreError(code: .io, message: "The data directory is not empty; import needs an empty one"))
         }
         let state = try EngineState(document: document)
+        try importBlobs(document, state: state, into: store)
         do { try store.writeInitialSnapshot(state.snapshotBytes()) } catch { throw .unavailable(error) }
         return Engine(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold, state: state)
+            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
+            maxAttachmentBytes: maxAttachmentBytes, state: state)
     }
 
     // MARK: Writes
@@ -257,12 +275,14 @@ package actor Engine {
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
         )
+        let releasedBlobs = state.slot(of: id).map(state.collaboration.blobKeys(ofSlot:)) ?? []
         let (deleted, ticket) = try commit(event)
+        reclaimBlobs(releasedBlobs, after: ticket)
         return Committed(DeletedTask(taskID: id, version: deleted.version), ticket: ticket)
     }
 
     /// Journals an event, then applies it. A refused append changes nothing.
-    private func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
+    func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
         let change = try state.prepare(event)
         let bytes = event.bytes
         let ticket: CommitTicket

@@ -25,6 +25,10 @@ package enum EngineError: Error, Sendable, Equatable {
     case tokenNotFound(String)
     /// A token that does not log in (unknown, expired or revoked), or a connection whose token stopped working.
     case unauthorized(String)
+    /// No attachment of a live task has this id (never existed, deleted, or its task was deleted).
+    case attachmentNotFound(String)
+    /// Content over its limit (attachment bytes over `--max-attachment-bytes`); `limit` is in bytes.
+    case tooLarge(field: String, limit: Int)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -42,6 +46,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .userNotFound: "user_not_found"
         case .tokenNotFound: "token_not_found"
         case .unauthorized: "unauthorized"
+        case .attachmentNotFound: "attachment_not_found"
+        case .tooLarge: "too_large"
         case .unavailable, .damaged: "unavailable"
         }
     }
@@ -61,6 +67,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .userNotFound(let id): "User \(id) not found"
         case .tokenNotFound(let id): "Token \(id) not found"
         case .unauthorized(let message): message
+        case .attachmentNotFound(let id): "Attachment \(id) not found"
+        case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
         }
@@ -78,6 +86,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .idempotencyConflict(let key, let id): ["idempotency_key": .string(key), "task_id": .string(id)]
         case .userNotFound(let id): ["user_id": .string(id)]
         case .tokenNotFound(let id): ["token_id": .string(id)]
+        case .attachmentNotFound(let id): ["attachment_id": .string(id)]
+        case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]
         case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
         }
     }

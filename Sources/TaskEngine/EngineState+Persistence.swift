@@ -29,7 +29,7 @@ extension EngineState {
 
     /// The snapshot: newline-separated JSON. A header line, one line per task (with the `seq`s of its
     /// history), the raw event records in `seq` order, one line per idempotency key, then one line per
-    /// stored user and per token.
+    /// stored user, per token, per comment and per attachment.
     ///
     /// Loading it parses the tasks but copies the events without parsing them, so start-up after a
     /// snapshot costs about one JSON parse per task.
@@ -45,6 +45,10 @@ extension EngineState {
         let tokens = identity.tokensJSON
         first["users"] = .int(users.count)
         first["tokens"] = .int(tokens.count)
+        let comments = commentsJSON()
+        let attachments = attachmentsJSON()
+        first["comments"] = .int(comments.count)
+        first["attachments"] = .int(attachments.count)
         JSONWriter.write(.object(first), into: &output)
         output.append(0x0A)
         for (slot, task) in tasks.enumerated() {
@@ -57,7 +61,7 @@ extension EngineState {
             output.append(contentsOf: log.bytes(at: index))
             output.append(0x0A)
         }
-        for line in idempotencyJSON() + users + tokens {
+        for line in idempotencyJSON() + users + tokens + comments + attachments {
             JSONWriter.write(line, into: &output)
             output.append(0x0A)
         }
@@ -77,7 +81,10 @@ extension EngineState {
             let taskCount = first["tasks"]?.intValue, let eventCount = first["events"]?.intValue,
             let keyCount = first["idempotency_keys"]?.intValue, taskCount >= 0, eventCount >= 0, keyCount >= 0,
             userCount >= 0, tokenCount >= 0,
-            lines.count == taskCount + eventCount + keyCount + userCount + tokenCount
+            // Snapshots written before comments and attachments existed have neither count.
+            case let commentCount = first["comments"]?.intValue ?? 0, commentCount >= 0,
+            case let attachmentCount = first["attachments"]?.intValue ?? 0, attachmentCount >= 0,
+            lines.count == taskCount + eventCount + keyCount + userCount + tokenCount + commentCount + attachmentCount
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         var slotOfEvent = [Int32](repeating: -1, count: eventCount)
         for line in lines[0..<taskCount] {
@@ -97,13 +104,23 @@ extension EngineState {
             }
             try load(eventBytes: line, seq: UInt64(index + 1), slot: slotOfEvent[index])
         }
-        var rest = lines[(taskCount + eventCount)...]
-        for line in rest.prefix(keyCount) {
+        let keysEnd = taskCount + eventCount + keyCount
+        for line in lines[(taskCount + eventCount)..<keysEnd] {
             try loadIdempotency(Self.object(line, "snapshot idempotency key"))
         }
-        rest = rest.dropFirst(keyCount)
-        for line in rest.prefix(userCount) { try identity.load(user: Self.object(line, "snapshot user")) }
-        for line in rest.dropFirst(userCount) { try identity.load(token: Self.object(line, "snapshot token")) }
+        let usersEnd = keysEnd + userCount
+        let tokensEnd = usersEnd + tokenCount
+        for line in lines[keysEnd..<usersEnd] { try identity.load(user: Self.object(line, "snapshot user")) }
+        for line in lines[usersEnd..<tokensEnd] { try identity.load(token: Self.object(line, "snapshot token")) }
+        var comments: [JSONObject] = []
+        for line in lines[tokensEnd..<tokensEnd + commentCount] {
+            comments.append(try Self.object(line, "snapshot comment"))
+        }
+        var attachments: [JSONObject] = []
+        for line in lines[(tokensEnd + commentCount)...] {
+            attachments.append(try Self.object(line, "snapshot attachment"))
+        }
+        try loadCollaboration(comments: comments, attachments: attachments)
         try loadHeader(first)
     }
 
@@ -136,7 +153,9 @@ extension EngineState {
     // MARK: Export and import
 
     /// Everything, as one JSON document: `{format, version, last_seq, last_event_at, last_task_id, tasks,
-    /// events, idempotency_keys, users, tokens}` (tokens by hash only). Deleted tasks are included with `deleted: true`. Stable: the same state
+    /// events, idempotency_keys, users, tokens, comments, attachments}` (tokens by hash only; the bytes of
+    /// attachments are not in it, see `Engine.exportArchive()`). Deleted tasks are included with
+    /// `deleted: true`. Stable: the same state
     /// always gives the same document.
     func exportDocument() -> JSONValue {
         var object: JSONObject = [
@@ -154,6 +173,8 @@ extension EngineState {
         object.append("idempotency_keys", .array(idempotencyJSON()))
         object.append("users", .array(identity.storedUsersJSON))
         object.append("tokens", .array(identity.tokensJSON))
+        object.append("comments", .array(commentsJSON()))
+        object.append("attachments", .array(attachmentsJSON()))
         return .object(object)
     }
 
@@ -177,6 +198,7 @@ extension EngineState {
             let task = try TaskItem(persistent: taskObject)
             guard task == replayed else { throw .damaged("task \(task.id) does not match its events") }
         }
+        try verifyCollaboration(object)
         for key in object["idempotency_keys"]?.arrayValue ?? [] {
             guard let keyObject = key.objectValue else { throw .damaged("an idempotency key is not an object") }
             try loadIdempotency(keyObject)

@@ -17,6 +17,8 @@ struct EngineState: Sendable {
         var slot: Int32?
         var old: TaskItem?
         var new: TaskItem
+        /// The comment or attachment a collaboration event adds or removes.
+        var collaboration: CollaborationState.Change? = nil
     }
 
     /// Every task ever created, deleted ones included, by slot (creation order).
@@ -33,6 +35,8 @@ struct EngineState: Sendable {
     private(set) var lastSeq: UInt64 = 0
     /// The newest event's time, so event times never go backwards.
     private(set) var lastEventAt = Timestamp.minimum
+    /// Comments and attachments (see `EngineState+Collaboration.swift`).
+    var collaboration = CollaborationState()
 
     /// The number of live tasks.
     var liveCount: Int { indexes.live.count }
@@ -71,6 +75,7 @@ struct EngineState: Sendable {
             throw .damaged("event \(event.seq) follows event \(lastSeq)")
         }
         guard let raw = TaskID.raw(event.taskID) else { throw .damaged("event \(event.seq) has a bad task id") }
+        if event.type.isCollaboration { return try prepareCollaboration(event, raw: raw) }
         var task: TaskItem
         let slot: Int32?
         if event.type == .taskCreated {
@@ -113,6 +118,8 @@ struct EngineState: Sendable {
                 indexes.update(from: old, to: change.new, at: slot)
             }
             tasks[Int(slot)] = change.new
+            if let collaborationChange = change.collaboration { collaboration.apply(collaborationChange, slot: slot) }
+            if change.new.isDeleted { collaboration.releaseTask(slot: slot) }
         } else {
             slot = Int32(tasks.count)
             tasks.append(change.new)

@@ -15,6 +15,32 @@ package enum TaskEventType: String, Sendable, CaseIterable {
     case tokenCreated = "token_created"
     /// A bearer token was revoked; `taskID` holds the token id.
     case tokenRevoked = "token_revoked"
+    /// A comment was added (`comment` holds it); comments do not change the task's version.
+    case commentAdded = "comment_added"
+    /// An attachment was uploaded (`attachment` holds its metadata).
+    case attachmentAdded = "attachment_added"
+    /// An attachment was deleted (`attachment` holds the metadata it had).
+    case attachmentDeleted = "attachment_deleted"
+    /// A user started watching the task (`watcher` is the user id).
+    case watcherAdded = "watcher_added"
+    /// A user stopped watching the task (`watcher` is the user id).
+    case watcherRemoved = "watcher_removed"
+
+    /// The member that carries what a collaboration event is about (`comment`, `attachment`, `watcher`),
+    /// or `nil` for changes of the task's own fields.
+    package var subjectKey: String? {
+        switch self {
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
+            .tokenRevoked:
+            nil
+        case .commentAdded: "comment"
+        case .attachmentAdded, .attachmentDeleted: "attachment"
+        case .watcherAdded, .watcherRemoved: "watcher"
+        }
+    }
+
+    /// Whether the event records a comment, attachment or watcher rather than a change of task fields.
+    package var isCollaboration: Bool { subjectKey != nil }
 }
 
 /// One committed change: the journal record, the history entry and the event feed item in one.
@@ -47,10 +73,14 @@ package struct TaskEvent: Sendable, Equatable {
     package var idempotencyKey: String?
     /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
     package var fingerprint: String?
+    /// What a collaboration event is about, written under ``TaskEventType/subjectKey``: the comment, the
+    /// attachment's metadata, or the watcher's user id.
+    package var subject: JSONValue?
 
     package init(
         seq: UInt64, type: TaskEventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
-        version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil
+        version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
+        subject: JSONValue? = nil
     ) {
         self.seq = seq
         self.type = type
@@ -62,6 +92,7 @@ package struct TaskEvent: Sendable, Equatable {
         self.changes = changes
         self.idempotencyKey = idempotencyKey
         self.fingerprint = fingerprint
+        self.subject = subject
     }
 
     /// The event as the journal stores it and the event feed shows it.
@@ -74,11 +105,12 @@ package struct TaskEvent: Sendable, Equatable {
             "actor": .string(actor),
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
-        object.append(type.subjectKey, .string(taskID))
+        object.append(type.idKey, .string(taskID))
         if !type.isIdentity { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
+        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
         return .object(object)
     }
 
@@ -95,14 +127,14 @@ package struct TaskEvent: Sendable, Equatable {
             let type = object["type"]?.stringValue.flatMap(TaskEventType.init(rawValue:)),
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
-            let taskID = object[type.subjectKey]?.stringValue,
+            let taskID = object[type.idKey]?.stringValue,
             let version = type.isIdentity ? 0 : object["version"]?.intValue,
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(
             seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
-            fingerprint: object["fingerprint"]?.stringValue
+            fingerprint: object["fingerprint"]?.stringValue, subject: type.subjectKey.flatMap { object[$0] }
         )
     }
 
@@ -113,9 +145,10 @@ package struct TaskEvent: Sendable, Equatable {
         try self.init(json: value)
     }
 
-    /// The event as a `tasks.history` entry: `{seq, at, actor, agent, action, version, changes}`.
+    /// The event as a `tasks.history` entry: `{seq, at, actor, agent, action, version, changes}`, plus
+    /// `comment`, `attachment` or `watcher` for collaboration events.
     package var historyJSON: JSONValue {
-        [
+        var object: JSONObject = [
             "seq": .number(String(seq)),
             "at": .string(at.rfc3339),
             "actor": .string(actor),
@@ -124,5 +157,7 @@ package struct TaskEvent: Sendable, Equatable {
             "version": .int(version),
             "changes": .object(changes),
         ]
+        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        return .object(object)
     }
 }

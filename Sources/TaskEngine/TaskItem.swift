@@ -35,11 +35,11 @@ package struct TaskItem: Sendable, Equatable {
     package var completedBy: String?
     package var resolution: String?
     package var outcomes: [String]
-    /// Comments arrive in a later issue; the field is here so the wire shape never changes.
+    /// The number of comments (see ``Engine/addComment(_:by:)``); comments leave ``version`` alone.
     package var commentsCount: Int
-    /// Attachments arrive in a later issue; the field is here so the wire shape never changes.
+    /// The number of live attachments; uploads and deletions leave ``version`` alone.
     package var attachmentsCount: Int
-    /// Watchers arrive in a later issue; the field is here so the wire shape never changes.
+    /// User ids watching the task, in the order they started; changes leave ``version`` alone.
     package var watchers: [String]
     /// Starts at 1 and grows by one with every committed change.
     package var version: Int

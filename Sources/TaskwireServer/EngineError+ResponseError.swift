@@ -7,11 +7,12 @@ extension EngineError: ResponseErrorConvertible {
     package var responseError: ResponseError {
         let code: ErrorCode =
             switch self {
-            case .taskNotFound, .userNotFound, .tokenNotFound: .notFound
+            case .taskNotFound, .userNotFound, .tokenNotFound, .attachmentNotFound: .notFound
             case .invalidField: .invalidParams
             case .invalidTransition, .versionConflict, .idempotencyConflict: .conflict
             case .permissionDenied: .permissionDenied
             case .unauthorized: .unauthorized
+            case .tooLarge: .tooLarge
             case .unavailable, .damaged: .unavailable
             }
         return ResponseError(code: code, message: message, error: name, details: details)

@@ -169,6 +169,36 @@ import Testing
         #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("5 tasks"))
     }
 
+    @Test func exportCarriesAttachmentBytesIntoTheImportedDirectory() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let copy = directory.appending("copy")
+        let content = (0..<600).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let encoded = Data(content).base64EncodedString()
+        let server = try ServerProcess(arguments: ["--data-dir", source])
+        let created = try await server.client.call("tasks.create", params: ["title": "with a file"])
+        let taskID = try #require(created["result"]?["task_id"]?.stringValue)
+        let uploaded = try await server.client.call(
+            "tasks.attachments.upload",
+            params: ["task_id": .string(taskID), "filename": "data.bin", "content_base64": .string(encoded)])
+        let attachmentID = try #require(uploaded["result"]?["attachment_id"]?.stringValue)
+        server.client.closeWriting()
+        #expect(try await server.waitForExit() == 0)
+
+        let export = try CommandResult.run(["export", "--data-dir", source])
+        #expect(export.status == 0, "export failed: \(export.standardError)")
+        let imported = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+
+        let restored = try ServerProcess(arguments: ["--data-dir", copy])
+        defer { restored.kill() }
+        let fetched = try await restored.client.call(
+            "tasks.attachments.get", params: ["attachment_id": .string(attachmentID)])
+        #expect(fetched["result"]?["content_base64"] == .string(encoded))
+        #expect(fetched["result"]?["filename"] == "data.bin")
+    }
+
     // MARK: Helpers
 
     @discardableResult

@@ -34,6 +34,18 @@ import Testing
         }
     }
 
+    @Test func byteSequencesAndContiguousBuffersMix() {
+        let message = Array((0..<300).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        var hasher = SHA256()
+        // A lazy map has no contiguous storage and goes byte by byte; slices go a block at a time.
+        hasher.update(message[..<3].lazy.map { $0 })
+        hasher.update(message[3..<200])
+        hasher.update(message[200..<201].lazy.map { $0 })
+        hasher.update(message[201...])
+        #expect(hasher.finalize() == SHA256.hash(message))
+        #expect(SHA256.hexDigest(message.lazy.map { $0 }) == SHA256.hexDigest(message))
+    }
+
     @Test func constantTimeComparison() {
         #expect(SHA256.constantTimeEquals([1, 2, 3], [1, 2, 3]))
         #expect(!SHA256.constantTimeEquals([1, 2, 3], [1, 2, 4]))

@@ -51,6 +51,15 @@ struct CommandLineOptionsTests {
         #expect(options.maxBatchMembers == 5)
     }
 
+    @Test func maxAttachmentBytesTakesASizeSuffix() throws {
+        #expect(try serve([]).maxAttachmentBytes == 10 << 20)
+        #expect(try serve(["--max-attachment-bytes", "64K"]).maxAttachmentBytes == 64 << 10)
+        #expect(try serve(["--max-attachment-bytes=2M"]).maxAttachmentBytes == 2 << 20)
+        #expect(throws: CommandLineError.self) { try serve(["--max-attachment-bytes", "0"]) }
+        #expect(throws: CommandLineError.self) { try serve(["--max-attachment-bytes", "big"]) }
+        #expect(CommandLineOptions.usage.contains("--max-attachment-bytes"))
+    }
+
     @Test func inMemoryHasNoDataDirectory() throws {
         #expect(try serve(["--in-memory"]).dataDirectory == nil)
         #expect(throws: CommandLineError.self) { try serve(["--in-memory", "--data-dir", "/x"]) }

@@ -201,6 +201,7 @@ struct TaskSchemaTests {
         let engine = try Engine.open(store: MemoryStore())
         var table = MethodTable()
         table.registerTasks(engine: engine)
+        table.registerCollaboration(engine: engine)
         let document = try JSONParser.parse(OpenRPCDocument.bytes)
         let methods = try #require(document["methods"]?.arrayValue)
         let names = methods.compactMap { $0["name"]?.stringValue }.filter { $0.hasPrefix("tasks.") }.sorted()

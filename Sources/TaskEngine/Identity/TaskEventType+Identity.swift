@@ -11,7 +11,7 @@ extension TaskEventType {
     }
 
     /// The member of the event's JSON that names what it changed: `task_id`, `user_id` or `token_id`.
-    var subjectKey: String {
+    var idKey: String {
         switch self {
         case .userUpserted: "user_id"
         case .tokenCreated, .tokenRevoked: "token_id"

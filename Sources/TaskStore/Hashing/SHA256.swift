@@ -48,6 +48,8 @@ package struct SHA256: Sendable {
 
     /// Adds bytes to the message.
     package mutating func update(_ bytes: some Sequence<UInt8>) {
+        // Contiguous bytes (arrays, attachment contents) are hashed a block at a time, without copying.
+        if bytes.withContiguousStorageIfAvailable({ update(buffer: $0) }) != nil { return }
         for byte in bytes {
             pending.append(byte)
             length &+= 1
@@ -82,8 +84,40 @@ package struct SHA256: Sendable {
         return digest
     }
 
+    private mutating func update(buffer: UnsafeBufferPointer<UInt8>) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        length &+= UInt64(buffer.count)
+        var index = 0
+        if !pending.isEmpty {
+            index = min(64 - pending.count, buffer.count)
+            pending.append(contentsOf: UnsafeBufferPointer(start: base, count: index))
+            guard pending.count == 64 else { return }
+            compress(pending)
+            pending.removeAll(keepingCapacity: true)
+        }
+        while buffer.count - index >= 64 {
+            compress(UnsafeBufferPointer(start: base + index, count: 64))
+            index += 64
+        }
+        pending.append(contentsOf: UnsafeBufferPointer(start: base + index, count: buffer.count - index))
+    }
+
     private mutating func compress(_ block: [UInt8]) {
-        var words = [UInt32](repeating: 0, count: 64)
+        block.withUnsafeBufferPointer { compress($0) }
+    }
+
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { words in
+            Self.roundConstants.withUnsafeBufferPointer { constants in
+                compress(block, words: words, constants: constants)
+            }
+        }
+    }
+
+    private mutating func compress(
+        _ block: UnsafeBufferPointer<UInt8>, words: UnsafeMutableBufferPointer<UInt32>,
+        constants: UnsafeBufferPointer<UInt32>
+    ) {
         for index in 0..<16 {
             let base = index * 4
             words[index] =
@@ -99,7 +133,7 @@ package struct SHA256: Sendable {
         for index in 0..<64 {
             let s1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
             let choice = (e & f) ^ (~e & g)
-            let temp1 = h &+ s1 &+ choice &+ Self.roundConstants[index] &+ words[index]
+            let temp1 = h &+ s1 &+ choice &+ constants[index] &+ words[index]
             let s0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
             let temp2 = s0 &+ majority

@@ -9,6 +9,7 @@ extension MethodTable {
         try table.registerBuiltins(info: info)
         table.registerTasks(engine: engine)
         table.registerIdentity(engine: engine)
+        table.registerCollaboration(engine: engine)
         return table
     }
 }

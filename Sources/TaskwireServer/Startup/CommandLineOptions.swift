@@ -1,4 +1,5 @@
 package import JSONRPC
+import TaskEngine
 package import Transport
 
 /// What the command line asked for.
@@ -49,8 +50,11 @@ package struct ServeOptions: Sendable, Equatable {
     package var stdioUser = "system"
     /// `--rate-limit` (repeatable): the limits in force.
     package var rateLimits = RateLimitPolicy.standard
+    /// `--max-attachment-bytes`: the largest attachment accepted, in decoded bytes.
+    package var maxAttachmentBytes = CollaborationLimits.defaultAttachmentBytes
 
-    /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable.
+    /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
+    /// attachments.
     package init() {}
 }
 
@@ -97,6 +101,8 @@ package enum CommandLineOptions {
                                       Per-user limit of one operation (create, update, list, comment,
                                       attach, read, admin), e.g. create=100/hour; repeatable.
           --rate-limit off            No rate limits.
+          --max-attachment-bytes N    Largest attachment accepted (decoded bytes); K, M, G suffixes
+                                      allowed. Larger uploads get 413 too_large. Default: 10M.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -172,6 +178,8 @@ package enum CommandLineOptions {
                 options.maxFrameBytes = try byteCount(try value(), flag: name)
             case "--max-outbound-bytes":
                 options.maxOutboundBytes = try byteCount(try value(), flag: name)
+            case "--max-attachment-bytes":
+                options.maxAttachmentBytes = try byteCount(try value(), flag: name)
             case "--max-batch":
                 let text = try value()
                 guard let count = Int(text), count > 0 else {

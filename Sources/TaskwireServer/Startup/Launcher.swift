@@ -76,6 +76,7 @@ package enum Launcher {
                         options.rateLimits.limits.sorted { $0.key < $1.key }.map {
                             (key: $0.key, value: .string($0.value.description))
                         })),
+                "max_attachment_bytes": .int(options.maxAttachmentBytes),
             ]
         )
         let failedStore = Mutex<StoreError?>(nil)
@@ -86,6 +87,7 @@ package enum Launcher {
                 dataDirectory: options.dataDirectory,
                 durability: options.durability,
                 logger: logger.labelled("store"),
+                maxAttachmentBytes: options.maxAttachmentBytes,
                 onStoreFailure: { error in
                     // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
                     logger.error("the store failed; shutting down", ["error": error.description])

@@ -79,7 +79,12 @@ package enum MaintenanceCommand: Sendable, Equatable {
         }
         let opened = try StoreBootstrap.open(dataDirectory: directory, durability: .always, logger: logger)
         defer { opened.store.close() }
-        let document = await opened.engine.exportDocument()
+        let document: JSONValue
+        do {
+            document = try await opened.engine.exportArchive()
+        } catch {
+            throw StoreBootstrap.Failure(message: "Cannot read the attachments: \(error).", status: 74)
+        }
         var bytes = JSONWriter.bytes(document)
         bytes.append(UInt8(ascii: "\n"))
         FileHandle.standardOutput.write(Data(bytes))

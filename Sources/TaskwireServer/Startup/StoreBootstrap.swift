@@ -17,11 +17,14 @@ struct StoreBootstrap {
 
     /// Opens `dataDirectory` (or memory when `nil`), recovers, and replays the journal into a new engine.
     ///
-    /// - Parameter onStoreFailure: called once if a write or fsync fails later; the server then stops.
+    /// - Parameters:
+    ///   - maxAttachmentBytes: the largest attachment the engine accepts (`--max-attachment-bytes`).
+    ///   - onStoreFailure: called once if a write or fsync fails later; the server then stops.
     static func open(
         dataDirectory: String?,
         durability: Durability,
         logger: Logger,
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
         onStoreFailure: (@Sendable (StoreError) -> Void)? = nil
     ) throws(Failure) -> StoreBootstrap {
         let store: any Store
@@ -39,7 +42,7 @@ struct StoreBootstrap {
             store = MemoryStore(keepsRecords: false)
         }
         do {
-            let engine = try Engine.open(store: store)
+            let engine = try Engine.open(store: store, maxAttachmentBytes: maxAttachmentBytes)
             for warning in engine.recoveryWarnings { logger.warning(warning, ["data_dir": dataDirectory ?? "memory"]) }
             return StoreBootstrap(store: store, engine: engine)
         } catch {

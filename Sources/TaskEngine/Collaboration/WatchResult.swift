@@ -1,0 +1,25 @@
+package import JSON
+
+/// The reply of `tasks.watch` and `tasks.unwatch`.
+package struct WatchResult: Sendable, Equatable {
+    package var taskID: String
+    /// The user who was added or removed.
+    package var userID: String
+    /// Whether the user watches the task now.
+    package var watching: Bool
+    /// `false` when the user already was (or was not) watching, so nothing was recorded.
+    package var changed: Bool
+    /// Every watcher of the task after the call, in the order they started watching.
+    package var watchers: [String]
+
+    /// `{task_id, user_id, watching, changed, watchers}`.
+    package var json: JSONValue {
+        [
+            "task_id": .string(taskID),
+            "user_id": .string(userID),
+            "watching": .bool(watching),
+            "changed": .bool(changed),
+            "watchers": .array(watchers.map(JSONValue.string)),
+        ]
+    }
+}
