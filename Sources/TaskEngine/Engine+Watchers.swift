@@ -43,7 +43,7 @@ extension Engine {
         guard task.watchers.contains(user) != watching else {
             let result = WatchResult(
                 taskID: task.id, userID: user, watching: watching, changed: false, watchers: task.watchers)
-            return Committed(result, ticket: .durable)
+            return Committed(result, ticket: store.barrier())
         }
         var watchers = task.watchers
         if watching {

@@ -15,8 +15,6 @@ package actor Engine {
     let profiles: UserProfiles
     private let snapshotThreshold: Int
     var state: EngineState
-    /// The `seq` at which the last snapshot was requested, so a slow snapshot is not requested again.
-    private var snapshotRequestedAt: UInt64
     private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
     /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
     package nonisolated let recoveryWarnings: [String]
@@ -41,7 +39,6 @@ package actor Engine {
         self.directory = directory ?? profiles
         self.snapshotThreshold = max(1, snapshotThreshold)
         self.state = state
-        self.snapshotRequestedAt = state.lastSeq
     }
 
     /// Recovers the engine from a store: loads the newest snapshot, then replays every record after it.
@@ -132,7 +129,7 @@ package actor Engine {
                     throw .idempotencyConflict(key: key, taskID: original.id)
                 }
                 guard !original.isDeleted else { throw .taskNotFound(original.id) }
-                return Committed(CreatedTask(task: original, replayed: true), ticket: .durable)
+                return Committed(CreatedTask(task: original, replayed: true), ticket: store.barrier())
             }
             fingerprint = print
         }
@@ -212,7 +209,7 @@ package actor Engine {
             return left < right
         }.map(\.element)
         guard !changes.isEmpty else {
-            return Committed(UpdatedTask(task: old, updatedFields: []), ticket: .durable)
+            return Committed(UpdatedTask(task: old, updatedFields: []), ticket: store.barrier())
         }
         let type: TaskEventType =
             task.status == .completed && old.status != .completed
@@ -295,10 +292,9 @@ package actor Engine {
     /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
     func didCommit(_ event: TaskEvent) {
         for continuation in subscribers.values { continuation.yield(event) }
-        if state.lastSeq - snapshotRequestedAt >= UInt64(snapshotThreshold),
-            store.recordsSinceSnapshot >= snapshotThreshold
-        {
-            snapshotRequestedAt = state.lastSeq
+        // The store's own policy counts journal bytes too, so large records cannot grow the journal unbounded.
+        // A refused request (one is running) is simply asked again after a later change.
+        if store.recordsSinceSnapshot >= snapshotThreshold || store.snapshotDue {
             // A copy-on-write copy: encoding it on the store's thread never sees later changes.
             let copy = state
             store.snapshot { copy.snapshotBytes() }

@@ -256,6 +256,11 @@ package final class FileStore: Store {
         return CommitTicket { [self] () async throws(StoreError) in try await waitUntilAcknowledged(number) }
     }
 
+    package func barrier() -> CommitTicket {
+        let number = state.withLock { $0.lastAppended }
+        return CommitTicket { [self] () async throws(StoreError) in try await waitUntilAcknowledged(number) }
+    }
+
     /// Records appended since the newest snapshot was requested (or since recovery).
     package var recordsSinceSnapshot: Int { state.withLock { $0.recordsSinceSnapshot } }
 
@@ -278,7 +283,8 @@ package final class FileStore: Store {
 
     /// Starts a snapshot of every record appended so far; ignored while one runs, when nothing was appended
     /// since the last one, or while the disk is too full to prepare the next journal segment.
-    package func snapshot(encode: @escaping @Sendable () -> [UInt8]) {
+    @discardableResult
+    package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
         let chunk = Int64(max(4096, options.preallocationChunk))
         let started: Bool = state.withLock { state in
             guard !state.snapshotRunning, state.snapshotRequest == nil, !state.closing, state.failure == nil,
@@ -301,6 +307,7 @@ package final class FileStore: Store {
             return true
         }
         if started { wakeup.signal() }
+        return started
     }
 
     /// Makes everything appended so far durable (an `fdatasync` even with `batched` or `none`), after one

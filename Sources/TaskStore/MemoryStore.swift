@@ -55,13 +55,17 @@ package final class MemoryStore: Store {
 
     package var recordsSinceSnapshot: Int { state.withLock { $0.records.count } }
 
-    package func snapshot(encode: @escaping @Sendable () -> [UInt8]) {
-        guard keepsRecords else { return }
+    package func barrier() -> CommitTicket { .durable }
+
+    @discardableResult
+    package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
+        guard keepsRecords else { return false }
         let bytes = encode()
         state.withLock { state in
             state.snapshot = bytes
             state.records.removeAll()
         }
+        return true
     }
 
     package func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) {

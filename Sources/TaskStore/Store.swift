@@ -14,6 +14,12 @@ package protocol Store: AnyObject, Sendable {
     /// leave its state unchanged. Records become durable in the order they were appended.
     func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket
 
+    /// A ticket that completes once every record appended so far is durable.
+    ///
+    /// An answer that reports an earlier change without appending one (an idempotent retry, an update that
+    /// changed nothing) waits for it, so it never confirms a change the disk does not hold yet.
+    func barrier() -> CommitTicket
+
     /// The number of records appended since the newest snapshot, so the engine can decide when to take one.
     var recordsSinceSnapshot: Int { get }
 
@@ -25,7 +31,11 @@ package protocol Store: AnyObject, Sendable {
     /// Call it at the instant the state matches the journal (inside the engine's actor). `encode` runs
     /// later on the store's own thread, never on the concurrency pool, and must produce the snapshot of
     /// exactly that state (capture a copy of it). When the snapshot is durable, the journal is compacted.
-    func snapshot(encode: @escaping @Sendable () -> [UInt8])
+    ///
+    /// Returns whether the snapshot was started; a request while one runs, or with nothing new to cover, is
+    /// refused, and the engine asks again after later changes.
+    @discardableResult
+    func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool
 
     /// Writes the first snapshot of an empty store, durably, before returning (`taskwire import`).
     ///

@@ -22,7 +22,8 @@ final class BlobFailingStore: Store {
     func recover() throws(StoreError) -> RecoveredState { try inner.recover() }
     func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket { try inner.append(record) }
     var recordsSinceSnapshot: Int { inner.recordsSinceSnapshot }
-    func snapshot(encode: @escaping @Sendable () -> [UInt8]) { inner.snapshot(encode: encode) }
+    func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool { inner.snapshot(encode: encode) }
+    func barrier() -> CommitTicket { inner.barrier() }
     func close() { inner.close() }
     func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) { try inner.writeInitialSnapshot(bytes) }
     func blob(key: String) throws(StoreError) -> [UInt8]? { try inner.blob(key: key) }

@@ -43,7 +43,7 @@ extension Engine {
     package func revokeToken(_ tokenID: String, by caller: Caller) throws(EngineError) -> Committed<AccessToken> {
         guard let token = state.identity.token(tokenID) else { throw .tokenNotFound(tokenID) }
         try authorize(.revokeToken, caller, account: token.userID)
-        if token.revokedAt != nil { return Committed(token, ticket: .durable) }
+        if token.revokedAt != nil { return Committed(token, ticket: store.barrier()) }
         let at = state.eventTime(now: clock.now())
         let event = TaskEvent(
             seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.userID, agent: caller.agentID,

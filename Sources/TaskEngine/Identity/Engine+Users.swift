@@ -31,7 +31,7 @@ extension Engine {
         change("email", existing?.email, email)
         change("role", existing?.role.rawValue, role.rawValue)
         if let existing, changes.isEmpty {
-            return Committed(UpsertedUser(user: existing, created: false, updatedFields: []), ticket: .durable)
+            return Committed(UpsertedUser(user: existing, created: false, updatedFields: []), ticket: store.barrier())
         }
         let event = TaskEvent(
             seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.userID,

@@ -66,10 +66,15 @@ package struct Dispatcher: Sendable {
     }
 
     /// The reply sent when a write's ticket reports that the store failed before the write was durable.
+    ///
+    /// The record may or may not have reached the disk before the failure (`data.in_doubt`): the change is
+    /// found after a restart or not at all, never half-applied. A create retried with the same
+    /// `idempotency_key` after the restart settles which.
     package static let storeFailed = ResponseError(
         code: .unavailable,
-        message: "The store failed before the change was durable.",
-        error: "unavailable"
+        message: "The store failed before the change was confirmed durable; the server is stopping.",
+        error: "unavailable",
+        details: ["in_doubt": true]
     )
 
     /// The reply to requests that arrive after shutdown began.

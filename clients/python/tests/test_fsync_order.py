@@ -30,14 +30,27 @@ def require_strace() -> str:
     return path
 
 
-def run_traced(taskwire_bin: str, data_dir: Path, durability: str, log: Path, count: int) -> List[dict]:
-    """Sends `count` pipelined creates to a traced server and returns its replies."""
+def create(index: int, key: str = "") -> str:
+    params = {"title": "traced %d" % index}
+    if key:
+        params["idempotency_key"] = key
+    return json.dumps({"jsonrpc": "2.0", "id": index, "method": "tasks.create", "params": params}) + "\n"
+
+
+def run_traced(
+    taskwire_bin: str, data_dir: Path, durability: str, log: Path, count: int, retries: bool = False
+) -> List[dict]:
+    """Sends `count` pipelined creates to a traced server and returns its replies.
+
+    With `retries`, every odd request repeats the previous one with the same idempotency key, as a bot that
+    did not see the first answer would: its answer (the original task, `replayed: true`) must wait for the
+    original's record to be durable too.
+    """
     requests = "".join(
-        json.dumps({"jsonrpc": "2.0", "id": i, "method": "tasks.create", "params": {"title": "traced %d" % i}}) + "\n"
-        for i in range(count)
+        create(i - 1 if retries and i % 2 else i, "key-%d" % (i // 2) if retries else "") for i in range(count)
     )
     completed = subprocess.run(
-        [require_strace(), "-f", "-s", "4000000", "-e", "trace=pwrite64,write,fdatasync,fsync", "-o", str(log),
+        [require_strace(), "-f", "-s", "4000000", "-e", "trace=pwrite64,write,sendto,fdatasync,fsync", "-o", str(log),
          taskwire_bin, "--data-dir", str(data_dir), "--durability", durability, "--log-level", "error"],
         input=requests.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=WAIT * 3,
     )
@@ -46,7 +59,8 @@ def run_traced(taskwire_bin: str, data_dir: Path, durability: str, log: Path, co
 
 
 def syscall_events(log: Path) -> List[Tuple[str, int, str]]:
-    """(kind, fd, text) in completion order: kind is 'journal' (pwrite64), 'sync' (fdatasync/fsync) or 'write'."""
+    """(kind, fd, text) in completion order: 'journal' (pwrite64), 'sync' (fdatasync/fsync) or 'write'
+    (write, or sendto on a socket)."""
     pending: Dict[str, Tuple[str, str]] = {}
     events: List[Tuple[str, int, str]] = []
     for raw in log.read_text(errors="replace").splitlines():
@@ -63,10 +77,10 @@ def syscall_events(log: Path) -> List[Tuple[str, int, str]]:
             call, head = pending.pop(pid, (resumed.group(1), ""))
             rest = head + resumed.group(2)
         call_match = re.match(r"^(\w+)\((\d+)(.*)$", rest)
-        if not call_match or not re.search(r"= \d+\s*$", rest):
+        if not call_match or not re.search(r"= \d+(\s*\(DELAYED\))?\s*$", rest):
             continue
         call, fd, tail = call_match.group(1), int(call_match.group(2)), call_match.group(3)
-        kind = {"pwrite64": "journal", "fdatasync": "sync", "fsync": "sync", "write": "write"}[call]
+        kind = {"pwrite64": "journal", "fdatasync": "sync", "fsync": "sync", "write": "write", "sendto": "write"}[call]
         events.append((kind, fd, tail))
     return events
 
@@ -75,7 +89,7 @@ def check_order(events: List[Tuple[str, int, str]], replies: List[dict]) -> List
     """The task ids whose reply was written before a sync covering their journal record."""
     written_at: Dict[str, Tuple[int, int]] = {}
     synced_after: Dict[int, List[int]] = {}
-    replied_at: Dict[str, int] = {}
+    replied_at: Dict[str, List[int]] = {}
     for index, (kind, fd, text) in enumerate(events):
         if kind == "journal":
             for task_id in TASK_ID.findall(text):
@@ -83,16 +97,17 @@ def check_order(events: List[Tuple[str, int, str]], replies: List[dict]) -> List
         elif kind == "sync":
             synced_after.setdefault(fd, []).append(index)
         elif kind == "write" and '\\"jsonrpc\\"' in text:
-            for task_id in TASK_ID.findall(text):
-                replied_at.setdefault(task_id, index)
+            for task_id in set(TASK_ID.findall(text)):
+                replied_at.setdefault(task_id, []).append(index)
     answered = [reply["result"]["task_id"] for reply in replies if "result" in reply]
     unsafe = []
-    for task_id in answered:
+    for task_id in sorted(set(answered)):
         assert task_id in replied_at, "no reply write seen for %s" % task_id
         record = written_at.get(task_id)
-        reply_index = replied_at[task_id]
-        if record is None or not any(record[0] < sync < reply_index for sync in synced_after.get(record[1], [])):
-            unsafe.append(task_id)
+        for reply_index in replied_at[task_id]:
+            syncs = synced_after.get(record[1], []) if record else []
+            if record is None or not any(record[0] < sync < reply_index for sync in syncs):
+                unsafe.append(task_id)
     return unsafe
 
 
@@ -105,6 +120,45 @@ def test_every_reply_follows_the_fdatasync_of_its_record(taskwire_bin: str, tmp_
     assert check_order(events, replies) == []
     # Group commit: pipelined creates share fdatasync calls.
     assert 0 < syncs < 300
+
+
+def test_an_idempotent_retry_is_answered_only_once_the_original_is_durable(taskwire_bin: str, tmp_path: Path) -> None:
+    log = tmp_path / "strace.log"
+    replies = run_traced(taskwire_bin, tmp_path / "data", "always", log, count=200, retries=True)
+    assert [reply["result"]["replayed"] for reply in replies] == [False, True] * 100
+    assert all(replies[i]["result"]["task_id"] == replies[i + 1]["result"]["task_id"] for i in range(0, 200, 2))
+    assert check_order(syscall_events(log), replies) == []
+
+
+def test_a_retry_on_another_connection_waits_for_the_original_to_be_durable(
+    taskwire_bin: str, tmp_path: Path
+) -> None:
+    # Every fdatasync is held up for 300 ms, so the retry on the socket arrives while the original create
+    # (sent first, on stdio) is still waiting for its sync. Whichever of the two the server saw first, both
+    # answers name the same task and both must follow the sync of its record.
+    import taskwire
+
+    log = tmp_path / "strace.log"
+    socket_path = str(tmp_path / "taskwire.sock")
+    traced = [
+        "-f", "-s", "4000000", "-e", "trace=pwrite64,write,sendto,fdatasync,fsync",
+        "-e", "inject=fdatasync:delay_enter=300000", "-o", str(log), taskwire_bin,
+        "--stdio", "--socket", socket_path, "--data-dir", str(tmp_path / "data"), "--log-level", "error",
+    ]
+    stdio = taskwire.Client.spawn(require_strace(), args=traced, timeout=WAIT * 3)
+    try:
+        token = stdio.call("auth.tokens.create", user_id="system")["token"]
+        with taskwire.Client.connect_unix(socket_path, wait=WAIT, timeout=WAIT * 3) as remote:
+            remote.call("auth.login", token=token)
+            params = {"title": "retried", "idempotency_key": "retry-1"}
+            first = stdio.call_async("tasks.create", params)
+            second = remote.call_async("tasks.create", params)
+            replies = [{"result": first.result(WAIT * 3)}, {"result": second.result(WAIT * 3)}]
+    finally:
+        stdio.close()
+    assert replies[0]["result"]["task_id"] == replies[1]["result"]["task_id"]
+    assert sorted(reply["result"]["replayed"] for reply in replies) == [False, True]
+    assert check_order(syscall_events(log), replies) == []
 
 
 def test_the_check_sees_replies_that_no_fsync_covered(taskwire_bin: str, tmp_path: Path) -> None:
