@@ -168,3 +168,42 @@ def test_the_check_sees_replies_that_no_fsync_covered(taskwire_bin: str, tmp_pat
     replies = run_traced(taskwire_bin, tmp_path / "data", "none", log, count=50)
     unsafe = check_order(syscall_events(log), replies)
     assert len(unsafe) == 50
+
+
+def test_a_failed_fdatasync_stops_the_server_and_loses_no_answered_write(taskwire_bin: str, tmp_path: Path) -> None:
+    # The 4th fdatasync of the process fails with EIO. The store must not retry it (the kernel may have
+    # dropped the dirty pages): writes stop, the waiting create gets 503 with in_doubt, the server exits 74,
+    # and every create that was answered is in the directory afterwards.
+    data_dir = tmp_path / "data"
+    process = subprocess.Popen(
+        [require_strace(), "-f", "-o", str(tmp_path / "strace.log"), "-e", "trace=fdatasync",
+         "-e", "inject=fdatasync:error=EIO:when=4", taskwire_bin, "--data-dir", str(data_dir),
+         "--log-level", "error"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdin is not None and process.stdout is not None
+        replies = []
+        # One at a time: each answered create has had an fdatasync of its own (the first three succeed).
+        for index in range(4):
+            process.stdin.write(create(index).encode())
+            process.stdin.flush()
+            replies.append(json.loads(process.stdout.readline()))
+        status = process.wait(timeout=WAIT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert status == 74, process.stderr.read().decode(errors="replace") if process.stderr else ""
+    answered = [reply["result"]["task_id"] for reply in replies if "result" in reply]
+    assert len(answered) == 3
+    error = replies[3]["error"]
+    assert error["code"] == 503 and error["data"]["error"] == "unavailable" and error["data"]["in_doubt"] is True
+
+    export = subprocess.run(
+        [taskwire_bin, "export", "--data-dir", str(data_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        timeout=WAIT,
+    )
+    assert export.returncode == 0, export.stderr.decode(errors="replace")
+    stored = {task["task_id"] for task in json.loads(export.stdout)["tasks"]}
+    assert set(answered) <= stored
