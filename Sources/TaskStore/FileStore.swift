@@ -349,6 +349,7 @@ package final class FileStore: Store {
         for waiter in leftovers {
             waiter.continuation.resume(returning: .failure(StoreError(code: .closed, message: "The store is closed.")))
         }
+        fileSystem.unlock(lockFile)
         fileSystem.close(lockFile)
     }
 

@@ -52,6 +52,15 @@ package protocol FileSystem: Sendable {
 }
 
 extension FileSystem {
+    /// Releases a lock taken with ``tryLock(_:exclusive:)``.
+    ///
+    /// Closing the descriptor alone is not enough: a child process forked at that moment (by a host that
+    /// embeds the store and spawns programs) shares the open file description, and with it the lock, until it
+    /// execs. `LOCK_UN` releases the lock of the description itself.
+    func unlock(_ file: OpenFile) {
+        _ = flock(file.descriptor, LOCK_UN)
+    }
+
     /// Opens a directory read-only, to fsync it after changing its entries.
     package func syncDirectory(_ path: String) throws(StoreError) {
         let directory = try open(path, flags: O_RDONLY | O_DIRECTORY, mode: 0)

@@ -107,7 +107,9 @@ package enum CommandLineOptions {
           --help                      Print this help and exit.
 
         Exit status: 0 after a clean shutdown (stdin EOF, SIGTERM, SIGINT), 64 for a bad command line,
-        65 when the stdio peer's framing is unusable, 69 when a transport cannot start, 70 for internal errors.
+        65 when the stdio peer's framing is unusable or the stored data is damaged, 69 when a transport
+        cannot start, 70 for internal errors, 74 when a write or fsync of the store failed (nothing answered
+        is lost), 75 when another taskwire holds the data directory.
 
         """
 

@@ -83,18 +83,24 @@ package enum Launcher {
         let serverBox = Mutex<Server?>(nil)
         let opened: StoreBootstrap
         do {
-            opened = try StoreBootstrap.open(
-                dataDirectory: options.dataDirectory,
-                durability: options.durability,
-                logger: logger.labelled("store"),
-                maxAttachmentBytes: options.maxAttachmentBytes,
-                onStoreFailure: { error in
-                    // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
-                    logger.error("the store failed; shutting down", ["error": error.description])
-                    failedStore.withLock { $0 = error }
-                    serverBox.withLock { $0 }?.requestShutdown(.storeFailed)
+            // Recovery reads and fsyncs files: it runs on a thread of its own, not the concurrency pool.
+            let result = await runBlocking { () -> Result<StoreBootstrap, StoreBootstrap.Failure> in
+                Result { () throws(StoreBootstrap.Failure) in
+                    try StoreBootstrap.open(
+                        dataDirectory: options.dataDirectory,
+                        durability: options.durability,
+                        logger: logger.labelled("store"),
+                        maxAttachmentBytes: options.maxAttachmentBytes,
+                        onStoreFailure: { error in
+                            // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
+                            logger.error("the store failed; shutting down", ["error": error.description])
+                            failedStore.withLock { $0 = error }
+                            serverBox.withLock { $0 }?.requestShutdown(.storeFailed)
+                        }
+                    )
                 }
-            )
+            }
+            opened = try result.get()
         } catch {
             writeStandardError("taskwire: \(error.message)\n")
             return ExitStatus(rawValue: error.status) ?? .software

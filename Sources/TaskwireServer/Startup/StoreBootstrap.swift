@@ -75,7 +75,7 @@ struct StoreBootstrap {
     private static func storeMessage(_ error: StoreError, dataDirectory: String) -> String {
         switch error.code {
         case .locked:
-            "The data directory \(dataDirectory) is in use by another taskwire process (\(error.description))."
+            error.description
         case .damaged:
             "The data in \(dataDirectory) is damaged and taskwire will not start on it: \(error.description). "
                 + "Run `taskwire check --data-dir \(dataDirectory)` for details."
