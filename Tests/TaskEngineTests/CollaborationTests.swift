@@ -213,6 +213,19 @@ struct CollaborationTests {
 
     // MARK: Watchers
 
+    @Test func aMemberAddedByAnAdministratorMayStopWatchingAnotherUsersTask() async throws {
+        let fixture = try CollaborationFixture()
+        let id = try await fixture.task(by: "user123")
+        let bob = Caller(userID: "bob", role: .member)
+        #expect(await engineError { _ = try await fixture.engine.watch(id, by: bob) }?.name == "permission_denied")
+        _ = try await fixture.engine.watch(id, userID: "bob", by: .system)
+        let removed = try await fixture.engine.unwatch(id, by: bob).value
+        #expect(removed.changed && !removed.watching && removed.watchers.isEmpty)
+        #expect(
+            await engineError { _ = try await fixture.engine.unwatch(id, userID: "user123", by: bob) }?.name
+                == "permission_denied")
+    }
+
     @Test func watchingIsIdempotentAndLimitedToOneselfForMembers() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task(by: "user456")

@@ -19,6 +19,20 @@ struct DispatcherRuleTests {
         #expect(try await harness.replyText() == #"{"jsonrpc":"2.0","id":\#(id),"result":{}}"#)
     }
 
+    @Test func aBatchWhoseRepliesWouldExceedTheLimitGetsOne413() async throws {
+        let harness = SessionHarness(methods: methods.table(), maxBatchReplyBytes: 10_000)
+        let member = #"{"jsonrpc":"2.0","id":1,"method":"big","params":{"bytes":3000}}"#
+        harness.send("[" + Array(repeating: member, count: 3).joined(separator: ",") + "]")
+        #expect(try await harness.reply().arrayValue?.count == 3)
+        harness.send("[" + Array(repeating: member, count: 4).joined(separator: ",") + "]")
+        let refused = try await harness.reply()
+        #expect(refused["id"] == .null)
+        #expect(refused["error"]?["code"] == 413)
+        #expect(refused["error"]?["data"]?["error"] == "too_large")
+        #expect(refused["error"]?["data"]?["max_bytes"] == 10_000)
+        #expect(try await harness.expectNothingBeforePing())
+    }
+
     @Test(arguments: ["true", "{}", "[1]"])
     func booleanObjectAndArrayIdsAreInvalidRequests(id: String) async throws {
         let harness = SessionHarness(methods: methods.table())

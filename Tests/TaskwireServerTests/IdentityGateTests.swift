@@ -216,7 +216,13 @@ struct IdentityGateTests {
         #expect(await error("tasks.create", ["title": "Later"], on: ann) == nil)
     }
 
-    @Test func everyRateLimitedMethodIsARealMethodOrAnAnnouncedOne() {
+    @Test func everyMethodIsRateLimitedOrOpenBeforeLogin() throws {
+        let table = try MethodTable.product(
+            info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"),
+            engine: try Engine.open(store: MemoryStore()))
+        let limited = Set(RateLimitPolicy.operations.keys)
+        #expect(limited.isDisjoint(with: AuthGate.openMethods))
+        #expect(limited.union(AuthGate.openMethods) == Set(table.methodNames))
         for (method, operation) in RateLimitPolicy.operations {
             #expect(RateLimitPolicy.defaults[operation] != nil, "\(method)")
         }

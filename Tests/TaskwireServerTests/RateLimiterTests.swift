@@ -52,7 +52,7 @@ import Testing
         #expect(RateLimiter.Limit(parsing: limit.description) == limit)
     }
 
-    @Test(arguments: ["", "100", "x/hour", "0/hour", "-1/hour", "5/fortnight", "5/0s", "5/-3s"])
+    @Test(arguments: ["", "100", "x/hour", "0/hour", "-1/hour", "5/fortnight", "5/0s", "5/-3s", "1/1e300s", "1/infs"])
     func rejectsMalformedLimits(text: String) {
         #expect(RateLimiter.Limit(parsing: text) == nil)
     }

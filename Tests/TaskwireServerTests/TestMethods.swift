@@ -119,11 +119,15 @@ struct SessionHarness {
     let replies = FrameInbox()
     let capture: LogCapture
 
-    init(methods: MethodTable, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers, framing: Framing? = nil) {
+    init(
+        methods: MethodTable, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers,
+        maxBatchReplyBytes: Int = 64 << 20, framing: Framing? = nil
+    ) {
         let lines = LogCapture()
         let logger = Logger(label: "test", level: .debug) { lines.append($0) }
         self.capture = lines
-        let dispatcher = Dispatcher(methods: methods, logger: logger, maxBatchMembers: maxBatchMembers)
+        let dispatcher = Dispatcher(
+            methods: methods, logger: logger, maxBatchMembers: maxBatchMembers, maxBatchReplyBytes: maxBatchReplyBytes)
         let replies = self.replies
         session = Session(
             dispatcher: dispatcher,

@@ -21,6 +21,9 @@ package struct Dispatcher: Sendable {
     package let methods: MethodTable
     /// The largest batch accepted.
     package let maxBatchMembers: Int
+    /// The largest batch reply built: past it the batch is answered with one 413 instead, so a small batch
+    /// of large answers (`rpc.discover` ten thousand times) cannot make the server build gigabytes.
+    package let maxBatchReplyBytes: Int
     /// Identity and rate limits, checked before every handler; `nil` lets every call through as its context.
     package let gate: AuthGate?
     let logger: Logger
@@ -28,11 +31,12 @@ package struct Dispatcher: Sendable {
     /// A dispatcher over a finished method table.
     package init(
         methods: MethodTable, logger: Logger, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers,
-        gate: AuthGate? = nil
+        maxBatchReplyBytes: Int = 64 << 20, gate: AuthGate? = nil
     ) {
         self.methods = methods
         self.logger = logger
         self.maxBatchMembers = max(1, maxBatchMembers)
+        self.maxBatchReplyBytes = max(1, maxBatchReplyBytes)
         self.gate = gate
     }
 
@@ -76,6 +80,16 @@ package struct Dispatcher: Sendable {
         error: "unavailable",
         details: ["in_doubt": true]
     )
+
+    /// The reply to a batch whose answers together exceed ``maxBatchReplyBytes``.
+    package func batchReplyTooLarge() -> ResponseError {
+        ResponseError(
+            code: .tooLarge,
+            message: "The batch's replies exceed \(maxBatchReplyBytes) bytes; send fewer requests per batch.",
+            error: "too_large",
+            details: ["max_bytes": .int(maxBatchReplyBytes)]
+        )
+    }
 
     /// The reply to requests that arrive after shutdown began.
     package static let shuttingDown = ResponseError(

@@ -17,7 +17,8 @@ package final class InFlightRequests: Sendable {
     private struct State {
         var nextToken: UInt64 = 0
         var entries: [UInt64: Entry] = [:]
-        var tokensByID: [RequestID: [UInt64]] = [:]
+        /// A set per id, so a client that reuses one id for many requests costs O(1) per request.
+        var tokensByID: [RequestID: Set<UInt64>] = [:]
     }
 
     private let state = Mutex(State())
@@ -31,7 +32,7 @@ package final class InFlightRequests: Sendable {
             state.nextToken += 1
             let token = state.nextToken
             state.entries[token] = Entry(id: id)
-            state.tokensByID[id, default: []].append(token)
+            state.tokensByID[id, default: []].insert(token)
             return token
         }
     }
@@ -56,7 +57,7 @@ package final class InFlightRequests: Sendable {
     package func finish(_ token: UInt64) -> Bool {
         state.withLock { state in
             guard let entry = state.entries.removeValue(forKey: token) else { return false }
-            state.tokensByID[entry.id]?.removeAll { $0 == token }
+            state.tokensByID[entry.id]?.remove(token)
             if state.tokensByID[entry.id]?.isEmpty == true { state.tokensByID[entry.id] = nil }
             return entry.cancelled
         }

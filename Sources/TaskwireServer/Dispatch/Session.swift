@@ -101,7 +101,7 @@ package final class Session: Sendable {
         }
         self.waiter = Task {
             for await reply in deferredStream {
-                await Session.deliver(reply, sink: sink)
+                await Session.deliver(reply, sink: sink, dispatcher: dispatcher)
             }
         }
     }
@@ -302,7 +302,7 @@ package final class Session: Sendable {
         if needsWait {
             deferred.yield(.batch(parts))
         } else {
-            await deliver(.batch(parts), sink: sink)
+            await deliver(.batch(parts), sink: sink, dispatcher: dispatcher)
         }
     }
 
@@ -338,15 +338,34 @@ package final class Session: Sendable {
         }
     }
 
-    private static func deliver(_ reply: Deferred, sink: Sink) async {
+    private static func deliver(_ reply: Deferred, sink: Sink, dispatcher: Dispatcher) async {
         switch reply {
         case .group(let parts):
             for part in parts { sink(await encode(part)) }
         case .batch(let parts):
             var bodies: [[UInt8]] = []
             bodies.reserveCapacity(parts.count)
-            for part in parts { bodies.append(await encode(part)) }
-            sink(ResponseEncoder.batch(bodies))
+            var size = 2
+            var tooLarge = false
+            for part in parts {
+                // Every member's durability is still awaited, so the 413 goes out only after the batch's
+                // writes are durable too, like any other answer about them.
+                let body = await encode(part)
+                guard !tooLarge else { continue }
+                size += body.count + 1
+                if size > dispatcher.maxBatchReplyBytes {
+                    tooLarge = true
+                    bodies = []
+                } else {
+                    bodies.append(body)
+                }
+            }
+            if tooLarge {
+                dispatcher.logger.info("batch reply too large", ["max_bytes": String(dispatcher.maxBatchReplyBytes)])
+                sink(ResponseEncoder.failure(id: .null, error: dispatcher.batchReplyTooLarge()))
+            } else {
+                sink(ResponseEncoder.batch(bodies))
+            }
         }
     }
 

@@ -18,6 +18,9 @@ package final class RateLimiter: Sendable {
 
         /// Parses `COUNT/WINDOW` where the window is `second`, `minute`, `hour`, `day` or a number of seconds
         /// (`100/hour`, `60/minute`, `5/30s`).
+        /// The longest window accepted: a year. Longer ones are refused rather than overflowing `retry_after`.
+        package static let longestWindow: Double = 366 * 86_400
+
         package init?(parsing text: String) {
             let parts = text.split(separator: "/", maxSplits: 1)
             guard parts.count == 2, let count = Int(parts[0]), count > 0 else { return nil }
@@ -29,7 +32,7 @@ package final class RateLimiter: Sendable {
             case "d", "day": window = 86_400
             default:
                 let digits = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
-                guard let seconds = Double(digits), seconds > 0, seconds.isFinite else { return nil }
+                guard let seconds = Double(digits), seconds > 0, seconds <= Self.longestWindow else { return nil }
                 window = seconds
             }
             self.count = count
@@ -84,7 +87,7 @@ package final class RateLimiter: Sendable {
             guard times.count < limit.count else {
                 calls[key] = times
                 let wait = times[times.count - limit.count] + limit.window - now
-                return .refused(retryAfterSeconds: max(1, Int(wait.rounded(.up))))
+                return .refused(retryAfterSeconds: max(1, Int(min(wait, Limit.longestWindow).rounded(.up))))
             }
             times.append(now)
             calls[key] = times

@@ -62,7 +62,7 @@ package final class Server: Sendable {
         self.logger = logger
         self.dispatcher = Dispatcher(
             methods: methods, logger: logger.labelled("dispatch"), maxBatchMembers: configuration.maxBatchMembers,
-            gate: gate
+            maxBatchReplyBytes: configuration.connection.maxOutboundBytes, gate: gate
         )
     }
 
