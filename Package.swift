@@ -79,5 +79,6 @@ let package = Package(
 
         // MARK: TestSupport
         .target(name: "TestSupport", dependencies: ["JSON", "JSONRPC"], swiftSettings: settings),
-    ]
+    ],
+    swiftLanguageModes: [.v6]
 )
