@@ -33,7 +33,30 @@ package final class FileStore: Store {
     /// A suspended `CommitTicket.wait()` or `flush()`.
     private struct Waiter {
         var record: UInt64
-        var continuation: CheckedContinuation<Result<Void, StoreError>, Never>
+        var completion: Completion
+
+        init(record: UInt64, continuation: CheckedContinuation<Result<Void, StoreError>, Never>) {
+            self.record = record
+            self.completion = .resume(continuation)
+        }
+
+        init(record: UInt64, callback: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
+            self.record = record
+            self.completion = .call(callback)
+        }
+
+        /// How the waiter learns the outcome: a suspended task, or a callback run on the writer thread.
+        enum Completion {
+            case resume(CheckedContinuation<Result<Void, StoreError>, Never>)
+            case call(@Sendable (Result<Void, StoreError>) -> Void)
+        }
+
+        func complete(_ result: Result<Void, StoreError>) {
+            switch completion {
+            case .resume(let continuation): continuation.resume(returning: result)
+            case .call(let callback): callback(result)
+            }
+        }
     }
 
     private struct State {
@@ -253,12 +276,33 @@ package final class FileStore: Store {
         }
         wakeup.signal()
         let number = try outcome.get()
-        return CommitTicket { [self] () async throws(StoreError) in try await waitUntilAcknowledged(number) }
+        return ticket(for: number)
+    }
+
+    private func ticket(for record: UInt64) -> CommitTicket {
+        CommitTicket(
+            wait: { [self] () async throws(StoreError) in try await waitUntilAcknowledged(record) },
+            notify: { [self] callback in notifyWhenAcknowledged(record, callback) }
+        )
+    }
+
+    /// Runs `callback` once `record` is acknowledged (or the store failed or closed): at once on this thread
+    /// when that is already decided, else on the writer thread right after the sync that covers it.
+    private func notifyWhenAcknowledged(
+        _ record: UInt64, _ callback: @escaping @Sendable (Result<Void, StoreError>) -> Void
+    ) {
+        let immediate: Result<Void, StoreError>? = state.withLock { state in
+            if state.acknowledged >= record { return .success(()) }
+            if let failure = state.failure { return .failure(failure) }
+            if state.stopped { return .failure(StoreError(code: .closed, message: "The store is closed.")) }
+            state.waiters.append(Waiter(record: record, callback: callback))
+            return nil
+        }
+        if let immediate { callback(immediate) }
     }
 
     package func barrier() -> CommitTicket {
-        let number = state.withLock { $0.lastAppended }
-        return CommitTicket { [self] () async throws(StoreError) in try await waitUntilAcknowledged(number) }
+        ticket(for: state.withLock { $0.lastAppended })
     }
 
     /// Records appended since the newest snapshot was requested (or since recovery).
@@ -347,7 +391,7 @@ package final class FileStore: Store {
         }
         snapshotThread?.join()
         for waiter in leftovers {
-            waiter.continuation.resume(returning: .failure(StoreError(code: .closed, message: "The store is closed.")))
+            waiter.complete(.failure(StoreError(code: .closed, message: "The store is closed.")))
         }
         fileSystem.unlock(lockFile)
         fileSystem.close(lockFile)
@@ -557,7 +601,7 @@ package final class FileStore: Store {
                 state.flushWaiters.removeAll { $0.record < cycle }
             }
         }
-        for waiter in ready { waiter.continuation.resume(returning: .success(())) }
+        for waiter in ready { waiter.complete(.success(())) }
     }
 
     /// Enters the failed state: a write or fsync failed and must never be retried (the kernel may have
@@ -583,7 +627,7 @@ package final class FileStore: Store {
             return state.waiters + state.flushWaiters
         }
         guard let waiters else { return }
-        for waiter in waiters { waiter.continuation.resume(returning: .failure(failure)) }
+        for waiter in waiters { waiter.complete(.failure(failure)) }
         options.onWarning(failure.description)
         options.onFailure?(failure)
     }

@@ -39,8 +39,6 @@ package final class Session: Sendable {
 
     /// A reply that waits for commit tickets before it is sent.
     private enum Deferred: Sendable {
-        /// Separate replies, each sent as soon as its ticket completes, in order.
-        case group([DeferredPart])
         /// One batch reply, sent when every member's ticket completed.
         case batch([DeferredPart])
     }
@@ -68,6 +66,8 @@ package final class Session: Sendable {
     private let dispatcher: Dispatcher
     private let sink: Sink
     private let inFlight = InFlightRequests()
+    /// Replies registered with their tickets and not sent yet, so ``finishInput()`` can wait for them.
+    private let durabilityWaits = PendingReplies()
     private let state: SharedState
     private let work: AsyncStream<[Work]>.Continuation
     private let deferred: AsyncStream<Deferred>.Continuation
@@ -84,19 +84,17 @@ package final class Session: Sendable {
         self.work = work
         self.deferred = deferred
         let inFlight = self.inFlight
+        let durabilityWaits = self.durabilityWaits
         let state = self.state
         self.processor = Task {
             for await items in workStream {
                 let context = state.withLock { $0.context }
-                // Replies that wait for durability are handed to the waiter once per read, not once each.
-                var waiting: [DeferredPart] = []
                 for item in items {
                     await Session.run(
                         item, dispatcher: dispatcher, context: context, inFlight: inFlight, sink: sink,
-                        deferred: deferred, waiting: &waiting
+                        deferred: deferred, durabilityWaits: durabilityWaits
                     )
                 }
-                if !waiting.isEmpty { deferred.yield(.group(waiting)) }
             }
         }
         self.waiter = Task {
@@ -152,6 +150,7 @@ package final class Session: Sendable {
         state.withLock { $0.accepting = false }
         work.finish()
         await processor.value
+        await durabilityWaits.drained()
         deferred.finish()
         await waiter.value
     }
@@ -233,8 +232,9 @@ package final class Session: Sendable {
     }
 
     private static func run(
-        _ item: Work, dispatcher: Dispatcher, context: RequestContext, inFlight: InFlightRequests, sink: Sink,
-        deferred: AsyncStream<Deferred>.Continuation, waiting: inout [DeferredPart]
+        _ item: Work, dispatcher: Dispatcher, context: RequestContext, inFlight: InFlightRequests,
+        sink: @escaping Sink,
+        deferred: AsyncStream<Deferred>.Continuation, durabilityWaits: PendingReplies
     ) async {
         switch item {
         case .reply(let body):
@@ -255,7 +255,17 @@ package final class Session: Sendable {
             switch settle(call, outcome: outcome, inFlight: inFlight) {
             case .encoded(let body): sink(body)
             case .pending(let id, let result, let ticket?):
-                waiting.append(.pending(id: id, result: result, ticket: ticket))
+                // Encoded now; sent by whoever learns of the durability first (the store's writer thread,
+                // right after the sync), without a hop through the concurrency pool.
+                let body = ResponseEncoder.success(id: id, result: result)
+                durabilityWaits.begin()
+                ticket.whenDurable { outcome in
+                    switch outcome {
+                    case .success: sink(body)
+                    case .failure: sink(ResponseEncoder.failure(id: id, error: Dispatcher.storeFailed))
+                    }
+                    durabilityWaits.end()
+                }
             case .pending(let id, let result, nil): sink(ResponseEncoder.success(id: id, result: result))
             }
         case .batch(let members):
@@ -340,8 +350,6 @@ package final class Session: Sendable {
 
     private static func deliver(_ reply: Deferred, sink: Sink, dispatcher: Dispatcher) async {
         switch reply {
-        case .group(let parts):
-            for part in parts { sink(await encode(part)) }
         case .batch(let parts):
             var bodies: [[UInt8]] = []
             bodies.reserveCapacity(parts.count)

@@ -112,7 +112,8 @@ package struct AuthGate: Sendable {
         var details: JSONObject = ["retry_after_seconds": .int(seconds)]
         details.append("operation", ifPresent: operation.map(JSONValue.string))
         return ResponseError(
-            code: .rateLimited, message: "Too many requests; retry in \(seconds) second\(seconds == 1 ? "" : "s").", error: "rate_limited",
+            code: .rateLimited, message: "Too many requests; retry in \(seconds) second\(seconds == 1 ? "" : "s").",
+            error: "rate_limited",
             details: details)
     }
 }
