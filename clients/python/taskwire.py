@@ -9,7 +9,7 @@ Spawn the server as a child process and talk to it over stdio::
     with taskwire.Client.spawn("taskwire", args=["--data-dir", "/var/lib/mybot/tasks"]) as client:
         client.call("ping")                                   # -> {}
         task = client.tasks.create(title="Review complaint", priority="high")
-        client.tasks.comments.add(task_id=task["task_id"], content="On it")
+        client.tasks.comments.add(task_id=task["task_id"], text="On it")
         try:
             client.tasks.get(task_id="tsk_missing")
         except taskwire.NotFound as err:
