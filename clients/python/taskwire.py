@@ -9,7 +9,7 @@ Spawn the server as a child process and talk to it over stdio::
     with taskwire.Client.spawn("taskwire", args=["--data-dir", "/var/lib/mybot/tasks"]) as client:
         client.call("ping")                                   # -> {}
         task = client.tasks.create(title="Review complaint", priority="high")
-        client.tasks.comments.add(task_id=task["task_id"], content="On it")
+        client.tasks.comments.add(task_id=task["task_id"], text="On it")
         try:
             client.tasks.get(task_id="tsk_missing")
         except taskwire.NotFound as err:
@@ -36,11 +36,17 @@ thread; keep the callback short and never make a blocking call on the same clien
 Errors come back as exceptions chosen by the JSON-RPC error code (``NotFound`` for 404,
 ``InvalidParams`` for -32602, ...), all derived from ``TaskwireError``, each with ``.code``,
 ``.message``, ``.data`` and ``.error`` (the stable string code from ``data.error``).
+
+An error reply with ``"id": null`` (a frame over the server's ``--max-frame-bytes``, a batch over its
+``--max-batch``) names no call. The client charges it to a frame it sent (one call, or one batch): the
+only frame still waiting, else the oldest waiting frame that has had no reply yet. Every call of that
+frame fails with the error, so such a call raises at once instead of waiting for its timeout.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import concurrent.futures
 import itertools
 import json
@@ -280,6 +286,11 @@ def error_from_response(error: Any) -> TaskwireError:
     if not isinstance(code, int) or isinstance(code, bool):
         return TaskwireError(None, message, data)
     return _ERROR_CLASSES.get(code, TaskwireError)(code, message, data)
+
+
+def _is_unidentified_error(message: Any) -> bool:
+    """True for an error reply whose id is null (or absent): the server could not tell which request failed."""
+    return isinstance(message, dict) and "method" not in message and "error" in message and message.get("id") is None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -533,8 +544,28 @@ class _SocketChannel(_Channel):
 # --------------------------------------------------------------------------------------------------
 
 
+class _Frame:
+    """One frame on the wire that expects replies: a single call, or a batch holding at least one call.
+
+    ``waiting`` holds the ids of its calls still without an outcome; ``answered`` turns true with the
+    first reply matched to one of them. Guarded by ``_Core._lock``.
+    """
+
+    __slots__ = ("serial", "waiting", "answered")
+
+    def __init__(self, serial: int, ids: Iterable[int]) -> None:
+        self.serial = serial
+        self.waiting = set(ids)
+        self.answered = False
+
+
 class _Core:
-    """Owns the channel, the reader thread and the table of calls waiting for replies."""
+    """Owns the channel, the reader thread and the table of calls waiting for replies.
+
+    Besides the calls by id it keeps the *outstanding frames* in the order they were written, so that an
+    error reply whose id is null (the server could not read the frame, or refused a whole batch) can
+    still end the calls it belongs to; see :meth:`_fail_unidentified` for the rule.
+    """
 
     def __init__(
         self,
@@ -552,11 +583,17 @@ class _Core:
         self.max_frame_bytes = max_frame_bytes
         self.close_timeout = close_timeout
         self._ids = itertools.count(1)
-        # Guards _pending, _closed and _close_reason; never held while calling out to user code or doing I/O.
+        # Guards _pending, _frames, _frame_of, _closed and _close_reason; never held while calling out to user
+        # code or doing I/O.
         self._lock = threading.Lock()
         # Serialises writes so frames from concurrent callers never interleave on the wire.
         self._write_lock = threading.Lock()
         self._pending: Dict[int, concurrent.futures.Future] = {}
+        # Frames with calls still waiting, oldest written first (keyed by a serial number, so a finished frame
+        # leaves in O(1)); _frame_of maps each waiting call to its frame.
+        self._frames: "collections.OrderedDict[int, _Frame]" = collections.OrderedDict()
+        self._frame_of: Dict[int, _Frame] = {}
+        self._frame_serials = itertools.count(1)
         self._closed = False
         self._close_reason = "connection to the taskwire server is closed"
         # Set by close() so calls failed by our own close say so, not that the server went away.
@@ -581,10 +618,28 @@ class _Core:
         return future
 
     def forget(self, request_id: int) -> Optional[concurrent.futures.Future]:
+        """Takes a call out of the tables without a reply (it timed out or was never sent)."""
         with self._lock:
-            return self._pending.pop(request_id, None)
+            return self._take_locked(request_id, answered=False)[0]
 
-    def send(self, message: Any) -> None:
+    def _take_locked(
+        self, request_id: int, answered: bool
+    ) -> Tuple[Optional[concurrent.futures.Future], Optional[_Frame]]:
+        future = self._pending.pop(request_id, None)
+        frame = self._frame_of.pop(request_id, None)
+        if frame is not None:
+            frame.waiting.discard(request_id)
+            frame.answered = frame.answered or answered
+            if not frame.waiting:
+                self._frames.pop(frame.serial, None)
+        return future, frame
+
+    def send(self, message: Any, frame_ids: Sequence[int] = ()) -> None:
+        """Writes one message (or batch) as one frame.
+
+        ``frame_ids`` are the ids of the calls in it, already registered: they become one outstanding frame,
+        recorded under the write lock so the order of ``_frames`` is the order on the wire.
+        """
         body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
         if len(body) > self.max_frame_bytes:
             raise TooLarge(
@@ -596,10 +651,24 @@ class _Core:
         with self._write_lock:
             if self._closed:
                 raise ConnectionClosed(self._close_reason)
+            if frame_ids:
+                self._add_frame(frame_ids)
             try:
                 self.channel.write(frame)
             except OSError as exc:
                 raise ConnectionClosed("lost the connection to the taskwire server while writing: %s" % exc) from exc
+
+    def _add_frame(self, ids: Sequence[int]) -> None:
+        with self._lock:
+            if self._closed:
+                raise ConnectionClosed(self._close_reason)
+            waiting = [request_id for request_id in ids if request_id in self._pending]
+            if not waiting:
+                return
+            frame = _Frame(next(self._frame_serials), waiting)
+            self._frames[frame.serial] = frame
+            for request_id in waiting:
+                self._frame_of[request_id] = frame
 
     def wait(self, request_id: int, future: concurrent.futures.Future, timeout: Optional[float]) -> Any:
         try:
@@ -644,34 +713,87 @@ class _Core:
         except (UnicodeDecodeError, ValueError):
             log.warning("ignoring a frame that is not JSON: %r", body[:200])
             return
-        if isinstance(message, list):
-            for member in message:
-                self._dispatch_message(member)
-        else:
-            self._dispatch_message(message)
+        if not isinstance(message, list):
+            if _is_unidentified_error(message):
+                self._fail_unidentified(message["error"], None)
+            else:
+                self._dispatch_message(message)
+            return
+        # A batch reply: match the members with ids first, so an id-null error inside the same array is
+        # charged to the batch those members belong to rather than to some other frame.
+        unidentified: List[Any] = []
+        batch_frame: Optional[_Frame] = None
+        for member in message:
+            if _is_unidentified_error(member):
+                unidentified.append(member["error"])
+            else:
+                batch_frame = self._dispatch_message(member) or batch_frame
+        for error in unidentified:
+            self._fail_unidentified(error, batch_frame)
 
-    def _dispatch_message(self, message: Any) -> None:
+    def _dispatch_message(self, message: Any) -> Optional[_Frame]:
+        """Handles one reply or notification; returns the frame of the call a reply was matched to."""
         if not isinstance(message, dict):
             log.warning("ignoring a message that is not an object: %r", message)
-            return
+            return None
         if "method" in message:
             self._dispatch_incoming(message)
-            return
+            return None
         request_id = message.get("id")
-        future = self.forget(request_id) if isinstance(request_id, int) and not isinstance(request_id, bool) else None
+        future: Optional[concurrent.futures.Future] = None
+        frame: Optional[_Frame] = None
+        if isinstance(request_id, int) and not isinstance(request_id, bool):
+            with self._lock:
+                future, frame = self._take_locked(request_id, answered=True)
         if future is None:
-            if "error" in message and request_id is None:
-                # The server could not tell which request failed (e.g. a frame it could not read).
-                log.warning("error reply without an id: %r", message.get("error"))
-            else:
-                log.debug("ignoring a reply to unknown or timed-out request %r", request_id)
-            return
+            log.debug("ignoring a reply to unknown or timed-out request %r", request_id)
+            return frame
         if "error" in message:
             future.set_exception(error_from_response(message["error"]))
         elif "result" in message:
             future.set_result(message["result"])
         else:
             future.set_exception(TaskwireError(None, "malformed reply without result or error: %r" % (message,)))
+        return frame
+
+    def _fail_unidentified(self, error: Any, batch_frame: Optional[_Frame]) -> None:
+        """Ends the calls of the frame an error reply with ``"id": null`` belongs to.
+
+        The server answers ``id: null`` when it cannot tell which request failed: a frame over its
+        ``--max-frame-bytes``, a batch over ``--max-batch``, a body it could not parse. Such a reply names
+        no call, so it is matched to a frame by this rule:
+
+        * inside a batch reply array, it belongs to the batch the array's other members answer;
+        * when exactly one frame is outstanding (has calls still waiting), it belongs to that frame;
+        * when several are, it belongs to the **oldest outstanding frame that has had no reply at all**
+          (a frame already partly answered was read by the server, so the error cannot be about it);
+        * when no frame fits, nothing is failed and the error is logged.
+
+        Every call still waiting in the chosen frame fails with the error, as its exception class.
+        """
+        with self._lock:
+            frame = batch_frame if batch_frame is not None else self._frame_for_unidentified_locked()
+            futures: List[Tuple[int, concurrent.futures.Future]] = []
+            if frame is not None:
+                for request_id in sorted(frame.waiting):
+                    future, _ = self._take_locked(request_id, answered=True)
+                    if future is not None:
+                        futures.append((request_id, future))
+        if not futures:
+            log.warning("error reply without an id that matches no waiting call: %r", error)
+            return
+        log.debug("error reply without an id charged to requests %s: %r", [i for i, _ in futures], error)
+        for _, future in futures:
+            if not future.done():
+                future.set_exception(error_from_response(error))
+
+    def _frame_for_unidentified_locked(self) -> Optional[_Frame]:
+        if len(self._frames) == 1:
+            return next(iter(self._frames.values()))
+        for frame in self._frames.values():
+            if not frame.answered:
+                return frame
+        return None
 
     def _dispatch_incoming(self, message: Dict[str, Any]) -> None:
         method = message.get("method")
@@ -705,6 +827,8 @@ class _Core:
                 self._close_reason = self._closing_reason or reason
             pending = list(self._pending.values())
             self._pending.clear()
+            self._frames.clear()
+            self._frame_of.clear()
             reason = self._close_reason
         for future in pending:
             if not future.done():
@@ -985,7 +1109,7 @@ class Client:
         message = _request(request_id, method, params)
         future = core.register(request_id)
         try:
-            core.send(message)
+            core.send(message, (request_id,))
         except BaseException:
             core.forget(request_id)
             raise
@@ -1115,7 +1239,7 @@ class Batch:
         try:
             for request_id, future in self._futures:
                 registered.append((request_id, core.register(request_id), future))
-            core.send(self._messages)
+            core.send(self._messages, [request_id for request_id, _, _ in registered])
         except TaskwireError as exc:
             for request_id, _, future in registered:
                 core.forget(request_id)

@@ -301,6 +301,117 @@ def test_oversized_request_is_refused_before_sending(fake: Any) -> None:
     assert server.next_received()["method"] == "ping"
 
 
+def null_id_error(code: int = 413, error: str = "too_large") -> Dict[str, Any]:
+    """An error reply the server sends when it cannot tell which request failed."""
+    return {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": "Refused.", "data": {"error": error}}}
+
+
+def result_reply(message: Any) -> Dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": message["id"], "result": message["method"]}
+
+
+@pytest.mark.parametrize(
+    "code, error, cls",
+    [
+        (413, "too_large", taskwire.TooLarge),
+        (-32700, "parse_error", taskwire.ParseError),
+        (-32600, "invalid_request", taskwire.InvalidRequest),
+    ],
+)
+def test_error_without_id_fails_the_only_outstanding_call(fake: Any, code: int, error: str, cls: type) -> None:
+    def handler(message: Any) -> Any:
+        return null_id_error(code, error) if message["method"] == "refused" else echo_handler(message)
+
+    _, client = fake(handler)
+    # call_async has no timeout: only the reader charging the id-null error to this call ends the future.
+    future = client.call_async("refused")
+    with pytest.raises(cls) as info:
+        future.result(WAIT)
+    assert info.value.code == code and info.value.error == error
+    with pytest.raises(cls):
+        client.call("refused", timeout=WAIT)
+    assert client.call("ping", timeout=WAIT)["method"] == "ping"
+
+
+def test_error_without_id_fails_every_member_of_a_refused_batch(fake: Any) -> None:
+    _, client = fake(lambda m: null_id_error() if isinstance(m, list) else echo_handler(m))
+    outcomes = client.call_batch([("a", None), ("b", None), ("c", None)], timeout=WAIT)
+    assert [type(outcome) for outcome in outcomes] == [taskwire.TooLarge] * 3
+    with client.batch(timeout=WAIT) as batch:
+        first = batch.call("a")
+        batch.notify("n")
+        second = batch.call("b")
+    assert isinstance(first.exception(0), taskwire.TooLarge)
+    assert isinstance(second.exception(0), taskwire.TooLarge)
+    assert client.call("ping", timeout=WAIT)["method"] == "ping"
+
+
+def _batch_in_thread(client: taskwire.Client, methods: List[str]) -> Any:
+    """Sends a batch from another thread (leaving a batch block waits); returns (thread, futures)."""
+    futures: "queue.Queue[List[Any]]" = queue.Queue()
+
+    def run() -> None:
+        with client.batch(timeout=WAIT) as batch:
+            futures.put([batch.call(method) for method in methods])
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, futures.get(timeout=WAIT)
+
+
+def test_error_without_id_with_several_outstanding_fails_the_oldest_unanswered_frame(fake: Any) -> None:
+    server, client = fake(lambda m: None)
+    thread, (b1, b2) = _batch_in_thread(client, ["b1", "b2"])
+    batch = server.next_received()
+    a = client.call_async("a")
+    a_sent = server.next_received()
+    c = client.call_async("c")
+    c_sent = server.next_received()
+    # The batch is the oldest frame, but one of its calls was answered: the server did read it.
+    server.send(result_reply(batch[0]))
+    server.send(null_id_error())
+    with pytest.raises(taskwire.TooLarge):
+        a.result(WAIT)
+    # The newer call and the rest of the batch were not charged: their replies still reach them.
+    server.send(result_reply(c_sent))
+    server.send(result_reply(batch[1]))
+    assert c.result(WAIT) == "c"
+    thread.join(WAIT)
+    assert (b1.result(0), b2.result(0)) == ("b1", "b2")
+    # A late reply to the failed call is dropped.
+    server.send(result_reply(a_sent))
+    assert not client.closed
+
+
+def test_error_without_id_inside_a_batch_reply_is_charged_to_that_batch(fake: Any) -> None:
+    server, client = fake(lambda m: None)
+    a = client.call_async("a")
+    a_sent = server.next_received()
+    thread, (b1, b2) = _batch_in_thread(client, ["b1", "b2"])
+    batch = server.next_received()
+    # The older call "a" is unanswered, yet the error sits in the batch's reply array, so it is the batch's.
+    server.send([result_reply(batch[0]), null_id_error(-32600, "invalid_request")])
+    thread.join(WAIT)
+    assert b1.result(0) == "b1"
+    assert isinstance(b2.exception(0), taskwire.InvalidRequest)
+    server.send(result_reply(a_sent))
+    assert a.result(WAIT) == "a"
+
+
+def test_error_without_id_and_no_outstanding_frame_is_logged(fake: Any) -> None:
+    handler = _Collect("matches no waiting call")
+    logger = logging.getLogger("taskwire")
+    logger.addHandler(handler)
+    try:
+        server, client = fake(echo_handler)
+        assert client.call("ping", timeout=WAIT)["method"] == "ping"
+        server.send(null_id_error())
+        assert handler.seen.wait(WAIT)
+        assert client.call("ping", timeout=WAIT)["method"] == "ping"
+    finally:
+        logger.removeHandler(handler)
+
+
 class _Collect(logging.Handler):
     """Signals an event once a record containing ``needle`` is logged."""
 

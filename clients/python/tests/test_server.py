@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import signal
@@ -101,6 +102,60 @@ def test_batch_mixes_results_and_errors_in_order(spawn: Callable[..., taskwire.C
         missing = batch.call("nope")
     assert info.result(0)["name"] == "taskwire"
     assert isinstance(missing.exception(0), taskwire.MethodNotFound)
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_batch_over_max_batch_fails_every_member_with_too_large(
+    spawn: Callable[..., taskwire.Client], framing: str
+) -> None:
+    # The 413 comes with "id": null. Without a timeout of its own, call_batch would wait forever if the
+    # client could not match it to the batch; the batch's timeout only bounds a regression.
+    client = spawn(framing, args=["--max-batch", "2"])
+    outcomes = client.call_batch([("tasks.create", {"title": "t%d" % n}) for n in range(3)], timeout=WAIT)
+    assert len(outcomes) == 3
+    for outcome in outcomes:
+        assert isinstance(outcome, taskwire.TooLarge), outcome
+        assert outcome.code == 413 and outcome.error == "too_large" and outcome.data["limit"] == 2
+    # None of the members ran, and the connection is still usable, batches of the allowed size included.
+    assert client.tasks.list(timeout=WAIT)["total"] == 0
+    assert client.call_batch([("ping", None), ("ping", None)], timeout=WAIT) == [{}, {}]
+
+    with client.batch(timeout=WAIT) as batch:
+        futures = [batch.call("ping") for _ in range(3)]
+    for future in futures:
+        with pytest.raises(taskwire.TooLarge):
+            future.result(0)
+    assert client.ping(timeout=WAIT) == {}
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_frame_over_max_frame_bytes_fails_the_call_with_too_large(
+    spawn: Callable[..., taskwire.Client], framing: str
+) -> None:
+    # The client's own limit stays at its default, so the 2 KB request reaches the server's 1 KiB limit.
+    client = spawn(framing, args=["--max-frame-bytes", "1K"])
+    with pytest.raises(taskwire.TooLarge) as info:
+        client.tasks.create(title="Big", description="x" * 2048, timeout=WAIT)
+    assert info.value.code == 413 and info.value.error == "too_large"
+    # call_async has no timeout of its own: only the reader matching the id-null error ends this future.
+    future = client.call_async("tasks.create", title="Big", description="y" * 2048)
+    with pytest.raises(taskwire.TooLarge):
+        future.result(WAIT)
+    assert client.tasks.list(timeout=WAIT)["total"] == 0
+    assert client.tasks.create(title="Small", timeout=WAIT)["title"] == "Small"
+    assert client.ping(timeout=WAIT) == {}
+
+
+def test_batch_reply_over_max_outbound_bytes_fails_every_member(spawn: Callable[..., taskwire.Client]) -> None:
+    limit = 64 * 1024
+    client = spawn(args=["--max-outbound-bytes", "64K"])
+    one_reply = len(json.dumps(client.rpc.discover(timeout=WAIT)))
+    count = limit // one_reply + 2
+    outcomes = client.call_batch([("rpc.discover", None)] * count, timeout=WAIT)
+    for outcome in outcomes:
+        assert isinstance(outcome, taskwire.TooLarge), outcome
+        assert outcome.error == "too_large" and outcome.data["max_bytes"] == limit
+    assert client.ping(timeout=WAIT) == {}
 
 
 def test_notifications_get_no_reply(spawn: Callable[..., taskwire.Client], caplog: Any) -> None:
