@@ -155,7 +155,26 @@ package final class Connection: Sendable {
     @discardableResult
     package func send(_ body: [UInt8]) -> Bool {
         let framing = self.framing ?? .ndjson
-        switch queue.enqueue(framing.frame(body)) {
+        let frame = framing.frame(body)
+        let result: OutboundQueue.EnqueueResult
+        if isSocket {
+            // A non-blocking send from the calling thread (often the store's writer, right after a sync)
+            // spares waking this connection's writer thread; whatever does not fit is left to that thread.
+            let fd = writeFD
+            result = queue.enqueueOrWrite(frame) { bytes in
+                bytes.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    while true {
+                        let sent = Glibc.send(fd, base, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                        if sent < 0, errno == EINTR { continue }
+                        return sent
+                    }
+                }
+            }
+        } else {
+            result = queue.enqueue(frame)
+        }
+        switch result {
         case .queued:
             return true
         case .closed:

@@ -22,6 +22,9 @@ final class OutboundQueue: @unchecked Sendable {
     private var pendingBytes = 0
     private var finishing = false
     private var aborted = false
+    /// A thread is writing to the peer right now: the writer thread with what it took, or a sender trying
+    /// a direct write. Only one may write at a time, so frames leave in order.
+    private var writing = false
 
     init(maxBytes: Int) {
         self.maxBytes = max(1, maxBytes)
@@ -38,12 +41,43 @@ final class OutboundQueue: @unchecked Sendable {
         return .queued
     }
 
+    /// Writes `frame` at once with `write` when nothing is queued and nobody is writing, else queues it.
+    ///
+    /// `write` must not block (a non-blocking `send`); it returns how many bytes it wrote. What it could not
+    /// write is queued in front of anything queued meanwhile, for the writer thread. This saves waking the
+    /// writer thread for the common case of a reply that fits in the socket buffer.
+    func enqueueOrWrite(_ frame: [UInt8], write: ([UInt8]) -> Int) -> EnqueueResult {
+        condition.lock()
+        guard !finishing, !aborted else {
+            condition.unlock()
+            return .closed
+        }
+        guard frames.isEmpty, !writing else {
+            condition.unlock()
+            return enqueue(frame)
+        }
+        writing = true
+        condition.unlock()
+        let written = max(0, write(frame))
+        condition.lock()
+        defer { condition.unlock() }
+        writing = false
+        if written < frame.count, !aborted {
+            let rest = Array(frame[written...])
+            pendingBytes += rest.count
+            frames.insert(rest, at: 0)
+        }
+        if !frames.isEmpty || finishing { condition.signal() }
+        return .queued
+    }
+
     /// Blocks until frames are waiting and returns all of them as one buffer; nil when the writer should stop.
     func takeAll() -> [UInt8]? {
         condition.lock()
         defer { condition.unlock() }
-        while frames.isEmpty, !finishing, !aborted { condition.wait() }
+        while frames.isEmpty || writing, !finishing || writing, !aborted { condition.wait() }
         if aborted || frames.isEmpty { return nil }
+        writing = true
         if frames.count == 1 { return frames.removeFirst() }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count })
@@ -56,6 +90,7 @@ final class OutboundQueue: @unchecked Sendable {
     func didWrite(_ count: Int) {
         condition.lock()
         pendingBytes -= count
+        writing = false
         condition.unlock()
     }
 
