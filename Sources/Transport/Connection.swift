@@ -171,6 +171,25 @@ package final class Connection: Sendable {
                     }
                 }
             }
+        } else if frame.count <= Int(PIPE_BUF) {
+            // A pipe cannot be written without blocking unless O_NONBLOCK is set on it, which would change
+            // the open file the parent shares. But when poll reports it writable, at least PIPE_BUF bytes
+            // are free, and a write of at most PIPE_BUF bytes then completes at once and whole.
+            let fd = writeFD
+            result = queue.enqueueOrWrite(frame) { bytes in
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                guard poll(&ready, 1, 0) == 1, ready.revents & Int16(POLLOUT) != 0,
+                    ready.revents & Int16(POLLERR | POLLHUP) == 0
+                else { return 0 }
+                return bytes.withUnsafeBytes { buffer in
+                    guard let base = buffer.baseAddress else { return 0 }
+                    while true {
+                        let written = write(fd, base, buffer.count)
+                        if written < 0, errno == EINTR { continue }
+                        return written
+                    }
+                }
+            }
         } else {
             result = queue.enqueue(frame)
         }
