@@ -45,11 +45,12 @@ struct ReadSuite {
             let rss = server.residentBytes()
 
             print("## tasks.list on \(size) tasks\n")
-            print("Loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none); ")
-            print("restart (spawn to first reply, recovery included): \(restart); ")
+            let restartSeconds = Double(restart.components.seconds) + Double(restart.components.attoseconds) / 1e18
+            print("- loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none)")
+            print("- restart, from spawn to the first reply (recovery included): \(fixed(restartSeconds, 2)) s")
             print(
-                "resident memory \(rss / 1_048_576) MiB, \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes per task.\n"
-            )
+                "- resident memory \(rss / 1_048_576) MiB: \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes "
+                    + "per task over an empty server\n")
             print("| query (limit 20, pages 1-5) | total matches | p50 (ms) | p99 (ms) |")
             print("|---|---|---|---|")
             let iterations = options.quick ? 20 : 100

@@ -24,74 +24,60 @@ struct WriteSuite {
         let createdIDs = Mutex<[String]>([])
         for clients in [1, 16, 64] {
             let total = options.quick ? 640 : (clients == 1 ? 3_000 : 32_000)
-            let perClient = max(1, total / clients)
-            let connections = try (0..<clients).map { _ in UncheckedBox(try harness.socketConnection()) }
-            var samples = LatencySamples()
-            let seconds = try measure {
-                let perThread = try onThreads(clients) { index in
-                    let connection = connections[index].value
-                    let clock = ContinuousClock()
-                    var local = LatencySamples()
-                    var ids: [String] = []
-                    for sequence in 0..<perClient {
-                        let request = Request.call(
-                            id: sequence,
-                            method: "tasks.create",
-                            params: TaskFactory.createParams(client: index, sequence: sequence)
-                        )
-                        let start = clock.now
-                        let result = try connection.call(request)
-                        local.record(clock.now - start)
-                        if let id = result["task_id"]?.stringValue { ids.append(id) }
-                    }
-                    createdIDs.withLock { $0.append(contentsOf: ids) }
-                    return local
-                }
-                for local in perThread { samples.merge(local) }
+            try closedLoop(harness: harness, clients: clients, perClient: max(1, total / clients)) { client, sequence in
+                Request.call(
+                    id: sequence, method: "tasks.create",
+                    params: TaskFactory.createParams(client: client, sequence: sequence))
+            } collect: { result in
+                if let id = result["task_id"]?.stringValue { createdIDs.withLock { $0.append(id) } }
             }
-            for box in connections { box.value.closeConnection() }
-            print(
-                "| \(clients) | \(samples.count) | \(fixed(Double(samples.count) / seconds, 0)) | "
-                    + "\(fixed(samples.percentile(50))) | \(fixed(samples.percentile(99))) |"
-            )
         }
         print()
-        try measureGets(harness: harness, ids: createdIDs.withLock { $0 })
-    }
-
-    private func measureGets(harness: Harness, ids: [String]) throws {
+        let ids = createdIDs.withLock { $0 }
         guard !ids.isEmpty else { return }
         print("## Reads: tasks.get by id\n")
         print("| clients | gets | ops/s | p50 (µs) | p99 (µs) |")
         print("|---|---|---|---|---|")
         for clients in [1, 4] {
-            let perClient = options.quick ? 1_000 : 10_000
-            let connections = try (0..<clients).map { _ in UncheckedBox(try harness.socketConnection()) }
-            var samples = LatencySamples()
-            let seconds = try measure {
-                let perThread = try onThreads(clients) { index in
-                    let connection = connections[index].value
-                    var generator = SystemRandomNumberGenerator()
-                    let clock = ContinuousClock()
-                    var local = LatencySamples()
-                    for sequence in 0..<perClient {
-                        let id = ids[Int.random(in: 0..<ids.count, using: &generator)]
-                        let request = Request.call(id: sequence, method: "tasks.get", params: ["task_id": .string(id)])
-                        let start = clock.now
-                        _ = try connection.call(request)
-                        local.record(clock.now - start)
-                    }
-                    return local
-                }
-                for local in perThread { samples.merge(local) }
+            try closedLoop(harness: harness, clients: clients, perClient: options.quick ? 1_000 : 10_000) {
+                _, sequence in
+                let id = ids[Int.random(in: 0..<ids.count)]
+                return Request.call(id: sequence, method: "tasks.get", params: ["task_id": .string(id)])
             }
-            for box in connections { box.value.closeConnection() }
-            print(
-                "| \(clients) | \(samples.count) | \(fixed(Double(samples.count) / seconds, 0)) | "
-                    + "\(fixed(samples.percentile(50))) | \(fixed(samples.percentile(99))) |"
-            )
         }
         print()
+    }
+
+    /// Every client sends `perClient` requests, each after the previous reply (as a bot does), and the row
+    /// of figures is printed: requests, requests per second, p50 and p99 latency.
+    private func closedLoop(
+        harness: Harness, clients: Int, perClient: Int,
+        request: @escaping @Sendable (_ client: Int, _ sequence: Int) -> [UInt8],
+        collect: @escaping @Sendable (JSONValue) -> Void = { _ in }
+    ) throws {
+        let connections = try (0..<clients).map { _ in UncheckedBox(try harness.socketConnection()) }
+        var samples = LatencySamples()
+        let seconds = try measure {
+            let perThread = try onThreads(clients) { index in
+                let connection = connections[index].value
+                let clock = ContinuousClock()
+                var local = LatencySamples()
+                for sequence in 0..<perClient {
+                    let bytes = request(index, sequence)
+                    let start = clock.now
+                    let result = try connection.call(bytes)
+                    local.record(clock.now - start)
+                    collect(result)
+                }
+                return local
+            }
+            for local in perThread { samples.merge(local) }
+        }
+        for box in connections { box.value.closeConnection() }
+        print(
+            "| \(clients) | \(samples.count) | \(fixed(Double(samples.count) / seconds, 0)) | "
+                + "\(fixed(samples.percentile(50))) | \(fixed(samples.percentile(99))) |"
+        )
     }
 }
 

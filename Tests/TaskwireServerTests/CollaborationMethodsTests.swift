@@ -26,17 +26,9 @@ struct CollaborationMethodsTests {
     ) async -> Result<
         JSONValue, ResponseError
     > {
-        guard let handler = table.handler(for: method) else { return .failure(.methodNotFound(method)) }
-        do {
-            let reply = try await handler(
-                params, RequestContext(connectionID: 1, userID: user, role: user == "system" ? .admin : .member))
-            try await reply.ticket?.wait()
-            return .success(reply.result)
-        } catch let error as any ResponseErrorConvertible {
-            return .failure(error.responseError)
-        } catch {
-            return .failure(.internalError)
-        }
+        await table.call(
+            method, params,
+            context: RequestContext(connectionID: 1, userID: user, role: user == "system" ? .admin : .member))
     }
 
     func result(_ method: String, _ params: JSONValue?, as user: String = "user123") async throws -> JSONValue {

@@ -25,16 +25,7 @@ struct TaskMethodsTests {
     ) async -> Result<
         JSONValue, ResponseError
     > {
-        guard let handler = table.handler(for: method) else { return .failure(.methodNotFound(method)) }
-        do {
-            let reply = try await handler(params, RequestContext(connectionID: 1, userID: user))
-            try await reply.ticket?.wait()
-            return .success(reply.result)
-        } catch let error as any ResponseErrorConvertible {
-            return .failure(error.responseError)
-        } catch {
-            return .failure(.internalError)
-        }
+        await table.call(method, params, context: RequestContext(connectionID: 1, userID: user))
     }
 
     func result(_ method: String, _ params: JSONValue?, as user: String = "user123") async throws -> JSONValue {
