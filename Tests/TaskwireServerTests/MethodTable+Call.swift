@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import TaskStore
 
 @testable import TaskwireServer
 
