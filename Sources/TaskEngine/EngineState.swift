@@ -21,8 +21,9 @@ struct EngineState: Sendable {
         var collaboration: CollaborationState.Change? = nil
     }
 
-    /// Every task ever created, deleted ones included, by slot (creation order).
-    private(set) var tasks: [TaskItem] = []
+    /// Every task ever created, deleted ones included, by slot (creation order). Chunked, so the copy a
+    /// snapshot takes does not make the next change duplicate a million tasks.
+    private(set) var tasks = ChunkedArray<TaskItem>()
     private(set) var slotsByID: [UInt64: Int32] = [:]
     private(set) var indexes = TaskIndexes()
     private(set) var log = EventLog()

@@ -79,7 +79,8 @@ struct ResolvedQuery: Sendable {
     ///
     /// Reads each field through the array instead of copying the task out: a copy retains a dozen strings
     /// and arrays, which made scans several times slower.
-    func matches(_ tasks: [TaskItem], _ index: Int) -> Bool {
+    func matches<Tasks: RandomAccessCollection<TaskItem>>(_ tasks: Tasks, _ index: Int) -> Bool
+    where Tasks.Index == Int {
         if statusMask != 0, statusMask & (1 << tasks[index].status.index) == 0 { return false }
         if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
         if let assignee, tasks[index].assignee != assignee { return false }
