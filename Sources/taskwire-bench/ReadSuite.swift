@@ -31,7 +31,7 @@ struct ReadSuite {
             let directory = options.workDirectory + "/taskwire-bench-reads-\(getpid())-\(size)"
             try? FileManager.default.removeItem(atPath: directory)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let loadRate = try load(size: size, directory: directory)
+            let (loadRate, windows) = try load(size: size, directory: directory)
 
             let clock = ContinuousClock()
             let start = clock.now
@@ -47,6 +47,10 @@ struct ReadSuite {
             print("## tasks.list on \(size) tasks\n")
             let restartSeconds = Double(restart.components.seconds) + Double(restart.components.attoseconds) / 1e18
             print("- loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none)")
+            print(
+                "- each window of 256 pipelined creates: p50 \(fixed(windows.percentile(50) / 1000, 2)) ms, "
+                    + "p99.9 \(fixed(windows.percentile(99.9) / 1000, 2)) ms, slowest "
+                    + "\(fixed(windows.percentile(100) / 1000, 2)) ms (snapshots start every 100,000 records)")
             print("- restart, from spawn to the first reply (recovery included): \(fixed(restartSeconds, 2)) s")
             print(
                 "- resident memory \(rss / 1_048_576) MiB: \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes "
@@ -77,7 +81,9 @@ struct ReadSuite {
     }
 
     /// Creates `size` tasks and moves every tenth to in_progress; returns creates per second.
-    private func load(size: Int, directory: String) throws -> Double {
+    /// Creates the tasks; returns creates per second and the time each window of creates took, whose
+    /// slowest show what snapshots (every 100,000 records) cost the requests running meanwhile.
+    private func load(size: Int, directory: String) throws -> (rate: Double, windows: LatencySamples) {
         let server = try ServerProcess(
             executable: options.serverBinary,
             arguments: ["--data-dir", directory, "--durability", "none"] + Harness.commonArguments
@@ -87,6 +93,8 @@ struct ReadSuite {
         let window = 256
         var ids: [String] = []
         ids.reserveCapacity(size)
+        var windows = LatencySamples()
+        let clock = ContinuousClock()
         let seconds = try measure {
             var sent = 0
             while sent < size {
@@ -101,6 +109,7 @@ struct ReadSuite {
                         )
                     )
                 }
+                let start = clock.now
                 try connection.send(batch)
                 for _ in 0..<count {
                     let reply = try JSONParser.parse(try connection.readLine())
@@ -109,6 +118,7 @@ struct ReadSuite {
                     }
                     ids.append(id)
                 }
+                windows.record(clock.now - start)
                 sent += count
             }
         }
@@ -126,7 +136,7 @@ struct ReadSuite {
             }
         }
         try flush(&batch, connection)
-        return Double(size) / seconds
+        return (Double(size) / seconds, windows)
     }
 
     private func flush(_ batch: inout [UInt8], _ connection: WireConnection) throws {
