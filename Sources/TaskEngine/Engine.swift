@@ -1,3 +1,4 @@
+import Foundation
 package import JSON
 package import TaskStore
 
@@ -319,12 +320,31 @@ package actor Engine {
     package func detailJSON(of task: TaskItem) -> JSONValue { task.detailJSON(directory: directory) }
 
     /// A page of live tasks matching a query, and the number of matches.
-    package func list(_ query: TaskQuery, for caller: Caller = .system) throws(EngineError) -> TaskPage {
+    ///
+    /// A text search (`q`) has no index and reads every task, which takes a while on large stores: it runs
+    /// on a copy of the state on a thread of its own, so the engine goes on serving everyone else meanwhile
+    /// (the copy is cheap, and the answer is exactly the state when the call arrived).
+    package func list(_ query: TaskQuery, for caller: Caller = .system) async throws(EngineError) -> TaskPage {
         try authorize(.read, caller)
         let resolved = try ResolvedQuery(query, now: clock.now())
+        guard resolved.search != nil else { return Self.page(of: state, resolved, query) }
+        let copy = state
+        return await Self.onOwnThread { Self.page(of: copy, resolved, query) }
+    }
+
+    private static func page(of state: EngineState, _ resolved: ResolvedQuery, _ query: TaskQuery) -> TaskPage {
         let result = state.list(resolved)
         return TaskPage(
             tasks: result.slots.map(state.task(at:)), total: result.total, page: query.page, limit: query.limit)
+    }
+
+    /// Runs long CPU-bound work on a new thread, keeping the concurrency pool (one thread per core) free.
+    private static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
     }
 
     /// Every change of a task, oldest first, also after it was deleted.
