@@ -48,7 +48,7 @@ struct BenchOptions {
                 }
             case "--quick": quick = true
             case "--help", "-h":
-                print(Self.usage)
+                emit(Self.usage)
                 exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Self.usage)")
             }

@@ -44,19 +44,19 @@ struct ReadSuite {
             let restart = clock.now - start
             let rss = server.residentBytes()
 
-            print("## tasks.list on \(size) tasks\n")
+            emit("## tasks.list on \(size) tasks\n")
             let restartSeconds = Double(restart.components.seconds) + Double(restart.components.attoseconds) / 1e18
-            print("- loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none)")
-            print(
+            emit("- loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none)")
+            emit(
                 "- each window of 256 pipelined creates: p50 \(fixed(windows.percentile(50) / 1000, 2)) ms, "
                     + "p99.9 \(fixed(windows.percentile(99.9) / 1000, 2)) ms, slowest "
                     + "\(fixed(windows.percentile(100) / 1000, 2)) ms (snapshots start every 100,000 records)")
-            print("- restart, from spawn to the first reply (recovery included): \(fixed(restartSeconds, 2)) s")
-            print(
+            emit("- restart, from spawn to the first reply (recovery included): \(fixed(restartSeconds, 2)) s")
+            emit(
                 "- resident memory \(rss / 1_048_576) MiB: \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes "
                     + "per task over an empty server\n")
-            print("| query (limit 20, pages 1-5) | total matches | p50 (ms) | p99 (ms) |")
-            print("|---|---|---|---|")
+            emit("| query (limit 20, pages 1-5) | total matches | p50 (ms) | p99 (ms) |")
+            emit("|---|---|---|---|")
             let iterations = options.quick ? 20 : 100
             for (label, filter) in queries {
                 var samples = LatencySamples()
@@ -71,11 +71,11 @@ struct ReadSuite {
                     samples.record(clock.now - begin)
                     total = result["total"]?.intValue ?? 0
                 }
-                print(
+                emit(
                     "| \(label) | \(total) | \(fixed(samples.percentile(50) / 1000, 3)) | \(fixed(samples.percentile(99) / 1000, 3)) |"
                 )
             }
-            print()
+            emit()
             server.stop()
         }
     }

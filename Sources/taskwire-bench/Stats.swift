@@ -34,3 +34,9 @@ func measure(_ body: () throws -> Void) rethrows -> Double {
 func fixed(_ value: Double, _ decimals: Int = 1) -> String {
     String(format: "%.\(decimals)f", value)
 }
+
+/// Writes one line of the report to stdout: the benchmark's stdout is its Markdown report, never a
+/// protocol stream.
+func emit(_ text: String = "") {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -11,9 +11,9 @@ struct TransportSuite {
     private let socketClients = 4
 
     func run() throws {
-        print("## Transport: ping (in-memory server) against an echo floor\n")
-        print("| transport | measure | taskwire | echo floor | ratio |")
-        print("|---|---|---|---|---|")
+        emit("## Transport: ping (in-memory server) against an echo floor\n")
+        emit("| transport | measure | taskwire | echo floor | ratio |")
+        emit("|---|---|---|---|---|")
         let bench = CommandLine.arguments[0]
 
         // stdio
@@ -45,7 +45,7 @@ struct TransportSuite {
         harness.stop()
         socketFloor.stop()
         report("unix socket", socketLatency, socketFloorLatency, socketRate, socketFloorRate, clients: socketClients)
-        print()
+        emit()
     }
 
     private func report(
@@ -59,11 +59,11 @@ struct TransportSuite {
         for (label, percentile) in [("p50", 50.0), ("p99", 99.0)] {
             let ours = server.percentile(percentile)
             let theirs = floor.percentile(percentile)
-            print(
+            emit(
                 "| \(transport) | ping \(label), 1 client (µs) | \(fixed(ours)) | \(fixed(theirs)) | \(fixed(ours / theirs, 2))× |"
             )
         }
-        print(
+        emit(
             "| \(transport) | pipelined msgs/s, \(clients) client(s), window \(window) | \(fixed(serverRate, 0)) | "
                 + "\(fixed(floorRate, 0)) | \(fixed(serverRate / floorRate, 2))× |"
         )

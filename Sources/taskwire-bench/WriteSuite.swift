@@ -18,9 +18,9 @@ struct WriteSuite {
         )
         defer { harness.stop() }
 
-        print("## Writes: durable tasks.create (--durability always, data directory on local disk)\n")
-        print("| clients | creates | ops/s | p50 (µs) | p99 (µs) |")
-        print("|---|---|---|---|---|")
+        emit("## Writes: durable tasks.create (--durability always, data directory on local disk)\n")
+        emit("| clients | creates | ops/s | p50 (µs) | p99 (µs) |")
+        emit("|---|---|---|---|---|")
         let createdIDs = Mutex<[String]>([])
         for clients in [1, 16, 64] {
             let total = options.quick ? 640 : (clients == 1 ? 3_000 : 32_000)
@@ -32,12 +32,12 @@ struct WriteSuite {
                 if let id = result["task_id"]?.stringValue { createdIDs.withLock { $0.append(id) } }
             }
         }
-        print()
+        emit()
         let ids = createdIDs.withLock { $0 }
         guard !ids.isEmpty else { return }
-        print("## Reads: tasks.get by id\n")
-        print("| clients | gets | ops/s | p50 (µs) | p99 (µs) |")
-        print("|---|---|---|---|---|")
+        emit("## Reads: tasks.get by id\n")
+        emit("| clients | gets | ops/s | p50 (µs) | p99 (µs) |")
+        emit("|---|---|---|---|---|")
         for clients in [1, 4] {
             try closedLoop(harness: harness, clients: clients, perClient: options.quick ? 1_000 : 10_000) {
                 _, sequence in
@@ -45,7 +45,7 @@ struct WriteSuite {
                 return Request.call(id: sequence, method: "tasks.get", params: ["task_id": .string(id)])
             }
         }
-        print()
+        emit()
     }
 
     /// Every client sends `perClient` requests, each after the previous reply (as a bot does), and the row
@@ -74,7 +74,7 @@ struct WriteSuite {
             for local in perThread { samples.merge(local) }
         }
         for box in connections { box.value.closeConnection() }
-        print(
+        emit(
             "| \(clients) | \(samples.count) | \(fixed(Double(samples.count) / seconds, 0)) | "
                 + "\(fixed(samples.percentile(50))) | \(fixed(samples.percentile(99))) |"
         )

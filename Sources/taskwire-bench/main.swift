@@ -15,8 +15,8 @@ do {
         throw BenchError("no taskwire binary at \(options.serverBinary); build it or pass --server PATH")
     }
     try Harness.configure(binary: options.serverBinary)
-    print("# taskwire-bench\n")
-    print(
+    emit("# taskwire-bench\n")
+    emit(
         "`taskwire-bench \(arguments.joined(separator: " "))` on \(ProcessInfo.processInfo.activeProcessorCount) cores\n"
     )
     if options.suites.contains("transport") { try TransportSuite(options: options).run() }
