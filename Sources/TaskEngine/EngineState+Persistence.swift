@@ -1,3 +1,4 @@
+import Glibc
 import JSON
 
 extension EngineState {
@@ -71,7 +72,7 @@ extension EngineState {
     /// Rebuilds a state from ``snapshotBytes()``.
     init(snapshot bytes: [UInt8]) throws(EngineError) {
         self.init()
-        var lines: [ArraySlice<UInt8>] = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)[...].map { $0 }
+        var lines = Self.lines(of: bytes)
         guard !lines.isEmpty else { throw .damaged("the snapshot is empty") }
         let first = try Self.object(lines.removeFirst(), "snapshot header")
         let userCount = first["users"]?.intValue ?? 0
@@ -122,6 +123,26 @@ extension EngineState {
         }
         try loadCollaboration(comments: comments, attachments: attachments)
         try loadHeader(first)
+    }
+
+    /// The non-empty lines of a snapshot, found with `memchr`: the generic `split` took a fifth of the time
+    /// of a restart on a million tasks.
+    static func lines(of bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count {
+                guard let found = memchr(base + start, 0x0A, buffer.count - start) else {
+                    lines.append(bytes[start..<buffer.count])
+                    return
+                }
+                let end = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
+                if end > start { lines.append(bytes[start..<end]) }
+                start = end + 1
+            }
+        }
+        return lines
     }
 
     private static func object(_ line: ArraySlice<UInt8>, _ what: String) throws(EngineError) -> JSONObject {
