@@ -37,6 +37,21 @@ struct TaskMethodsTests {
         return nil
     }
 
+    @Test func aFullDiskAnswers503AndChangesNothing() async throws {
+        let created = try await result("tasks.create", ["title": "Before the disk filled"])
+        let id = try #require(created["task_id"]?.stringValue)
+        let before = try await result("tasks.list", nil)
+        store.failNextAppend(
+            with: StoreError(code: .diskFull, message: "The disk is full: the journal has no reserved space left."))
+        let refused = try #require(await error("tasks.update", ["task_id": .string(id), "progress": 50]))
+        #expect(refused.code == 503)
+        #expect(refused.name == "unavailable")
+        #expect(try await result("tasks.list", nil) == before)
+        #expect(try await result("tasks.get", ["task_id": .string(id)])["version"] == 1)
+        // Once space is back, the same write goes through.
+        #expect(try await result("tasks.update", ["task_id": .string(id), "progress": 50])["version"] == 2)
+    }
+
     @Test func registersEveryTasksMethod() {
         #expect(
             table.methodNames == [
