@@ -11,9 +11,10 @@ import Transport
 /// is seen even while the connection's requests are busy), and hands the rest to one processing task in a
 /// single hop. That task runs single requests one after another in arrival order, awaiting each handler
 /// before starting the next, so a client that pipelines create-then-update sees them applied in order.
-/// Members of a batch run concurrently and are answered with one array. A reply whose result carries a
-/// commit ticket goes to a second task that waits for durability, so durability waits are pipelined and
-/// such replies may overtake or trail the replies of later requests.
+/// Members of a batch run concurrently and are answered with one array. A single reply whose result
+/// carries a commit ticket is encoded at once and registered with the ticket, to be sent by the store's
+/// writer thread right after the sync; a batch that waits for tickets goes to a second task. Durability
+/// waits are thus pipelined, and such replies may overtake or trail the replies of later requests.
 package final class Session: Sendable {
     /// One request ready to run.
     private struct Call: Sendable {
