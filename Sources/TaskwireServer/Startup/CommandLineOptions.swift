@@ -119,7 +119,7 @@ package enum CommandLineOptions {
     ) throws(CommandLineError)
         -> Command
     {
-        var remaining = arguments[...]
+        let remaining = arguments[...]
         if let first = remaining.first, !first.hasPrefix("-") {
             switch first {
             case "export", "import", "check":
@@ -135,20 +135,12 @@ package enum CommandLineOptions {
         var stdioRequested = false
         var inMemory = false
         var dataDirectory: String?
-        while let argument = remaining.popFirst() {
-            var name = argument
-            var inlineValue: String?
-            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inlineValue = String(argument[argument.index(after: equals)...])
-            }
-            func value() throws(CommandLineError) -> String {
-                if let inlineValue { return inlineValue }
-                guard let next = remaining.popFirst() else { throw CommandLineError("\(name) needs a value.") }
-                return next
-            }
+        var cursor = ArgumentCursor(remaining)
+        while let word = cursor.next() {
+            let (argument, name) = (word.argument, word.name)
+            func value() throws(CommandLineError) -> String { try cursor.value(of: word) }
             func flagOnly() throws(CommandLineError) {
-                if inlineValue != nil { throw CommandLineError("\(name) takes no value.") }
+                if word.inlineValue != nil { throw CommandLineError("\(name) takes no value.") }
             }
             switch name {
             case "--help", "-h":

@@ -26,23 +26,18 @@ package enum MaintenanceCommand: Sendable, Equatable {
     static func parse(
         _ name: String, _ arguments: ArraySlice<String>, environment: [String: String]
     ) throws(CommandLineError) -> MaintenanceCommand {
-        var remaining = arguments
+        var cursor = ArgumentCursor(arguments)
         var dataDirectory: String?
         var file: String?
-        while let argument = remaining.popFirst() {
-            if argument == "--data-dir" || argument.hasPrefix("--data-dir=") {
-                let value: String?
-                if argument == "--data-dir" {
-                    value = remaining.popFirst()
-                } else {
-                    value = String(argument.dropFirst(11))
-                }
-                guard let value, !value.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
+        while let word = cursor.next() {
+            if word.name == "--data-dir" {
+                let value = try cursor.value(of: word)
+                guard !value.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
                 dataDirectory = value
-            } else if name == "import", file == nil, argument == "-" || !argument.hasPrefix("-") {
-                file = argument
+            } else if name == "import", file == nil, word.argument == "-" || !word.argument.hasPrefix("-") {
+                file = word.argument
             } else {
-                throw CommandLineError("Unknown argument '\(argument)' for taskwire \(name).")
+                throw CommandLineError("Unknown argument '\(word.argument)' for taskwire \(name).")
             }
         }
         guard let directory = dataDirectory ?? CommandLineOptions.defaultDataDirectory(environment: environment) else {

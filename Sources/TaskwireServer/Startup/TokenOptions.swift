@@ -29,16 +29,10 @@ package struct TokenOptions: Sendable, Equatable {
         }
         var options = TokenOptions()
         var dataDirectory: String?
-        while let argument = remaining.popFirst() {
-            var name = argument
-            var inlineValue: String?
-            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
-                name = String(argument[..<equals])
-                inlineValue = String(argument[argument.index(after: equals)...])
-            }
-            guard let text = inlineValue ?? remaining.popFirst() else {
-                throw CommandLineError("\(name) needs a value.")
-            }
+        var cursor = ArgumentCursor(remaining)
+        while let word = cursor.next() {
+            let (argument, name) = (word.argument, word.name)
+            let text = try cursor.value(of: word)
             switch name {
             case "--user": options.userID = text
             case "--name": options.name = text
