@@ -39,3 +39,13 @@ def test_json_schema_references_resolve() -> None:
     assert openrpc_errors(valid) == []
     valid["methods"][0]["params"][0]["schema"] = {"type": 12}
     assert openrpc_errors(valid), "a param schema that is not a JSON Schema must be rejected"
+
+
+def test_rpc_discover_serves_exactly_the_schema_file(spawn) -> None:  # type: ignore[no-untyped-def]
+    # The binary embeds schema/openrpc.json at build time; a stale build would serve an older document.
+    import json
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent.parent.parent
+    served = spawn().call("rpc.discover")
+    assert served == json.loads((repo / "schema" / "openrpc.json").read_text())
