@@ -67,6 +67,10 @@ package final class Session: Sendable {
     private let dispatcher: Dispatcher
     private let sink: Sink
     private let inFlight = InFlightRequests()
+    /// Received messages not processed yet, bounded so that a flooding client is read no faster than served.
+    private let backlog: Backlog
+    /// The most received messages that may wait to be processed before the reader stops reading.
+    package static let maxBacklog = 10_000
     /// Replies registered with their tickets and not sent yet, so ``finishInput()`` can wait for them.
     private let durabilityWaits = PendingReplies()
     private let state: SharedState
@@ -86,6 +90,8 @@ package final class Session: Sendable {
         self.deferred = deferred
         let inFlight = self.inFlight
         let durabilityWaits = self.durabilityWaits
+        let backlog = Backlog(limit: Self.maxBacklog)
+        self.backlog = backlog
         let state = self.state
         self.processor = Task {
             for await items in workStream {
@@ -95,6 +101,7 @@ package final class Session: Sendable {
                         item, dispatcher: dispatcher, context: context, inFlight: inFlight, sink: sink,
                         deferred: deferred, durabilityWaits: durabilityWaits
                     )
+                    backlog.remove()
                 }
             }
         }
@@ -108,7 +115,8 @@ package final class Session: Sendable {
     /// The requests received and not yet answered.
     package var pendingRequests: Int { inFlight.count }
 
-    /// Takes everything decoded from one read, on the reader's thread; never blocks.
+    /// Takes everything decoded from one read, on the reader's thread. Blocks only while more than
+    /// ``maxBacklog`` received messages wait to be processed (backpressure on a flooding client).
     package func receive(_ events: [FrameEvent], framing: Framing? = nil) {
         var items: [Work] = []
         for event in events {
@@ -135,6 +143,7 @@ package final class Session: Sendable {
         }
         if accepting {
             work.yield(items)
+            backlog.add(items.count)
         } else {
             refuse(items)
         }
@@ -149,6 +158,7 @@ package final class Session: Sendable {
     /// durability waits). Later input is answered with 503 `unavailable`. Safe to call more than once.
     package func finishInput() async {
         state.withLock { $0.accepting = false }
+        backlog.close()
         work.finish()
         await processor.value
         await durabilityWaits.drained()
