@@ -155,6 +155,17 @@ package actor Engine {
         return Committed(CreatedTask(task: created, replayed: false), ticket: ticket)
     }
 
+    /// The live task a write is about, once the caller may do `action` to it and `ifVersion` (when given)
+    /// is its current version: the checks every task write makes first, in the same order.
+    private func taskToChange(
+        _ id: String, _ action: Action, ifVersion: Int?, by caller: Caller
+    ) throws(EngineError) -> TaskItem {
+        let (_, task) = try state.liveTask(id)
+        try authorize(action, caller, task: task)
+        try Validator.ifVersion(ifVersion, task: task)
+        return task
+    }
+
     /// Changes fields of a task. Fields equal to their current value are not changes; when nothing changes,
     /// nothing is recorded and `updated` is `false`.
     ///
@@ -166,9 +177,7 @@ package actor Engine {
     )
         throws(EngineError) -> Committed<UpdatedTask>
     {
-        let (_, old) = try state.liveTask(id)
-        try authorize(.update, caller, task: old)
-        try Validator.ifVersion(ifVersion, task: old)
+        let old = try taskToChange(id, .update, ifVersion: ifVersion, by: caller)
         guard !patch.isEmpty else { throw .invalid("task_id", "Give at least one field to update.") }
         let now = clock.now()
         let at = state.eventTime(now: now)
@@ -231,9 +240,7 @@ package actor Engine {
     )
         throws(EngineError) -> Committed<CompletedTask>
     {
-        let (_, old) = try state.liveTask(id)
-        try authorize(.complete, caller, task: old)
-        try Validator.ifVersion(ifVersion, task: old)
+        let old = try taskToChange(id, .complete, ifVersion: ifVersion, by: caller)
         guard old.status == .inProgress else {
             throw .invalidTransition(taskID: id, from: old.status, to: .completed)
         }
@@ -266,9 +273,7 @@ package actor Engine {
     ) throws(EngineError)
         -> Committed<DeletedTask>
     {
-        let (_, old) = try state.liveTask(id)
-        try authorize(.delete, caller, task: old)
-        try Validator.ifVersion(ifVersion, task: old)
+        let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
         let event = TaskEvent(
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]

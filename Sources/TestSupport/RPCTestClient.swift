@@ -69,22 +69,7 @@ package final class RPCTestClient: Sendable {
     package func sendRaw(_ bytes: [UInt8]) {
         writer.async { [self] in
             guard writeFailure.withLock({ $0 }) == nil else { return }
-            var offset = 0
-            bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return }
-                while offset < buffer.count {
-                    let written = write(writeFD, base + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0, errno == EINTR {
-                        continue
-                    } else {
-                        let code = errno
-                        writeFailure.withLock { $0 = code }
-                        return
-                    }
-                }
-            }
+            if let code = writeFully(writeFD, bytes) { writeFailure.withLock { $0 = code } }
         }
     }
 

@@ -602,20 +602,7 @@ private final class RawStdioServer: Sendable {
         let fd = inputFD
         // Off the concurrency pool: a write to a pipe may block.
         DispatchQueue.global().async {
-            var offset = 0
-            bytes.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress else { return }
-                while offset < buffer.count {
-                    let written = write(fd, base + offset, buffer.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0, errno == EINTR {
-                        continue
-                    } else {
-                        return
-                    }
-                }
-            }
+            _ = writeFully(fd, bytes)
             close(fd)
         }
     }
