@@ -23,7 +23,10 @@ package final class RPCTestClient: Sendable {
     private let isSocket: Bool
     private let inbox = FrameInbox()
     private let writer = DispatchQueue(label: "taskwire.test-client.writer")
-    private let readerStarted = Atomic(false)
+    /// Whether the reader thread started, and which of this client's descriptors are closed. Closing goes
+    /// through ``closeOnce(_:)`` under this lock: tests run in parallel in one process, and a descriptor
+    /// closed twice (or read after closing) could hit another test's connection that reused the number.
+    private let descriptors = Mutex<(readerStarted: Bool, closed: Set<Int32>)>((false, []))
     private let writeFailure = Mutex<Int32?>(nil)
     private let nextID = Atomic(0)
 
@@ -120,7 +123,14 @@ package final class RPCTestClient: Sendable {
 
     /// Starts the reader thread (the first ``next(timeout:)`` does it too).
     package func startReading() {
-        guard readerStarted.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged else {
+        let start = descriptors.withLock { state -> Bool? in
+            guard !state.readerStarted else { return nil }
+            state.readerStarted = true
+            return !state.closed.contains(readFD)
+        }
+        guard let start else { return }
+        guard start else {
+            inbox.end()
             return
         }
         let thread = Thread { [self] in readLoop() }
@@ -172,7 +182,7 @@ package final class RPCTestClient: Sendable {
             if isSocket {
                 shutdown(writeFD, Int32(SHUT_WR))
             } else {
-                close(writeFD)
+                closeOnce(writeFD)
             }
         }
     }
@@ -181,10 +191,16 @@ package final class RPCTestClient: Sendable {
     package func disconnect() {
         writer.async { [self] in
             if isSocket {
+                // A running reader sees the shutdown as EOF and closes the descriptor itself; otherwise it is
+                // closed here, and marked so under the lock, so that no reader can start on it afterwards.
+                let closeHere = descriptors.withLock { state -> Bool in
+                    guard !state.readerStarted else { return false }
+                    return state.closed.insert(readFD).inserted
+                }
                 shutdown(readFD, Int32(SHUT_RDWR))
-                if !readerStarted.load(ordering: .relaxed) { close(readFD) }
+                if closeHere { close(readFD) }
             } else {
-                close(writeFD)
+                closeOnce(writeFD)
             }
         }
     }
@@ -207,7 +223,12 @@ package final class RPCTestClient: Sendable {
             events.removeAll(keepingCapacity: true)
         }
         inbox.end()
-        close(readFD)
+        closeOnce(readFD)
+    }
+
+    /// Closes one of this client's descriptors unless it was closed already.
+    private func closeOnce(_ fd: Int32) {
+        if descriptors.withLock({ $0.closed.insert(fd).inserted }) { close(fd) }
     }
 }
 
