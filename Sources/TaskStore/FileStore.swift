@@ -532,11 +532,12 @@ package final class FileStore: Store {
         }
         publish(written: lastRecord, synced: lastRecord, cycle: nil)
         // Give back the unused reserve; if this is lost in a crash the zeros read as the end of the segment.
-        try? fileSystem.truncate(context.current, length: context.writeOffset)
-        fileSystem.close(context.current)
         guard let spare = context.spare else {
             throw StoreError(code: .io, message: "The next journal segment was not prepared.", location: directory)
         }
+        try? fileSystem.truncate(context.current, length: context.writeOffset)
+        // Closed exactly once: from here on the writer's current segment is the spare.
+        fileSystem.close(context.current)
         let path = StorePaths.join(directory, StorePaths.segmentName(firstRecord: lastRecord + 1))
         context.spare = nil
         context.current = spare

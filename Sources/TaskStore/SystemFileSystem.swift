@@ -100,8 +100,13 @@ package struct SystemFileSystem: FileSystem {
     }
 
     /// `mkdir(2)`, creating missing parents.
+    /// A directory it creates gets exactly `mode`, whatever the process umask is at that instant (another
+    /// thread may narrow it briefly, as the socket listener does around `bind`).
     package func makeDirectory(_ path: String, mode: UInt32) throws(StoreError) {
-        if mkdir(path, mode_t(mode)) == 0 { return }
+        if mkdir(path, mode_t(mode)) == 0 {
+            _ = chmod(path, mode_t(mode))
+            return
+        }
         switch errno {
         case EEXIST:
             return
@@ -109,7 +114,11 @@ package struct SystemFileSystem: FileSystem {
             let parent = StorePaths.parent(of: path)
             guard parent != path, !parent.isEmpty else { throw Self.error("mkdir", path: path) }
             try makeDirectory(parent, mode: mode)
-            if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST { throw Self.error("mkdir", path: path) }
+            if mkdir(path, mode_t(mode)) == 0 {
+                _ = chmod(path, mode_t(mode))
+            } else if errno != EEXIST {
+                throw Self.error("mkdir", path: path)
+            }
         default:
             throw Self.error("mkdir", path: path)
         }
