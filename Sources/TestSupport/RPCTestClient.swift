@@ -72,6 +72,11 @@ package final class RPCTestClient: Sendable {
     package func sendRaw(_ bytes: [UInt8]) {
         writer.async { [self] in
             guard writeFailure.withLock({ $0 }) == nil else { return }
+            // Never write to a descriptor this client closed: its number may belong to another test by now.
+            guard !descriptors.withLock({ $0.closed.contains(writeFD) }) else {
+                writeFailure.withLock { $0 = EBADF }
+                return
+            }
             if let code = writeFully(writeFD, bytes) { writeFailure.withLock { $0 = code } }
         }
     }
@@ -180,7 +185,9 @@ package final class RPCTestClient: Sendable {
     package func closeWriting() {
         writer.async { [self] in
             if isSocket {
-                shutdown(writeFD, Int32(SHUT_WR))
+                descriptors.withLock { state in
+                    if !state.closed.contains(writeFD) { shutdown(writeFD, Int32(SHUT_WR)) }
+                }
             } else {
                 closeOnce(writeFD)
             }
@@ -192,13 +199,17 @@ package final class RPCTestClient: Sendable {
         writer.async { [self] in
             if isSocket {
                 // A running reader sees the shutdown as EOF and closes the descriptor itself; otherwise it is
-                // closed here, and marked so under the lock, so that no reader can start on it afterwards.
-                let closeHere = descriptors.withLock { state -> Bool in
-                    guard !state.readerStarted else { return false }
-                    return state.closed.insert(readFD).inserted
+                // closed here, and marked so, so that no reader starts on it afterwards. All under the lock:
+                // a descriptor this client already closed may now belong to another test's connection, and
+                // must not be shut down.
+                descriptors.withLock { state in
+                    guard !state.closed.contains(readFD) else { return }
+                    shutdown(readFD, Int32(SHUT_RDWR))
+                    if !state.readerStarted {
+                        state.closed.insert(readFD)
+                        close(readFD)
+                    }
                 }
-                shutdown(readFD, Int32(SHUT_RDWR))
-                if closeHere { close(readFD) }
             } else {
                 closeOnce(writeFD)
             }

@@ -25,3 +25,12 @@ package func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         return nil
     }
 }
+
+/// A pipe whose ends are not inherited by processes spawned later (tests spawn servers in parallel, and a
+/// child holding a copy of a write end would keep the reader from ever seeing EOF).
+package func privatePipe() -> (read: Int32, write: Int32)? {
+    var ends: [Int32] = [0, 0]
+    guard pipe(&ends) == 0 else { return nil }
+    for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+    return (ends[0], ends[1])
+}

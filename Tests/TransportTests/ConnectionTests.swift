@@ -21,9 +21,9 @@ final class PipePair: Sendable {
         configuration: Connection.Configuration = .init(), clientFraming: Framing = .ndjson,
         reply: @escaping @Sendable ([UInt8]) -> [UInt8]
     ) throws {
-        var toServer: [Int32] = [0, 0]
-        var toClient: [Int32] = [0, 0]
-        guard pipe(&toServer) == 0, pipe(&toClient) == 0 else { throw TestSupportError("pipe failed") }
+        guard let inbound = privatePipe(), let outbound = privatePipe() else { throw TestSupportError("pipe failed") }
+        let toServer = [inbound.read, inbound.write]
+        let toClient = [outbound.read, outbound.write]
         connection = Connection(
             readFD: toServer[0], writeFD: toClient[1], ownsDescriptors: true, transport: "pipe",
             configuration: configuration, logger: Logger(label: "test", level: .error) { _ in }
@@ -89,8 +89,8 @@ struct ConnectionTests {
 
     @Test func framingErrorsReachTheHandler() async throws {
         let errors = FrameInbox()
-        var toServer: [Int32] = [0, 0]
-        #expect(pipe(&toServer) == 0)
+        let pipe = try #require(privatePipe())
+        let toServer = [pipe.read, pipe.write]
         let connection = Connection(
             readFD: toServer[0], writeFD: dup(2), ownsDescriptors: true, transport: "pipe",
             configuration: Connection.Configuration(maxFrameBytes: 8),
