@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `auth.login`: binds the connection to the user of a bearer token; throttled per connection.
 enum Login {
-    static let name = "auth.login"
+    /// Open before login, and limited by the connection's login throttle instead of a rate limit. Neither
+    /// read-only (it binds the connection) nor idempotent (every failed attempt counts towards the throttle).
+    static func declaration(engine: Engine, clock: any TimeSource) -> MethodDeclaration {
+        MethodDeclaration(
+            "auth.login", rateLimit: nil, opensBeforeLogin: true, readOnly: false, destructive: false,
+            idempotent: false
+        ) { try await handle($0, $1, engine: engine, clock: clock) }
+    }
 
     static func handle(
         _ params: JSONValue?, _ context: RequestContext, engine: Engine, clock: any TimeSource
