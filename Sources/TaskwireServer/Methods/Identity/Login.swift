@@ -19,16 +19,11 @@ enum Login {
         let token: String = try reader.required("token")
         try reader.finish()
         let now = Double(clock.now().microseconds) / 1_000_000
-        if let retry = context.identity?.loginRetryAfter(now: now) {
+        if case .locked(let retry)? = context.identity?.beginLoginAttempt(now: now) {
             throw AuthGate.rateLimited(operation: "login", retryAfter: retry)
         }
-        let login: TokenLogin
-        do {
-            login = try await engine.login(token: token)
-        } catch {
-            context.identity?.recordFailedLogin(now: now)
-            throw error
-        }
+        // The attempt counts as failed already; `bind` forgets it when the token is good.
+        let login = try await engine.login(token: token)
         context.identity?.bind(
             ConnectionIdentity.Binding(userID: login.user.userID, tokenID: login.token.tokenID, via: "token"))
         return Reply(
