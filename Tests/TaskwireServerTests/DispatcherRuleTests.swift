@@ -3,7 +3,6 @@ import JSONRPC
 import TaskStore
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

@@ -2,8 +2,8 @@ import JSON
 import JSONRPC
 import TaskEngine
 import TaskStore
+import TaskwireLog
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

@@ -4,9 +4,9 @@ import JSONRPC
 import Synchronization
 import TaskEngine
 import TaskStore
+import TaskwireLog
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

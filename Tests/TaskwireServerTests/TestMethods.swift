@@ -2,9 +2,9 @@ import JSON
 import JSONRPC
 import Synchronization
 import TaskStore
+import TaskwireLog
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

@@ -1,7 +1,7 @@
 package import JSON
 package import JSONRPC
 package import TaskStore
-package import Transport
+package import TaskwireLog
 
 /// Runs one call against the method table and turns whatever the handler did into a JSON-RPC outcome.
 ///

@@ -2,7 +2,7 @@ import JSON
 package import JSONRPC
 import Synchronization
 import TaskStore
-import Transport
+import TaskwireLog
 
 /// The JSON-RPC state of one connection: what it sent, in what order it runs, and where replies go.
 ///

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import JSONRPC
 import Synchronization
+package import TaskwireLog
 package import Transport
 
 #if canImport(Glibc)
