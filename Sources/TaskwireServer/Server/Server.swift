@@ -3,7 +3,7 @@ import Foundation
 import JSONRPC
 import Synchronization
 package import TaskwireLog
-package import Transport
+import Transport
 
 #if canImport(Glibc)
     import Glibc
