@@ -24,11 +24,15 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSON"], swiftSettings: settings),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"], swiftSettings: settings),
 
+        // MARK: TaskwireLog
+        .target(name: "TaskwireLog", swiftSettings: settings),
+        .testTarget(name: "TaskwireLogTests", dependencies: ["TaskwireLog"], swiftSettings: settings),
+
         // MARK: Transport
-        .target(name: "Transport", dependencies: ["JSONRPC"], swiftSettings: settings),
+        .target(name: "Transport", dependencies: ["JSONRPC", "TaskwireLog"], swiftSettings: settings),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "TestSupport"],
+            dependencies: ["Transport", "TaskwireLog", "TestSupport"],
             swiftSettings: settings
         ),
 
@@ -52,13 +56,13 @@ let package = Package(
         // MARK: TaskwireServer
         .target(
             name: "TaskwireServer",
-            dependencies: ["JSON", "JSONRPC", "Transport", "TaskEngine", "TaskStore"],
+            dependencies: ["JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore"],
             resources: [.embedInCode("openrpc.json")],
             swiftSettings: settings
         ),
         .testTarget(
             name: "TaskwireServerTests",
-            dependencies: ["TaskwireServer", "TestSupport"],
+            dependencies: ["TaskwireServer", "TaskwireLog", "TestSupport"],
             swiftSettings: settings
         ),
 

@@ -33,6 +33,23 @@ def schema_type(schema: dict, components: dict) -> str:
     return kind
 
 
+def facts(method: dict) -> str:
+    """One line with the method's declared facts, from its `x-` fields."""
+
+    def yes_no(key: str) -> str:
+        return "yes" if method.get(key) else "no"
+
+    limit = method.get("x-rate-limit")
+    return "Rate limit: %s. Open before login: %s. Runs long: %s. Read-only: %s. Destructive: %s. Idempotent: %s." % (
+        "`%s`" % limit if limit else "none",
+        yes_no("x-open-before-login"),
+        yes_no("x-runs-long"),
+        yes_no("x-read-only"),
+        yes_no("x-destructive"),
+        yes_no("x-idempotent"),
+    )
+
+
 def render(document: dict) -> str:
     components = document.get("components", {}).get("schemas", {})
     lines = [
@@ -42,6 +59,11 @@ def render(document: dict) -> str:
         "`rpc.discover` also serves) by `scripts/methods-doc.py`. Params are by name; unknown params are refused",
         "with -32602. Behaviour in depth: [tasks.md](tasks.md), [collaboration.md](collaboration.md),",
         "[security.md](security.md), [protocol.md](protocol.md).",
+        "",
+        "Each method also lists the facts the server declares for it (the schema's `x-` fields): the rate-limit",
+        "operation it counts against ([security.md](security.md#rate-limits)), whether a socket may call it before",
+        "`auth.login`, whether it runs long (its own task, interrupted by `$/cancelRequest`), and whether it only",
+        "reads, destroys something for good, or may be repeated with no further effect.",
         "",
         "| method | summary |",
         "|---|---|",
@@ -54,6 +76,7 @@ def render(document: dict) -> str:
         lines += ["", "## `%s`" % method["name"], ""]
         if method.get("description"):
             lines += [method["description"], ""]
+        lines += [facts(method), ""]
         params = method.get("params", [])
         if params:
             lines += ["| param | type | required | description |", "|---|---|---|---|"]

@@ -1,6 +1,7 @@
 import Foundation
 package import JSONRPC
 import Synchronization
+package import TaskwireLog
 
 #if canImport(Glibc)
     import Glibc

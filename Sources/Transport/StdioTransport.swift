@@ -1,3 +1,5 @@
+package import TaskwireLog
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

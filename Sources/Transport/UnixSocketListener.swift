@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+package import TaskwireLog
 
 #if canImport(Glibc)
     import Glibc

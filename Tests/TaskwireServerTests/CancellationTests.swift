@@ -2,7 +2,6 @@ import JSON
 import JSONRPC
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

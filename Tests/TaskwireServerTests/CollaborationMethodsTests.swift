@@ -15,10 +15,8 @@ struct CollaborationMethodsTests {
 
     init() throws {
         let engine = try Engine.open(store: store, clock: clock, maxAttachmentBytes: 64)
-        var table = MethodTable()
-        table.registerTasks(engine: engine)
-        table.registerCollaboration(engine: engine)
-        self.table = table
+        table = try MethodTable(
+            TaskMethods.declarations(engine: engine) + CollaborationMethods.declarations(engine: engine))
     }
 
     func call(
@@ -51,7 +49,7 @@ struct CollaborationMethodsTests {
             "tasks.comments.add", "tasks.comments.list", "tasks.attachments.upload", "tasks.attachments.list",
             "tasks.attachments.get", "tasks.attachments.delete", "tasks.watch", "tasks.unwatch",
         ] {
-            #expect(table.handler(for: name) != nil, "\(name)")
+            #expect(table.declaration(for: name) != nil, "\(name)")
         }
     }
 

@@ -1,9 +1,9 @@
 import JSON
 import JSONRPC
 import TaskEngine
+import TaskwireLog
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

@@ -3,7 +3,6 @@ import JSONRPC
 import TaskStore
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 
@@ -175,8 +174,9 @@ struct DispatcherRuleTests {
     }
 
     @Test func serverInfoReportsThisConnectionsFraming() async throws {
-        var table = MethodTable()
-        try table.registerBuiltins(info: ServerInfo(transports: ["stdio"], dataDirectory: nil, durability: "none"))
+        let table = try MethodTable(
+            BuiltinMethods.declarations(info: ServerInfo(transports: ["stdio"], dataDirectory: nil, durability: "none"))
+        )
         let harness = SessionHarness(methods: table, framing: .lsp)
         harness.send(#"{"jsonrpc":"2.0","id":1,"method":"server.info"}"#)
         let result = try await harness.reply()["result"]
@@ -192,8 +192,7 @@ struct DispatcherRuleTests {
     @Test func serverInfoSectionsAreAddedByOthers() async throws {
         var info = ServerInfo(transports: ["unix"], dataDirectory: "/data", durability: "always")
         info.addSection("counts") { ["tasks": 3] }
-        var table = MethodTable()
-        try table.registerBuiltins(info: info)
+        let table = try MethodTable(BuiltinMethods.declarations(info: info))
         let harness = SessionHarness(methods: table)
         harness.send(#"{"jsonrpc":"2.0","id":1,"method":"server.info"}"#)
         let result = try await harness.reply()["result"]
@@ -202,8 +201,8 @@ struct DispatcherRuleTests {
     }
 
     @Test func pingRejectsUnknownParams() async throws {
-        var table = MethodTable()
-        try table.registerBuiltins(info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"))
+        let table = try MethodTable(
+            BuiltinMethods.declarations(info: ServerInfo(transports: [], dataDirectory: nil, durability: "none")))
         let harness = SessionHarness(methods: table)
         harness.send(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"x":1}}"#)
         let reply = try await harness.reply()

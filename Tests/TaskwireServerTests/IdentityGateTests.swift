@@ -2,8 +2,8 @@ import JSON
 import JSONRPC
 import TaskEngine
 import TaskStore
+import TaskwireLog
 import Testing
-import Transport
 
 @testable import TaskwireServer
 
@@ -16,11 +16,11 @@ struct IdentityGateTests {
 
     init() throws {
         engine = try Engine.open(store: MemoryStore(), clock: clock)
-        var table = MethodTable()
-        try table.registerBuiltins(
-            info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))
-        table.registerTasks(engine: engine)
-        table.registerIdentity(engine: engine, clock: clock)
+        let table = try MethodTable(
+            BuiltinMethods.declarations(
+                info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))
+                + TaskMethods.declarations(engine: engine)
+                + IdentityMethods.declarations(engine: engine, clock: clock))
         var limits = RateLimitPolicy.standard
         #expect(limits.apply("create=2/hour") == nil)
         dispatcher = Dispatcher(
@@ -220,19 +220,17 @@ struct IdentityGateTests {
         let table = try MethodTable.product(
             info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"),
             engine: try Engine.open(store: MemoryStore()))
-        let limited = Set(RateLimitPolicy.operations.keys)
-        #expect(limited.isDisjoint(with: AuthGate.openMethods))
-        #expect(limited.union(AuthGate.openMethods) == Set(table.methodNames))
-        for (method, operation) in RateLimitPolicy.operations {
-            #expect(RateLimitPolicy.defaults[operation] != nil, "\(method)")
-        }
-        for method in ["tasks.create", "tasks.update", "tasks.list", "tasks.comments.add"] {
-            #expect(RateLimitPolicy.operation(for: method) != nil)
+        for method in table.all {
+            if let operation = method.rateLimit {
+                #expect(RateLimitPolicy.defaults[operation] != nil, "\(method.name)")
+                #expect(!method.opensBeforeLogin, "\(method.name) is open before login and rate-limited")
+            } else {
+                #expect(method.opensBeforeLogin, "\(method.name) is neither rate-limited nor open before login")
+            }
         }
         #expect(RateLimitPolicy.defaults["create"] == .init(count: 100, window: 3600))
         #expect(RateLimitPolicy.defaults["update"] == .init(count: 200, window: 3600))
         #expect(RateLimitPolicy.defaults["list"] == .init(count: 60, window: 60))
         #expect(RateLimitPolicy.defaults["comment"] == .init(count: 50, window: 3600))
-        for open in AuthGate.openMethods { #expect(RateLimitPolicy.operation(for: open) == nil) }
     }
 }

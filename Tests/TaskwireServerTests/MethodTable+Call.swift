@@ -9,7 +9,7 @@ extension MethodTable {
     /// or the wire error, so handler tests read like a client's view of the method.
     func call(_ method: String, _ params: JSONValue?, context: RequestContext) async -> Result<JSONValue, ResponseError>
     {
-        guard let handler = handler(for: method) else { return .failure(.methodNotFound(method)) }
+        guard let handler = declaration(for: method)?.handler else { return .failure(.methodNotFound(method)) }
         do {
             let reply = try await handler(params, context)
             try await reply.ticket?.wait()

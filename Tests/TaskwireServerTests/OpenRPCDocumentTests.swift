@@ -4,7 +4,6 @@ import TaskEngine
 import TaskStore
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 

@@ -14,9 +14,7 @@ struct TaskMethodsTests {
 
     init() throws {
         let engine = try Engine.open(store: store, clock: clock)
-        var table = MethodTable()
-        table.registerTasks(engine: engine)
-        self.table = table
+        table = try MethodTable(TaskMethods.declarations(engine: engine))
     }
 
     /// Calls a method and returns its result or its wire error.
@@ -205,9 +203,8 @@ struct TaskMethodsTests {
 struct TaskSchemaTests {
     @Test func theSchemaDescribesExactlyTheRegisteredTasksMethods() throws {
         let engine = try Engine.open(store: MemoryStore())
-        var table = MethodTable()
-        table.registerTasks(engine: engine)
-        table.registerCollaboration(engine: engine)
+        let table = try MethodTable(
+            TaskMethods.declarations(engine: engine) + CollaborationMethods.declarations(engine: engine))
         let document = try JSONParser.parse(OpenRPCDocument.bytes)
         let methods = try #require(document["methods"]?.arrayValue)
         let names = methods.compactMap { $0["name"]?.stringValue }.filter { $0.hasPrefix("tasks.") }.sorted()

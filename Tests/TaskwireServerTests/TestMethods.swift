@@ -2,9 +2,9 @@ import JSON
 import JSONRPC
 import Synchronization
 import TaskStore
+import TaskwireLog
 import TestSupport
 import Testing
-import Transport
 
 @testable import TaskwireServer
 
@@ -53,63 +53,79 @@ struct TestMethods: Sendable {
     var recorded: [String] { calls.lines }
 
     func table() -> MethodTable {
-        var table = MethodTable()
-        table.register("ping") { params, context in try Builtins.ping(params, context) }
-        table.register("subtract") { params, _ in
-            switch params {
-            case .array(let values)?:
-                guard values.count == 2, let minuend = values[0].intValue, let subtrahend = values[1].intValue else {
-                    throw ResponseError.invalidParams("subtract takes two integers.")
+        let declarations: [MethodDeclaration] = [
+            .test("ping") { params, context in try BuiltinMethods.ping(params, context) },
+            .test("subtract") { params, _ in
+                switch params {
+                case .array(let values)?:
+                    guard values.count == 2, let minuend = values[0].intValue, let subtrahend = values[1].intValue
+                    else {
+                        throw ResponseError.invalidParams("subtract takes two integers.")
+                    }
+                    return Reply(.int(minuend - subtrahend))
+                default:
+                    var reader = try ParamReader(params)
+                    let minuend: Int = try reader.required("minuend")
+                    let subtrahend: Int = try reader.required("subtrahend")
+                    try reader.finish()
+                    return Reply(.int(minuend - subtrahend))
                 }
-                return Reply(.int(minuend - subtrahend))
-            default:
-                var reader = try ParamReader(params)
-                let minuend: Int = try reader.required("minuend")
-                let subtrahend: Int = try reader.required("subtrahend")
-                try reader.finish()
-                return Reply(.int(minuend - subtrahend))
-            }
+            },
+            .test("sum") { params, _ in
+                Reply(.int((params?.arrayValue ?? []).compactMap(\.intValue).reduce(0, +)))
+            },
+            .test("update") { [self] _, _ in
+                record("update")
+                return Reply(.null)
+            },
+            .test("notify_hello") { [self] _, _ in
+                record("notify_hello")
+                return Reply(.null)
+            },
+            .test("notify_sum") { [self] _, _ in
+                record("notify_sum")
+                return Reply(.null)
+            },
+            .test("get_data") { [self] _, _ in
+                record("get_data")
+                return Reply(["hello", 5])
+            },
+            .test("wait_for_cancel", runsLong: true) { [self] _, _ in
+                started.push(Array("wait_for_cancel".utf8))
+                try await Task.sleep(for: .seconds(3600))
+                return Reply("not cancelled")
+            },
+            .test("big") { params, _ in
+                let count = params?["bytes"]?.intValue ?? 0
+                return Reply(.string(String(repeating: "x", count: count)))
+            },
+            .test("fail") { _, _ in throw SecretFailure() },
+            .test("write") { [self] params, _ in
+                record("write")
+                return Reply(
+                    params?["value"] ?? .null,
+                    after: CommitTicket { () async throws(StoreError) in try await gate.wait() })
+            },
+            .test("append") { [self] params, _ in
+                await Task.yield()
+                record("append \(params?["n"]?.intValue ?? -1)")
+                return Reply(.null)
+            },
+        ]
+        do {
+            return try MethodTable(declarations)
+        } catch {
+            preconditionFailure("the test methods have distinct names: \(error)")
         }
-        table.register("sum") { params, _ in
-            Reply(.int((params?.arrayValue ?? []).compactMap(\.intValue).reduce(0, +)))
-        }
-        table.register("update") { [self] _, _ in
-            record("update")
-            return Reply(.null)
-        }
-        table.register("notify_hello") { [self] _, _ in
-            record("notify_hello")
-            return Reply(.null)
-        }
-        table.register("notify_sum") { [self] _, _ in
-            record("notify_sum")
-            return Reply(.null)
-        }
-        table.register("get_data") { [self] _, _ in
-            record("get_data")
-            return Reply(["hello", 5])
-        }
-        table.register("wait_for_cancel", runsLong: true) { [self] _, _ in
-            started.push(Array("wait_for_cancel".utf8))
-            try await Task.sleep(for: .seconds(3600))
-            return Reply("not cancelled")
-        }
-        table.register("big") { params, _ in
-            let count = params?["bytes"]?.intValue ?? 0
-            return Reply(.string(String(repeating: "x", count: count)))
-        }
-        table.register("fail") { _, _ in throw SecretFailure() }
-        table.register("write") { [self] params, _ in
-            record("write")
-            return Reply(
-                params?["value"] ?? .null, after: CommitTicket { () async throws(StoreError) in try await gate.wait() })
-        }
-        table.register("append") { [self] params, _ in
-            await Task.yield()
-            record("append \(params?["n"]?.intValue ?? -1)")
-            return Reply(.null)
-        }
-        return table
+    }
+}
+
+extension MethodDeclaration {
+    /// A method of the test tables, whose facts besides `runsLong` these tests do not look at.
+    static func test(_ name: String, runsLong: Bool = false, _ handler: @escaping Handler) -> MethodDeclaration {
+        MethodDeclaration(
+            name, rateLimit: nil, runsLong: runsLong, readOnly: false, destructive: false, idempotent: false,
+            handler: handler)
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import JSON
 import JSONRPC
 import Synchronization
+import TaskwireLog
 import TestSupport
 import Testing
 import Transport

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import TaskwireLog
 import TestSupport
 import Testing
 import Transport

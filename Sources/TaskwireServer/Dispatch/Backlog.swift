@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import Synchronization
 
 /// Bounds how many received messages of one connection wait to be processed.
 ///
@@ -6,54 +7,60 @@ import Foundation
 /// processing task has caught up: the server then stops reading that connection, so the kernel's buffers
 /// fill and the client's writes block. A client that floods requests thus cannot grow the server's memory
 /// without bound, and other connections are not affected.
-final class Backlog: @unchecked Sendable {
-    // `count` and `closed` are guarded by `condition`.
-    private let condition = NSCondition()
-    private var count = 0
-    private var closed = false
-    /// Readers waiting for room right now.
-    private var blocked = 0
+final class Backlog: Sendable {
+    private struct State {
+        var count = 0
+        var closed = false
+        /// Readers waiting in ``add(_:)`` for room right now.
+        var waiting = 0
+    }
+
+    private let state = Mutex(State())
+    /// Signalled once for each waiting reader that may go on.
+    private let room = DispatchSemaphore(value: 0)
+    /// Signalled each time a reader starts to wait, for tests.
+    private let readerBlocked = DispatchSemaphore(value: 0)
     private let limit: Int
 
     init(limit: Int) { self.limit = max(1, limit) }
 
     /// Counts `added` waiting messages; blocks the calling (reader) thread while over the limit.
     func add(_ added: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        count += added
-        guard count > limit, !closed else { return }
-        blocked += 1
-        condition.broadcast()
-        // Resume only once half the limit is free again, so a steady flood wakes the reader rarely.
-        while count > limit / 2, !closed { condition.wait() }
-        blocked -= 1
+        let mustWait = state.withLock { state in
+            state.count += added
+            guard state.count > limit, !state.closed else { return false }
+            state.waiting += 1
+            return true
+        }
+        guard mustWait else { return }
+        readerBlocked.signal()
+        room.wait()
     }
 
-    /// Waits until a reader is blocked in ``add(_:)``, up to `timeout`; for tests.
+    /// Waits until a reader has blocked in ``add(_:)``, up to `timeout` seconds; for tests.
     func waitUntilReaderBlocks(timeout: Double) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        while blocked == 0 {
-            if !condition.wait(until: deadline) { return blocked > 0 }
-        }
-        return true
+        readerBlocked.wait(timeout: .now() + timeout) == .success
     }
 
     /// One waiting message was processed.
     func remove(_ removed: Int = 1) {
-        condition.lock()
-        count -= removed
-        if blocked > 0, count <= limit / 2 { condition.broadcast() }
-        condition.unlock()
+        let released = state.withLock { state in
+            state.count -= removed
+            // Resume only once half the limit is free again, so a steady flood wakes the reader rarely.
+            guard state.waiting > 0, state.count <= limit / 2 else { return 0 }
+            defer { state.waiting = 0 }
+            return state.waiting
+        }
+        for _ in 0..<released { room.signal() }
     }
 
     /// Stops blocking, for good: the connection is finishing.
     func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
+        let released = state.withLock { state in
+            state.closed = true
+            defer { state.waiting = 0 }
+            return state.waiting
+        }
+        for _ in 0..<released { room.signal() }
     }
 }

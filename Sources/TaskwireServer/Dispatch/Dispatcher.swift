@@ -1,7 +1,7 @@
 package import JSON
 package import JSONRPC
 package import TaskStore
-package import Transport
+package import TaskwireLog
 
 /// Runs one call against the method table and turns whatever the handler did into a JSON-RPC outcome.
 ///
@@ -42,19 +42,19 @@ package struct Dispatcher: Sendable {
 
     /// Runs the handler for `method`; unknown methods and every `$/` method are -32601.
     package func call(_ method: String, params: JSONValue?, context: RequestContext) async -> Outcome {
-        guard !method.hasPrefix("$/"), let handler = methods.handler(for: method) else {
+        guard !method.hasPrefix("$/"), let declaration = methods.declaration(for: method) else {
             return .failure(.methodNotFound(method))
         }
         var params = params
         var context = context
         if let gate {
-            switch await gate.admit(method, params: params, context: context) {
+            switch await gate.admit(declaration, params: params, context: context) {
             case .success(let admitted): (params, context) = admitted
             case .failure(let error): return .failure(error)
             }
         }
         do {
-            let reply = try await handler(params, context)
+            let reply = try await declaration.handler(params, context)
             return .success(reply.result, reply.ticket)
         } catch let error as any ResponseErrorConvertible {
             return .failure(error.responseError)

@@ -2,7 +2,7 @@ import JSON
 package import JSONRPC
 import Synchronization
 import TaskStore
-import Transport
+import TaskwireLog
 
 /// The JSON-RPC state of one connection: what it sent, in what order it runs, and where replies go.
 ///
@@ -251,14 +251,14 @@ package final class Session: Sendable {
         case .reply(let body):
             sink(body)
         case .notification(let method, let params):
-            if dispatcher.methods.handler(for: method) != nil {
+            if dispatcher.methods.declaration(for: method) != nil {
                 _ = await dispatcher.call(method, params: params, context: context)
             }
         case .request(let call):
             let outcome: Dispatcher.Outcome?
             if inFlight.isCancelled(call.token) {
                 outcome = nil
-            } else if dispatcher.methods.runsLong(call.method) {
+            } else if dispatcher.methods.declaration(for: call.method)?.runsLong == true {
                 outcome = await start(call, dispatcher: dispatcher, context: context, inFlight: inFlight)?.value
             } else {
                 outcome = await dispatcher.call(call.method, params: call.params, context: context)

@@ -4,15 +4,12 @@ package import TaskEngine
 
 /// Decides, before any handler runs, who a call acts as and whether it may run at all.
 ///
-/// In order: strips `on_behalf_of` from the params; requires a logged-in connection except for the open
-/// methods; re-checks the connection's user and token against the engine (so an expired or revoked token
+/// In order: strips `on_behalf_of` from the params; requires a logged-in connection except for the methods
+/// declared ``MethodDeclaration/opensBeforeLogin``; re-checks the connection's user and token against the engine (so an expired or revoked token
 /// stops working at once, also on connections already logged in); applies `on_behalf_of` (agents only,
 /// for members only); then counts the call against the effective user's rate limit. A refused call has
 /// changed nothing.
 package struct AuthGate: Sendable {
-    /// The methods a socket connection may call before `auth.login` (besides `$/cancelRequest`).
-    package static let openMethods: Set<String> = ["rpc.discover", "server.info", "ping", "auth.login"]
-
     private let engine: Engine
     private let limiter: RateLimiter?
     private let clock: any TimeSource
@@ -24,9 +21,9 @@ package struct AuthGate: Sendable {
         self.clock = clock
     }
 
-    /// The params the handler sees and the context it runs with, or the error to answer instead.
+    /// The params the handler of `method` sees and the context it runs with, or the error to answer instead.
     package func admit(
-        _ method: String, params: JSONValue?, context: RequestContext
+        _ method: MethodDeclaration, params: JSONValue?, context: RequestContext
     ) async -> Result<(JSONValue?, RequestContext), ResponseError> {
         var params = params
         var context = context
@@ -36,7 +33,7 @@ package struct AuthGate: Sendable {
             params = .object(object)
             onBehalfOf = value
         }
-        let open = Self.openMethods.contains(method) && onBehalfOf == nil
+        let open = method.opensBeforeLogin && onBehalfOf == nil
         if let identity = context.identity {
             context.userID = ""
             context.role = .member
@@ -73,7 +70,7 @@ package struct AuthGate: Sendable {
                 return .failure(error)
             }
         }
-        if let limiter, context.userID != User.systemID, let operation = RateLimitPolicy.operation(for: method) {
+        if let limiter, context.userID != User.systemID, let operation = method.rateLimit {
             let now = Double(clock.now().microseconds) / 1_000_000
             if case .refused(let seconds) = limiter.admit(user: context.userID, operation: operation, now: now) {
                 return .failure(Self.rateLimited(operation: operation, retryAfter: seconds))

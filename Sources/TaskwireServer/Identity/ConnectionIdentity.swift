@@ -7,6 +7,11 @@ import Synchronization
 /// here, per connection: the first ``freeFailures`` are answered 401, after which each further failure
 /// locks logins for a period that doubles (1 s, 2 s, 4 s, ... up to ``maxLockoutSeconds``), and attempts
 /// while locked get 429. A successful login resets the count.
+///
+/// An attempt counts as failed from the moment it starts (``beginLoginAttempt(now:)``), checked and counted
+/// in one step under the lock, and stops counting only when it succeeds. Logins of one batch run
+/// concurrently, so counting a failure only once the token was checked would let every attempt started
+/// before the first answer through the throttle.
 package final class ConnectionIdentity: Sendable {
     /// A proven identity.
     package struct Binding: Sendable, Equatable {
@@ -62,22 +67,27 @@ package final class ConnectionIdentity: Sendable {
         }
     }
 
-    /// Seconds until the next login attempt is accepted, or `nil` when one may be made at `now`.
-    package func loginRetryAfter(now: Double) -> Int? {
-        state.withLock { state in
-            guard state.lockedUntil > now else { return nil }
-            return max(1, Int((state.lockedUntil - now).rounded(.up)))
-        }
+    /// Whether a login attempt may check its token.
+    package enum LoginAttempt: Sendable, Equatable {
+        /// It may; it already counts as a failure, until ``ConnectionIdentity/bind(_:)`` forgets it.
+        case admitted
+        /// Logins are locked; one is accepted again this many seconds from now (at least 1).
+        case locked(retryAfterSeconds: Int)
     }
 
-    /// Counts a failed login at `now`, starting or extending the lockout once the free failures are used.
-    package func recordFailedLogin(now: Double) {
+    /// Starts a login attempt at `now`: refuses it while logins are locked, and otherwise counts it as a
+    /// failure at once, starting or extending the lockout once the free failures are used.
+    package func beginLoginAttempt(now: Double) -> LoginAttempt {
         state.withLock { state in
+            guard state.lockedUntil <= now else {
+                return .locked(retryAfterSeconds: max(1, Int((state.lockedUntil - now).rounded(.up))))
+            }
             state.failures += 1
             let excess = state.failures - Self.freeFailures
-            guard excess >= 0 else { return }
-            let lockout = min(Self.maxLockoutSeconds, Double(1 << min(excess, 20)))
-            state.lockedUntil = now + lockout
+            if excess >= 0 {
+                state.lockedUntil = now + min(Self.maxLockoutSeconds, Double(1 << min(excess, 20)))
+            }
+            return .admitted
         }
     }
 }

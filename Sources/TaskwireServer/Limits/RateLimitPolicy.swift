@@ -1,37 +1,10 @@
-/// Which rate limit each method counts against, and the limit of each operation.
+/// The rate limit of each operation, by operation name.
 ///
+/// Each method declares the operation it counts against (``MethodDeclaration/rateLimit``), or none.
 /// Limits are per effective user (with `on_behalf_of`, the user acted for) and operation, over a sliding
 /// window. The defaults follow the spec's table for create, update, list and comment; the rest are
-/// taskwire's. `system` is never limited. Every method of the shipped table is either here or open before
-/// login (``AuthGate/openMethods``: ping, server.info, rpc.discover, auth.login, which is throttled per
-/// connection instead); a test keeps it that way.
+/// taskwire's. `system` is never limited.
 package struct RateLimitPolicy: Sendable, Equatable {
-    /// The operation each method counts against: the one table mapping methods to limits.
-    package static let operations: [String: String] = [
-        "tasks.create": "create",
-        "tasks.update": "update",
-        "tasks.complete": "update",
-        "tasks.delete": "update",
-        "tasks.watch": "update",
-        "tasks.unwatch": "update",
-        "tasks.list": "list",
-        "tasks.comments.add": "comment",
-        "tasks.attachments.upload": "attach",
-        "tasks.attachments.delete": "attach",
-        "tasks.get": "read",
-        "tasks.history": "read",
-        "tasks.comments.list": "read",
-        "tasks.attachments.list": "read",
-        "tasks.attachments.get": "read",
-        "users.get": "read",
-        "users.list": "read",
-        "auth.whoami": "read",
-        "auth.tokens.list": "read",
-        "users.upsert": "admin",
-        "auth.tokens.create": "admin",
-        "auth.tokens.revoke": "admin",
-    ]
-
     /// The default limit of every operation.
     package static let defaults: [String: RateLimiter.Limit] = [
         "create": .init(count: 100, window: 3600),
@@ -56,9 +29,6 @@ package struct RateLimitPolicy: Sendable, Equatable {
 
     /// Whether any limit is in force.
     package var isOff: Bool { limits.isEmpty }
-
-    /// The operation a method counts against, if any.
-    package static func operation(for method: String) -> String? { operations[method] }
 
     /// Applies one `--rate-limit` value: `off`, or `OPERATION=COUNT/WINDOW` (`create=100/hour`).
     ///

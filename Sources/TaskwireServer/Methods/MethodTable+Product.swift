@@ -5,11 +5,11 @@ extension MethodTable {
     ///
     /// The OpenRPC test builds the same table, so the schema and the server cannot drift apart.
     package static func product(info: ServerInfo, engine: Engine) throws(MethodTableError) -> MethodTable {
-        var table = MethodTable()
-        try table.registerBuiltins(info: info)
-        table.registerTasks(engine: engine)
-        table.registerIdentity(engine: engine)
-        table.registerCollaboration(engine: engine)
-        return table
+        try MethodTable(
+            BuiltinMethods.declarations(info: info)
+                + TaskMethods.declarations(engine: engine)
+                + IdentityMethods.declarations(engine: engine)
+                + CollaborationMethods.declarations(engine: engine)
+        )
     }
 }

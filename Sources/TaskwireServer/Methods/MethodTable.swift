@@ -13,34 +13,36 @@ package struct Reply: Sendable {
     }
 }
 
-/// Every method the server answers, by wire name. Built once at start-up and immutable afterwards.
+/// Why the method table could not be built.
+package struct MethodTableError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    package var message: String
+
+    package var description: String { message }
+}
+
+/// Every method the server answers, by wire name, with its facts. Built once at start-up from one list of
+/// ``MethodDeclaration``s and immutable afterwards.
 package struct MethodTable: Sendable {
-    /// Handles one call: the raw `params` (absent, object or array) and who is calling.
-    package typealias Handler = @Sendable (_ params: JSONValue?, _ context: RequestContext) async throws -> Reply
+    private let declarations: [String: MethodDeclaration]
 
-    private var handlers: [String: Handler] = [:]
-    private var longRunning: Set<String> = []
-
-    package init() {}
-
-    /// Adds a method. Registering a name twice is a programming error.
-    ///
-    /// - Parameter runsLong: the handler may take a long time and must stop when `$/cancelRequest` arrives,
-    ///   so it runs in a task of its own that cancellation interrupts. Other handlers run inline in the
-    ///   connection's processing task, which saves two thread hand-offs per request; a cancellation that
-    ///   arrives while one of them runs still turns its reply into -32800 (unless it made a write).
-    package mutating func register(_ name: String, runsLong: Bool = false, _ handler: @escaping Handler) {
-        precondition(handlers[name] == nil, "method \(name) registered twice")
-        handlers[name] = handler
-        if runsLong { longRunning.insert(name) }
+    /// A table of `declarations`; a name declared twice is refused.
+    package init(_ declarations: [MethodDeclaration]) throws(MethodTableError) {
+        var byName: [String: MethodDeclaration] = [:]
+        for declaration in declarations {
+            guard byName.updateValue(declaration, forKey: declaration.name) == nil else {
+                throw MethodTableError(message: "The method \(declaration.name) is declared twice.")
+            }
+        }
+        self.declarations = byName
     }
 
-    /// Whether the method was registered with `runsLong`.
-    package func runsLong(_ name: String) -> Bool { longRunning.contains(name) }
+    /// The declaration of a method name, or `nil` for a method the server does not answer.
+    package func declaration(for name: String) -> MethodDeclaration? { declarations[name] }
 
-    /// The handler for a method name.
-    package func handler(for name: String) -> Handler? { handlers[name] }
+    /// Every declaration, sorted by name.
+    package var all: [MethodDeclaration] { declarations.values.sorted { $0.name < $1.name } }
 
-    /// Every registered name, sorted.
-    package var methodNames: [String] { handlers.keys.sorted() }
+    /// Every name, sorted.
+    package var methodNames: [String] { declarations.keys.sorted() }
 }

@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import JSONRPC
 import Synchronization
-package import Transport
+package import TaskwireLog
+import Transport
 
 #if canImport(Glibc)
     import Glibc

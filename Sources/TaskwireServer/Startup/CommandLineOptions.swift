@@ -1,5 +1,6 @@
 package import JSONRPC
 import TaskEngine
+package import TaskwireLog
 package import Transport
 
 /// What the command line asked for.

@@ -4,6 +4,7 @@ import JSONRPC
 import Synchronization
 import TaskEngine
 import TaskStore
+import TaskwireLog
 import Transport
 
 #if canImport(Glibc)

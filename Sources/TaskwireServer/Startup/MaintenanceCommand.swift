@@ -2,7 +2,7 @@ import Foundation
 import JSON
 import TaskEngine
 import TaskStore
-import Transport
+import TaskwireLog
 
 /// The subcommands that work on a data directory while no server runs on it: `export`, `import`, `check`.
 package enum MaintenanceCommand: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import JSON
 import TaskEngine
 import TaskStore
-import Transport
+import TaskwireLog
 
 /// Opens the store and the engine on it for a server or a subcommand, and turns every way that can fail
 /// into a message and an exit status.

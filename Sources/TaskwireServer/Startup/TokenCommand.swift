@@ -1,7 +1,7 @@
 import Foundation
 import TaskEngine
 import TaskStore
-import Transport
+import TaskwireLog
 
 /// `taskwire token create`: bootstraps a bearer token from the shell before any server runs.
 ///

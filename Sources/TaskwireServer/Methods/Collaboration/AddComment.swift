@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `tasks.comments.add`: adds a comment, with optional mentions and attachment ids, to a task.
 enum AddComment {
-    static let name = "tasks.comments.add"
+    /// Not idempotent: every call adds another comment.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "tasks.comments.add", rateLimit: "comment", readOnly: false, destructive: false, idempotent: false
+        ) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `tasks.comments.list`: a page of a task's comments, oldest first, authors expanded.
 enum ListComments {
-    static let name = "tasks.comments.list"
+    /// Read-only; counts against the `read` limit.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "tasks.comments.list", rateLimit: "read", readOnly: true, destructive: false, idempotent: true
+        ) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

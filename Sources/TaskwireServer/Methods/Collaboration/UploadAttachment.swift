@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `tasks.attachments.upload`: stores base64 bytes as an attachment of a task.
 enum UploadAttachment {
-    static let name = "tasks.attachments.upload"
+    /// Not idempotent: every call stores another attachment.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "tasks.attachments.upload", rateLimit: "attach", readOnly: false, destructive: false, idempotent: false
+        ) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,8 +3,19 @@ import TaskEngine
 
 /// `tasks.watch` and `tasks.unwatch`: add or remove a watcher (the caller unless `user_id` is given).
 enum WatchTask {
-    static let watchName = "tasks.watch"
-    static let unwatchName = "tasks.unwatch"
+    /// `tasks.watch`. Idempotent: watching a task already watched changes nothing.
+    static func watchDeclaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.watch", rateLimit: "update", readOnly: false, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine, watching: true)
+        }
+    }
+
+    /// `tasks.unwatch`. Idempotent: unwatching a task not watched changes nothing.
+    static func unwatchDeclaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "tasks.unwatch", rateLimit: "update", readOnly: false, destructive: false, idempotent: true
+        ) { try await handle($0, $1, engine: engine, watching: false) }
+    }
 
     static func handle(
         _ params: JSONValue?, _ context: RequestContext, engine: Engine, watching: Bool

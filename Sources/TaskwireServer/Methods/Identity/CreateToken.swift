@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `auth.tokens.create`: issues a bearer token for a user and returns it once (admins only).
 enum CreateToken {
-    static let name = "auth.tokens.create"
+    /// Not idempotent: every call issues another token.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "auth.tokens.create", rateLimit: "admin", readOnly: false, destructive: false, idempotent: false
+        ) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

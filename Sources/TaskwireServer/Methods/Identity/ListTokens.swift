@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `auth.tokens.list`: tokens with their status, never their text or hash.
 enum ListTokens {
-    static let name = "auth.tokens.list"
+    /// Read-only; counts against the `read` limit.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("auth.tokens.list", rateLimit: "read", readOnly: true, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `users.list`: the directory sorted by user id, paged, optionally filtered by role.
 enum ListUsers {
-    static let name = "users.list"
+    /// Read-only; counts against the `read` limit.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("users.list", rateLimit: "read", readOnly: true, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,14 @@ import TaskEngine
 
 /// `auth.tokens.revoke`: stops a token at once, also on connections logged in with it.
 enum RevokeToken {
-    static let name = "auth.tokens.revoke"
+    /// Destructive: a revoked token never works again; revoking it again changes nothing.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration(
+            "auth.tokens.revoke", rateLimit: "admin", readOnly: false, destructive: true, idempotent: true
+        ) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `users.upsert`: creates a user or replaces its name, avatar, email and role.
 enum UpsertUser {
-    static let name = "users.upsert"
+    /// Idempotent: unchanged fields are not changes, so the same upsert again records nothing.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("users.upsert", rateLimit: "admin", readOnly: false, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `auth.whoami`: who this connection is, how it proved it, and whom it acts for with `on_behalf_of`.
 enum WhoAmI {
-    static let name = "auth.whoami"
+    /// Read-only; counts against the `read` limit.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("auth.whoami", rateLimit: "read", readOnly: true, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         try ParamReader(params).finish()

@@ -3,7 +3,13 @@ import TaskEngine
 
 /// `tasks.complete`: completes an `in_progress` task with an optional resolution, time and outcomes.
 enum CompleteTask {
-    static let name = "tasks.complete"
+    /// Idempotent: a completed task is no longer `in_progress`, so completing it again is refused.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.complete", rateLimit: "update", readOnly: false, destructive: false, idempotent: true)
+        {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `tasks.create`: creates a task and returns it whole; `idempotency_key` makes retries safe.
 enum CreateTask {
-    static let name = "tasks.create"
+    /// Not idempotent: without an `idempotency_key` every call creates another task.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.create", rateLimit: "create", readOnly: false, destructive: false, idempotent: false) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

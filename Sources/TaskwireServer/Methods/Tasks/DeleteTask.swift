@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `tasks.delete`: removes a task from `tasks.get` and `tasks.list`; its history stays readable.
 enum DeleteTask {
-    static let name = "tasks.delete"
+    /// Destructive: the task leaves `tasks.get` and `tasks.list` for good; deleting it again is a 404.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.delete", rateLimit: "update", readOnly: false, destructive: true, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `tasks.list`: filters, sort, order and paging over live tasks.
 enum ListTasks {
-    static let name = "tasks.list"
+    /// Read-only; counts against the `list` limit.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.list", rateLimit: "list", readOnly: true, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

@@ -3,7 +3,12 @@ import TaskEngine
 
 /// `tasks.update`: changes some fields; `null` clears `description`, `assignee` and `due_date`.
 enum UpdateTask {
-    static let name = "tasks.update"
+    /// Idempotent: the same patch again changes no field, so it records nothing.
+    static func declaration(engine: Engine) -> MethodDeclaration {
+        MethodDeclaration("tasks.update", rateLimit: "update", readOnly: false, destructive: false, idempotent: true) {
+            try await handle($0, $1, engine: engine)
+        }
+    }
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)

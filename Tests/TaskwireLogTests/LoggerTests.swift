@@ -1,6 +1,6 @@
 import Synchronization
+import TaskwireLog
 import Testing
-import Transport
 
 struct LoggerTests {
     final class Lines: Sendable {
