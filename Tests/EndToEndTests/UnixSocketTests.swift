@@ -104,10 +104,13 @@ struct UnixSocketTests {
             stuck.disconnect()
             healthy.disconnect()
         }
-        // Each batch answers with about 225 KB, under the 256 KB limit (a batch reply over the limit would be
-        // refused with a small 413); twenty of them queued are far over it.
+        // Each batch answers with at most 200 KB, under the 256 KB limit (a batch reply over the limit would be
+        // refused with a small 413); twenty of them queued are far over it. The count follows the schema's size.
+        let discovered = try await healthy.call("rpc.discover")
+        let replyBytes = JSONWriter.bytes(discovered).count
         let member = #"{"jsonrpc":"2.0","id":1,"method":"rpc.discover"}"#
-        let batch = "[" + Array(repeating: member, count: 5).joined(separator: ",") + "]"
+        let count = max(1, 200 * 1024 / replyBytes)
+        let batch = "[" + Array(repeating: member, count: count).joined(separator: ",") + "]"
         for _ in 0..<20 { stuck.send(body: batch) }
         for _ in 0..<5 { #expect(try await healthy.call("ping")["result"] == .object([:])) }
         try await stuck.waitForHangUp(timeout: .seconds(30))
