@@ -169,6 +169,59 @@ import Testing
         #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("5 tasks"))
     }
 
+    @Test func aDamagedImportSnapshotStopsTheStartAndCheckSaysSo() async throws {
+        // An imported directory holds everything in one snapshot beside an empty journal: there is nothing to
+        // fall back to, so a damaged snapshot must stop the start instead of serving an empty directory.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let copy = directory.appending("copy")
+        try await createTasks(3, in: source)
+        let export = try CommandResult.run(["export", "--data-dir", source])
+        #expect(export.status == 0)
+        let imported = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+        let snapshot = "snapshot-0000000000000000.snap"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: copy + "/" + snapshot)[.size] as? Int)
+        try flipByte(in: copy + "/" + snapshot, at: size / 2)
+
+        let list = #"{"jsonrpc":"2.0","id":1,"method":"tasks.list"}"# + "\n"
+        let server = try CommandResult.run(["--data-dir", copy], input: Array(list.utf8))
+        #expect(server.status == 65)
+        #expect(server.standardOutput.isEmpty, "it answered: \(String(decoding: server.standardOutput, as: UTF8.self))")
+        #expect(server.standardError.contains(copy + "/" + snapshot))
+
+        let check = try CommandResult.run(["check", "--data-dir", copy])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 65)
+        #expect(report.contains("DAMAGED"))
+        #expect(report.contains(snapshot))
+        #expect(report.contains("what to do:"))
+    }
+
+    @Test func checkExitsOneForADamagedSnapshotThatAStartRebuildsFromTheJournal() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        try await createTasks(2, in: dataDirectory)
+        // A snapshot up to record 2 whose bytes rotted; the journal from record 1 still holds both records.
+        let snapshot = "snapshot-0000000000000002.snap"
+        try Data(repeating: 0x5A, count: 64).write(to: URL(fileURLWithPath: dataDirectory + "/" + snapshot))
+
+        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 1, "check said: \(report)")
+        #expect(report.contains("DAMAGED but recoverable"))
+        #expect(report.contains(snapshot))
+        #expect(report.contains("what to do:"))
+
+        let list = #"{"jsonrpc":"2.0","id":1,"method":"tasks.list"}"# + "\n"
+        let server = try CommandResult.run(["--data-dir", dataDirectory], input: Array(list.utf8))
+        #expect(server.status == 0)
+        #expect(try JSONParser.parse(server.standardOutput)["result"]?["total"] == 2)
+        #expect(server.standardError.contains(snapshot))
+    }
+
     @Test func exportCarriesAttachmentBytesIntoTheImportedDirectory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -156,4 +156,19 @@ struct StdioTests {
         #expect(String(decoding: text, as: UTF8.self).hasPrefix("Usage: taskwire"))
         #expect(try await help.waitForExit() == 0)
     }
+
+    @Test(arguments: [
+        (["token", "create", "--help"], "Usage: taskwire token create"),
+        (["export", "--help"], "Usage: taskwire export"),
+        (["import", "--help"], "Usage: taskwire import"),
+        (["check", "--help"], "Usage: taskwire check"),
+    ])
+    func eachSubcommandsHelpExitsZeroWithItsUsage(arguments: [String], prefix: String) throws {
+        let result = try CommandResult.run(arguments)
+        let output = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(output.hasPrefix(prefix))
+        #expect(output.contains("Exit status"))
+        #expect(result.standardError.isEmpty)
+    }
 }
