@@ -29,6 +29,31 @@ struct StdioTests {
         #expect(try await server.waitForExit() == 0)
     }
 
+    @Test func aLastLineWithoutNewlineIsAnsweredBeforeTheServerExits() async throws {
+        // printf '{"jsonrpc":"2.0","id":1,"method":"ping"}' | taskwire --in-memory
+        let server = try ServerProcess()
+        defer { server.kill() }
+        server.client.sendRaw(
+            #"{"jsonrpc":"2.0","id":0,"method":"ping"}"# + "\n" + #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        server.client.closeWriting()
+        #expect(try await server.client.next()["id"] == 0)
+        let last = try await server.client.next()
+        #expect(last["id"] == 1)
+        #expect(last["result"] == .object([:]))
+        try await server.client.expectEndOfStream()
+        #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test func anLSPBodyCutShortByEndOfInputIsLoggedNotAnswered() async throws {
+        let server = try ServerProcess(framing: .lsp)
+        defer { server.kill() }
+        server.client.sendRaw("Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",")
+        server.client.closeWriting()
+        try await server.client.expectEndOfStream()
+        #expect(try await server.waitForExit() == 0)
+        #expect(server.standardError.contains("input ended inside a frame"))
+    }
+
     @Test func batchOfBuiltinsIsOneArray() async throws {
         let server = try ServerProcess()
         defer { server.kill() }
