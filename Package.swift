@@ -10,7 +10,6 @@ let settings: [SwiftSetting] = [
 
 let package = Package(
     name: "taskwire",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "taskwire", targets: ["taskwire"]),
         .executable(name: "taskwire-bench", targets: ["taskwire-bench"]),
