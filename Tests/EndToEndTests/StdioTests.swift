@@ -188,8 +188,8 @@ struct StdioTests {
         (["import", "--help"], "Usage: taskwire import"),
         (["check", "--help"], "Usage: taskwire check"),
     ])
-    func eachSubcommandsHelpExitsZeroWithItsUsage(arguments: [String], prefix: String) throws {
-        let result = try CommandResult.run(arguments)
+    func eachSubcommandsHelpExitsZeroWithItsUsage(arguments: [String], prefix: String) async throws {
+        let result = try await CommandResult.run(arguments)
         let output = String(decoding: result.standardOutput, as: UTF8.self)
         #expect(result.status == 0, "stderr: \(result.standardError)")
         #expect(output.hasPrefix(prefix))
