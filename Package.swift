@@ -72,7 +72,7 @@ let package = Package(
         // MARK: taskwire-bench
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["JSON"],
+            dependencies: ["JSON", "TestSupport"],
             swiftSettings: settings
         ),
 
