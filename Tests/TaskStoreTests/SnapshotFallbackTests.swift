@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import TaskStore
@@ -127,7 +128,7 @@ struct SnapshotFallbackTests {
         defer { directory.remove() }
         try flipByte(Self.newerSnapshot, in: directory)
         // Records 4 to 9 now exist nowhere: the journal resumes at record 10.
-        try FileManagerShim.remove(directory.file("journal-0000000000000004.log"))
+        try FileManagerShim.remove(directory.appending("journal-0000000000000004.log"))
         let before = try contents(of: directory)
 
         let error = #expect(throws: StoreError.self) {
@@ -148,8 +149,8 @@ struct SnapshotFallbackTests {
         defer { directory.remove() }
         try flipByte(Self.newerSnapshot, in: directory)
         // No journal at all after snapshot 3: falling back would silently end at record 3 instead of 9.
-        try FileManagerShim.remove(directory.file("journal-0000000000000004.log"))
-        try FileManagerShim.remove(directory.file("journal-000000000000000a.log"))
+        try FileManagerShim.remove(directory.appending("journal-0000000000000004.log"))
+        try FileManagerShim.remove(directory.appending("journal-000000000000000a.log"))
 
         let error = #expect(throws: StoreError.self) {
             try FileStore.open(directory: directory.path, options: testOptions())
@@ -165,7 +166,7 @@ struct SnapshotFallbackTests {
         defer { directory.remove() }
         try flipByte(Self.newerSnapshot, in: directory)
         // Segment 4 becomes the newest and ends inside record 9: records 4 to 8 cannot rebuild snapshot 9.
-        try FileManagerShim.remove(directory.file("journal-000000000000000a.log"))
+        try FileManagerShim.remove(directory.appending("journal-000000000000000a.log"))
         let segment = "journal-0000000000000004.log"
         let length = (4...9).reduce(0) { $0 + JournalFrame.headerSize + record($1).count }
         try directory.write(segment, Array(try directory.read(segment)[..<(length - 3)]))
