@@ -10,7 +10,6 @@ let settings: [SwiftSetting] = [
 
 let package = Package(
     name: "taskwire",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "taskwire", targets: ["taskwire"]),
         .executable(name: "taskwire-bench", targets: ["taskwire-bench"]),
@@ -77,7 +76,7 @@ let package = Package(
         // MARK: taskwire-bench
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["JSON"],
+            dependencies: ["JSON", "TestSupport"],
             swiftSettings: settings
         ),
 

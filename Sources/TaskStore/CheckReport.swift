@@ -1,5 +1,16 @@
 /// What ``FileStore/check(directory:)`` found in a data directory, without changing anything.
 package struct CheckReport: Sendable, CustomStringConvertible {
+    /// The verdict: whether a server starts on the directory, and whether it needs a fallback to do so.
+    package enum Status: Sendable, Equatable {
+        /// Every file verifies (a torn tail, repaired on the next start, still counts as healthy).
+        case healthy
+        /// A snapshot is damaged, but a start does not need it or rebuilds it from an older snapshot and the
+        /// journal: nothing is lost, but the directory has lost its fallback.
+        case recoverable
+        /// A start refuses: durable data is damaged and nothing on disk can rebuild it.
+        case damaged
+    }
+
     /// One snapshot file.
     package struct Snapshot: Sendable {
         /// The file name.
@@ -36,17 +47,66 @@ package struct CheckReport: Sendable, CustomStringConvertible {
     package var recordsAfterSnapshot: Int
     /// The number of the newest record.
     package var lastRecord: UInt64
-    /// A torn tail that opening would truncate, a damaged snapshot that would be skipped.
+    /// A torn tail that opening would truncate, a damaged snapshot that would be rebuilt from an older one.
     package var warnings: [String]
     /// Damage that makes opening refuse (file and offset in its `location`); nil when the store would open.
     package var damage: StoreError?
 
-    /// Whether the store would open (possibly after repairing a torn tail).
-    package var isHealthy: Bool { damage == nil }
+    /// The verdict; see ``Status``.
+    package var status: Status {
+        if damage != nil { return .damaged }
+        return snapshots.allSatisfy(\.valid) ? .healthy : .recoverable
+    }
+
+    /// Whether every file verifies (a torn tail, which the next start repairs, is healthy).
+    package var isHealthy: Bool { status == .healthy }
+
+    /// The snapshots whose header or checksum did not verify, newest first.
+    package var damagedSnapshots: [Snapshot] { snapshots.filter { !$0.valid } }
+
+    /// What the operator should do about the damage found, one sentence per line; empty when healthy.
+    package var advice: [String] {
+        switch status {
+        case .healthy:
+            return []
+        case .damaged:
+            return [
+                "taskwire will not start on this directory: durable data is damaged and nothing on disk can rebuild "
+                    + "it.",
+                "Keep a copy of the directory as it is, and restore it from a backup. Do not delete files to make it "
+                    + "start: that would silently drop the data they hold.",
+            ]
+        case .recoverable:
+            let chosen = snapshots.first(where: \.valid)?.name
+            var lines: [String] = []
+            for snapshot in damagedSnapshots {
+                if snapshot.lastRecord > snapshotLastRecord || chosen == nil {
+                    lines.append(
+                        "\(snapshot.name) is damaged; a start rebuilds it from \(chosen ?? "the start of the journal") "
+                            + "and the journal, and the next snapshot replaces it.")
+                } else {
+                    lines.append(
+                        "\(snapshot.name) is damaged; a start does not need it (it starts from \(chosen ?? "")), but it "
+                            + "was the fallback should the newer snapshot be damaged; the next snapshot deletes it.")
+                }
+            }
+            lines.append(
+                "Nothing is lost yet. Copy the directory somewhere safe and check the disk (damaged files often mean "
+                    + "failing storage); then start the server, or `taskwire export` and `taskwire import` the data "
+                    + "into a fresh directory.")
+            return lines
+        }
+    }
 
     /// A summary for the operator, one line per file.
     package var description: String {
-        var lines = ["Data directory \(directory): " + (damage == nil ? "healthy" : "DAMAGED")]
+        let verdict: String
+        switch status {
+        case .healthy: verdict = "healthy"
+        case .recoverable: verdict = "DAMAGED but recoverable"
+        case .damaged: verdict = "DAMAGED"
+        }
+        var lines = ["Data directory \(directory): \(verdict)"]
         for snapshot in snapshots {
             lines.append(
                 "  \(snapshot.name): up to record \(snapshot.lastRecord), "
@@ -61,6 +121,7 @@ package struct CheckReport: Sendable, CustomStringConvertible {
                 + "last record \(lastRecord)")
         for warning in warnings { lines.append("  warning: \(warning)") }
         if let damage { lines.append("  damage: \(damage)") }
+        for line in advice { lines.append("  what to do: \(line)") }
         return lines.joined(separator: "\n")
     }
 }

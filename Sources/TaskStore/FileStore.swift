@@ -678,18 +678,24 @@ package final class FileStore: Store {
         state.withLock { $0.snapshotRunning = false }
     }
 
-    /// Deletes snapshots other than the newest and its fallback, and the segments the fallback no longer needs.
+    /// Deletes the segments the fallback no longer needs, then snapshots other than the newest and its fallback.
+    ///
+    /// Segments go first: a crash in between then leaves old snapshots beside a shorter journal, never a
+    /// journal from record 1 without the snapshot up to record 0 (an import) that it was appended to, which
+    /// recovery would take for a directory that started empty.
     private func compact(keeping newest: UInt64, fallback: UInt64?) throws(StoreError) {
         let names = try fileSystem.contentsOfDirectory(directory) ?? []
+        if let fallback {
+            let segments = names.compactMap { name in StorePaths.segmentFirstRecord(name).map { (name, $0) } }
+                .sorted { $0.1 < $1.1 }
+            if let start = segments.lastIndex(where: { $0.1 <= fallback + 1 }) {
+                for (name, _) in segments[..<start] { try fileSystem.remove(StorePaths.join(directory, name)) }
+            }
+        }
         for name in names {
             if let last = StorePaths.snapshotLastRecord(name), last != newest, last != fallback {
                 try fileSystem.remove(StorePaths.join(directory, name))
             }
         }
-        guard let fallback else { return }
-        let segments = names.compactMap { name in StorePaths.segmentFirstRecord(name).map { (name, $0) } }
-            .sorted { $0.1 < $1.1 }
-        guard let start = segments.lastIndex(where: { $0.1 <= fallback + 1 }) else { return }
-        for (name, _) in segments[..<start] { try fileSystem.remove(StorePaths.join(directory, name)) }
     }
 }

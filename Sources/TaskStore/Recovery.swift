@@ -3,6 +3,12 @@ import Glibc
 /// Reads a data directory: picks the newest valid snapshot, walks the chain of journal segments after it, and
 /// finds torn tails and damage. ``FileStore/open(directory:options:)`` runs it to repair and load;
 /// ``FileStore/check(directory:)`` runs it read-only to report.
+///
+/// A damaged snapshot may be skipped for an older one (or for none) only when the journal still holds every
+/// record from just after that older snapshot up to the last record the damaged one covered: then replaying
+/// them rebuilds exactly what the damaged file held. A snapshot up to record 0 is the directory's starting
+/// point (`taskwire import` writes one) and no journal record holds its contents: recovery never falls back
+/// past it to an empty start.
 struct Recovery {
     /// One snapshot file and, when it was read, what is wrong with it.
     struct SnapshotFileStatus {
@@ -44,6 +50,8 @@ struct Recovery {
     var damage: StoreError?
     /// Names of leftover temporary files (an interrupted snapshot or blob write, an unused spare segment).
     var leftovers: [String] = []
+    /// The newest snapshot, when it is damaged and recovery fell back past it.
+    var skippedSnapshot: SnapshotFileStatus?
 
     static func run(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) -> Recovery {
         var recovery = Recovery()
@@ -59,13 +67,70 @@ struct Recovery {
         }
         recovery.snapshots.sort { $0.lastRecord > $1.lastRecord }
         recovery.segments.sort { $0.firstRecord < $1.firstRecord }
-        do {
+        do throws(StoreError) {
             try recovery.chooseSnapshot(directory: directory, fileSystem: fileSystem, mode: mode)
-            try recovery.replay(directory: directory, fileSystem: fileSystem, mode: mode)
+            do {
+                try recovery.replay(directory: directory, fileSystem: fileSystem, mode: mode)
+            } catch  where error.code == .damaged {
+                throw recovery.fallbackFailed(error, directory: directory)
+            }
+            if let refusal = recovery.uncoveredSnapshot(directory: directory) { throw refusal }
+            if let skipped = recovery.skippedSnapshot {
+                recovery.warnings.append(
+                    "\(skipped.name) is damaged (\(skipped.problem ?? "unreadable")); recovered from "
+                        + "\(recovery.fallbackDescription) and journal records \(recovery.snapshotLastRecord + 1) "
+                        + "to \(recovery.lastRecord) instead. The next snapshot replaces the damaged file.")
+            }
         } catch  where error.code == .damaged && !mode.repair {
             recovery.damage = error
         }
         return recovery
+    }
+
+    /// What falling back to the chosen snapshot (or to none) starts from, for messages.
+    private var fallbackDescription: String {
+        guard snapshot != nil else { return "the empty start of the journal" }
+        return StorePaths.snapshotName(lastRecord: snapshotLastRecord)
+    }
+
+    /// Why falling back past the damaged newest snapshot cannot rebuild it, after replay: it is an import's
+    /// starting point (record 0), or the journal ends before the last record it covered. Nil when it can.
+    private func uncoveredSnapshot(directory: String) -> StoreError? {
+        guard let skipped = skippedSnapshot else { return nil }
+        if snapshot == nil, let origin = snapshots.first(where: { $0.lastRecord == 0 }) {
+            let newer =
+                origin.name == skipped.name ? "" : " (as is every newer snapshot, starting with \(skipped.name))"
+            return StoreError(
+                code: .damaged,
+                message: "\(origin.name) is damaged (\(origin.problem ?? "unreadable"))\(newer). It is the "
+                    + "directory's starting point (written by `taskwire import`), so no journal record holds its "
+                    + "data and nothing can rebuild it. Refusing to start rather than start without it; restore "
+                    + "the directory from a backup, or import the export again into an empty directory.",
+                location: StorePaths.join(directory, origin.name))
+        }
+        guard lastRecord >= skipped.lastRecord else {
+            return StoreError(
+                code: .damaged,
+                message: "\(skipped.name) is damaged (\(skipped.problem ?? "unreadable")) and the journal cannot "
+                    + "rebuild it from \(fallbackDescription): it ends at record \(lastRecord), but the damaged "
+                    + "snapshot covered records up to \(skipped.lastRecord). Refusing to start rather than lose "
+                    + "them; restore the directory from a backup.",
+                location: StorePaths.join(directory, skipped.name))
+        }
+        return nil
+    }
+
+    /// Damage met while falling back past a damaged snapshot, restated so that it names that snapshot.
+    private func fallbackFailed(_ error: StoreError, directory: String) -> StoreError {
+        // A refusal that already names a snapshot file stands as it is.
+        guard let skipped = skippedSnapshot, error.location?.hasSuffix(".snap") != true else { return error }
+        let detail = error.message.hasSuffix(".") ? String(error.message.dropLast()) : error.message
+        return StoreError(
+            code: .damaged,
+            message: "\(skipped.name) is damaged (\(skipped.problem ?? "unreadable")) and the journal cannot "
+                + "rebuild it from \(fallbackDescription). \(detail) (\(error.location ?? directory)). "
+                + "Refusing to start rather than lose its records; restore the directory from a backup.",
+            cause: error.cause, location: StorePaths.join(directory, skipped.name))
     }
 
     private mutating func chooseSnapshot(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) {
@@ -81,11 +146,7 @@ struct Recovery {
                 }
             } catch  where error.code == .damaged {
                 snapshots[index].problem = error.message
-                if snapshot == nil {
-                    warnings.append(
-                        "\(snapshots[index].name) is damaged (\(error.message)); falling back to the previous snapshot."
-                    )
-                }
+                if snapshot == nil && skippedSnapshot == nil { skippedSnapshot = snapshots[index] }
             }
         }
     }
@@ -137,6 +198,12 @@ struct Recovery {
         segments[index].scan = scan
         records.append(contentsOf: collected)
         recordBytes += scan.collectedBytes
+        let next = segment.firstRecord + UInt64(scan.records)
+        if isLast, case .torn = scan.tail {
+            // Refuse before truncating: an open that cannot rebuild a damaged snapshot changes nothing.
+            lastRecord = max(snapshotLastRecord, next - 1)
+            if let refusal = uncoveredSnapshot(directory: directory) { throw refusal }
+        }
         switch scan.tail {
         case .clean:
             break
@@ -162,7 +229,6 @@ struct Recovery {
                 try fileSystem.syncData(file)
             }
         }
-        let next = segment.firstRecord + UInt64(scan.records)
         if !isLast && segments[index + 1].firstRecord != next {
             throw StoreError(
                 code: .damaged,

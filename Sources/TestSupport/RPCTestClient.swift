@@ -16,8 +16,19 @@ import Synchronization
 /// is not reading; reads run on a dedicated thread that starts with the first ``next(timeout:)`` (or
 /// ``startReading()``), so a test can leave replies unread on purpose. Every wait has a timeout.
 package final class RPCTestClient: Sendable {
+    /// What the reader hands to ``nextBody(timeout:)``.
+    package enum Output: Sendable {
+        /// Decoded frame bodies (the default).
+        case frames
+        /// The bytes exactly as each `read(2)` returned them, for tests of the framing itself and for
+        /// commands that print text rather than frames.
+        case bytes
+    }
+
     /// The framing this client writes (and reads).
     package let framing: Framing
+    /// What ``nextBody(timeout:)`` returns.
+    package let output: Output
     private let readFD: Int32
     private let writeFD: Int32
     private let isSocket: Bool
@@ -31,11 +42,12 @@ package final class RPCTestClient: Sendable {
     private let nextID = Atomic(0)
 
     /// A client over descriptors it now owns.
-    package init(readFD: Int32, writeFD: Int32, framing: Framing) {
+    package init(readFD: Int32, writeFD: Int32, framing: Framing, output: Output = .frames) {
         signal(SIGPIPE, SIG_IGN)
         self.readFD = readFD
         self.writeFD = writeFD
         self.framing = framing
+        self.output = output
         var status = stat()
         isSocket = fstat(readFD, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK
     }
@@ -149,6 +161,13 @@ package final class RPCTestClient: Sendable {
         return try await inbox.next(timeout: timeout, what: "a frame from the server")
     }
 
+    /// Everything the server writes until it closes the stream; each wait for more has `timeout`.
+    package func readToEnd(timeout: Duration = .seconds(10)) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while let body = try await nextBody(timeout: timeout) { bytes += body }
+        return bytes
+    }
+
     /// The next message, parsed; fails at end of stream or on timeout.
     package func next(timeout: Duration = .seconds(10)) async throws -> JSONValue {
         guard let body = try await nextBody(timeout: timeout) else {
@@ -224,6 +243,10 @@ package final class RPCTestClient: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             if count <= 0 { break }
+            if output == .bytes {
+                inbox.push(Array(buffer[0..<count]))
+                continue
+            }
             buffer.withUnsafeBufferPointer { decoder.push(UnsafeBufferPointer(rebasing: $0[0..<count]), into: &events) }
             for event in events {
                 switch event {
@@ -235,6 +258,20 @@ package final class RPCTestClient: Sendable {
         }
         inbox.end()
         closeOnce(readFD)
+    }
+
+    /// Closes both descriptors when nothing reads them: a caller that spoke on them itself (see
+    /// ``ServerProcess/standardIO``) is done. A running reader closes its own descriptor at end of stream.
+    package func closeUnread() {
+        writer.sync {
+            let closeRead = descriptors.withLock { state -> Bool in
+                guard !state.readerStarted else { return false }
+                state.readerStarted = true
+                return true
+            }
+            if closeRead { closeOnce(readFD) }
+            if writeFD != readFD { closeOnce(writeFD) }
+        }
     }
 
     /// Closes one of this client's descriptors unless it was closed already.

@@ -9,13 +9,30 @@ import Synchronization
     import Darwin
 #endif
 
-/// The real `taskwire` binary running as a child process, exactly as a bot runtime spawns it.
+/// The real `taskwire` binary (or another server, such as the benchmark's echo floor) running as a child
+/// process, exactly as a bot runtime spawns it: the one process harness of the tests and `taskwire-bench`.
 ///
 /// The binary is `$TASKWIRE_BIN` when set, otherwise `taskwire` in the directory holding the running test
-/// executable (`.build/<config>/`). stdin and stdout are wired to an ``RPCTestClient``; stderr is collected.
+/// executable (`.build/<config>/`). stdin and stdout are wired to an ``RPCTestClient``; stderr is collected
+/// unless asked otherwise. ``CommandResult/run(_:input:executable:environment:timeout:)`` runs a subcommand
+/// to completion through it.
 package final class ServerProcess: Sendable {
+    /// Where the child's stderr goes.
+    package enum ErrorOutput: Sendable {
+        /// Into ``standardError`` (the default), read on a thread of its own.
+        case collect
+        /// To this process's stderr (the benchmark shows the server's log as it runs).
+        case inherit
+        /// Nowhere.
+        case discard
+    }
+
     /// The client speaking to the server over its stdin and stdout.
     package let client: RPCTestClient
+    /// The child's stdin (write end) and stdout (read end), for a caller that speaks on them itself with
+    /// blocking calls (the benchmark's lean connection). ``client`` owns them: use one or the other, and
+    /// call ``stop()`` (or the client's `closeUnread()`) when done.
+    package let standardIO: (input: Int32, output: Int32)
     private let process: Process
     private let shared = Shared()
 
@@ -23,7 +40,11 @@ package final class ServerProcess: Sendable {
     private final class Shared: Sendable {
         let exitStatus = Mutex<Int32?>(nil)
         let exitWaiters = Mutex<[ResumeOnce<Int32>]>([])
+        let exited = DispatchSemaphore(value: 0)
         let stderrBytes = Mutex<[UInt8]>([])
+        /// Signalled once stderr reached EOF (at once when it is not collected), so an exit status is never
+        /// reported before the last log line is in ``standardError``.
+        let stderrEnded = DispatchSemaphore(value: 0)
     }
 
     /// The path of the binary under test.
@@ -35,13 +56,19 @@ package final class ServerProcess: Sendable {
         return executable.deletingLastPathComponent().appendingPathComponent("taskwire")
     }
 
-    /// Starts `taskwire` with `arguments`; the client writes with `framing`.
+    /// Starts the server with `arguments`; the client writes with `framing` and reads `output`.
+    ///
+    /// - Parameters:
+    ///   - executable: the binary's path; nil means the taskwire binary under test (``binaryURL``).
+    ///   - standardError: where the child's stderr goes.
     package init(
-        arguments: [String] = ["--in-memory"], framing: Framing = .ndjson, environment: [String: String]? = nil
+        executable: String? = nil, arguments: [String] = ["--in-memory"], framing: Framing = .ndjson,
+        output: RPCTestClient.Output = .frames, environment: [String: String]? = nil,
+        standardError errorOutput: ErrorOutput = .collect
     ) throws {
-        let binary = Self.binaryURL
+        let binary = executable.map { URL(fileURLWithPath: $0) } ?? Self.binaryURL
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw TestSupportError("no taskwire binary at \(binary.path); build it or set TASKWIRE_BIN")
+            throw TestSupportError("no executable at \(binary.path); build it or set TASKWIRE_BIN")
         }
         let stdin = Pipe()
         let stdout = Pipe()
@@ -58,24 +85,35 @@ package final class ServerProcess: Sendable {
         if let environment { process.environment = environment }
         process.standardInput = stdin
         process.standardOutput = stdout
-        process.standardError = stderr
+        switch errorOutput {
+        case .collect: process.standardError = stderr
+        case .inherit: process.standardError = FileHandle.standardError
+        case .discard: process.standardError = FileHandle.nullDevice
+        }
         self.process = process
         let readFD = fcntl(stdout.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 3)
         let writeFD = fcntl(stdin.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 3)
-        self.client = RPCTestClient(readFD: readFD, writeFD: writeFD, framing: framing)
+        self.standardIO = (input: writeFD, output: readFD)
+        self.client = RPCTestClient(readFD: readFD, writeFD: writeFD, framing: framing, output: output)
         process.terminationHandler = { [shared] process in
             let status =
                 process.terminationReason == .uncaughtSignal
                 ? 128 + process.terminationStatus
                 : process.terminationStatus
-            let waiters = shared.exitStatus.withLock { stored in
-                stored = status
-                return shared.exitWaiters.withLock { waiters in
-                    defer { waiters = [] }
-                    return waiters
+            // Report the exit only once the log is complete: the stderr thread reaches EOF right after it.
+            DispatchQueue.global().async {
+                _ = shared.stderrEnded.wait(timeout: .now() + 10)
+                shared.stderrEnded.signal()
+                let waiters = shared.exitStatus.withLock { stored in
+                    stored = status
+                    return shared.exitWaiters.withLock { waiters in
+                        defer { waiters = [] }
+                        return waiters
+                    }
                 }
+                shared.exited.signal()
+                for waiter in waiters { waiter.resume(with: .success(status)) }
             }
-            for waiter in waiters { waiter.resume(with: .success(status)) }
         }
         try process.run()
         // The parent's copies of the child's ends must close, or EOF never arrives.
@@ -84,6 +122,11 @@ package final class ServerProcess: Sendable {
         try stderr.fileHandleForWriting.close()
         try stdin.fileHandleForWriting.close()
         try stdout.fileHandleForReading.close()
+        guard errorOutput == .collect else {
+            try stderr.fileHandleForReading.close()
+            shared.stderrEnded.signal()
+            return
+        }
         let errorFD = fcntl(stderr.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 3)
         try stderr.fileHandleForReading.close()
         let thread = Thread { [shared] in
@@ -95,6 +138,7 @@ package final class ServerProcess: Sendable {
                 shared.stderrBytes.withLock { $0.append(contentsOf: buffer[0..<count]) }
             }
             close(errorFD)
+            shared.stderrEnded.signal()
         }
         thread.start()
     }
@@ -133,5 +177,34 @@ package final class ServerProcess: Sendable {
     /// Kills the server if it is still running.
     package func kill() {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Blocks until the server exits and returns its status (128 + n when killed by signal n), or nil after
+    /// `timeout`. For synchronous callers such as the benchmark; tests await ``waitForExit(timeout:)``.
+    package func waitUntilExit(timeout: Duration = .seconds(30)) -> Int32? {
+        guard shared.exited.wait(timeout: .now() + timeout.seconds) == .success else { return nil }
+        shared.exited.signal()
+        return shared.exitStatus.withLock { $0 }
+    }
+
+    /// Closes stdin (the server's signal to finish), sends SIGTERM if it is still running, blocks until it
+    /// exits, and closes the descriptors nothing reads. Returns the exit status, or nil after `timeout`.
+    @discardableResult
+    package func stop(timeout: Duration = .seconds(30)) -> Int32? {
+        client.closeWriting()
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
+        let status = waitUntilExit(timeout: timeout)
+        client.closeUnread()
+        return status
+    }
+
+    /// The resident memory of the server in bytes (`VmRSS` in `/proc`), 0 when unknown.
+    package func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let digits = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            return digits * 1024
+        }
+        return 0
     }
 }

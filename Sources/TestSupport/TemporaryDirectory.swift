@@ -21,6 +21,21 @@ package struct TemporaryDirectory: Sendable {
     /// A path inside the directory.
     package func appending(_ name: String) -> String { path + "/" + name }
 
+    /// The names of the files in the directory, sorted.
+    package func names() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+    }
+
+    /// The bytes of a file in the directory.
+    package func read(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: appending(name))))
+    }
+
+    /// Replaces (or creates) a file in the directory with `bytes`.
+    package func write(_ name: String, _ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: appending(name)))
+    }
+
     /// Removes the directory and everything in it.
     package func remove() {
         try? FileManager.default.removeItem(atPath: path)

@@ -275,6 +275,7 @@ package final class Connection: Sendable {
             }
             if count == 0 {
                 reason = state.withLock({ $0.disconnected }) ? .disconnected : .closed
+                if reason == .closed { finishInput(&decoder, handler: handler) }
                 break
             }
             let known = decoder.framing
@@ -294,6 +295,21 @@ package final class Connection: Sendable {
         }
         handler?.endOfInput(self, reason)
         threadExited()
+    }
+
+    /// The peer closed its side: delivers a last NDJSON line that had no newline (the peer may still read
+    /// its answer, as a socket client that shut down only its writing side does), and logs an LSP frame
+    /// that the end of input cut short.
+    private func finishInput(_ decoder: inout FrameDecoder, handler: Handler?) {
+        var events: [FrameEvent] = []
+        let dropped = decoder.finish(into: &events)
+        if !events.isEmpty { handler?.received(self, events) }
+        if dropped > 0 {
+            logger.warning(
+                "input ended inside a frame; its bytes were dropped",
+                ["conn": String(id), "bytes": String(dropped)]
+            )
+        }
     }
 
     private func writeLoop() {

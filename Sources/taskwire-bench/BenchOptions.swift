@@ -6,7 +6,8 @@ struct BenchOptions {
     var suites: Set<String> = ["transport", "writes", "reads"]
     var listSizes: [Int] = [100_000, 1_000_000]
     var quick = false
-    var workDirectory: String = NSTemporaryDirectory()
+    /// Where data directories and sockets go: a fresh temporary directory that `main` removes at the end.
+    var workDirectory = ""
 
     static let usage = """
         usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|all]... [--tasks N[,N...]] [--quick]

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// A running taskwire with a stdio connection (the spawning process, acting as `system`) and a socket
 /// that benchmark clients connect to.
@@ -14,23 +15,19 @@ final class Harness {
     nonisolated(unsafe) static var commonArguments = ["--log-level", "error"]
 
     /// Adapts ``commonArguments`` to what the server binary supports, from its `--help`.
-    static func configure(binary: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--help"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if help.contains("--rate-limit") { commonArguments += ["--rate-limit", "off"] }
+    static func configure(binary: String) async throws {
+        let help = try await CommandResult.run(["--help"], executable: binary)
+        if String(decoding: help.standardOutput, as: UTF8.self).contains("--rate-limit") {
+            commonArguments += ["--rate-limit", "off"]
+        }
     }
 
     init(binary: String, storage: [String], workDirectory: String) throws {
         socketPath = workDirectory + "/taskwire-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         server = try ServerProcess(
             executable: binary,
-            arguments: ["--stdio", "--socket", socketPath] + storage + Self.commonArguments
+            arguments: ["--stdio", "--socket", socketPath] + storage + Self.commonArguments,
+            standardError: .inherit
         )
         stdio = server.stdioConnection()
         _ = try stdio.call(Request.ping(id: 0))

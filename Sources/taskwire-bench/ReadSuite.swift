@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import TestSupport
 
 /// `tasks.list` with filters on large data sets, restart time and resident memory per task.
 struct ReadSuite {
@@ -22,7 +23,8 @@ struct ReadSuite {
 
     func run() throws {
         let emptyServer = try ServerProcess(
-            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments)
+            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments,
+            standardError: .inherit)
         _ = try emptyServer.stdioConnection().call(Request.ping(id: 1))
         let emptyRSS = emptyServer.residentBytes()
         emptyServer.stop()
@@ -37,7 +39,7 @@ struct ReadSuite {
             let start = clock.now
             let server = try ServerProcess(
                 executable: options.serverBinary,
-                arguments: ["--data-dir", directory] + Harness.commonArguments
+                arguments: ["--data-dir", directory] + Harness.commonArguments, standardError: .inherit
             )
             let connection = server.stdioConnection()
             _ = try connection.call(Request.ping(id: 1))
@@ -86,7 +88,8 @@ struct ReadSuite {
     private func load(size: Int, directory: String) throws -> (rate: Double, windows: LatencySamples) {
         let server = try ServerProcess(
             executable: options.serverBinary,
-            arguments: ["--data-dir", directory, "--durability", "none"] + Harness.commonArguments
+            arguments: ["--data-dir", directory, "--durability", "none"] + Harness.commonArguments,
+            standardError: .inherit
         )
         defer { server.stop() }
         let connection = server.stdioConnection()

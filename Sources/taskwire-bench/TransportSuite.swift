@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Ping latency with one client and pipelined throughput with several, over stdio and a Unix socket,
 /// each beside an echo server over the same transport measured in the same run.
@@ -19,9 +20,9 @@ struct TransportSuite {
         // stdio
         let stdioServer = try ServerProcess(
             executable: options.serverBinary,
-            arguments: ["--in-memory"] + Harness.commonArguments
+            arguments: ["--in-memory"] + Harness.commonArguments, standardError: .inherit
         )
-        let stdioFloor = try ServerProcess(executable: bench, arguments: ["echo"])
+        let stdioFloor = try ServerProcess(executable: bench, arguments: ["echo"], standardError: .inherit)
         let serverLatency = try latency(stdioServer.stdioConnection())
         let floorLatency = try latency(stdioFloor.stdioConnection())
         let serverRate = try throughput([stdioServer.stdioConnection()])
@@ -37,7 +38,8 @@ struct TransportSuite {
             workDirectory: options.workDirectory
         )
         let floorPath = options.workDirectory + "/taskwire-bench-echo-\(getpid()).sock"
-        let socketFloor = try ServerProcess(executable: bench, arguments: ["echo", "--socket", floorPath])
+        let socketFloor = try ServerProcess(
+            executable: bench, arguments: ["echo", "--socket", floorPath], standardError: .inherit)
         let socketLatency = try latency(try harness.socketConnection())
         let socketFloorLatency = try latency(try WireConnection.unix(path: floorPath))
         let socketRate = try throughput((0..<socketClients).map { _ in try harness.socketConnection() })

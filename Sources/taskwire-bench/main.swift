@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 // taskwire-bench: starts the real server and measures it. Results are printed as Markdown tables, ready
 // for docs/benchmarks.md together with the command line that produced them.
@@ -10,11 +11,14 @@ do {
         if arguments.count == 3, arguments[1] == "--socket" { try EchoServer.serveSocket(path: arguments[2]) }
         EchoServer.serveStdio()
     }
-    let options = try BenchOptions(arguments: arguments)
+    var options = try BenchOptions(arguments: arguments)
+    let work = try TemporaryDirectory()
+    defer { work.remove() }
+    options.workDirectory = work.path
     guard FileManager.default.isExecutableFile(atPath: options.serverBinary) else {
         throw BenchError("no taskwire binary at \(options.serverBinary); build it or pass --server PATH")
     }
-    try Harness.configure(binary: options.serverBinary)
+    try await Harness.configure(binary: options.serverBinary)
     emit("# taskwire-bench\n")
     emit(
         "`taskwire-bench \(arguments.joined(separator: " "))` on \(ProcessInfo.processInfo.activeProcessorCount) cores\n"

@@ -51,7 +51,7 @@ import Testing
             }
             #expect(try await server.waitForExit() == 128 + SIGKILL)
 
-            let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+            let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
             #expect(export.status == 0, "export failed: \(export.standardError)")
             let document = try JSONParser.parse(export.standardOutput)
             let stored = Set((document["tasks"]?.arrayValue ?? []).compactMap { $0["task_id"]?.stringValue })
@@ -69,13 +69,13 @@ import Testing
         defer { first.kill() }
         #expect(try await first.client.call("ping")["result"] == .object([:]))
 
-        let second = try CommandResult.run(["--data-dir", dataDirectory])
+        let second = try await CommandResult.run(["--data-dir", dataDirectory])
         #expect(second.status == 75)
         #expect(second.standardError.contains("in use by another taskwire process"))
 
         let created = try await first.client.call("tasks.create", params: ["title": "still served"])
         #expect(created["result"]?["status"] == "pending")
-        let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+        let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
         #expect(export.status == 75)
     }
 
@@ -111,12 +111,12 @@ import Testing
         #expect(frames.count == 3)
         try flipByte(in: journal, at: frames[0].start + 14)
 
-        let server = try CommandResult.run(["--data-dir", dataDirectory])
+        let server = try await CommandResult.run(["--data-dir", dataDirectory])
         #expect(server.status == 65)
         #expect(server.standardError.contains("damaged"))
         #expect(server.standardError.contains("journal-0000000000000001.log at \(frames[0].start)"))
 
-        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
         #expect(check.status == 65)
         #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("DAMAGED"))
     }
@@ -130,13 +130,13 @@ import Testing
         let frames = try frameOffsets(of: journal)
         #expect(truncate(journal, off_t(frames[2].end - 7)) == 0)
 
-        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
         #expect(check.status == 0)
 
         let requests = ids.enumerated().map { index, id in
             #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.get","params":{"task_id":"\#(id)"}}"#
         }
-        let server = try CommandResult.run(
+        let server = try await CommandResult.run(
             ["--data-dir", dataDirectory], input: Array((requests.joined(separator: "\n") + "\n").utf8))
         #expect(server.status == 0)
         let replies = try String(decoding: server.standardOutput, as: UTF8.self).split(separator: "\n")
@@ -153,20 +153,73 @@ import Testing
         let copy = directory.appending("copy")
         try await createTasks(5, in: source)
 
-        let export = try CommandResult.run(["export", "--data-dir", source])
+        let export = try await CommandResult.run(["export", "--data-dir", source])
         #expect(export.status == 0)
-        let imported = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        let imported = try await CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
         #expect(imported.status == 0, "import failed: \(imported.standardError)")
-        let again = try CommandResult.run(["export", "--data-dir", copy])
+        let again = try await CommandResult.run(["export", "--data-dir", copy])
         #expect(try JSONParser.parse(again.standardOutput) == JSONParser.parse(export.standardOutput))
 
-        let refused = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        let refused = try await CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
         #expect(refused.status != 0)
         #expect(refused.standardError.contains("not empty"))
 
-        let check = try CommandResult.run(["check", "--data-dir", copy])
+        let check = try await CommandResult.run(["check", "--data-dir", copy])
         #expect(check.status == 0)
         #expect(String(decoding: check.standardOutput, as: UTF8.self).contains("5 tasks"))
+    }
+
+    @Test func aDamagedImportSnapshotStopsTheStartAndCheckSaysSo() async throws {
+        // An imported directory holds everything in one snapshot beside an empty journal: there is nothing to
+        // fall back to, so a damaged snapshot must stop the start instead of serving an empty directory.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let copy = directory.appending("copy")
+        try await createTasks(3, in: source)
+        let export = try await CommandResult.run(["export", "--data-dir", source])
+        #expect(export.status == 0)
+        let imported = try await CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+        let snapshot = "snapshot-0000000000000000.snap"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: copy + "/" + snapshot)[.size] as? Int)
+        try flipByte(in: copy + "/" + snapshot, at: size / 2)
+
+        let list = #"{"jsonrpc":"2.0","id":1,"method":"tasks.list"}"# + "\n"
+        let server = try await CommandResult.run(["--data-dir", copy], input: Array(list.utf8))
+        #expect(server.status == 65)
+        #expect(server.standardOutput.isEmpty, "it answered: \(String(decoding: server.standardOutput, as: UTF8.self))")
+        #expect(server.standardError.contains(copy + "/" + snapshot))
+
+        let check = try await CommandResult.run(["check", "--data-dir", copy])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 65)
+        #expect(report.contains("DAMAGED"))
+        #expect(report.contains(snapshot))
+        #expect(report.contains("what to do:"))
+    }
+
+    @Test func checkExitsOneForADamagedSnapshotThatAStartRebuildsFromTheJournal() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        try await createTasks(2, in: dataDirectory)
+        // A snapshot up to record 2 whose bytes rotted; the journal from record 1 still holds both records.
+        let snapshot = "snapshot-0000000000000002.snap"
+        try Data(repeating: 0x5A, count: 64).write(to: URL(fileURLWithPath: dataDirectory + "/" + snapshot))
+
+        let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 1, "check said: \(report)")
+        #expect(report.contains("DAMAGED but recoverable"))
+        #expect(report.contains(snapshot))
+        #expect(report.contains("what to do:"))
+
+        let list = #"{"jsonrpc":"2.0","id":1,"method":"tasks.list"}"# + "\n"
+        let server = try await CommandResult.run(["--data-dir", dataDirectory], input: Array(list.utf8))
+        #expect(server.status == 0)
+        #expect(try JSONParser.parse(server.standardOutput)["result"]?["total"] == 2)
+        #expect(server.standardError.contains(snapshot))
     }
 
     @Test func exportCarriesAttachmentBytesIntoTheImportedDirectory() async throws {
@@ -186,9 +239,9 @@ import Testing
         server.client.closeWriting()
         #expect(try await server.waitForExit() == 0)
 
-        let export = try CommandResult.run(["export", "--data-dir", source])
+        let export = try await CommandResult.run(["export", "--data-dir", source])
         #expect(export.status == 0, "export failed: \(export.standardError)")
-        let imported = try CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        let imported = try await CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
         #expect(imported.status == 0, "import failed: \(imported.standardError)")
 
         let restored = try ServerProcess(arguments: ["--data-dir", copy])

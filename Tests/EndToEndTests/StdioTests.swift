@@ -29,6 +29,31 @@ struct StdioTests {
         #expect(try await server.waitForExit() == 0)
     }
 
+    @Test func aLastLineWithoutNewlineIsAnsweredBeforeTheServerExits() async throws {
+        // printf '{"jsonrpc":"2.0","id":1,"method":"ping"}' | taskwire --in-memory
+        let server = try ServerProcess()
+        defer { server.kill() }
+        server.client.sendRaw(
+            #"{"jsonrpc":"2.0","id":0,"method":"ping"}"# + "\n" + #"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+        server.client.closeWriting()
+        #expect(try await server.client.next()["id"] == 0)
+        let last = try await server.client.next()
+        #expect(last["id"] == 1)
+        #expect(last["result"] == .object([:]))
+        try await server.client.expectEndOfStream()
+        #expect(try await server.waitForExit() == 0)
+    }
+
+    @Test func anLSPBodyCutShortByEndOfInputIsLoggedNotAnswered() async throws {
+        let server = try ServerProcess(framing: .lsp)
+        defer { server.kill() }
+        server.client.sendRaw("Content-Length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",")
+        server.client.closeWriting()
+        try await server.client.expectEndOfStream()
+        #expect(try await server.waitForExit() == 0)
+        #expect(server.standardError.contains("input ended inside a frame"))
+    }
+
     @Test func batchOfBuiltinsIsOneArray() async throws {
         let server = try ServerProcess()
         defer { server.kill() }
@@ -155,5 +180,20 @@ struct StdioTests {
         let text = try #require(try await help.client.nextBody())
         #expect(String(decoding: text, as: UTF8.self).hasPrefix("Usage: taskwire"))
         #expect(try await help.waitForExit() == 0)
+    }
+
+    @Test(arguments: [
+        (["token", "create", "--help"], "Usage: taskwire token create"),
+        (["export", "--help"], "Usage: taskwire export"),
+        (["import", "--help"], "Usage: taskwire import"),
+        (["check", "--help"], "Usage: taskwire check"),
+    ])
+    func eachSubcommandsHelpExitsZeroWithItsUsage(arguments: [String], prefix: String) async throws {
+        let result = try await CommandResult.run(arguments)
+        let output = String(decoding: result.standardOutput, as: UTF8.self)
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        #expect(output.hasPrefix(prefix))
+        #expect(output.contains("Exit status"))
+        #expect(result.standardError.isEmpty)
     }
 }

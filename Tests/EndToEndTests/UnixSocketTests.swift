@@ -154,4 +154,19 @@ struct UnixSocketTests {
         #expect(try await client.next()["id"] == "x")
         try await client.expectEndOfStream()
     }
+
+    @Test func aLastLineWithoutNewlineIsAnsweredWhenTheClientShutsDownWriting() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (server, path) = try await start(directory)
+        defer { server.kill() }
+        let client = try RPCTestClient.connect(toSocket: path, framing: .ndjson)
+        defer { client.disconnect() }
+        client.sendRaw(#"{"jsonrpc":"2.0","id":"last","method":"ping"}"#)
+        client.closeWriting()
+        let reply = try await client.next()
+        #expect(reply["id"] == "last")
+        #expect(reply["result"] == .object([:]))
+        try await client.expectEndOfStream()
+    }
 }

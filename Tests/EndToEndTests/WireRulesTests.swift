@@ -300,7 +300,7 @@ struct WireRulesTests {
     }
 
     @Test func lspRepliesCarryOnlyContentLengthCountingBytes() async throws {
-        let server = try RawStdioServer()
+        let server = try rawStdioServer()
         defer { server.kill() }
         let ids = [#""ünï→🚀""#, #""abc""#, "1e3", #""日本語""#]
         var input: [UInt8] = []
@@ -349,7 +349,7 @@ struct WireRulesTests {
         ),
     ])
     func firstNonWhitespaceByteThatIsNotALetterSelectsNDJSON(input: String, expected: String) async throws {
-        let server = try RawStdioServer()
+        let server = try rawStdioServer()
         defer { server.kill() }
         server.sendAndClose(Array(input.utf8))
         let output = try await server.outputUntilEnd()
@@ -552,72 +552,19 @@ private func expectNothingElse(
 ///
 /// ``RPCTestClient`` decodes frames and accepts headers in any order, so it cannot tell whether the server
 /// writes `Content-Length` first, alone, and counted in bytes; this reads the stream exactly as it arrives.
-private final class RawStdioServer: Sendable {
-    private let process: Process
-    private let inputFD: Int32
-    private let chunks = FrameInbox()
+private func rawStdioServer() throws -> ServerProcess {
+    try ServerProcess(output: .bytes, standardError: .discard)
+}
 
-    init(arguments: [String] = ["--in-memory"]) throws {
-        let stdin = Pipe()
-        let stdout = Pipe()
-        // As in ServerProcess: a server spawned concurrently by another test must not inherit these ends, or
-        // EOF never reaches this one.
-        for pipe in [stdin, stdout] {
-            _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        }
-        let process = Process()
-        process.executableURL = ServerProcess.binaryURL
-        process.arguments = arguments
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        self.process = process
-        let outputFD = fcntl(stdout.fileHandleForReading.fileDescriptor, F_DUPFD_CLOEXEC, 3)
-        inputFD = fcntl(stdin.fileHandleForWriting.fileDescriptor, F_DUPFD_CLOEXEC, 3)
-        try process.run()
-        try stdin.fileHandleForReading.close()
-        try stdin.fileHandleForWriting.close()
-        try stdout.fileHandleForReading.close()
-        try stdout.fileHandleForWriting.close()
-        let chunks = self.chunks
-        let reader = Thread {
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
-                chunks.push(Array(buffer[0..<count]))
-            }
-            chunks.end()
-            close(outputFD)
-        }
-        reader.start()
-    }
-
-    deinit { kill() }
-
+extension ServerProcess {
     /// Writes `bytes`, then closes stdin: the server answers everything it received and exits.
-    func sendAndClose(_ bytes: [UInt8]) {
-        let fd = inputFD
-        // Off the concurrency pool: a write to a pipe may block.
-        DispatchQueue.global().async {
-            _ = writeFully(fd, bytes)
-            close(fd)
-        }
+    fileprivate func sendAndClose(_ bytes: [UInt8]) {
+        client.sendRaw(bytes)
+        client.closeWriting()
     }
 
     /// Everything the server writes to stdout until it closes it; each wait for more has a timeout.
-    func outputUntilEnd(timeout: Duration = .seconds(10)) async throws -> [UInt8] {
-        var output: [UInt8] = []
-        while let chunk = try await chunks.next(timeout: timeout, what: "the server's stdout") {
-            output += chunk
-        }
-        return output
-    }
-
-    /// Kills the server if it is still running.
-    func kill() {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    fileprivate func outputUntilEnd(timeout: Duration = .seconds(10)) async throws -> [UInt8] {
+        try await client.readToEnd(timeout: timeout)
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import TestSupport
 import Testing
 
 @testable import TaskStore
@@ -140,7 +141,7 @@ struct FileStoreRoundTripTests {
     @Test func createsAMissingDirectoryPrivately() throws {
         let parent = try TemporaryDirectory()
         defer { parent.remove() }
-        let path = parent.file("a/b/data")
+        let path = parent.appending("a/b/data")
         let store = try FileStore.open(directory: path, options: testOptions())
         store.close()
         var info = stat()

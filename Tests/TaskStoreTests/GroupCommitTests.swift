@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import TaskStore
@@ -80,7 +81,7 @@ struct GroupCommitTests {
         let fileSystem = FaultyFileSystem()
         let store = try FileStore.open(directory: directory.path, options: testOptions(fileSystem, durability: .always))
         defer { store.close() }
-        let path = directory.file(Self.segment)
+        let path = directory.appending(Self.segment)
         var ends: [Int64] = []
         var tickets: [CommitTicket] = []
         var end: Int64 = 0
@@ -108,7 +109,7 @@ struct GroupCommitTests {
         #expect(fileSystem.counters.journalWrites > 0)
         store.close()
         #expect(fileSystem.counters.journalSyncs == 1)
-        let path = directory.file(Self.segment)
+        let path = directory.appending(Self.segment)
         #expect(fileSystem.counters.syncedEnd[path] == fileSystem.counters.writtenEnd[path])
     }
 
@@ -120,7 +121,7 @@ struct GroupCommitTests {
         options.batchInterval = .milliseconds(20)
         let store = try FileStore.open(directory: directory.path, options: options)
         defer { store.close() }
-        let path = directory.file(Self.segment)
+        let path = directory.appending(Self.segment)
         var end: Int64 = 0
         for number in 1...20 {
             let ticket = try store.append(record(number))
@@ -141,7 +142,7 @@ struct GroupCommitTests {
         defer { store.close() }
         _ = try store.append(record(1))
         try await withTimeout { try await store.flush() }
-        let path = directory.file(Self.segment)
+        let path = directory.appending(Self.segment)
         #expect(fileSystem.counters.syncedEnd[path] == Int64(JournalFrame.headerSize + record(1).count))
     }
 }

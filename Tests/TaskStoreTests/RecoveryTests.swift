@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import TaskStore
@@ -86,7 +87,7 @@ struct RecoveryTests {
         // Damage snapshot 9 and lose segment 4: records 4-9 exist nowhere.
         #expect(try directory.names().contains("journal-000000000000000a.log"))
         try directory.write("snapshot-0000000000000009.snap", [1, 2, 3])
-        try FileManagerShim.remove(directory.file("journal-0000000000000004.log"))
+        try FileManagerShim.remove(directory.appending("journal-0000000000000004.log"))
 
         let error = #expect(throws: StoreError.self) { try FileStore.open(directory: directory.path) }
         #expect(error?.code == .damaged)

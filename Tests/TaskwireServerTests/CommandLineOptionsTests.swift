@@ -103,6 +103,49 @@ struct CommandLineOptionsTests {
         #expect(try CommandLineOptions.parse(["--help"], environment: [:]) == .help)
         #expect(try CommandLineOptions.parse(["--version"], environment: [:]) == .version)
     }
+
+    @Test(arguments: [
+        (["token", "create", "--help"], "Usage: taskwire token create"),
+        (["token", "--help"], "Usage: taskwire token create"),
+        (["token", "create", "--user", "bot", "-h"], "Usage: taskwire token create"),
+        (["export", "--help"], "Usage: taskwire export"),
+        (["import", "--help"], "Usage: taskwire import FILE"),
+        (["import", "a.json", "--data-dir", "/d", "--help"], "Usage: taskwire import FILE"),
+        (["check", "--help"], "Usage: taskwire check"),
+        (["check", "-h"], "Usage: taskwire check"),
+    ])
+    func subcommandHelpPrintsItsUsage(arguments: [String], prefix: String) throws {
+        // Without a data directory in the environment, so --help cannot depend on one.
+        guard case .usage(let text) = try CommandLineOptions.parse(arguments, environment: [:]) else {
+            Issue.record("\(arguments) did not ask for usage")
+            return
+        }
+        #expect(text.hasPrefix(prefix))
+        #expect(text.contains("Exit status"))
+        #expect(text.contains("--data-dir DIR"))
+    }
+
+    @Test func everyUsageListsEveryExitStatusItsCommandReturns() {
+        let serve = CommandLineOptions.usage
+        for status in ["0", "64", "65", "69", "70", "74", "75"] { #expect(serve.contains(" \(status) "), "\(status)") }
+        #expect(serve.contains("[--name NAME]"))
+        #expect(TokenOptions.usage.contains("--name NAME"))
+        let expected: [(String, [String])] = [
+            (TokenOptions.usage, ["0", "64", "65", "74", "75"]),
+            (MaintenanceCommand.exportUsage, ["0", "64", "65", "66", "74", "75"]),
+            (MaintenanceCommand.importUsage, ["0", "64", "65", "66", "74", "75"]),
+            (MaintenanceCommand.checkUsage, ["0", "1", "64", "65", "66", "74"]),
+        ]
+        for (usage, statuses) in expected {
+            for status in statuses {
+                #expect(
+                    usage.contains(" \(status) ") || usage.contains("\n\(status) "),
+                    "\(status) missing from \(usage.prefix(40))")
+            }
+        }
+        #expect(MaintenanceCommand.CheckStatus.recoverable == 1)
+        #expect(MaintenanceCommand.CheckStatus.damaged == 65)
+    }
 }
 
 struct IdentityCommandLineTests {

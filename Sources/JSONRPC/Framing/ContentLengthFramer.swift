@@ -73,6 +73,24 @@ public struct ContentLengthFramer: Sendable {
         }
     }
 
+    /// Ends the stream. A header block or body cut short is not a message and is never delivered: with its
+    /// length announced and unmet, the bytes cannot be trusted. Returns how many bytes of such an unfinished
+    /// frame were dropped (0 when the stream ended between frames), so the connection can log them.
+    public mutating func finish() -> Int {
+        defer {
+            state = .headers
+            buffer = []
+            headerBytes = 0
+            contentLength = nil
+            charsetProblem = nil
+        }
+        switch state {
+        case .headers: return headerBytes
+        case .body: return buffer.count
+        case .skipping, .failed: return 0
+        }
+    }
+
     /// Feeds the next bytes of the stream and appends what they complete to `events`.
     public mutating func push(_ chunk: some Collection<UInt8>, into events: inout [FrameEvent]) {
         let handled: Void? = chunk.withContiguousStorageIfAvailable { push($0, into: &events) }

@@ -49,6 +49,19 @@ public struct FrameDecoder: Sendable {
         }
     }
 
+    /// Ends the stream (the peer closed its side) and appends what that completes to `events`: NDJSON's last
+    /// line without a newline is a message; an LSP frame cut short is not. Returns how many bytes of an
+    /// unfinished frame were dropped (0 when the stream ended between frames).
+    public mutating func finish(into events: inout [FrameEvent]) -> Int {
+        switch framing {
+        case .ndjson?:
+            ndjson.finish(into: &events)
+            return 0
+        case .lsp?: return lsp.finish()
+        case nil: return 0
+        }
+    }
+
     /// Feeds the next bytes of the stream and appends what they complete to `events`.
     public mutating func push(_ chunk: some Collection<UInt8>, into events: inout [FrameEvent]) {
         let handled: Void? = chunk.withContiguousStorageIfAvailable { push($0, into: &events) }

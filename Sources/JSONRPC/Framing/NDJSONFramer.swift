@@ -41,6 +41,19 @@ public struct NDJSONFramer: Sendable {
         }
     }
 
+    /// Ends the stream: a last line without its newline is a message like every other line, as every
+    /// line-oriented tool reads it (`printf '{...}' | taskwire` gets its answer). A line being skipped for its
+    /// size was already reported; nothing more is appended for it.
+    public mutating func finish(into events: inout [FrameEvent]) {
+        defer {
+            partial = []
+            skippingLine = false
+        }
+        guard !skippingLine, !partial.isEmpty else { return }
+        let line = partial
+        line.withUnsafeBufferPointer { emit($0, into: &events) }
+    }
+
     /// Feeds the next bytes of the stream and appends what they complete to `events`.
     public mutating func push(_ chunk: some Collection<UInt8>, into events: inout [FrameEvent]) {
         let handled: Void? = chunk.withContiguousStorageIfAvailable { push($0, into: &events) }

@@ -9,6 +9,8 @@ package enum Command: Sendable, Equatable {
     case serve(ServeOptions)
     /// Print the usage text to stdout and exit 0.
     case help
+    /// Print one subcommand's usage text (`taskwire check --help`) to stdout and exit 0.
+    case usage(String)
     /// Print the version to stdout and exit 0.
     case version
     /// `export`, `import` or `check` on a data directory.
@@ -78,7 +80,10 @@ package enum CommandLineOptions {
     /// The usage text for `--help`.
     package static let usage = """
         Usage: taskwire [options]
-               taskwire token create --user ID [--role ROLE] [--data-dir DIR] [--label L] [--expires-at T]
+               taskwire token create --user ID [--role ROLE] [--name NAME] [--label L] [--expires-at T]
+                                     [--data-dir DIR]
+               taskwire export|import|check ...   (see Maintenance below)
+               taskwire COMMAND --help             One command's usage and exit statuses.
 
         Serves the taskwire JSON-RPC 2.0 API on stdin/stdout (the default) and/or a Unix socket.
 
@@ -107,10 +112,11 @@ package enum CommandLineOptions {
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
-        Exit status: 0 after a clean shutdown (stdin EOF, SIGTERM, SIGINT), 64 for a bad command line,
-        65 when the stdio peer's framing is unusable or the stored data is damaged, 69 when a transport
-        cannot start, 70 for internal errors, 74 when a write or fsync of the store failed (nothing answered
-        is lost), 75 when another taskwire holds the data directory.
+        Exit status when serving: 0 after a clean shutdown (stdin EOF, SIGTERM, SIGINT); 64 for a bad command
+        line or an --stdio-user that does not exist; 65 when the stdio peer's framing is unusable or the stored
+        data is damaged (taskwire check names the file); 69 when a transport cannot start; 70 for internal
+        errors; 74 when the data directory cannot be created or read, or a write or fsync of the store failed
+        (nothing answered is lost); 75 when another taskwire holds the data directory.
 
         """
 
@@ -124,9 +130,11 @@ package enum CommandLineOptions {
         if let first = remaining.first, !first.hasPrefix("-") {
             switch first {
             case "export", "import", "check":
+                if asksForHelp(remaining.dropFirst()) { return .usage(MaintenanceCommand.usage(of: first)) }
                 return .maintenance(
                     try MaintenanceCommand.parse(first, remaining.dropFirst(), environment: environment))
             case "token":
+                if asksForHelp(remaining.dropFirst()) { return .usage(TokenOptions.usage) }
                 return .token(try TokenOptions.parse(remaining.dropFirst(), environment: environment))
             default:
                 throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
@@ -224,6 +232,12 @@ package enum CommandLineOptions {
             options.dataDirectory = resolved
         }
         return .serve(options)
+    }
+
+    /// Whether a subcommand's words ask for its usage (`--help` or `-h` anywhere), which wins over every
+    /// other word, as it does for serving.
+    private static func asksForHelp(_ words: ArraySlice<String>) -> Bool {
+        words.contains { $0 == "--help" || $0 == "-h" }
     }
 
     /// `$TASKWIRE_DATA_DIR`, else `$XDG_DATA_HOME/taskwire`, else `$HOME/.local/share/taskwire`.

@@ -30,6 +30,9 @@ package enum Launcher {
         case .help:
             writeStandardOutput(CommandLineOptions.usage + "\n" + MaintenanceCommand.usage)
             return ExitStatus.success.rawValue
+        case .usage(let text):
+            writeStandardOutput(text)
+            return ExitStatus.success.rawValue
         case .version:
             writeStandardOutput("taskwire \(TaskwireVersion.current)\n")
             return ExitStatus.success.rawValue

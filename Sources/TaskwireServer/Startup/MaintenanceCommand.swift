@@ -13,14 +13,122 @@ package enum MaintenanceCommand: Sendable, Equatable {
     /// Verifies a data directory without changing it.
     case check(dataDirectory: String)
 
-    /// The usage lines for `--help`.
+    /// The exit statuses of `taskwire check`.
+    ///
+    /// A damaged-but-recoverable directory gets 1, apart from the `sysexits.h` codes (64 and up) that say the
+    /// command or a start failed: the check itself worked and a server would start, as `diff` and `grep`
+    /// answer 1 for "found something". It is still non-zero, so `taskwire check && ...` stops to let someone
+    /// look; 65 keeps meaning what it means for a start: refused.
+    package enum CheckStatus {
+        /// Every file verifies (a torn last record, truncated on the next start, included).
+        package static let healthy: Int32 = 0
+        /// A snapshot is damaged, but a start rebuilds it from an older snapshot and the journal, or does not
+        /// need it; nothing is lost yet.
+        package static let recoverable: Int32 = 1
+        /// Damaged: a start refuses (exit 65) because nothing on disk can rebuild the data.
+        package static let damaged: Int32 = 65
+        /// The data directory does not exist (`EX_NOINPUT`).
+        package static let missing: Int32 = 66
+        /// The data directory cannot be read (`EX_IOERR`).
+        package static let unreadable: Int32 = 74
+    }
+
+    /// The summary of the maintenance commands for `taskwire --help`.
     static let usage = """
         Maintenance (no server may run on the data directory for export and import):
           taskwire export [--data-dir DIR]        Print everything as one JSON document on stdout.
           taskwire import FILE [--data-dir DIR]   Load an export (FILE, or - for stdin) into an empty directory.
           taskwire check [--data-dir DIR]         Verify snapshots, journal and records; change nothing.
-                                                  Exit 0 when healthy, 65 when damaged.
+
+        Exit status of the subcommands (`taskwire COMMAND --help` explains each):
+          token create  0 issued; 64 bad command line, or a user/role mismatch; 65 damaged data; 74 I/O error or
+                        the token could not be made durable; 75 another taskwire holds the data directory.
+          export        0 exported; 64 bad command line; 65 damaged data; 66 no such data directory; 74 I/O
+                        error; 75 another taskwire holds the data directory.
+          import        0 imported; 64 bad command line; 65 FILE is not JSON or not an export, or damaged data;
+                        66 FILE cannot be read; 74 the directory is not empty, or an I/O error; 75 another
+                        taskwire holds the data directory.
+          check         0 healthy; 1 damaged but recoverable (a start falls back; back up, check the disk);
+                        64 bad command line; 65 damaged (a start refuses); 66 no such data directory;
+                        74 the directory cannot be read.
+
         """
+
+    /// The data-directory option, as every maintenance command documents it.
+    private static let dataDirectoryOption = """
+          --data-dir DIR   The data directory. Default: $TASKWIRE_DATA_DIR, else $XDG_DATA_HOME/taskwire,
+                           else $HOME/.local/share/taskwire.
+          --help           Print this help and exit.
+        """
+
+    /// `taskwire export --help`.
+    static let exportUsage = """
+        Usage: taskwire export [--data-dir DIR]
+
+        Prints everything in the data directory (tasks, history, users, tokens, attachments, idempotency keys,
+        counters) as one JSON document on stdout. It takes the directory's lock like a server: stop the server
+        first, or back up the files instead (docs/storage.md).
+
+        Options:
+        \(dataDirectoryOption)
+
+        Exit status: 0 exported; 64 bad command line; 65 the stored data is damaged (run taskwire check);
+        66 the data directory does not exist; 74 an I/O error reading the directory or an attachment;
+        75 another taskwire holds the data directory.
+
+        """
+
+    /// `taskwire import --help`.
+    static let importUsage = """
+        Usage: taskwire import FILE [--data-dir DIR]
+
+        Loads an export document (FILE, or - for stdin) into an empty data directory and writes it, durably,
+        as the directory's first snapshot before exiting. The directory is created when missing.
+
+        Options:
+        \(dataDirectoryOption)
+
+        Exit status: 0 imported; 64 bad command line; 65 FILE is not JSON or not an export document, or the
+        directory holds damaged data; 66 FILE cannot be read; 74 the directory is not empty, or an I/O error;
+        75 another taskwire holds the data directory.
+
+        """
+
+    /// `taskwire check --help`.
+    static let checkUsage = """
+        Usage: taskwire check [--data-dir DIR]
+
+        Verifies every snapshot and journal record of a data directory, then replays them into a throwaway
+        engine to prove every record is understood. It changes nothing and takes no lock, so it may run beside
+        a server (whose newest writes may then show as a torn tail).
+
+        Options:
+        \(dataDirectoryOption)
+
+        Exit status:
+          0   healthy. A torn last record (a write a crash interrupted, never acknowledged) is reported; the
+              next start truncates it.
+          1   damaged but recoverable: a snapshot is damaged, but a start rebuilds it from an older snapshot
+              and the journal (or does not need it). Nothing is lost yet, but the directory has lost its
+              fallback: copy it somewhere safe and check the disk.
+          64  bad command line.
+          65  damaged: a start refuses (exit 65), because nothing on disk can rebuild the damaged data.
+              Keep a copy of the directory as it is and restore it from a backup.
+          66  the data directory does not exist.
+          74  the data directory cannot be read.
+        1 is apart from the sysexits codes (64 and up), which mean that a command or a start failed: here the
+        check worked and a server would start, but someone should look.
+
+        """
+
+    /// The usage text of one maintenance command, for `taskwire NAME --help`.
+    static func usage(of name: String) -> String {
+        switch name {
+        case "export": exportUsage
+        case "import": importUsage
+        default: checkUsage
+        }
+    }
 
     /// Parses the words after `export`, `import` or `check`.
     static func parse(
@@ -113,24 +221,37 @@ package enum MaintenanceCommand: Sendable, Equatable {
             report = try FileStore.check(directory: directory)
         } catch {
             standardError("taskwire: cannot check \(directory): \(error.description)\n")
-            return error.code == .damaged ? StoreError.Code.damaged.exitCode : 66
+            if error.code == .damaged { return CheckStatus.damaged }
+            return FileManager.default.fileExists(atPath: directory) ? CheckStatus.unreadable : CheckStatus.missing
         }
         var lines = [report.description]
-        var healthy = report.isHealthy
-        if healthy {
-            // The files are sound; now prove the engine understands every record.
+        var status: Int32
+        switch report.status {
+        case .healthy: status = CheckStatus.healthy
+        case .recoverable: status = CheckStatus.recoverable
+        case .damaged: status = CheckStatus.damaged
+        }
+        if status != CheckStatus.damaged {
+            // The files are sound (or a start can rebuild them); now prove the engine understands every record.
             do {
                 let recovered = try FileStore.readOnlyRecovery(directory: directory)
                 let engine = try Engine.open(store: MemoryStore(recovered: recovered), snapshotThreshold: Int.max)
                 let (tasks, lastSeq) = (await engine.taskCount, await engine.lastSeq)
                 lines.append("  records: every record replays; \(tasks) tasks, last seq \(lastSeq)")
             } catch {
-                healthy = false
+                status = CheckStatus.damaged
+                lines =
+                    ["Data directory \(directory): DAMAGED"]
+                    + lines.joined(separator: "\n").split(separator: "\n")
+                    .dropFirst().map(String.init)
                 lines.append("  damage: the records cannot be replayed: \(error)")
+                lines.append(
+                    "  what to do: taskwire will not start on this directory (exit 65). Keep a copy of it as it is "
+                        + "and restore it from a backup.")
             }
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        return healthy ? ExitStatus.success.rawValue : StoreError.Code.damaged.exitCode
+        return status
     }
 
     private func standardError(_ text: String) {

@@ -17,6 +17,32 @@ package struct TokenOptions: Sendable, Equatable {
 
     package init() {}
 
+    /// `taskwire token create --help`.
+    static let usage = """
+        Usage: taskwire token create --user ID [--role ROLE] [--name NAME] [--label LABEL]
+                                     [--expires-at TIME] [--data-dir DIR]
+
+        Issues a bearer token for a socket client from the shell, creating the user when it is missing, and
+        prints the token alone on stdout once it is durable. It takes the data directory's lock: no server
+        may run on it.
+
+        Options:
+          --user ID          Whose token it is (required).
+          --role ROLE        admin, agent or member; required when the user is created, and when given for an
+                             existing user it must be that user's role.
+          --name NAME        The display name of a created user. Default: the id.
+          --label LABEL      A label for the token, shown by auth.tokens.list.
+          --expires-at TIME  When the token stops working: RFC 3339, or Unix epoch seconds. Default: never.
+          --data-dir DIR     The data directory. Default: $TASKWIRE_DATA_DIR, else $XDG_DATA_HOME/taskwire,
+                             else $HOME/.local/share/taskwire.
+          --help             Print this help and exit.
+
+        Exit status: 0 the token was printed; 64 bad command line, the user does not exist and no --role was
+        given, or it exists with another role; 65 the stored data is damaged (run taskwire check); 74 an I/O
+        error, or the token could not be made durable; 75 another taskwire holds the data directory.
+
+        """
+
     /// Parses the words after `token`.
     static func parse(
         _ arguments: ArraySlice<String>, environment: [String: String]
@@ -25,7 +51,9 @@ package struct TokenOptions: Sendable, Equatable {
     {
         var remaining = arguments
         guard remaining.popFirst() == "create" else {
-            throw CommandLineError("Usage: taskwire token create --user ID [--role ROLE] [--data-dir DIR] ...")
+            throw CommandLineError(
+                "Usage: taskwire token create --user ID [--role ROLE] [--name NAME] [--data-dir DIR] ...; "
+                    + "taskwire token create --help for more.")
         }
         var options = TokenOptions()
         var dataDirectory: String?

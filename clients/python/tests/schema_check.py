@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any, List
 
@@ -11,7 +12,13 @@ import pytest
 
 from conftest import REPO
 
-META_SCHEMA = REPO.parent / "shared" / "schemas" / "openrpc-1.4.schema.json"
+# The meta-schema is not part of the repository: CI keeps it in shared/schemas/ beside the checkout, and
+# TASKWIRE_OPENRPC_META_SCHEMA may name a copy anywhere else. A plain clone has neither, so the checks that
+# need it are skipped with the reason printed; TASKWIRE_REQUIRE_META_SCHEMA=1 (set by CI) makes that a failure.
+META_SCHEMA = Path(
+    os.environ.get("TASKWIRE_OPENRPC_META_SCHEMA")
+    or REPO.parent / "shared" / "schemas" / "openrpc-1.4.schema.json"
+)
 # The meta-schema's `$schema` and two `$ref`s name this draft-07 JSON Schema meta-schema by URL.
 JSON_SCHEMA_TOOLS = "https://meta.json-schema.tools"
 
@@ -25,9 +32,13 @@ def require_jsonschema() -> None:
 
 def load_meta_schema() -> Any:
     if not META_SCHEMA.is_file():
-        pytest.fail(
-            "OpenRPC meta-schema not found at %s (shared/ must sit beside the clone)" % META_SCHEMA, pytrace=False
+        reason = (
+            "OpenRPC meta-schema not found at %s: put shared/schemas/ beside the clone or set "
+            "TASKWIRE_OPENRPC_META_SCHEMA to the openrpc-1.4.schema.json file" % META_SCHEMA
         )
+        if os.environ.get("TASKWIRE_REQUIRE_META_SCHEMA"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     return json.loads(META_SCHEMA.read_text())
 
 
