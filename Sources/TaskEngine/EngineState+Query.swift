@@ -42,6 +42,10 @@ extension EngineState {
             }
             conditions += 1
         }
+        if query.unassigned {
+            candidates.append((.sets([indexes.unassigned]), indexes.unassigned.count))
+            conditions += 1
+        }
         for tag in query.tags {
             if let set = indexes.byTag[tag] {
                 candidates.append((.sets([set]), set.count))
