@@ -3,8 +3,8 @@ package import JSON
 extension TaskItem {
     /// The full task as `tasks.get` (and `tasks.create`) return it; every field is present, `null` when unset.
     ///
-    /// `assignee` is expanded through the user directory to `{user_id, name, avatar_url}`; a user the
-    /// directory does not know is `{"user_id": id}`.
+    /// `assignee` is expanded through the user directory to `{user_id, name, avatar_url}`, `null` for what a
+    /// known user lacks; a user the directory does not know is `{"user_id": id}`.
     package func detailJSON(directory: any UserDirectory) -> JSONValue {
         var object = JSONObject()
         object.append("task_id", .string(id))
@@ -20,8 +20,8 @@ extension TaskItem {
     private static func assigneeJSON(_ userID: String, directory: any UserDirectory) -> JSONValue {
         var object: JSONObject = ["user_id": .string(userID)]
         if let profile = directory.profile(of: userID) {
-            object.append("name", ifPresent: profile.name.map(JSONValue.string))
-            object.append("avatar_url", ifPresent: profile.avatarURL.map(JSONValue.string))
+            object.append("name", profile.name.map(JSONValue.string) ?? .null)
+            object.append("avatar_url", profile.avatarURL.map(JSONValue.string) ?? .null)
         }
         return .object(object)
     }
