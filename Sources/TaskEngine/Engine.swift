@@ -24,6 +24,8 @@ package actor Engine {
     package nonisolated let maxAttachmentBytes: Int
     /// Where blob reads, writes and deletes run, in submission order (see ``BlobQueue``).
     let blobQueue = BlobQueue()
+    /// Where text searches run, one at a time, off the actor (see ``SearchWorker``).
+    let searches = SearchWorker()
     /// Uploads between their blob write and their commit, by blob key, so a reclaim never deletes their bytes.
     var pendingBlobs: [String: Int] = [:]
 
@@ -187,7 +189,9 @@ package actor Engine {
         if let priority = patch.priority { task.priority = try Validator.priority(priority) }
         if let assignee = patch.assignee { task.assignee = try assignee.map(Validator.assignee) }
         if let due = patch.dueDate {
-            task.dueDate = try due.map { (input) throws(EngineError) in try Validator.dueDate(input, now: now) }
+            task.dueDate = try due.map { (input) throws(EngineError) in
+                try Validator.dueDate(input, now: now, current: old.dueDate)
+            }
         }
         if let tags = patch.tags { task.tags = try Validator.tags(tags) }
         if let context = patch.context { task.context = try Validator.context(context) }
@@ -327,29 +331,24 @@ package actor Engine {
     /// A page of live tasks matching a query, and the number of matches.
     ///
     /// A text search (`q`) has no index and reads every task, which takes a while on large stores: it runs
-    /// on a copy of the state on a thread of its own, so the engine goes on serving everyone else meanwhile
-    /// (the copy is cheap, and the answer is exactly the state when the call arrived).
+    /// on a copy of the state on the engine's one search thread (``SearchWorker``), so the engine goes on
+    /// serving everyone else meanwhile. The copy is cheap, and the answer is exactly the state when the
+    /// search got its place in the worker's queue (at most ``SearchWorker/capacity`` wait there; later
+    /// searches wait for a place first).
     package func list(_ query: TaskQuery, for caller: Caller = .system) async throws(EngineError) -> TaskPage {
         try authorize(.read, caller)
         let resolved = try ResolvedQuery(query, now: clock.now())
         guard resolved.search != nil else { return Self.page(of: state, resolved, query) }
+        await searches.admit()
+        // Taken after the wait, with no suspension before the search is queued: the state as admitted.
         let copy = state
-        return await Self.onOwnThread { Self.page(of: copy, resolved, query) }
+        return await searches.run { Self.page(of: copy, resolved, query) }
     }
 
     private static func page(of state: EngineState, _ resolved: ResolvedQuery, _ query: TaskQuery) -> TaskPage {
         let result = state.list(resolved)
         return TaskPage(
             tasks: result.slots.map(state.task(at:)), total: result.total, page: query.page, limit: query.limit)
-    }
-
-    /// Runs long CPU-bound work on a new thread, keeping the concurrency pool (one thread per core) free.
-    private static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
     }
 
     /// Every change of a task, oldest first, also after it was deleted.
