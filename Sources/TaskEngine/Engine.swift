@@ -16,7 +16,7 @@ package actor Engine {
     let profiles: UserProfiles
     private let snapshotThreshold: Int
     var state: EngineState
-    private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
+    private var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
     /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
     package nonisolated let recoveryWarnings: [String]
     private var nextSubscriberID = 0
@@ -64,7 +64,7 @@ package actor Engine {
         var state = EngineState()
         if let snapshot = recovered.snapshot { state = try EngineState(snapshot: snapshot) }
         for record in recovered.records {
-            try state.apply(TaskEvent(bytes: record), bytes: record)
+            try state.apply(Event(bytes: record), bytes: record)
         }
         reclaimOrphanBlobs(store: store, state: state)
         return Engine(
@@ -100,7 +100,7 @@ package actor Engine {
     // MARK: Committing
 
     /// Journals an event, then applies it. A refused append changes nothing.
-    func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
+    func commit(_ event: Event) throws(EngineError) -> (TaskItem, CommitTicket) {
         let change = try state.prepare(event)
         let bytes = event.bytes
         let ticket: CommitTicket
@@ -111,7 +111,7 @@ package actor Engine {
     }
 
     /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
-    func didCommit(_ event: TaskEvent) {
+    func didCommit(_ event: Event) {
         for continuation in subscribers.values { continuation.yield(event) }
         // The store's own policy counts journal bytes too, so large records cannot grow the journal unbounded.
         // A refused request (one is running) is simply asked again after a later change.
@@ -128,21 +128,21 @@ package actor Engine {
     package var lastSeq: UInt64 { state.lastSeq }
 
     /// Up to `limit` events with `seq` greater than `after`, oldest first: the event feed's catch-up read.
-    package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [TaskEvent] {
+    package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [Event] {
         guard limit > 0, seq < state.lastSeq else { return [] }
-        var events: [TaskEvent] = []
+        var events: [Event] = []
         // Computed without overflow: `limit` comes from clients and may be huge.
         let end = Int(seq) + min(limit, Int(state.lastSeq - seq))
         for index in Int(seq)..<end {
-            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
+            events.append(try Event(bytes: Array(state.log.bytes(at: index))))
         }
         return events
     }
 
     /// A stream of every event committed from now on, in `seq` order; it ends when the caller stops
     /// iterating. Pair with ``events(after:limit:)`` to catch up first.
-    package func subscribe() -> AsyncStream<TaskEvent> {
-        let (stream, continuation) = AsyncStream<TaskEvent>.makeStream()
+    package func subscribe() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
         let id = nextSubscriberID
         nextSubscriberID += 1
         subscribers[id] = continuation

@@ -100,7 +100,7 @@ extension EngineState {
         }
         for (index, line) in lines[taskCount..<taskCount + eventCount].enumerated() {
             // Only identity events belong to no task; they are parsed to prove it (there are few).
-            guard slotOfEvent[index] >= 0 || (try? TaskEvent(bytes: Array(line)))?.type.isIdentity == true else {
+            guard slotOfEvent[index] >= 0 || (try? Event(bytes: Array(line)))?.type.isIdentity == true else {
                 throw .damaged("snapshot event \(index + 1) belongs to no task")
             }
             try load(eventBytes: line, seq: UInt64(index + 1), slot: slotOfEvent[index])
@@ -208,7 +208,7 @@ extension EngineState {
             let events = object["events"]?.arrayValue, let tasks = object["tasks"]?.arrayValue
         else { throw .damaged("the document is not a taskwire export of version \(Self.persistenceVersion)") }
         for value in events {
-            let event = try TaskEvent(json: value)
+            let event = try Event(json: value)
             try apply(event, bytes: event.bytes)
         }
         guard tasks.count == self.tasks.count else {

@@ -71,7 +71,7 @@ struct EngineState: Sendable {
     // MARK: Applying events
 
     /// Checks an event against the state and computes the task it produces, changing nothing.
-    func prepare(_ event: TaskEvent) throws(EngineError) -> PreparedChange {
+    func prepare(_ event: Event) throws(EngineError) -> PreparedChange {
         guard event.seq == lastSeq + 1 else {
             throw .damaged("event \(event.seq) follows event \(lastSeq)")
         }
@@ -109,7 +109,7 @@ struct EngineState: Sendable {
     }
 
     /// Commits a prepared change; cannot fail.
-    mutating func commit(_ change: PreparedChange, of event: TaskEvent, bytes: some Collection<UInt8>) {
+    mutating func commit(_ change: PreparedChange, of event: Event, bytes: some Collection<UInt8>) {
         let slot: Int32
         if let existing = change.slot, let old = change.old {
             slot = existing
@@ -138,14 +138,14 @@ struct EngineState: Sendable {
     }
 
     /// Records an event that belongs to no task (identity events): in `seq` order, in no task's history.
-    mutating func commitUnattached(_ event: TaskEvent, bytes: some Collection<UInt8>) {
+    mutating func commitUnattached(_ event: Event, bytes: some Collection<UInt8>) {
         log.append(bytes, slot: -1)
         lastSeq = event.seq
         lastEventAt = max(lastEventAt, event.at)
     }
 
     /// Prepares and commits an event (journal replay).
-    mutating func apply(_ event: TaskEvent, bytes: some Collection<UInt8>) throws(EngineError) {
+    mutating func apply(_ event: Event, bytes: some Collection<UInt8>) throws(EngineError) {
         if event.type.isIdentity {
             try applyIdentity(event, bytes: bytes)
             return

@@ -135,12 +135,12 @@ struct CollaborationPersistenceTests {
         let id = try await fixture.task()
         try await fixture.comment(id, "Hi")
         let records = fixture.store.inner.records
-        let comment = try TaskEvent(bytes: records[1])
+        let comment = try Event(bytes: records[1])
         for broken in [
-            { (event: inout TaskEvent) in event.version = 2 },
-            { (event: inout TaskEvent) in event.subject = nil },
-            { (event: inout TaskEvent) in event.subject = ["comment_id": "cmt_0"] },
-            { (event: inout TaskEvent) in event.taskID = TaskID.string(1) },
+            { (event: inout Event) in event.version = 2 },
+            { (event: inout Event) in event.subject = nil },
+            { (event: inout Event) in event.subject = ["comment_id": "cmt_0"] },
+            { (event: inout Event) in event.taskID = TaskID.string(1) },
         ] {
             var event = comment
             broken(&event)

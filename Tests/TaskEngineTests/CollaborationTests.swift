@@ -268,12 +268,12 @@ struct CollaborationTests {
         _ = try await fixture.engine.watch(id, by: .system)
         _ = try await fixture.engine.unwatch(id, by: .system)
         _ = try await fixture.engine.deleteAttachment(attachment.id, by: .system)
-        var received: [TaskEvent] = []
+        var received: [Event] = []
         for await event in stream {
             received.append(event)
             if received.count == 5 { break }
         }
-        let types: [TaskEventType] = [
+        let types: [EventType] = [
             .attachmentAdded, .commentAdded, .watcherAdded, .watcherRemoved, .attachmentDeleted,
         ]
         #expect(received.map(\.type) == types)
@@ -287,7 +287,7 @@ struct CollaborationTests {
         #expect(history.events[2].changes == ["comments_count": ["old": 0, "new": 1]])
         #expect(history.events[3].changes == ["watchers": ["old": [], "new": ["system"]]])
         // The journal record carries the subject too, so it replays.
-        #expect(try TaskEvent(bytes: received[1].bytes) == received[1])
+        #expect(try Event(bytes: received[1].bytes) == received[1])
     }
 
     @Test func deletedTasksHideTheirCommentsAndAttachments() async throws {

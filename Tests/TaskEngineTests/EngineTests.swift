@@ -393,7 +393,7 @@ struct EngineTests {
         try await fixture.update(first.id) { $0.assignee = .some("user456") }
         _ = try await fixture.engine.delete(first.id, by: .system)
 
-        var received: [TaskEvent] = []
+        var received: [Event] = []
         for await event in stream {
             received.append(event)
             if received.count == 3 { break }

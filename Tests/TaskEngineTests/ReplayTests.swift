@@ -80,7 +80,7 @@ struct ReplayTests {
         _ = try store.append(Array("{\"v\":1,\"seq\":1}".utf8))
         #expect(throws: EngineError.self) { _ = try Engine.open(store: store) }
         let gap = MemoryStore()
-        let event = TaskEvent(
+        let event = Event(
             seq: 2, type: .taskCreated, at: Timestamp(microseconds: 0), actor: "a", taskID: TaskID.string(1),
             version: 1, changes: ["title": ["old": nil, "new": "x"]])
         _ = try gap.append(event.bytes)

@@ -68,7 +68,7 @@ extension Engine {
                 rawID: ids.next(at: at), taskID: task.id, filename: filename, sizeBytes: bytes.count,
                 mimeType: decoded.mimeType, sha256: key, uploadedAt: at, uploadedBy: caller.userID)
             let count = task.attachmentsCount
-            let event = TaskEvent(
+            let event = Event(
                 seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.userID, agent: caller.agentID,
                 taskID: task.id, version: task.version,
                 changes: ["attachments_count": ["old": .int(count), "new": .int(count + 1)]],
@@ -122,7 +122,7 @@ extension Engine {
         let (attachment, task) = try liveAttachment(id)
         try authorize(.attach, caller, task: task)
         let count = task.attachmentsCount
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .attachmentDeleted, at: state.eventTime(now: clock.now()),
             actor: caller.userID, agent: caller.agentID, taskID: task.id, version: task.version,
             changes: ["attachments_count": ["old": .int(count), "new": .int(count - 1)]],

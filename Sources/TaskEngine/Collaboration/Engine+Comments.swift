@@ -19,7 +19,7 @@ extension Engine {
         let comment = TaskComment(
             rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.userID, mentions: mentions,
             attachments: attachmentIDs, createdAt: at)
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.userID, agent: caller.agentID,
             taskID: task.id, version: task.version,
             changes: ["comments_count": ["old": .int(task.commentsCount), "new": .int(task.commentsCount + 1)]],

@@ -56,7 +56,7 @@ extension Engine {
         } else {
             watchers.removeAll { $0 == user }
         }
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: watching ? .watcherAdded : .watcherRemoved,
             at: state.eventTime(now: clock.now()), actor: caller.userID, agent: caller.agentID, taskID: task.id,
             version: task.version,

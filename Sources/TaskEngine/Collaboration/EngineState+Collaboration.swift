@@ -7,7 +7,7 @@ extension EngineState {
     ///
     /// Collaboration events leave the task's `version` and `updated_at` alone, so an `if_version` guard on
     /// the task's fields is never broken by someone commenting; the event records the version it saw.
-    func prepareCollaboration(_ event: TaskEvent, raw: UInt64) throws(EngineError) -> PreparedChange {
+    func prepareCollaboration(_ event: Event, raw: UInt64) throws(EngineError) -> PreparedChange {
         guard let slot = slotsByID[raw], !tasks[Int(slot)].isDeleted else {
             throw .damaged("event \(event.seq) changes a task that does not exist")
         }

@@ -23,7 +23,7 @@ extension Engine {
     }
 
     /// Journals an identity event, then applies it. A refused append changes nothing.
-    func commitIdentity(_ event: TaskEvent) throws(EngineError) -> (IdentityState.Change, CommitTicket) {
+    func commitIdentity(_ event: Event) throws(EngineError) -> (IdentityState.Change, CommitTicket) {
         let change = try state.prepareIdentity(event)
         let bytes = event.bytes
         let ticket: CommitTicket

@@ -29,7 +29,7 @@ extension Engine {
             "hash": ["old": .null, "new": .string(hash)],
             "expires_at": ["old": .null, "new": expiry.map { .string($0.rfc3339) } ?? .null],
         ]
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.userID, agent: caller.agentID,
             taskID: tokenID, version: 0, changes: changes
         )
@@ -45,7 +45,7 @@ extension Engine {
         try authorize(.revokeToken, caller, account: token.userID)
         if token.revokedAt != nil { return Committed(token, ticket: store.barrier()) }
         let at = state.eventTime(now: clock.now())
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.userID, agent: caller.agentID,
             taskID: tokenID, version: 0, changes: ["revoked_at": ["old": .null, "new": .string(at.rfc3339)]]
         )

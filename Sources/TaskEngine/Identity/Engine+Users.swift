@@ -33,7 +33,7 @@ extension Engine {
         if let existing, changes.isEmpty {
             return Committed(UpsertedUser(user: existing, created: false, updatedFields: []), ticket: store.barrier())
         }
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: userID, version: 0, changes: changes
         )

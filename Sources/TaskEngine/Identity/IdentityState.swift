@@ -39,7 +39,7 @@ struct IdentityState: Sendable {
     // MARK: Events
 
     /// Checks an identity event and computes the user or token it produces, changing nothing.
-    func prepare(_ event: TaskEvent) throws(EngineError) -> Change {
+    func prepare(_ event: Event) throws(EngineError) -> Change {
         let id = event.taskID
         func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
         func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }

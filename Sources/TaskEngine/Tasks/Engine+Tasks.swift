@@ -53,7 +53,7 @@ extension Engine {
         task.dueDate = due
         task.tags = tags
         task.context = context
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.userID, agent: caller.agentID,
             taskID: task.id, version: 1, changes: TaskField.creation(of: task),
             idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
@@ -130,10 +130,10 @@ extension Engine {
         guard !changes.isEmpty else {
             return Committed(UpdatedTask(task: old, updatedFields: []), ticket: store.barrier())
         }
-        let type: TaskEventType =
+        let type: EventType =
             task.status == .completed && old.status != .completed
             ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID, taskID: id,
             version: old.version + 1, changes: changes
         )
@@ -168,7 +168,7 @@ extension Engine {
         task.timeSpentMinutes = old.timeSpentMinutes + minutes
         if let resolution { task.resolution = resolution }
         if let outcomes { task.outcomes = outcomes }
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.userID, agent: caller.agentID,
             taskID: id, version: old.version + 1, changes: TaskField.changes(from: old, to: task)
         )
@@ -183,7 +183,7 @@ extension Engine {
         -> Committed<DeletedTask>
     {
         let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
         )
@@ -238,9 +238,9 @@ extension Engine {
         guard let slot = state.slot(of: id) else { throw .taskNotFound(id) }
         let task = state.task(at: slot)
         try authorize(.read, caller, task: task)
-        var events: [TaskEvent] = []
+        var events: [Event] = []
         for index in state.log.indexes(ofSlot: slot) {
-            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
+            events.append(try Event(bytes: Array(state.log.bytes(at: index))))
         }
         return TaskHistory(taskID: task.id, deleted: task.isDeleted, events: events)
     }

@@ -5,7 +5,7 @@ package struct TaskHistory: Sendable {
     package var taskID: String
     /// Whether the task has been deleted (its history stays readable).
     package var deleted: Bool
-    package var events: [TaskEvent]
+    package var events: [Event]
 
     /// `{task_id, deleted, history: [{seq, at, actor, agent, action, version, changes}…]}`.
     package var json: JSONValue {

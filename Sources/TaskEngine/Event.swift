@@ -1,7 +1,7 @@
 package import JSON
 
 /// What kind of change an event records.
-package enum TaskEventType: String, Sendable, CaseIterable {
+package enum EventType: String, Sendable, CaseIterable {
     case taskCreated = "task_created"
     /// The change moved the assignee (it may change other fields too; `changes` lists them all).
     case taskAssigned = "task_assigned"
@@ -9,7 +9,7 @@ package enum TaskEventType: String, Sendable, CaseIterable {
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
     /// A user was added to the directory or changed; `taskID` holds the user id (internal, see
-    /// ``TaskEventType/isIdentity``).
+    /// ``EventType/isIdentity``).
     case userUpserted = "user_upserted"
     /// A bearer token was issued; `taskID` holds the token id and `changes` its hash, never the token.
     case tokenCreated = "token_created"
@@ -49,20 +49,20 @@ package enum TaskEventType: String, Sendable, CaseIterable {
 /// with no gaps). Replaying the events in order rebuilds the engine's state, so the journal needs no other
 /// record kind. `changes` maps each changed field to `{old, new}`; a creation lists every set field with
 /// `old` null.
-package struct TaskEvent: Sendable, Equatable {
+package struct Event: Sendable, Equatable {
     /// The format of a record, written into each one so that later versions can read old journals.
     package static let formatVersion = 1
 
     /// The global commit number.
     package var seq: UInt64
-    package var type: TaskEventType
+    package var type: EventType
     /// When the change was committed; never earlier than the previous event's time.
     package var at: Timestamp
     /// The user the change is attributed to.
     package var actor: String
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
     package var agent: String?
-    /// The task the event changes; for identity events (``TaskEventType/isIdentity``) the user or token id
+    /// The task the event changes; for identity events (``EventType/isIdentity``) the user or token id
     /// it concerns, written under `user_id` or `token_id` instead of `task_id`.
     package var taskID: String
     /// The task's version after the change (0 and not written for identity events).
@@ -73,12 +73,12 @@ package struct TaskEvent: Sendable, Equatable {
     package var idempotencyKey: String?
     /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
     package var fingerprint: String?
-    /// What a collaboration event is about, written under ``TaskEventType/subjectKey``: the comment, the
+    /// What a collaboration event is about, written under ``EventType/subjectKey``: the comment, the
     /// attachment's metadata, or the watcher's user id.
     package var subject: JSONValue?
 
     package init(
-        seq: UInt64, type: TaskEventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
+        seq: UInt64, type: EventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
         subject: JSONValue? = nil
     ) {
@@ -124,7 +124,7 @@ package struct TaskEvent: Sendable, Equatable {
             throw .damaged("an event has an unknown format version")
         }
         guard let seqText = object["seq"], case .number(let literal) = seqText, let seq = UInt64(literal),
-            let type = object["type"]?.stringValue.flatMap(TaskEventType.init(rawValue:)),
+            let type = object["type"]?.stringValue.flatMap(EventType.init(rawValue:)),
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
             let taskID = object[type.idKey]?.stringValue,
