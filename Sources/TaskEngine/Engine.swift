@@ -99,15 +99,23 @@ package actor Engine {
 
     // MARK: Committing
 
-    /// Journals an event, then applies it. A refused append changes nothing.
-    func commit(_ event: Event) throws(EngineError) -> (TaskItem, CommitTicket) {
+    /// Journals an event of any domain, then applies it. A refused append changes nothing.
+    func commitChange(_ event: Event) throws(EngineError) -> (EngineState.Change, CommitTicket) {
         let change = try state.prepare(event)
         let bytes = event.bytes
         let ticket: CommitTicket
         do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
         state.commit(change, of: event, bytes: bytes)
+        if case .identity(.user(let user)) = change { profiles.update(user) }
         didCommit(event)
-        return (change.new, ticket)
+        return (change, ticket)
+    }
+
+    /// Journals an event of a task (tasks or collaboration), then applies it; returns the task it leaves.
+    func commit(_ event: Event) throws(EngineError) -> (TaskItem, CommitTicket) {
+        let (change, ticket) = try commitChange(event)
+        guard let task = change.task else { preconditionFailure("event \(event.seq) is not an event of a task") }
+        return (task, ticket)
     }
 
     /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
@@ -166,5 +174,5 @@ package actor Engine {
     package func exportDocument() -> JSONValue { state.exportDocument() }
 
     /// The number of live tasks.
-    package var taskCount: Int { state.liveCount }
+    package var taskCount: Int { state.tasks.liveCount }
 }

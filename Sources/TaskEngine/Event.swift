@@ -26,9 +26,25 @@ package enum EventType: String, Sendable, CaseIterable {
     /// A user stopped watching the task (`watcher` is the user id).
     case watcherRemoved = "watcher_removed"
 
+    /// The parts of the engine that own events: one ledger each (see ``Ledger``).
+    package enum Domain: Sendable, CaseIterable {
+        case tasks
+        case collaboration
+        case identity
+    }
+
+    /// The domain whose ledger checks and applies events of this type.
+    package var domain: Domain {
+        switch self {
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: .tasks
+        case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
+        case .userUpserted, .tokenCreated, .tokenRevoked: .identity
+        }
+    }
+
     /// The member that carries what a collaboration event is about (`comment`, `attachment`, `watcher`),
     /// or `nil` for changes of the task's own fields.
-    package var subjectKey: String? {
+    package var detailKey: String? {
         switch self {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
@@ -39,8 +55,6 @@ package enum EventType: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the event records a comment, attachment or watcher rather than a change of task fields.
-    package var isCollaboration: Bool { subjectKey != nil }
 }
 
 /// One committed change: the journal record, the history entry and the event feed item in one.
@@ -73,14 +87,14 @@ package struct Event: Sendable, Equatable {
     package var idempotencyKey: String?
     /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
     package var fingerprint: String?
-    /// What a collaboration event is about, written under ``EventType/subjectKey``: the comment, the
+    /// What a collaboration event is about, written under ``EventType/detailKey``: the comment, the
     /// attachment's metadata, or the watcher's user id.
-    package var subject: JSONValue?
+    package var detail: JSONValue?
 
     package init(
         seq: UInt64, type: EventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
-        subject: JSONValue? = nil
+        detail: JSONValue? = nil
     ) {
         self.seq = seq
         self.type = type
@@ -92,7 +106,7 @@ package struct Event: Sendable, Equatable {
         self.changes = changes
         self.idempotencyKey = idempotencyKey
         self.fingerprint = fingerprint
-        self.subject = subject
+        self.detail = detail
     }
 
     /// The event as the journal stores it and the event feed shows it.
@@ -110,7 +124,7 @@ package struct Event: Sendable, Equatable {
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
-        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        if let key = type.detailKey { object.append(key, ifPresent: detail) }
         return .object(object)
     }
 
@@ -134,8 +148,30 @@ package struct Event: Sendable, Equatable {
         self.init(
             seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
-            fingerprint: object["fingerprint"]?.stringValue, subject: type.subjectKey.flatMap { object[$0] }
+            fingerprint: object["fingerprint"]?.stringValue, detail: type.detailKey.flatMap { object[$0] }
         )
+    }
+
+    /// The `seq` of a record, read from the start the engine writes (`{"v":1,"seq":N,`) without parsing the
+    /// rest, or by parsing a record written otherwise; `nil` when it has none.
+    static func seq(ofRecord record: ArraySlice<UInt8>) -> UInt64? {
+        let prefix = #"{"v":1,"seq":"#.utf8
+        if record.starts(with: prefix) {
+            var value: UInt64 = 0
+            var index = record.startIndex + prefix.count
+            while index < record.endIndex, record[index] >= UInt8(ascii: "0"), record[index] <= UInt8(ascii: "9") {
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = shifted.addingReportingOverflow(UInt64(record[index] - UInt8(ascii: "0")))
+                guard !overflow, !carry else { return nil }
+                value = sum
+                index += 1
+            }
+            if index < record.endIndex, record[index] == UInt8(ascii: ","), index > record.startIndex + prefix.count {
+                return value
+            }
+        }
+        guard let seq = try? JSONParser.parse(record)["seq"], case .number(let literal) = seq else { return nil }
+        return UInt64(literal)
     }
 
     /// Reads an event from journal bytes.
@@ -157,7 +193,7 @@ package struct Event: Sendable, Equatable {
             "version": .int(version),
             "changes": .object(changes),
         ]
-        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        if let key = type.detailKey { object.append(key, ifPresent: detail) }
         return .object(object)
     }
 }

@@ -277,9 +277,9 @@ struct CollaborationTests {
             .attachmentAdded, .commentAdded, .watcherAdded, .watcherRemoved, .attachmentDeleted,
         ]
         #expect(received.map(\.type) == types)
-        #expect(received[1].subject == comment.json)
-        #expect(received[0].subject == attachment.json)
-        #expect(received[2].subject == "system")
+        #expect(received[1].detail == comment.json)
+        #expect(received[0].detail == attachment.json)
+        #expect(received[2].detail == "system")
         #expect(received.allSatisfy { $0.version == 1 })
         let history = try await fixture.engine.history(id)
         #expect(history.events.map(\.type) == [.taskCreated] + types)

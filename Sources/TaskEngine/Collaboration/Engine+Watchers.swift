@@ -31,7 +31,7 @@ extension Engine {
     private func changeWatcher(
         _ taskID: String, userID: String?, watching: Bool, by caller: Caller
     ) throws(EngineError) -> Committed<WatchResult> {
-        let (_, task) = try state.liveTask(taskID)
+        let (_, task) = try state.tasks.liveTask(taskID)
         let user =
             try userID.map { (text) throws(EngineError) in
                 try CollaborationValidator.userID(text, field: "user_id")
@@ -65,7 +65,7 @@ extension Engine {
                     "old": .array(task.watchers.map(JSONValue.string)), "new": .array(watchers.map(JSONValue.string)),
                 ]
             ],
-            subject: .string(user)
+            detail: .string(user)
         )
         let (updated, ticket) = try commit(event)
         let result = WatchResult(

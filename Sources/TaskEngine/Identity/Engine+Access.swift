@@ -23,14 +23,11 @@ extension Engine {
     }
 
     /// Journals an identity event, then applies it. A refused append changes nothing.
-    func commitIdentity(_ event: Event) throws(EngineError) -> (IdentityState.Change, CommitTicket) {
-        let change = try state.prepareIdentity(event)
-        let bytes = event.bytes
-        let ticket: CommitTicket
-        do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
-        state.commitIdentity(change, of: event, bytes: bytes)
-        if case .user(let user) = change { profiles.update(user) }
-        didCommit(event)
-        return (change, ticket)
+    func commitIdentity(_ event: Event) throws(EngineError) -> (IdentityLedger.Change, CommitTicket) {
+        let (change, ticket) = try commitChange(event)
+        guard case .identity(let identity) = change else {
+            preconditionFailure("event \(event.seq) is not an identity event")
+        }
+        return (identity, ticket)
     }
 }

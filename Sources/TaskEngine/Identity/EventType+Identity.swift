@@ -3,12 +3,7 @@ extension EventType {
     ///
     /// Identity events are journaled, replayed, snapshotted and exported like task events, but belong to no
     /// task's history and are internal: the public event feed leaves them out (see ``Event/isInternal``).
-    package var isIdentity: Bool {
-        switch self {
-        case .userUpserted, .tokenCreated, .tokenRevoked: true
-        default: false
-        }
-    }
+    package var isIdentity: Bool { domain == .identity }
 
     /// The member of the event's JSON that names what it changed: `task_id`, `user_id` or `token_id`.
     var idKey: String {

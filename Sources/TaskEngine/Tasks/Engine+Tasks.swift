@@ -31,8 +31,8 @@ extension Engine {
                 "context": TaskField.contextJSON(context.sorted { $0.key < $1.key }),
             ]
             let print = Validator.fingerprint(JSONWriter.bytes(canonical))
-            if let record = state.idempotencyRecord(user: caller.userID, key: key) {
-                let original = state.task(at: record.slot)
+            if let record = state.tasks.idempotencyRecord(user: caller.userID, key: key) {
+                let original = state.tasks.task(at: record.slot)
                 guard record.fingerprint == print else {
                     throw .idempotencyConflict(key: key, taskID: original.id)
                 }
@@ -45,7 +45,7 @@ extension Engine {
             throw .invalidField(field: "due_date", error: "invalid_due_date", message: Validator.dueDateInFuture)
         }
         let at = state.eventTime(now: now)
-        var ids = state.ids
+        var ids = state.tasks.ids
         var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.userID)
         task.description = description
         task.priority = priority
@@ -67,7 +67,7 @@ extension Engine {
     private func taskToChange(
         _ id: String, _ action: Action, ifVersion: Int?, by caller: Caller
     ) throws(EngineError) -> TaskItem {
-        let (_, task) = try state.liveTask(id)
+        let (_, task) = try state.tasks.liveTask(id)
         try authorize(action, caller, task: task)
         try Validator.ifVersion(ifVersion, task: task)
         return task
@@ -187,7 +187,7 @@ extension Engine {
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
             agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
         )
-        let releasedBlobs = state.slot(of: id).map(state.collaboration.blobKeys(ofSlot:)) ?? []
+        let releasedBlobs = state.collaboration.blobKeys(of: old)
         let (deleted, ticket) = try commit(event)
         reclaimBlobs(releasedBlobs, after: ticket)
         return Committed(DeletedTask(taskID: id, version: deleted.version), ticket: ticket)
@@ -197,7 +197,7 @@ extension Engine {
 
     /// A live task.
     package func task(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskItem {
-        let (_, task) = try state.liveTask(id)
+        let (_, task) = try state.tasks.liveTask(id)
         try authorize(.read, caller, task: task)
         return task
     }
@@ -228,15 +228,15 @@ extension Engine {
     }
 
     private static func page(of state: EngineState, _ resolved: ResolvedQuery, _ query: TaskQuery) -> TaskPage {
-        let result = state.list(resolved)
+        let result = state.tasks.list(resolved)
         return TaskPage(
-            tasks: result.slots.map(state.task(at:)), total: result.total, page: query.page, limit: query.limit)
+            tasks: result.slots.map(state.tasks.task(at:)), total: result.total, page: query.page, limit: query.limit)
     }
 
     /// Every change of a task, oldest first, also after it was deleted.
     package func history(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskHistory {
-        guard let slot = state.slot(of: id) else { throw .taskNotFound(id) }
-        let task = state.task(at: slot)
+        guard let slot = state.tasks.slot(of: id) else { throw .taskNotFound(id) }
+        let task = state.tasks.task(at: slot)
         try authorize(.read, caller, task: task)
         var events: [Event] = []
         for index in state.log.indexes(ofSlot: slot) {

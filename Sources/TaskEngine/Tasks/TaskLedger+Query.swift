@@ -1,6 +1,6 @@
 import Foundation
 
-extension EngineState {
+extension TaskLedger {
     /// Where candidate tasks come from: every live task, the union of some per-value sets, or a due-date range.
     private enum Driver {
         case all

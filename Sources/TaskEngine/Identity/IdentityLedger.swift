@@ -1,15 +1,18 @@
 import JSON
 
-/// The user directory and the token table, as part of ``EngineState``.
+/// The identity domain: the user directory and the token table.
 ///
 /// Changes arrive only as identity events (`user_upserted`, `token_created`, `token_revoked`), through
-/// ``prepare(_:)`` and ``commit(_:)``, for live writes and journal replay alike.
-struct IdentityState: Sendable {
+/// ``prepare(_:in:)`` and ``apply(_:of:)``, for live writes and journal replay alike. Identity events belong
+/// to no task's history.
+struct IdentityLedger: Ledger {
     /// A checked identity event, ready to commit without failing.
     enum Change: Sendable {
         case user(User)
         case token(AccessToken)
     }
+
+    static let lineKinds: [SnapshotLine.Kind] = [.user, .token]
 
     private(set) var users: [String: User] = [:]
     private(set) var tokens: [String: AccessToken] = [:]
@@ -39,7 +42,7 @@ struct IdentityState: Sendable {
     // MARK: Events
 
     /// Checks an identity event and computes the user or token it produces, changing nothing.
-    func prepare(_ event: Event) throws(EngineError) -> Change {
+    func prepare(_ event: Event, in state: EngineState) throws(EngineError) -> Change {
         let id = event.taskID
         func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
         func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }
@@ -94,8 +97,9 @@ struct IdentityState: Sendable {
         }
     }
 
-    /// Commits a prepared change; cannot fail.
-    mutating func commit(_ change: Change) {
+    mutating func apply(_ change: Change, of event: Event) { insert(change) }
+
+    private mutating func insert(_ change: Change) {
         switch change {
         case .user(let user):
             users[user.userID] = user
@@ -118,24 +122,54 @@ struct IdentityState: Sendable {
         tokens.values.sorted { $0.tokenID < $1.tokenID }.map(\.persistentJSON)
     }
 
-    /// Restores a user from a snapshot line or export member.
+    func writeSnapshot(into writer: inout SnapshotWriter, state: EngineState) {
+        for user in storedUsersJSON { writer.write(.user, user.objectValue ?? [:]) }
+        for token in tokensJSON { writer.write(.token, token.objectValue ?? [:]) }
+    }
+
+    mutating func load(_ lines: [SnapshotLine], state: EngineState) throws(EngineError) {
+        for line in lines where line.kind == .user { try load(user: line.object()) }
+        for line in lines where line.kind == .token { try load(token: line.object()) }
+    }
+
+    /// Restores a user from a snapshot line.
     mutating func load(user object: JSONObject) throws(EngineError) {
         let user = try User(json: object)
         guard users[user.userID] == nil else { throw .damaged("user \(user.userID) appears twice") }
-        commit(.user(user))
+        insert(.user(user))
     }
 
-    /// Restores a token from a snapshot line or export member.
+    /// Restores a token from a snapshot line.
     mutating func load(token object: JSONObject) throws(EngineError) {
         let token = try AccessToken(persistent: object)
         guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil, TokenID.raw(token.tokenID) != nil
         else { throw .damaged("token \(token.tokenID) appears twice or has a bad id") }
-        commit(.token(token))
+        insert(.token(token))
+    }
+
+    // MARK: Export and import
+
+    /// `users` (the untouched built-in `system` is not stored) and `tokens` (by hash only), sorted by id.
+    func export(into document: inout JSONObject, state: EngineState) {
+        document.append("users", .array(storedUsersJSON))
+        document.append("tokens", .array(tokensJSON))
+    }
+
+    /// Users and tokens come from the events; the document's lists must agree with them, as tasks must.
+    mutating func importMembers(of document: JSONObject, state: EngineState) throws(EngineError) {
+        guard (document["users"]?.arrayValue ?? []) == storedUsersJSON,
+            (document["tokens"]?.arrayValue ?? []) == tokensJSON
+        else { throw .damaged("the document's users or tokens do not match its events") }
     }
 }
 
-extension IdentityState: Equatable {
-    static func == (lhs: IdentityState, rhs: IdentityState) -> Bool {
+extension SnapshotLine.Kind {
+    static let user = Self(rawValue: "user")
+    static let token = Self(rawValue: "token")
+}
+
+extension IdentityLedger: Equatable {
+    static func == (lhs: IdentityLedger, rhs: IdentityLedger) -> Bool {
         lhs.users == rhs.users && lhs.tokens == rhs.tokens
     }
 }
