@@ -13,7 +13,7 @@ extension EngineState {
         [
             "last_seq": .number(String(lastSeq)),
             "last_event_at": lastSeq == 0 ? .null : .string(lastEventAt.rfc3339),
-            "last_task_id": tasks.ids.last == 0 ? .null : .string(TaskID.string(tasks.ids.last)),
+            "last_task_id": tasks.ids.last == 0 ? .null : .string(TaskID(raw: tasks.ids.last).description),
         ]
     }
 
@@ -105,7 +105,7 @@ extension EngineState {
             load(lastEventAt: time)
         }
         if let id = object["last_task_id"]?.stringValue {
-            guard let raw = TaskID.raw(id) else { throw .damaged("last_task_id is not a task id") }
+            guard let raw = TaskID(id)?.raw else { throw .damaged("last_task_id is not a task id") }
             load(lastTaskID: raw)
         }
     }

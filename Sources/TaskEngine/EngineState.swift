@@ -72,7 +72,7 @@ struct EngineState: Sendable {
             collaboration.follow(event)
         }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
-        let slot = event.type.domain == .identity ? nil : tasks.slot(of: event.taskID)
+        let slot = event.taskID.flatMap(tasks.slot(of:))
         log.append(bytes, slot: slot ?? -1)
         lastSeq = event.seq
         lastEventAt = max(lastEventAt, event.at)

@@ -76,9 +76,9 @@ package struct Event: Sendable, Equatable {
     package var actor: String
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
     package var agent: String?
-    /// The task the event changes; for identity events (``EventType/isIdentity``) the user or token id
-    /// it concerns, written under `user_id` or `token_id` instead of `task_id`.
-    package var taskID: String
+    /// What the event is about: the task it changes, or for identity events the user or token, written
+    /// under `task_id`, `user_id` or `token_id` (``EventSubject/key``).
+    package var subject: EventSubject
     /// The task's version after the change (0 and not written for identity events).
     package var version: Int
     /// `{field: {old, new}}` for every field the change touched.
@@ -92,7 +92,7 @@ package struct Event: Sendable, Equatable {
     package var detail: JSONValue?
 
     package init(
-        seq: UInt64, type: EventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
+        seq: UInt64, type: EventType, at: Timestamp, actor: String, agent: String? = nil, subject: EventSubject,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
         detail: JSONValue? = nil
     ) {
@@ -101,7 +101,7 @@ package struct Event: Sendable, Equatable {
         self.at = at
         self.actor = actor
         self.agent = agent
-        self.taskID = taskID
+        self.subject = subject
         self.version = version
         self.changes = changes
         self.idempotencyKey = idempotencyKey
@@ -119,7 +119,7 @@ package struct Event: Sendable, Equatable {
             "actor": .string(actor),
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
-        object.append(type.idKey, .string(taskID))
+        object.append(subject.key, .string(subject.text))
         if !type.isIdentity { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
@@ -127,6 +127,9 @@ package struct Event: Sendable, Equatable {
         if let key = type.detailKey { object.append(key, ifPresent: detail) }
         return .object(object)
     }
+
+    /// The task the event concerns (tasks and collaboration events), or `nil`.
+    package var taskID: TaskID? { subject.taskID }
 
     /// The compact bytes of ``json``: exactly what is appended to the journal.
     package var bytes: [UInt8] { JSONWriter.bytes(json) }
@@ -141,12 +144,12 @@ package struct Event: Sendable, Equatable {
             let type = object["type"]?.stringValue.flatMap(EventType.init(rawValue:)),
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
-            let taskID = object[type.idKey]?.stringValue,
+            let subject = EventSubject(of: type, in: object),
             let version = type.isIdentity ? 0 : object["version"]?.intValue,
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(
-            seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
+            seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, subject: subject,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
             fingerprint: object["fingerprint"]?.stringValue, detail: type.detailKey.flatMap { object[$0] }
         )

@@ -130,7 +130,7 @@ enum Validator {
 
     static func ifVersion(_ expected: Int?, task: TaskItem) throws(EngineError) {
         if let expected, expected != task.version {
-            throw .versionConflict(taskID: task.id, current: task.version, expected: expected)
+            throw .versionConflict(taskID: task.id.description, current: task.version, expected: expected)
         }
     }
 

@@ -8,8 +8,8 @@ import Testing
 /// Comments, attachments and watchers survive replay, snapshots, and export/import exactly as tasks do.
 struct CollaborationPersistenceTests {
     /// Tasks with comments, attachments (one deleted, one shared by two uploads), watchers and a deleted task.
-    static func populate(_ fixture: CollaborationFixture) async throws -> [String] {
-        var ids: [String] = []
+    static func populate(_ fixture: CollaborationFixture) async throws -> [TaskID] {
+        var ids: [TaskID] = []
         for index in 0..<12 {
             fixture.clock.advance(seconds: 30)
             let id = try await fixture.task("Task \(index)")
@@ -36,7 +36,7 @@ struct CollaborationPersistenceTests {
         #expect(try await replayed.comments(ids[1]).comments == (try await fixture.engine.comments(ids[1])).comments)
         // Ids keep growing after a replay.
         let next = try await replayed.addComment(NewComment(taskID: ids[0], text: "After"), by: .system).value
-        #expect(next.id > (try await fixture.engine.comments(ids[11]).comments.last?.id ?? ""))
+        #expect(next.id > (try await fixture.engine.comments(ids[11]).comments.last?.id ?? CommentID(raw: 0)))
     }
 
     @Test func snapshotsCarryCommentsAttachmentsAndWatchers() async throws {
@@ -155,7 +155,7 @@ struct CollaborationPersistenceTests {
             { (event: inout Event) in event.version = 2 },
             { (event: inout Event) in event.detail = nil },
             { (event: inout Event) in event.detail = ["comment_id": "cmt_0"] },
-            { (event: inout Event) in event.taskID = TaskID.string(1) },
+            { (event: inout Event) in event.subject = .task(TaskID(raw: 1)) },
         ] {
             var event = comment
             broken(&event)

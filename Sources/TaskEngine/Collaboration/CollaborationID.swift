@@ -1,21 +1,47 @@
-/// Comment and attachment ids: `cmt_` or `att_` followed by the same 13 Crockford base32 characters as task
-/// ids, so they sort by creation time as plain strings.
-///
-/// The 64-bit value comes from a ``TaskIDGenerator`` of its own kind (creation milliseconds and a counter).
-package enum CollaborationID {
-    /// The prefix of comment ids.
-    package static let commentPrefix = "cmt_"
-    /// The prefix of attachment ids.
-    package static let attachmentPrefix = "att_"
+/// A comment id: `cmt_` and the same 13 Crockford base32 characters as task ids (see ``Base32ID``), so
+/// comments sort by creation time.
+package struct CommentID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The prefix every comment id carries.
+    package static let prefix: StaticString = "cmt_"
 
-    /// The text of an id with one of the prefixes.
-    package static func string(_ raw: UInt64, prefix: String) -> String {
-        prefix + TaskID.string(raw).dropFirst(TaskID.prefix.utf8.count)
+    /// The 64-bit value: creation milliseconds and a counter.
+    package let raw: UInt64
+
+    /// The id with this value.
+    package init(raw: UInt64) { self.raw = raw }
+
+    /// Parses an id's text; `nil` when it is not a comment id.
+    package init?(_ text: String) {
+        guard let raw = Base32ID.raw(text, prefix: Self.prefix) else { return nil }
+        self.raw = raw
     }
 
-    /// The 64-bit value of an id text, or `nil` when it is not an id of that kind.
-    package static func raw(_ text: String, prefix: String) -> UInt64? {
-        guard text.hasPrefix(prefix) else { return nil }
-        return TaskID.raw(TaskID.prefix + text.dropFirst(prefix.count))
+    /// The wire text, `cmt_…`.
+    package var description: String { Base32ID.text(raw, prefix: Self.prefix) }
+
+    package static func < (lhs: CommentID, rhs: CommentID) -> Bool { lhs.raw < rhs.raw }
+}
+
+/// An attachment id: `att_` and the same 13 Crockford base32 characters as task ids (see ``Base32ID``), so
+/// attachments sort by upload time.
+package struct AttachmentID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The prefix every attachment id carries.
+    package static let prefix: StaticString = "att_"
+
+    /// The 64-bit value: upload milliseconds and a counter.
+    package let raw: UInt64
+
+    /// The id with this value.
+    package init(raw: UInt64) { self.raw = raw }
+
+    /// Parses an id's text; `nil` when it is not an attachment id.
+    package init?(_ text: String) {
+        guard let raw = Base32ID.raw(text, prefix: Self.prefix) else { return nil }
+        self.raw = raw
     }
+
+    /// The wire text, `att_…`.
+    package var description: String { Base32ID.text(raw, prefix: Self.prefix) }
+
+    package static func < (lhs: AttachmentID, rhs: AttachmentID) -> Bool { lhs.raw < rhs.raw }
 }

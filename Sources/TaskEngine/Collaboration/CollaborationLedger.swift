@@ -47,9 +47,7 @@ struct CollaborationLedger: Ledger {
     }
 
     /// An attachment by its wire id.
-    func attachment(_ id: String) -> TaskAttachment? {
-        CollaborationID.raw(id, prefix: CollaborationID.attachmentPrefix).flatMap { attachments[$0] }
-    }
+    func attachment(_ id: AttachmentID) -> TaskAttachment? { attachments[id.raw] }
 
     /// Whether any attachment of a live task uses the blob.
     func isReferenced(_ key: String) -> Bool { references[key, default: 0] > 0 }
@@ -67,12 +65,13 @@ struct CollaborationLedger: Ledger {
     /// Collaboration events leave the task's `version` and `updated_at` alone, so an `if_version` guard on
     /// the task's fields is never broken by someone commenting; the event records the version it saw.
     func prepare(_ event: Event, in state: EngineState) throws(EngineError) -> Change {
-        guard let slot = state.tasks.slot(of: event.taskID), !state.tasks.task(at: slot).isDeleted else {
+        guard let taskID = event.taskID, let slot = state.tasks.slot(of: taskID), !state.tasks.task(at: slot).isDeleted
+        else {
             throw .damaged("event \(event.seq) changes a task that does not exist")
         }
         let old = state.tasks.task(at: slot)
         guard event.version == old.version else {
-            throw .damaged("event \(event.seq) records version \(event.version) of \(event.taskID) at \(old.version)")
+            throw .damaged("event \(event.seq) records version \(event.version) of \(taskID) at \(old.version)")
         }
         guard let detail = event.detail else {
             throw .damaged("event \(event.seq) lacks its \(event.type.detailKey ?? "detail")")
@@ -82,21 +81,22 @@ struct CollaborationLedger: Ledger {
         switch event.type {
         case .commentAdded:
             let comment = try TaskComment(json: detail)
-            guard comment.taskID == event.taskID, comment.rawID > commentIDs.last else {
+            guard comment.taskID == taskID, comment.rawID > commentIDs.last else {
                 throw .damaged("event \(event.seq) adds a comment that does not fit its task")
             }
             task.commentsCount += 1
             item = .addComment(comment)
         case .attachmentAdded:
             let attachment = try TaskAttachment(json: detail)
-            guard attachment.taskID == event.taskID, attachment.rawID > attachmentIDs.last else {
+            guard attachment.taskID == taskID, attachment.rawID > attachmentIDs.last else {
                 throw .damaged("event \(event.seq) adds an attachment that does not fit its task")
             }
             task.attachmentsCount += 1
             item = .addAttachment(attachment)
         case .attachmentDeleted:
-            guard let id = detail["attachment_id"]?.stringValue, let attachment = attachment(id),
-                attachment.taskID == event.taskID
+            guard let id = detail["attachment_id"]?.stringValue.flatMap(AttachmentID.init),
+                let attachment = attachment(id),
+                attachment.taskID == taskID
             else { throw .damaged("event \(event.seq) deletes an attachment that does not exist") }
             task.attachmentsCount -= 1
             item = .deleteAttachment(attachment)
@@ -134,7 +134,7 @@ struct CollaborationLedger: Ledger {
 
     /// A deleted task's attachments keep their metadata but no longer hold their blobs.
     mutating func follow(_ event: Event) {
-        guard event.type == .taskDeleted, let task = TaskID.raw(event.taskID) else { return }
+        guard event.type == .taskDeleted, let task = event.taskID?.raw else { return }
         for attachment in attachments(ofTask: task) { release(attachment.sha256) }
     }
 

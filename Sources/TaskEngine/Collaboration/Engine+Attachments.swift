@@ -70,7 +70,7 @@ extension Engine {
             let count = task.attachmentsCount
             let event = Event(
                 seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.userID, agent: caller.agentID,
-                taskID: task.id, version: task.version,
+                subject: .task(task.id), version: task.version,
                 changes: ["attachments_count": ["old": .int(count), "new": .int(count + 1)]],
                 detail: attachment.json
             )
@@ -83,7 +83,7 @@ extension Engine {
     }
 
     /// Every attachment of a live task, oldest first.
-    package func attachments(_ taskID: String, for caller: Caller = .system) throws(EngineError) -> AttachmentList {
+    package func attachments(_ taskID: TaskID, for caller: Caller = .system) throws(EngineError) -> AttachmentList {
         let (slot, task) = try state.tasks.liveTask(taskID)
         try authorize(.read, caller, task: task)
         return AttachmentList(taskID: task.id, attachments: state.collaboration.attachments(of: task))
@@ -91,7 +91,7 @@ extension Engine {
 
     /// An attachment's metadata and bytes; the bytes are read on the blob thread.
     package func attachmentContent(
-        _ id: String, for caller: Caller = .system
+        _ id: AttachmentID, for caller: Caller = .system
     ) async throws(EngineError)
         -> AttachmentContent
     {
@@ -115,7 +115,7 @@ extension Engine {
     /// Deletes an attachment. The reply comes once the deletion is durable and the bytes, when no other
     /// attachment uses them, are gone from the store.
     package func deleteAttachment(
-        _ id: String, by caller: Caller
+        _ id: AttachmentID, by caller: Caller
     ) async throws(EngineError)
         -> Committed<DeletedAttachment>
     {
@@ -124,7 +124,7 @@ extension Engine {
         let count = task.attachmentsCount
         let event = Event(
             seq: state.lastSeq + 1, type: .attachmentDeleted, at: state.eventTime(now: clock.now()),
-            actor: caller.userID, agent: caller.agentID, taskID: task.id, version: task.version,
+            actor: caller.userID, agent: caller.agentID, subject: .task(task.id), version: task.version,
             changes: ["attachments_count": ["old": .int(count), "new": .int(count - 1)]],
             detail: attachment.json
         )
@@ -163,11 +163,11 @@ extension Engine {
     // MARK: Reclaiming bytes
 
     /// An attachment of a live task, and the task.
-    private func liveAttachment(_ id: String) throws(EngineError) -> (TaskAttachment, TaskItem) {
+    private func liveAttachment(_ id: AttachmentID) throws(EngineError) -> (TaskAttachment, TaskItem) {
         guard let attachment = state.collaboration.attachment(id), let slot = state.tasks.slot(of: attachment.taskID)
-        else { throw .attachmentNotFound(id) }
+        else { throw .attachmentNotFound(id.description) }
         let task = state.tasks.task(at: slot)
-        guard !task.isDeleted else { throw .attachmentNotFound(id) }
+        guard !task.isDeleted else { throw .attachmentNotFound(id.description) }
         return (attachment, task)
     }
 

@@ -8,11 +8,12 @@ extension Engine {
         try authorize(.comment, caller, task: task)
         let text = try CollaborationValidator.commentText(input.text)
         let mentions = try CollaborationValidator.mentions(input.mentions)
-        let attachmentIDs = try CollaborationValidator.attachmentIDs(input.attachments)
-        for id in attachmentIDs {
-            guard let attachment = state.collaboration.attachment(id), attachment.taskID == task.id else {
-                throw .attachmentNotFound(id)
-            }
+        var attachmentIDs: [AttachmentID] = []
+        for text in try CollaborationValidator.attachmentIDs(input.attachments) {
+            guard let id = AttachmentID(text), let attachment = state.collaboration.attachment(id),
+                attachment.taskID == task.id
+            else { throw .attachmentNotFound(text) }
+            attachmentIDs.append(id)
         }
         let at = state.eventTime(now: clock.now())
         var ids = state.collaboration.commentIDs
@@ -21,7 +22,7 @@ extension Engine {
             attachments: attachmentIDs, createdAt: at)
         let event = Event(
             seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: task.id, version: task.version,
+            subject: .task(task.id), version: task.version,
             changes: ["comments_count": ["old": .int(task.commentsCount), "new": .int(task.commentsCount + 1)]],
             detail: comment.json
         )
@@ -31,7 +32,7 @@ extension Engine {
 
     /// A page of a live task's comments, oldest first (`page` from 1, `limit` 1-200).
     package func comments(
-        _ taskID: String, page: Int = 1, limit: Int = 20, for caller: Caller = .system
+        _ taskID: TaskID, page: Int = 1, limit: Int = 20, for caller: Caller = .system
     ) throws(EngineError) -> CommentPage {
         let (slot, task) = try state.tasks.liveTask(taskID)
         try authorize(.read, caller, task: task)

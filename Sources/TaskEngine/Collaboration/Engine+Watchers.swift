@@ -12,7 +12,7 @@ extension Engine {
     /// Makes `userID` (the caller by default) watch a live task. Watching twice changes nothing and records
     /// nothing (`changed: false`). Watchers do not change the task's `version` or `updated_at`.
     package func watch(
-        _ taskID: String, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: String? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -21,7 +21,7 @@ extension Engine {
 
     /// Stops `userID` (the caller by default) watching a live task; idempotent like ``watch(_:userID:by:)``.
     package func unwatch(
-        _ taskID: String, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: String? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -29,7 +29,7 @@ extension Engine {
     }
 
     private func changeWatcher(
-        _ taskID: String, userID: String?, watching: Bool, by caller: Caller
+        _ taskID: TaskID, userID: String?, watching: Bool, by caller: Caller
     ) throws(EngineError) -> Committed<WatchResult> {
         let (_, task) = try state.tasks.liveTask(taskID)
         let user =
@@ -58,8 +58,8 @@ extension Engine {
         }
         let event = Event(
             seq: state.lastSeq + 1, type: watching ? .watcherAdded : .watcherRemoved,
-            at: state.eventTime(now: clock.now()), actor: caller.userID, agent: caller.agentID, taskID: task.id,
-            version: task.version,
+            at: state.eventTime(now: clock.now()), actor: caller.userID, agent: caller.agentID,
+            subject: .task(task.id), version: task.version,
             changes: [
                 "watchers": [
                     "old": .array(task.watchers.map(JSONValue.string)), "new": .array(watchers.map(JSONValue.string)),

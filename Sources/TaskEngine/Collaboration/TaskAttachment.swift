@@ -4,7 +4,7 @@ package import JSON
 package struct TaskAttachment: Sendable, Equatable {
     /// The 64-bit id; ``id`` is its text.
     package var rawID: UInt64
-    package var taskID: String
+    package var taskID: TaskID
     /// The name the client gave; metadata only, it never names a file on the server.
     package var filename: String
     package var sizeBytes: Int
@@ -16,7 +16,7 @@ package struct TaskAttachment: Sendable, Equatable {
     package var uploadedBy: String
 
     package init(
-        rawID: UInt64, taskID: String, filename: String, sizeBytes: Int, mimeType: String, sha256: String,
+        rawID: UInt64, taskID: TaskID, filename: String, sizeBytes: Int, mimeType: String, sha256: String,
         uploadedAt: Timestamp, uploadedBy: String
     ) {
         self.rawID = rawID
@@ -30,7 +30,7 @@ package struct TaskAttachment: Sendable, Equatable {
     }
 
     /// The wire id, `att_…`.
-    package var id: String { CollaborationID.string(rawID, prefix: CollaborationID.attachmentPrefix) }
+    package var id: AttachmentID { AttachmentID(raw: rawID) }
 
     /// `{attachment_id, task_id, filename, size_bytes, mime_type, uploaded_at, uploaded_by, sha256}`: the
     /// upload reply, list items, the event's `attachment` and the stored form.
@@ -45,8 +45,8 @@ package struct TaskAttachment: Sendable, Equatable {
 
     private var members: JSONObject {
         [
-            "attachment_id": .string(id),
-            "task_id": .string(taskID),
+            "attachment_id": .string(id.description),
+            "task_id": .string(taskID.description),
             "filename": .string(filename),
             "size_bytes": .int(sizeBytes),
             "mime_type": .string(mimeType),
@@ -60,8 +60,8 @@ package struct TaskAttachment: Sendable, Equatable {
     init(json: JSONValue) throws(EngineError) {
         guard let object = json.objectValue,
             let id = object["attachment_id"]?.stringValue,
-            let raw = CollaborationID.raw(id, prefix: CollaborationID.attachmentPrefix),
-            let taskID = object["task_id"]?.stringValue,
+            let raw = AttachmentID(id)?.raw,
+            let taskID = object["task_id"]?.stringValue.flatMap(TaskID.init),
             let filename = object["filename"]?.stringValue,
             let size = object["size_bytes"]?.intValue, size >= 0,
             let mimeType = object["mime_type"]?.stringValue,

@@ -2,7 +2,7 @@ package import JSON
 
 /// The reply of `tasks.watch` and `tasks.unwatch`.
 package struct WatchResult: Sendable, Equatable {
-    package var taskID: String
+    package var taskID: TaskID
     /// The user who was added or removed.
     package var userID: String
     /// Whether the user watches the task now.
@@ -15,7 +15,7 @@ package struct WatchResult: Sendable, Equatable {
     /// `{task_id, user_id, watching, changed, watchers}`.
     package var json: JSONValue {
         [
-            "task_id": .string(taskID),
+            "task_id": .string(taskID.description),
             "user_id": .string(userID),
             "watching": .bool(watching),
             "changed": .bool(changed),

@@ -35,7 +35,7 @@ extension Engine {
         }
         let event = Event(
             seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.userID,
-            agent: caller.agentID, taskID: userID, version: 0, changes: changes
+            agent: caller.agentID, subject: .user(UserID(userID)), version: 0, changes: changes
         )
         let (committed, ticket) = try commitIdentity(event)
         guard case .user(let user) = committed else { throw .damaged("a user event produced no user") }

@@ -15,9 +15,9 @@ struct IdentityLedger: Ledger {
     static let lineKinds: [SnapshotLine.Kind] = [.user, .token]
 
     private(set) var users: [String: User] = [:]
-    private(set) var tokens: [String: AccessToken] = [:]
+    private(set) var tokens: [TokenID: AccessToken] = [:]
     /// Token id by the token's hash: how a login finds its token.
-    private(set) var tokenIDsByHash: [String: String] = [:]
+    private(set) var tokenIDsByHash: [String: TokenID] = [:]
     /// Issues token ids; observes every id seen so later ids sort after it.
     var tokenIDs = TaskIDGenerator()
 
@@ -34,7 +34,7 @@ struct IdentityLedger: Ledger {
     }
 
     /// A token by id.
-    func token(_ id: String) -> AccessToken? { tokens[id] }
+    func token(_ id: TokenID) -> AccessToken? { tokens[id] }
 
     /// The token whose hash is `hash`.
     func token(hash: String) -> AccessToken? { tokenIDsByHash[hash].flatMap { tokens[$0] } }
@@ -43,11 +43,11 @@ struct IdentityLedger: Ledger {
 
     /// Checks an identity event and computes the user or token it produces, changing nothing.
     func prepare(_ event: Event, in state: EngineState) throws(EngineError) -> Change {
-        let id = event.taskID
         func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
         func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }
-        switch event.type {
-        case .userUpserted:
+        switch (event.type, event.subject) {
+        case (.userUpserted, .user(let userID)):
+            let id = userID.text
             var user =
                 user(id)
                 ?? User(userID: id, name: "", role: .member, createdAt: event.at, updatedAt: event.at)
@@ -71,8 +71,8 @@ struct IdentityLedger: Ledger {
             if user.userID == User.systemID, user.role != .admin { throw damaged("demotes the system user") }
             user.updatedAt = event.at
             return .user(user)
-        case .tokenCreated:
-            guard tokens[id] == nil, TokenID.raw(id) != nil else { throw damaged("creates a bad or existing token") }
+        case (.tokenCreated, .token(let id)):
+            guard tokens[id] == nil else { throw damaged("creates a bad or existing token") }
             guard let userID = new("user_id")?.stringValue, let hash = new("hash")?.stringValue,
                 tokenIDsByHash[hash] == nil
             else { throw damaged("creates a token without a user or a unique hash") }
@@ -88,7 +88,7 @@ struct IdentityLedger: Ledger {
                     tokenID: id, userID: userID, label: new("label")?.stringValue, hash: hash, createdAt: event.at,
                     createdBy: event.actor, expiresAt: expiresAt
                 ))
-        case .tokenRevoked:
+        case (.tokenRevoked, .token(let id)):
             guard var token = tokens[id], token.revokedAt == nil else { throw damaged("revokes an unknown token") }
             token.revokedAt = event.at
             return .token(token)
@@ -106,7 +106,7 @@ struct IdentityLedger: Ledger {
         case .token(let token):
             tokens[token.tokenID] = token
             tokenIDsByHash[token.hash] = token.tokenID
-            if let raw = TokenID.raw(token.tokenID) { tokenIDs.observe(raw) }
+            tokenIDs.observe(token.tokenID.raw)
         }
     }
 
@@ -142,7 +142,7 @@ struct IdentityLedger: Ledger {
     /// Restores a token from a snapshot line.
     mutating func load(token object: JSONObject) throws(EngineError) {
         let token = try AccessToken(persistent: object)
-        guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil, TokenID.raw(token.tokenID) != nil
+        guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil
         else { throw .damaged("token \(token.tokenID) appears twice or has a bad id") }
         insert(.token(token))
     }

@@ -34,9 +34,9 @@ extension Engine {
             if let record = state.tasks.idempotencyRecord(user: caller.userID, key: key) {
                 let original = state.tasks.task(at: record.slot)
                 guard record.fingerprint == print else {
-                    throw .idempotencyConflict(key: key, taskID: original.id)
+                    throw .idempotencyConflict(key: key, taskID: original.id.description)
                 }
-                guard !original.isDeleted else { throw .taskNotFound(original.id) }
+                guard !original.isDeleted else { throw .taskNotFound(original.id.description) }
                 return Committed(CreatedTask(task: original, replayed: true), ticket: store.barrier())
             }
             fingerprint = print
@@ -55,7 +55,7 @@ extension Engine {
         task.context = context
         let event = Event(
             seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: task.id, version: 1, changes: TaskField.creation(of: task),
+            subject: .task(task.id), version: 1, changes: TaskField.creation(of: task),
             idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
         )
         let (created, ticket) = try commit(event)
@@ -65,7 +65,7 @@ extension Engine {
     /// The live task a write is about, once the caller may do `action` to it and `ifVersion` (when given)
     /// is its current version: the checks every task write makes first, in the same order.
     private func taskToChange(
-        _ id: String, _ action: Action, ifVersion: Int?, by caller: Caller
+        _ id: TaskID, _ action: Action, ifVersion: Int?, by caller: Caller
     ) throws(EngineError) -> TaskItem {
         let (_, task) = try state.tasks.liveTask(id)
         try authorize(action, caller, task: task)
@@ -80,7 +80,7 @@ extension Engine {
     /// `completed_by` and `progress` 100 as ``complete(_:_:ifVersion:by:)`` does; reopening clears
     /// `completed_at` and `completed_by`.
     package func update(
-        _ id: String, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller
+        _ id: TaskID, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller
     )
         throws(EngineError) -> Committed<UpdatedTask>
     {
@@ -106,7 +106,7 @@ extension Engine {
             let status = try Validator.status(text)
             if status != old.status {
                 guard old.status.canMove(to: status) else {
-                    throw .invalidTransition(taskID: id, from: old.status, to: status)
+                    throw .invalidTransition(taskID: id.description, from: old.status, to: status)
                 }
                 task.status = status
                 if status == .completed {
@@ -134,8 +134,8 @@ extension Engine {
             task.status == .completed && old.status != .completed
             ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
         let event = Event(
-            seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID, taskID: id,
-            version: old.version + 1, changes: changes
+            seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID,
+            subject: .task(id), version: old.version + 1, changes: changes
         )
         let (updated, ticket) = try commit(event)
         return Committed(UpdatedTask(task: updated, updatedFields: updatedFields), ticket: ticket)
@@ -145,13 +145,13 @@ extension Engine {
     /// `time_spent_minutes`, and stores `resolution` and `outcomes` when given. Any other status is an
     /// invalid transition (a pending task must be started first).
     package func complete(
-        _ id: String, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller
+        _ id: TaskID, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller
     )
         throws(EngineError) -> Committed<CompletedTask>
     {
         let old = try taskToChange(id, .complete, ifVersion: ifVersion, by: caller)
         guard old.status == .inProgress else {
-            throw .invalidTransition(taskID: id, from: old.status, to: .completed)
+            throw .invalidTransition(taskID: id.description, from: old.status, to: .completed)
         }
         let resolution = try completion.resolution.map { (text) throws(EngineError) in
             try Validator.length(text, "resolution", TaskLimits.resolutionLength)
@@ -170,7 +170,7 @@ extension Engine {
         if let outcomes { task.outcomes = outcomes }
         let event = Event(
             seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: id, version: old.version + 1, changes: TaskField.changes(from: old, to: task)
+            subject: .task(id), version: old.version + 1, changes: TaskField.changes(from: old, to: task)
         )
         let (completed, ticket) = try commit(event)
         return Committed(CompletedTask(task: completed), ticket: ticket)
@@ -178,14 +178,14 @@ extension Engine {
 
     /// Deletes a task: `tasks.get` and `tasks.list` no longer see it; `tasks.history` still answers.
     package func delete(
-        _ id: String, ifVersion: Int? = nil, by caller: Caller
+        _ id: TaskID, ifVersion: Int? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<DeletedTask>
     {
         let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
         let event = Event(
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
-            agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
+            agent: caller.agentID, subject: .task(id), version: old.version + 1, changes: [:]
         )
         let releasedBlobs = state.collaboration.blobKeys(of: old)
         let (deleted, ticket) = try commit(event)
@@ -196,14 +196,14 @@ extension Engine {
     // MARK: Reads
 
     /// A live task.
-    package func task(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskItem {
+    package func task(_ id: TaskID, for caller: Caller = .system) throws(EngineError) -> TaskItem {
         let (_, task) = try state.tasks.liveTask(id)
         try authorize(.read, caller, task: task)
         return task
     }
 
     /// A live task as `tasks.get` returns it, with the assignee expanded through the user directory.
-    package func taskDetail(_ id: String, for caller: Caller = .system) throws(EngineError) -> JSONValue {
+    package func taskDetail(_ id: TaskID, for caller: Caller = .system) throws(EngineError) -> JSONValue {
         try task(id, for: caller).detailJSON(directory: directory)
     }
 
@@ -234,8 +234,8 @@ extension Engine {
     }
 
     /// Every change of a task, oldest first, also after it was deleted.
-    package func history(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskHistory {
-        guard let slot = state.tasks.slot(of: id) else { throw .taskNotFound(id) }
+    package func history(_ id: TaskID, for caller: Caller = .system) throws(EngineError) -> TaskHistory {
+        guard let slot = state.tasks.slot(of: id) else { throw .taskNotFound(id.description) }
         let task = state.tasks.task(at: slot)
         try authorize(.read, caller, task: task)
         var events: [Event] = []

@@ -7,7 +7,7 @@ extension TaskItem {
     /// known user lacks; a user the directory does not know is `{"user_id": id}`.
     package func detailJSON(directory: any UserDirectory) -> JSONValue {
         var object = JSONObject()
-        object.append("task_id", .string(id))
+        object.append("task_id", .string(id.description))
         object.append("title", .string(title))
         object.append("description", TaskField.description.value(of: self))
         object.append("status", .string(status.rawValue))
@@ -48,7 +48,7 @@ extension TaskItem {
     /// The short form `tasks.list` returns; `assignee` stays the plain user id.
     package var summaryJSON: JSONValue {
         [
-            "task_id": .string(id),
+            "task_id": .string(id.description),
             "title": .string(title),
             "status": .string(status.rawValue),
             "assignee": assignee.map(JSONValue.string) ?? .null,
@@ -65,7 +65,7 @@ extension TaskItem {
     /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
     var persistentJSON: JSONObject {
         var object = JSONObject()
-        object.append("task_id", .string(id))
+        object.append("task_id", .string(id.description))
         object.append("title", .string(title))
         object.append("description", TaskField.description.value(of: self))
         object.append("status", .string(status.rawValue))
@@ -78,7 +78,7 @@ extension TaskItem {
 
     /// Reads a task from its ``persistentJSON`` form.
     init(persistent object: JSONObject) throws(EngineError) {
-        guard let id = object["task_id"]?.stringValue, let raw = TaskID.raw(id),
+        guard let id = object["task_id"]?.stringValue, let raw = TaskID(id)?.raw,
             let createdAt = object["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let updatedAt = object["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let createdBy = object["created_by"]?.stringValue,

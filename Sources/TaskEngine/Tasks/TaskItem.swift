@@ -74,7 +74,7 @@ package struct TaskItem: Sendable, Equatable {
     }
 
     /// The wire id, `tsk_…`.
-    package var id: String { TaskID.string(rawID) }
+    package var id: TaskID { TaskID(raw: rawID) }
 
     /// Whether the task is open and its due date has passed.
     package func isOverdue(at now: Timestamp) -> Bool {

@@ -40,14 +40,11 @@ struct TaskLedger: Ledger {
     static func idempotencyKey(user: String, key: String) -> String { user + "\u{1F}" + key }
 
     /// The slot of a task id, live or deleted.
-    func slot(of id: String) -> Int32? {
-        guard let raw = TaskID.raw(id) else { return nil }
-        return slotsByID[raw]
-    }
+    func slot(of id: TaskID) -> Int32? { slotsByID[id.raw] }
 
     /// A live task and its slot.
-    func liveTask(_ id: String) throws(EngineError) -> (slot: Int32, task: TaskItem) {
-        guard let slot = slot(of: id), !tasks[Int(slot)].isDeleted else { throw .taskNotFound(id) }
+    func liveTask(_ id: TaskID) throws(EngineError) -> (slot: Int32, task: TaskItem) {
+        guard let slot = slot(of: id), !tasks[Int(slot)].isDeleted else { throw .taskNotFound(id.description) }
         return (slot, tasks[Int(slot)])
     }
 
@@ -62,7 +59,8 @@ struct TaskLedger: Ledger {
     // MARK: Events
 
     func prepare(_ event: Event, in state: EngineState) throws(EngineError) -> Change {
-        guard let raw = TaskID.raw(event.taskID) else { throw .damaged("event \(event.seq) has a bad task id") }
+        guard let id = event.taskID else { throw .damaged("event \(event.seq) has no task id") }
+        let raw = id.raw
         var task: TaskItem
         let slot: Int32?
         if event.type == .taskCreated {
@@ -79,7 +77,7 @@ struct TaskLedger: Ledger {
             slot = existing
             task = tasks[Int(existing)]
             guard event.version == task.version + 1 else {
-                throw .damaged("event \(event.seq) skips a version of \(event.taskID)")
+                throw .damaged("event \(event.seq) skips a version of \(id)")
             }
         }
         let old = slot.map { tasks[Int($0)] }
@@ -179,7 +177,7 @@ struct TaskLedger: Ledger {
 
     mutating func loadIdempotency(_ object: JSONObject) throws(EngineError) {
         guard let user = object["user"]?.stringValue, let key = object["key"]?.stringValue,
-            let taskID = object["task_id"]?.stringValue, let slot = slot(of: taskID),
+            let taskID = object["task_id"]?.stringValue.flatMap(TaskID.init), let slot = slot(of: taskID),
             let fingerprint = object["fingerprint"]?.stringValue
         else { throw .damaged("an idempotency key is malformed") }
         idempotency[Self.idempotencyKey(user: user, key: key)] = IdempotencyRecord(
@@ -192,7 +190,7 @@ struct TaskLedger: Ledger {
             return [
                 "user": .string(String(parts.first ?? "")),
                 "key": .string(parts.count > 1 ? String(parts[1]) : ""),
-                "task_id": .string(tasks[Int(entry.value.slot)].id),
+                "task_id": .string(tasks[Int(entry.value.slot)].id.description),
                 "fingerprint": .string(entry.value.fingerprint),
             ]
         }

@@ -23,14 +23,15 @@ enum Login {
             throw error
         }
         context.identity?.bind(
-            ConnectionIdentity.Binding(userID: login.user.userID, tokenID: login.token.tokenID, via: "token"))
+            ConnectionIdentity.Binding(
+                userID: login.user.userID, tokenID: login.token.tokenID.description, via: "token"))
         return Reply(
             [
                 "user_id": .string(login.user.userID),
                 "name": .string(login.user.name),
                 "role": .string(login.user.role.rawValue),
                 "authenticated_via": "token",
-                "token_id": .string(login.token.tokenID),
+                "token_id": .string(login.token.tokenID.description),
                 "expires_at": login.token.expiresAt.map { .string($0.rfc3339) } ?? .null,
             ])
     }
