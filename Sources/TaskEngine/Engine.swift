@@ -106,7 +106,7 @@ package actor Engine {
         let ticket: CommitTicket
         do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
         state.commit(change, of: event, bytes: bytes)
-        if case .identity(.user(let user)) = change { profiles.update(user) }
+        if case .identity(let identity) = change { didCommitIdentity(identity) }
         didCommit(event)
         return (change, ticket)
     }

@@ -88,8 +88,9 @@ extension EngineState {
             guard Event.seq(ofRecord: record) == UInt64(index + 1) else {
                 throw .damaged("snapshot event \(index + 1) is not event \(index + 1)")
             }
-            // Only identity events belong to no task; they are parsed to prove it (there are few).
-            guard slotOfEvent[index] >= 0 || (try? Event(bytes: Array(record)))?.type.isIdentity == true else {
+            // Only events about no task (users, tokens) are in no history; they are parsed to prove it (there
+            // are few).
+            guard slotOfEvent[index] >= 0 || (try? Event(bytes: Array(record)))?.taskID == nil else {
                 throw .damaged("snapshot event \(index + 1) belongs to no task")
             }
             try load(eventBytes: record, seq: UInt64(index + 1), slot: slotOfEvent[index])

@@ -8,12 +8,12 @@ package enum EventType: String, Sendable, CaseIterable {
     case taskUpdated = "task_updated"
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
-    /// A user was added to the directory or changed; `taskID` holds the user id (internal, see
+    /// A user was added to the directory or changed; the subject is the user (internal, see
     /// ``EventType/isIdentity``).
     case userUpserted = "user_upserted"
-    /// A bearer token was issued; `taskID` holds the token id and `changes` its hash, never the token.
+    /// A bearer token was issued; the subject is the token and `changes` holds its hash, never the token.
     case tokenCreated = "token_created"
-    /// A bearer token was revoked; `taskID` holds the token id.
+    /// A bearer token was revoked; the subject is the token.
     case tokenRevoked = "token_revoked"
     /// A comment was added (`comment` holds it); comments do not change the task's version.
     case commentAdded = "comment_added"
@@ -41,6 +41,21 @@ package enum EventType: String, Sendable, CaseIterable {
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
         }
     }
+
+    /// The member of the event's JSON that names its subject (``EventSubject/key``): `task_id`, `user_id`
+    /// or `token_id`.
+    var subjectKey: String {
+        switch self {
+        case .userUpserted: "user_id"
+        case .tokenCreated, .tokenRevoked: "token_id"
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
+            .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
+            "task_id"
+        }
+    }
+
+    /// Whether events of this type are about a task, and so carry the task's `version`.
+    var concernsTask: Bool { subjectKey == "task_id" }
 
     /// The member that carries what a collaboration event is about (`comment`, `attachment`, `watcher`),
     /// or `nil` for changes of the task's own fields.
@@ -120,7 +135,7 @@ package struct Event: Sendable, Equatable {
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
         object.append(subject.key, .string(subject.text))
-        if !type.isIdentity { object.append("version", .int(version)) }
+        if type.concernsTask { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
@@ -145,7 +160,7 @@ package struct Event: Sendable, Equatable {
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
             let subject = EventSubject(of: type, in: object),
-            let version = type.isIdentity ? 0 : object["version"]?.intValue,
+            let version = type.concernsTask ? object["version"]?.intValue : 0,
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(

@@ -22,6 +22,11 @@ extension Engine {
         }
     }
 
+    /// Keeps the lock-protected profiles that expand assignees in step with a committed user change.
+    func didCommitIdentity(_ change: IdentityLedger.Change) {
+        if case .user(let user) = change { profiles.update(user) }
+    }
+
     /// Journals an identity event, then applies it. A refused append changes nothing.
     func commitIdentity(_ event: Event) throws(EngineError) -> (IdentityLedger.Change, CommitTicket) {
         let (change, ticket) = try commitChange(event)

@@ -4,15 +4,6 @@ extension EventType {
     /// Identity events are journaled, replayed, snapshotted and exported like task events, but belong to no
     /// task's history and are internal: the public event feed leaves them out (see ``Event/isInternal``).
     package var isIdentity: Bool { domain == .identity }
-
-    /// The member of the event's JSON that names its subject: `task_id`, `user_id` or `token_id`.
-    var subjectKey: String {
-        switch self {
-        case .userUpserted: "user_id"
-        case .tokenCreated, .tokenRevoked: "token_id"
-        default: "task_id"
-        }
-    }
 }
 
 extension Event {
