@@ -88,7 +88,7 @@ package struct Event: Sendable, Equatable {
     /// When the change was committed; never earlier than the previous event's time.
     package var at: Timestamp
     /// The user the change is attributed to.
-    package var actor: String
+    package var actor: UserID
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
     package var agent: String?
     /// What the event is about: the task it changes, or for identity events the user or token, written
@@ -107,7 +107,7 @@ package struct Event: Sendable, Equatable {
     package var detail: JSONValue?
 
     package init(
-        seq: UInt64, type: EventType, at: Timestamp, actor: String, agent: String? = nil, subject: EventSubject,
+        seq: UInt64, type: EventType, at: Timestamp, actor: UserID, agent: String? = nil, subject: EventSubject,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
         detail: JSONValue? = nil
     ) {
@@ -131,7 +131,7 @@ package struct Event: Sendable, Equatable {
             "seq": .number(String(seq)),
             "type": .string(type.rawValue),
             "at": .string(at.rfc3339),
-            "actor": .string(actor),
+            "actor": actor.json,
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
         object.append(subject.key, .string(subject.text))
@@ -164,7 +164,7 @@ package struct Event: Sendable, Equatable {
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(
-            seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, subject: subject,
+            seq: seq, type: type, at: at, actor: UserID(actor), agent: object["agent"]?.stringValue, subject: subject,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
             fingerprint: object["fingerprint"]?.stringValue, detail: type.detailKey.flatMap { object[$0] }
         )
@@ -205,7 +205,7 @@ package struct Event: Sendable, Equatable {
         var object: JSONObject = [
             "seq": .number(String(seq)),
             "at": .string(at.rfc3339),
-            "actor": .string(actor),
+            "actor": actor.json,
             "agent": agent.map(JSONValue.string) ?? .null,
             "action": .string(type.rawValue),
             "version": .int(version),

@@ -101,13 +101,14 @@ struct CollaborationLedger: Ledger {
             task.attachmentsCount -= 1
             item = .deleteAttachment(attachment)
         case .watcherAdded:
-            guard let user = detail.stringValue, !task.watchers.contains(user) else {
+            guard let user = detail.stringValue.map { UserID($0) }, !task.watchers.contains(user) else {
                 throw .damaged("event \(event.seq) adds a watcher that is already watching")
             }
             task.watchers.append(user)
             item = .watcher
         case .watcherRemoved:
-            guard let user = detail.stringValue, let index = task.watchers.firstIndex(of: user) else {
+            guard let user = detail.stringValue.map { UserID($0) }, let index = task.watchers.firstIndex(of: user)
+            else {
                 throw .damaged("event \(event.seq) removes a watcher that is not watching")
             }
             task.watchers.remove(at: index)

@@ -18,10 +18,11 @@ extension Engine {
         let at = state.eventTime(now: clock.now())
         var ids = state.collaboration.commentIDs
         let comment = TaskComment(
-            rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.userID, mentions: mentions,
+            rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.user,
+            mentions: mentions.map { UserID($0) },
             attachments: attachmentIDs, createdAt: at)
         let event = Event(
-            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agentID,
             subject: .task(task.id), version: task.version,
             changes: ["comments_count": ["old": .int(task.commentsCount), "new": .int(task.commentsCount + 1)]],
             detail: comment.json

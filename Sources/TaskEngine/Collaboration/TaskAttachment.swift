@@ -13,11 +13,11 @@ package struct TaskAttachment: Sendable, Equatable {
     /// The SHA-256 of the bytes, 64 lowercase hex digits: the blob key.
     package var sha256: String
     package var uploadedAt: Timestamp
-    package var uploadedBy: String
+    package var uploadedBy: UserID
 
     package init(
         rawID: UInt64, taskID: TaskID, filename: String, sizeBytes: Int, mimeType: String, sha256: String,
-        uploadedAt: Timestamp, uploadedBy: String
+        uploadedAt: Timestamp, uploadedBy: UserID
     ) {
         self.rawID = rawID
         self.taskID = taskID
@@ -51,7 +51,7 @@ package struct TaskAttachment: Sendable, Equatable {
             "size_bytes": .int(sizeBytes),
             "mime_type": .string(mimeType),
             "uploaded_at": .string(uploadedAt.rfc3339),
-            "uploaded_by": .string(uploadedBy),
+            "uploaded_by": uploadedBy.json,
             "sha256": .string(sha256),
         ]
     }
@@ -71,6 +71,6 @@ package struct TaskAttachment: Sendable, Equatable {
         else { throw .damaged("a stored attachment lacks a required member") }
         self.init(
             rawID: raw, taskID: taskID, filename: filename, sizeBytes: size, mimeType: mimeType, sha256: sha256,
-            uploadedAt: uploadedAt, uploadedBy: uploadedBy)
+            uploadedAt: uploadedAt, uploadedBy: UserID(uploadedBy))
     }
 }

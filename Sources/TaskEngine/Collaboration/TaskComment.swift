@@ -7,15 +7,15 @@ package struct TaskComment: Sendable, Equatable {
     package var taskID: TaskID
     package var text: String
     /// The user who wrote it.
-    package var author: String
+    package var author: UserID
     /// User ids mentioned in the text, in the order given, without duplicates.
-    package var mentions: [String]
+    package var mentions: [UserID]
     /// Ids of attachments of the same task that the comment refers to (they may be deleted later).
     package var attachments: [AttachmentID]
     package var createdAt: Timestamp
 
     package init(
-        rawID: UInt64, taskID: TaskID, text: String, author: String, mentions: [String], attachments: [AttachmentID],
+        rawID: UInt64, taskID: TaskID, text: String, author: UserID, mentions: [UserID], attachments: [AttachmentID],
         createdAt: Timestamp
     ) {
         self.rawID = rawID
@@ -32,12 +32,12 @@ package struct TaskComment: Sendable, Equatable {
 
     /// The `tasks.comments.add` reply, the event's `comment` and the stored form: `author` is the plain
     /// user id.
-    package var json: JSONValue { .object(members(author: .string(author))) }
+    package var json: JSONValue { .object(members(author: author.json)) }
 
     /// The `tasks.comments.list` item: `author` expanded to `{user_id, name}` (`name` only when known).
     package func listJSON(directory: any UserDirectory) -> JSONValue {
-        var author: JSONObject = ["user_id": .string(self.author)]
-        author.append("name", ifPresent: directory.profile(of: self.author)?.name.map(JSONValue.string))
+        var author: JSONObject = ["user_id": self.author.json]
+        author.append("name", ifPresent: directory.profile(of: self.author.text)?.name.map(JSONValue.string))
         return .object(members(author: .object(author)))
     }
 
@@ -48,7 +48,7 @@ package struct TaskComment: Sendable, Equatable {
             "text": .string(text),
             "author": author,
             "created_at": .string(createdAt.rfc3339),
-            "mentions": .array(mentions.map(JSONValue.string)),
+            "mentions": .array(mentions.map(\.json)),
             "attachments": .array(attachments.map { .string($0.description) }),
         ]
     }
@@ -67,7 +67,8 @@ package struct TaskComment: Sendable, Equatable {
             case let attachments = texts.compactMap(AttachmentID.init), attachments.count == texts.count
         else { throw .damaged("a stored comment lacks a required member") }
         self.init(
-            rawID: raw, taskID: taskID, text: text, author: author, mentions: mentions, attachments: attachments,
+            rawID: raw, taskID: taskID, text: text, author: UserID(author), mentions: mentions.map { UserID($0) },
+            attachments: attachments,
             createdAt: createdAt)
     }
 }

@@ -7,7 +7,7 @@ extension Engine {
     /// The single place where task permission checks go: throws 403 `permission_denied` unless
     /// ``AccessPolicy`` allows the caller's role the action on this task (or on no task, when `task` is nil).
     func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {
-        let relation = task.map { AccessPolicy.relation(of: caller.userID, to: $0) } ?? .general
+        let relation = task.map { AccessPolicy.relation(of: caller.user, to: $0) } ?? .general
         guard AccessPolicy.allows(caller.role, action, relation) else {
             throw .permissionDenied(AccessPolicy.denial(action))
         }

@@ -30,7 +30,7 @@ extension Engine {
             "expires_at": ["old": .null, "new": expiry.map { .string($0.rfc3339) } ?? .null],
         ]
         let event = Event(
-            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.user, agent: caller.agentID,
             subject: .token(tokenID), version: 0, changes: changes
         )
         let (change, ticket) = try commitIdentity(event)
@@ -46,7 +46,7 @@ extension Engine {
         if token.revokedAt != nil { return Committed(token, ticket: store.barrier()) }
         let at = state.eventTime(now: clock.now())
         let event = Event(
-            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.user, agent: caller.agentID,
             subject: .token(tokenID), version: 0, changes: ["revoked_at": ["old": .null, "new": .string(at.rfc3339)]]
         )
         let (change, ticket) = try commitIdentity(event)

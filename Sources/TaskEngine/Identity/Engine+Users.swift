@@ -34,7 +34,7 @@ extension Engine {
             return Committed(UpsertedUser(user: existing, created: false, updatedFields: []), ticket: store.barrier())
         }
         let event = Event(
-            seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.userID,
+            seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.user,
             agent: caller.agentID, subject: .user(UserID(userID)), version: 0, changes: changes
         )
         let (committed, ticket) = try commitIdentity(event)

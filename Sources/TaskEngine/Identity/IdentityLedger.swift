@@ -14,7 +14,7 @@ struct IdentityLedger: Ledger {
 
     static let lineKinds: [SnapshotLine.Kind] = [.user, .token]
 
-    private(set) var users: [String: User] = [:]
+    private(set) var users: [UserID: User] = [:]
     private(set) var tokens: [TokenID: AccessToken] = [:]
     /// Token id by the token's hash: how a login finds its token.
     private(set) var tokenIDsByHash: [String: TokenID] = [:]
@@ -23,13 +23,13 @@ struct IdentityLedger: Ledger {
 
     /// A user by id; `system` always exists (as the built-in administrator until someone renames it).
     func user(_ id: String) -> User? {
-        users[id] ?? (id == User.systemID ? User.builtinSystem : nil)
+        users[UserID(id)] ?? (id == User.systemID ? User.builtinSystem : nil)
     }
 
     /// Every user, `system` included, sorted by id.
     var allUsers: [User] {
         var all = Array(users.values)
-        if users[User.systemID] == nil { all.append(User.builtinSystem) }
+        if users[UserID(User.systemID)] == nil { all.append(User.builtinSystem) }
         return all.sorted { $0.userID < $1.userID }
     }
 
@@ -86,7 +86,7 @@ struct IdentityLedger: Ledger {
             return .token(
                 AccessToken(
                     tokenID: id, userID: userID, label: new("label")?.stringValue, hash: hash, createdAt: event.at,
-                    createdBy: event.actor, expiresAt: expiresAt
+                    createdBy: event.actor.text, expiresAt: expiresAt
                 ))
         case (.tokenRevoked, .token(let id)):
             guard var token = tokens[id], token.revokedAt == nil else { throw damaged("revokes an unknown token") }
@@ -102,7 +102,7 @@ struct IdentityLedger: Ledger {
     private mutating func insert(_ change: Change) {
         switch change {
         case .user(let user):
-            users[user.userID] = user
+            users[UserID(user.userID)] = user
         case .token(let token):
             tokens[token.tokenID] = token
             tokenIDsByHash[token.hash] = token.tokenID
@@ -135,7 +135,7 @@ struct IdentityLedger: Ledger {
     /// Restores a user from a snapshot line.
     mutating func load(user object: JSONObject) throws(EngineError) {
         let user = try User(json: object)
-        guard users[user.userID] == nil else { throw .damaged("user \(user.userID) appears twice") }
+        guard users[UserID(user.userID)] == nil else { throw .damaged("user \(user.userID) appears twice") }
         insert(.user(user))
     }
 

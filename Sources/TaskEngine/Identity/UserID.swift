@@ -1,3 +1,5 @@
+package import JSON
+
 /// A user id: text the client chose (`users.upsert`), at most 128 characters, compared exactly.
 ///
 /// A value of its own so a user id can never be passed where a task or token id belongs; it wraps the text
@@ -13,4 +15,14 @@ package struct UserID: Hashable, Sendable, Comparable, CustomStringConvertible {
     package var description: String { text }
 
     package static func < (lhs: UserID, rhs: UserID) -> Bool { lhs.text < rhs.text }
+}
+
+extension UserID: ExpressibleByStringLiteral {
+    /// A user id written in code (`"system"`, test users).
+    package init(stringLiteral text: String) { self.init(text) }
+}
+
+extension UserID {
+    /// The id as a JSON string, as records and replies carry it.
+    package var json: JSONValue { .string(text) }
 }

@@ -46,15 +46,15 @@ extension Engine {
         }
         let at = state.eventTime(now: now)
         var ids = state.tasks.ids
-        var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.userID)
+        var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.user)
         task.description = description
         task.priority = priority
-        task.assignee = assignee
+        task.assignee = assignee.map { UserID($0) }
         task.dueDate = due
         task.tags = tags
         task.context = context
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.user, agent: caller.agentID,
             subject: .task(task.id), version: 1, changes: TaskField.creation(of: task),
             idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
         )
@@ -92,7 +92,9 @@ extension Engine {
         if let title = patch.title { task.title = try Validator.title(title) }
         if let description = patch.description { task.description = try description.map(Validator.description) }
         if let priority = patch.priority { task.priority = try Validator.priority(priority) }
-        if let assignee = patch.assignee { task.assignee = try assignee.map(Validator.assignee) }
+        if let assignee = patch.assignee {
+            task.assignee = try assignee.map { (text) throws(EngineError) in UserID(try Validator.assignee(text)) }
+        }
         if let due = patch.dueDate {
             task.dueDate = try due.map { (input) throws(EngineError) in
                 try Validator.dueDate(input, now: now, current: old.dueDate)
@@ -111,7 +113,7 @@ extension Engine {
                 task.status = status
                 if status == .completed {
                     task.completedAt = at
-                    task.completedBy = caller.userID
+                    task.completedBy = caller.user
                     task.progress = 100
                 } else if !old.status.isOpen {
                     task.completedAt = nil
@@ -134,7 +136,7 @@ extension Engine {
             task.status == .completed && old.status != .completed
             ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
         let event = Event(
-            seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: type, at: at, actor: caller.user, agent: caller.agentID,
             subject: .task(id), version: old.version + 1, changes: changes
         )
         let (updated, ticket) = try commit(event)
@@ -163,13 +165,13 @@ extension Engine {
         var task = old
         task.status = .completed
         task.completedAt = at
-        task.completedBy = caller.userID
+        task.completedBy = caller.user
         task.progress = 100
         task.timeSpentMinutes = old.timeSpentMinutes + minutes
         if let resolution { task.resolution = resolution }
         if let outcomes { task.outcomes = outcomes }
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.userID, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.user, agent: caller.agentID,
             subject: .task(id), version: old.version + 1, changes: TaskField.changes(from: old, to: task)
         )
         let (completed, ticket) = try commit(event)
@@ -184,7 +186,7 @@ extension Engine {
     {
         let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
+            seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.user,
             agent: caller.agentID, subject: .task(id), version: old.version + 1, changes: [:]
         )
         let releasedBlobs = state.collaboration.blobKeys(of: old)

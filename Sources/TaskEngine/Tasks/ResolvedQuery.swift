@@ -86,7 +86,7 @@ struct ResolvedQuery: Sendable {
     where Tasks.Index == Int {
         if statusMask != 0, statusMask & (1 << tasks[index].status.index) == 0 { return false }
         if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
-        if let assignee, tasks[index].assignee != assignee { return false }
+        if let assignee, tasks[index].assignee?.text != assignee { return false }
         if unassigned, tasks[index].assignee != nil { return false }
         if hasDueRange {
             guard let due = tasks[index].dueDate?.microseconds else { return false }

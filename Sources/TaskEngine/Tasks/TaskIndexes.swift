@@ -15,7 +15,7 @@ struct TimeKey: Comparable, Sendable {
 struct TaskIndexes: Sendable {
     var byStatus = [SortedChunks<Int32>](repeating: SortedChunks(), count: TaskStatus.allCases.count)
     var byPriority = [SortedChunks<Int32>](repeating: SortedChunks(), count: TaskPriority.allCases.count)
-    var byAssignee: [String: SortedChunks<Int32>] = [:]
+    var byAssignee: [UserID: SortedChunks<Int32>] = [:]
     /// Tasks without an assignee, by slot (`tasks.list {assignee: null}`).
     var unassigned = SortedChunks<Int32>()
     var byTag: [String: SortedChunks<Int32>] = [:]
@@ -107,7 +107,7 @@ struct TaskIndexes: Sendable {
         }
     }
 
-    private static func remove(_ slot: Int32, key: String, from sets: inout [String: SortedChunks<Int32>]) {
+    private static func remove<Key: Hashable>(_ slot: Int32, key: Key, from sets: inout [Key: SortedChunks<Int32>]) {
         guard var set = sets.removeValue(forKey: key) else { return }
         set.remove(slot)
         if !set.isEmpty { sets[key] = set }

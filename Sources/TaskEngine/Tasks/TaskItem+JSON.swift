@@ -17,9 +17,9 @@ extension TaskItem {
         return .object(object)
     }
 
-    private static func assigneeJSON(_ userID: String, directory: any UserDirectory) -> JSONValue {
-        var object: JSONObject = ["user_id": .string(userID)]
-        if let profile = directory.profile(of: userID) {
+    private static func assigneeJSON(_ userID: UserID, directory: any UserDirectory) -> JSONValue {
+        var object: JSONObject = ["user_id": userID.json]
+        if let profile = directory.profile(of: userID.text) {
             object.append("name", profile.name.map(JSONValue.string) ?? .null)
             object.append("avatar_url", profile.avatarURL.map(JSONValue.string) ?? .null)
         }
@@ -33,7 +33,7 @@ extension TaskItem {
         object.append("progress", .int(progress))
         object.append("time_spent_minutes", .int(timeSpentMinutes))
         object.append("created_at", .string(createdAt.rfc3339))
-        object.append("created_by", .string(createdBy))
+        object.append("created_by", createdBy.json)
         object.append("updated_at", .string(updatedAt.rfc3339))
         object.append("completed_at", TaskField.completedAt.value(of: self))
         object.append("completed_by", TaskField.completedBy.value(of: self))
@@ -41,7 +41,7 @@ extension TaskItem {
         object.append("outcomes", TaskField.outcomes.value(of: self))
         object.append("comments_count", .int(commentsCount))
         object.append("attachments_count", .int(attachmentsCount))
-        object.append("watchers", .array(watchers.map(JSONValue.string)))
+        object.append("watchers", .array(watchers.map(\.json)))
         object.append("version", .int(version))
     }
 
@@ -51,7 +51,7 @@ extension TaskItem {
             "task_id": .string(id.description),
             "title": .string(title),
             "status": .string(status.rawValue),
-            "assignee": assignee.map(JSONValue.string) ?? .null,
+            "assignee": assignee?.json ?? .null,
             "priority": .string(priority.rawValue),
             "due_date": TaskField.dueDate.value(of: self),
             "progress": .int(progress),
@@ -85,7 +85,7 @@ extension TaskItem {
             let version = object["version"]?.intValue,
             let deleted = object["deleted"]?.boolValue
         else { throw .damaged("a stored task lacks a required member") }
-        self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: createdBy)
+        self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: UserID(createdBy))
         for field in TaskField.allCases {
             guard let value = object[field.rawValue], field.set(value, in: &self) else {
                 throw .damaged("stored task \(id) has a bad \(field.rawValue)")
@@ -96,6 +96,6 @@ extension TaskItem {
         self.isDeleted = deleted
         self.commentsCount = object["comments_count"]?.intValue ?? 0
         self.attachmentsCount = object["attachments_count"]?.intValue ?? 0
-        self.watchers = object["watchers"].flatMap(TaskField.strings) ?? []
+        self.watchers = (object["watchers"].flatMap(TaskField.strings) ?? []).map { UserID($0) }
     }
 }

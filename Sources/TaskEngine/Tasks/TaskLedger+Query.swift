@@ -35,7 +35,7 @@ extension TaskLedger {
             conditions += 1
         }
         if let assignee = query.assignee {
-            if let set = indexes.byAssignee[assignee] {
+            if let set = indexes.byAssignee[UserID(assignee)] {
                 candidates.append((.sets([set]), set.count))
             } else {
                 impossible = true

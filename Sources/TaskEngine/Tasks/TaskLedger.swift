@@ -114,7 +114,7 @@ struct TaskLedger: Ledger {
         ids.observe(change.new.rawID)
         indexes.insert(change.new, at: slot)
         if let key = event.idempotencyKey, let fingerprint = event.fingerprint {
-            idempotency[Self.idempotencyKey(user: event.actor, key: key)] = IdempotencyRecord(
+            idempotency[Self.idempotencyKey(user: event.actor.text, key: key)] = IdempotencyRecord(
                 slot: slot, fingerprint: fingerprint)
         }
     }
