@@ -59,21 +59,21 @@ extension EngineState {
         guard first["kind"]?.stringValue == SnapshotLine.Kind.header.rawValue,
             first["version"]?.intValue == Self.snapshotVersion
         else { throw .damaged("the snapshot header does not describe the snapshot") }
-        let owned = Set(Self.ledgerLineKinds)
         var byKind: [SnapshotLine.Kind: [SnapshotLine]] = [:]
-        var events: [ArraySlice<UInt8>] = []
         for bytes in lines {
             let line = try SnapshotLine(bytes)
-            if line.kind == .event {
-                events.append(try line.record())
-            } else if owned.contains(line.kind) {
-                byKind[line.kind, default: []].append(line)
-            } else if line.kind == .header {
-                throw .damaged("the snapshot has a second header")
-            } else {
-                throw .damaged("the snapshot has a line of unknown kind \(line.kind)")
-            }
+            byKind[line.kind, default: []].append(line)
         }
+        // Every kind has one reader: the event log, or the ledger that owns it.
+        let owned = Set(Self.ledgerLineKinds)
+        for kind in byKind.keys where kind != .event && !owned.contains(kind) {
+            throw .damaged(
+                kind == .header ? "the snapshot has a second header" : "the snapshot has a line of unknown kind \(kind)"
+            )
+        }
+        var events: [ArraySlice<UInt8>] = []
+        events.reserveCapacity(byKind[.event]?.count ?? 0)
+        for line in byKind.removeValue(forKey: .event) ?? [] { events.append(try line.record()) }
         try load(header: first, lines: byKind, events: events)
     }
 

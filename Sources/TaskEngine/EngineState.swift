@@ -89,17 +89,14 @@ struct EngineState: Sendable {
     /// Restores the ledgers from a snapshot's lines, sorted by kind, in dependency order: tasks first, then
     /// the domains that refer to tasks. Each ledger starts empty and reads every line of its kinds.
     mutating func loadLedgers(_ lines: [SnapshotLine.Kind: [SnapshotLine]]) throws(EngineError) {
-        func owned<L: Ledger>(by ledger: L.Type) -> [SnapshotLine] {
-            L.lineKinds.flatMap { lines[$0] ?? [] }
-        }
         var tasks = TaskLedger()
-        try tasks.load(owned(by: TaskLedger.self), state: self)
+        try tasks.load(lines, state: self)
         self.tasks = tasks
         var collaboration = CollaborationLedger()
-        try collaboration.load(owned(by: CollaborationLedger.self), state: self)
+        try collaboration.load(lines, state: self)
         self.collaboration = collaboration
         var identity = IdentityLedger()
-        try identity.load(owned(by: IdentityLedger.self), state: self)
+        try identity.load(lines, state: self)
         self.identity = identity
     }
 

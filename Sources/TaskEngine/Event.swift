@@ -1,3 +1,4 @@
+import Glibc
 package import JSON
 
 /// What kind of change an event records.
@@ -170,24 +171,29 @@ package struct Event: Sendable, Equatable {
         )
     }
 
+    /// How every record the engine writes starts.
+    private static let recordPrefix: [UInt8] = Array(#"{"v":1,"seq":"#.utf8)
+
     /// The `seq` of a record, read from the start the engine writes (`{"v":1,"seq":N,`) without parsing the
     /// rest, or by parsing a record written otherwise; `nil` when it has none.
     static func seq(ofRecord record: ArraySlice<UInt8>) -> UInt64? {
-        let prefix = #"{"v":1,"seq":"#.utf8
-        if record.starts(with: prefix) {
+        // Read with memcmp and a plain loop: this runs once per event of a snapshot.
+        let prefix = recordPrefix
+        let fast = record.withUnsafeBufferPointer { buffer -> UInt64? in
+            guard let base = buffer.baseAddress, buffer.count > prefix.count, memcmp(base, prefix, prefix.count) == 0
+            else { return nil }
             var value: UInt64 = 0
-            var index = record.startIndex + prefix.count
-            while index < record.endIndex, record[index] >= UInt8(ascii: "0"), record[index] <= UInt8(ascii: "9") {
+            var index = prefix.count
+            while index < buffer.count, buffer[index] >= 0x30, buffer[index] <= 0x39 {
                 let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
-                let (sum, carry) = shifted.addingReportingOverflow(UInt64(record[index] - UInt8(ascii: "0")))
+                let (sum, carry) = shifted.addingReportingOverflow(UInt64(buffer[index] - 0x30))
                 guard !overflow, !carry else { return nil }
                 value = sum
                 index += 1
             }
-            if index < record.endIndex, record[index] == UInt8(ascii: ","), index > record.startIndex + prefix.count {
-                return value
-            }
+            return index > prefix.count && index < buffer.count && buffer[index] == UInt8(ascii: ",") ? value : nil
         }
+        if let fast { return fast }
         guard let seq = try? JSONParser.parse(record)["seq"], case .number(let literal) = seq else { return nil }
         return UInt64(literal)
     }

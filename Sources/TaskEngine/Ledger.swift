@@ -28,9 +28,9 @@ protocol Ledger: Sendable {
     /// Writes the ledger's snapshot lines, each tagged with one of ``lineKinds``.
     func writeSnapshot(into writer: inout SnapshotWriter, state: EngineState)
 
-    /// Restores the ledger from its snapshot lines (each kind's lines in the order they were written), after
-    /// the ledgers it depends on. Called once, on an empty ledger, with every line of its kinds.
-    mutating func load(_ lines: [SnapshotLine], state: EngineState) throws(EngineError)
+    /// Restores the ledger from its snapshot lines, by kind (each kind's lines in the order they were
+    /// written), after the ledgers it depends on. Called once, on an empty ledger; it reads only its kinds.
+    mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError)
 
     /// Adds the ledger's members to the export document.
     func export(into document: inout JSONObject, state: EngineState)

@@ -176,15 +176,15 @@ struct CollaborationLedger: Ledger {
     }
 
     /// Restores comments and attachments, after the tasks, and checks them against the tasks' counters.
-    mutating func load(_ lines: [SnapshotLine], state: EngineState) throws(EngineError) {
-        for line in lines where line.kind == .comment {
+    mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError) {
+        for line in lines[.comment] ?? [] {
             let comment = try TaskComment(json: .object(line.object()))
             guard let slot = state.tasks.slot(of: comment.taskID) else {
                 throw .damaged("comment \(comment.id) belongs to no task")
             }
             insert(comment, task: state.tasks.task(at: slot).rawID)
         }
-        for line in lines where line.kind == .attachment {
+        for line in lines[.attachment] ?? [] {
             let attachment = try TaskAttachment(json: .object(line.object()))
             guard let slot = state.tasks.slot(of: attachment.taskID), attachments[attachment.rawID] == nil else {
                 throw .damaged("attachment \(attachment.id) belongs to no task or appears twice")

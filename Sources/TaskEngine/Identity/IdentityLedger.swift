@@ -127,9 +127,9 @@ struct IdentityLedger: Ledger {
         for token in tokensJSON { writer.write(.token, token.objectValue ?? [:]) }
     }
 
-    mutating func load(_ lines: [SnapshotLine], state: EngineState) throws(EngineError) {
-        for line in lines where line.kind == .user { try load(user: line.object()) }
-        for line in lines where line.kind == .token { try load(token: line.object()) }
+    mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError) {
+        for line in lines[.user] ?? [] { try load(user: line.object()) }
+        for line in lines[.token] ?? [] { try load(token: line.object()) }
     }
 
     /// Restores a user from a snapshot line.

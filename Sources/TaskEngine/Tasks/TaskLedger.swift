@@ -131,8 +131,8 @@ struct TaskLedger: Ledger {
         for line in idempotencyJSON() { writer.write(.idempotencyKey, line) }
     }
 
-    mutating func load(_ lines: [SnapshotLine], state: EngineState) throws(EngineError) {
-        for line in lines where line.kind == .task {
+    mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError) {
+        for line in lines[.task] ?? [] {
             let object = try line.object()
             let slot = try load(task: TaskItem(persistent: object))
             for seq in object["history"]?.arrayValue ?? [] {
@@ -142,7 +142,7 @@ struct TaskLedger: Ledger {
                 snapshotHistory.append((seq, slot))
             }
         }
-        for line in lines where line.kind == .idempotencyKey { try loadIdempotency(line.object()) }
+        for line in lines[.idempotencyKey] ?? [] { try loadIdempotency(line.object()) }
     }
 
     /// The slot of every event in the loaded snapshot's task histories, by `seq` - 1 (-1 for events of no
