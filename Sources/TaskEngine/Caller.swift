@@ -3,7 +3,12 @@
 /// Every engine method takes one; ``Engine`` checks it against ``AccessPolicy`` in `authorize`.
 package struct Caller: Sendable, Equatable {
     /// The user the call acts as (`created_by`, `completed_by`, history `actor`).
-    package var userID: String
+    package var user: UserID
+    /// The user's id as text, as the server keeps it for a connection.
+    package var userID: String {
+        get { user.text }
+        set { user = UserID(newValue) }
+    }
     /// The agent (bot or service) acting on the user's behalf, recorded in history.
     package var agentID: String?
     /// The role whose permissions apply: the user's role, also when an agent acts for them.
@@ -12,7 +17,7 @@ package struct Caller: Sendable, Equatable {
     /// A caller. The role defaults to `admin` because engine-level callers without a connection (tests,
     /// the `token` command) act with full rights; the server always passes the connection's real role.
     package init(userID: String, agentID: String? = nil, role: Role = .admin) {
-        self.userID = userID
+        self.user = UserID(userID)
         self.agentID = agentID
         self.role = role
     }

@@ -16,7 +16,7 @@ package actor Engine {
     let profiles: UserProfiles
     private let snapshotThreshold: Int
     var state: EngineState
-    private var subscribers: [Int: AsyncStream<TaskEvent>.Continuation] = [:]
+    private var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
     /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
     package nonisolated let recoveryWarnings: [String]
     private var nextSubscriberID = 0
@@ -24,6 +24,8 @@ package actor Engine {
     package nonisolated let maxAttachmentBytes: Int
     /// Where blob reads, writes and deletes run, in submission order (see ``BlobQueue``).
     let blobQueue = BlobQueue()
+    /// Where text searches run, one at a time, off the actor (see ``SearchWorker``).
+    let searches = SearchWorker()
     /// Uploads between their blob write and their commit, by blob key, so a reclaim never deletes their bytes.
     var pendingBlobs: [String: Int] = [:]
 
@@ -62,7 +64,7 @@ package actor Engine {
         var state = EngineState()
         if let snapshot = recovered.snapshot { state = try EngineState(snapshot: snapshot) }
         for record in recovered.records {
-            try state.apply(TaskEvent(bytes: record), bytes: record)
+            try state.apply(Event(bytes: record), bytes: record)
         }
         reclaimOrphanBlobs(store: store, state: state)
         return Engine(
@@ -95,208 +97,29 @@ package actor Engine {
             maxAttachmentBytes: maxAttachmentBytes, state: state)
     }
 
-    // MARK: Writes
+    // MARK: Committing
 
-    /// Creates a task, or returns the original one when the caller retries with the same idempotency key
-    /// and params. Reusing a key with different params is ``EngineError/idempotencyConflict(key:taskID:)``.
-    package func create(_ input: NewTask, by caller: Caller) throws(EngineError) -> Committed<CreatedTask> {
-        try authorize(.create, caller)
-        let now = clock.now()
-        let title = try Validator.title(input.title)
-        let description = try input.description.map(Validator.description)
-        let priority = try input.priority.map(Validator.priority) ?? .medium
-        let assignee = try input.assignee.map(Validator.assignee)
-        let tags = try Validator.tags(input.tags)
-        let context = try input.context.map(Validator.context) ?? []
-        let due = try input.dueDate.map { (input) throws(EngineError) in
-            try Validator.time(input, field: "due_date", error: "invalid_due_date")
-        }
-        var fingerprint: String?
-        if let key = input.idempotencyKey {
-            _ = try Validator.nonEmpty(key, "idempotency_key", TaskLimits.idempotencyKeyLength)
-            let canonical: JSONValue = [
-                "title": .string(title),
-                "description": description.map(JSONValue.string) ?? .null,
-                "priority": .string(priority.rawValue),
-                "assignee": assignee.map(JSONValue.string) ?? .null,
-                "due_date": due.map { .string($0.rfc3339) } ?? .null,
-                "tags": .array(tags.map(JSONValue.string)),
-                "context": TaskField.contextJSON(context.sorted { $0.key < $1.key }),
-            ]
-            let print = Validator.fingerprint(JSONWriter.bytes(canonical))
-            if let record = state.idempotencyRecord(user: caller.userID, key: key) {
-                let original = state.task(at: record.slot)
-                guard record.fingerprint == print else {
-                    throw .idempotencyConflict(key: key, taskID: original.id)
-                }
-                guard !original.isDeleted else { throw .taskNotFound(original.id) }
-                return Committed(CreatedTask(task: original, replayed: true), ticket: store.barrier())
-            }
-            fingerprint = print
-        }
-        if let due, due <= now {
-            throw .invalidField(field: "due_date", error: "invalid_due_date", message: Validator.dueDateInFuture)
-        }
-        let at = state.eventTime(now: now)
-        var ids = state.ids
-        var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.userID)
-        task.description = description
-        task.priority = priority
-        task.assignee = assignee
-        task.dueDate = due
-        task.tags = tags
-        task.context = context
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: task.id, version: 1, changes: TaskField.creation(of: task),
-            idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
-        )
-        let (created, ticket) = try commit(event)
-        return Committed(CreatedTask(task: created, replayed: false), ticket: ticket)
-    }
-
-    /// The live task a write is about, once the caller may do `action` to it and `ifVersion` (when given)
-    /// is its current version: the checks every task write makes first, in the same order.
-    private func taskToChange(
-        _ id: String, _ action: Action, ifVersion: Int?, by caller: Caller
-    ) throws(EngineError) -> TaskItem {
-        let (_, task) = try state.liveTask(id)
-        try authorize(action, caller, task: task)
-        try Validator.ifVersion(ifVersion, task: task)
-        return task
-    }
-
-    /// Changes fields of a task. Fields equal to their current value are not changes; when nothing changes,
-    /// nothing is recorded and `updated` is `false`.
-    ///
-    /// Status moves follow ``TaskStatus/canMove(to:)``. Moving to `completed` sets `completed_at`,
-    /// `completed_by` and `progress` 100 as ``complete(_:_:ifVersion:by:)`` does; reopening clears
-    /// `completed_at` and `completed_by`.
-    package func update(
-        _ id: String, _ patch: TaskPatch, ifVersion: Int? = nil, by caller: Caller
-    )
-        throws(EngineError) -> Committed<UpdatedTask>
-    {
-        let old = try taskToChange(id, .update, ifVersion: ifVersion, by: caller)
-        guard !patch.isEmpty else { throw .invalid("task_id", "Give at least one field to update.") }
-        let now = clock.now()
-        let at = state.eventTime(now: now)
-        var task = old
-        if let title = patch.title { task.title = try Validator.title(title) }
-        if let description = patch.description { task.description = try description.map(Validator.description) }
-        if let priority = patch.priority { task.priority = try Validator.priority(priority) }
-        if let assignee = patch.assignee { task.assignee = try assignee.map(Validator.assignee) }
-        if let due = patch.dueDate {
-            task.dueDate = try due.map { (input) throws(EngineError) in try Validator.dueDate(input, now: now) }
-        }
-        if let tags = patch.tags { task.tags = try Validator.tags(tags) }
-        if let context = patch.context { task.context = try Validator.context(context) }
-        if let progress = patch.progress { task.progress = try Validator.progress(progress) }
-        if let minutes = patch.timeSpentMinutes { task.timeSpentMinutes = try Validator.minutes(minutes) }
-        if let text = patch.status {
-            let status = try Validator.status(text)
-            if status != old.status {
-                guard old.status.canMove(to: status) else {
-                    throw .invalidTransition(taskID: id, from: old.status, to: status)
-                }
-                task.status = status
-                if status == .completed {
-                    task.completedAt = at
-                    task.completedBy = caller.userID
-                    task.progress = 100
-                } else if !old.status.isOpen {
-                    task.completedAt = nil
-                    task.completedBy = nil
-                }
-            }
-        }
-        let changes = TaskField.changes(from: old, to: task)
-        let changed = changes.keys
-        let order = patch.requestOrder
-        let updatedFields = changed.enumerated().sorted { lhs, rhs in
-            let left = order.firstIndex(of: lhs.element) ?? order.count + lhs.offset
-            let right = order.firstIndex(of: rhs.element) ?? order.count + rhs.offset
-            return left < right
-        }.map(\.element)
-        guard !changes.isEmpty else {
-            return Committed(UpdatedTask(task: old, updatedFields: []), ticket: store.barrier())
-        }
-        let type: TaskEventType =
-            task.status == .completed && old.status != .completed
-            ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: type, at: at, actor: caller.userID, agent: caller.agentID, taskID: id,
-            version: old.version + 1, changes: changes
-        )
-        let (updated, ticket) = try commit(event)
-        return Committed(UpdatedTask(task: updated, updatedFields: updatedFields), ticket: ticket)
-    }
-
-    /// Completes an `in_progress` task: sets `completed_at`, `completed_by` and `progress` 100, adds
-    /// `time_spent_minutes`, and stores `resolution` and `outcomes` when given. Any other status is an
-    /// invalid transition (a pending task must be started first).
-    package func complete(
-        _ id: String, _ completion: Completion, ifVersion: Int? = nil, by caller: Caller
-    )
-        throws(EngineError) -> Committed<CompletedTask>
-    {
-        let old = try taskToChange(id, .complete, ifVersion: ifVersion, by: caller)
-        guard old.status == .inProgress else {
-            throw .invalidTransition(taskID: id, from: old.status, to: .completed)
-        }
-        let resolution = try completion.resolution.map { (text) throws(EngineError) in
-            try Validator.length(text, "resolution", TaskLimits.resolutionLength)
-            return text
-        }
-        let minutes = try completion.timeSpentMinutes.map(Validator.minutes) ?? 0
-        let outcomes = try completion.outcomes.map(Validator.outcomes)
-        let at = state.eventTime(now: clock.now())
-        var task = old
-        task.status = .completed
-        task.completedAt = at
-        task.completedBy = caller.userID
-        task.progress = 100
-        task.timeSpentMinutes = old.timeSpentMinutes + minutes
-        if let resolution { task.resolution = resolution }
-        if let outcomes { task.outcomes = outcomes }
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: id, version: old.version + 1, changes: TaskField.changes(from: old, to: task)
-        )
-        let (completed, ticket) = try commit(event)
-        return Committed(CompletedTask(task: completed), ticket: ticket)
-    }
-
-    /// Deletes a task: `tasks.get` and `tasks.list` no longer see it; `tasks.history` still answers.
-    package func delete(
-        _ id: String, ifVersion: Int? = nil, by caller: Caller
-    ) throws(EngineError)
-        -> Committed<DeletedTask>
-    {
-        let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.userID,
-            agent: caller.agentID, taskID: id, version: old.version + 1, changes: [:]
-        )
-        let releasedBlobs = state.slot(of: id).map(state.collaboration.blobKeys(ofSlot:)) ?? []
-        let (deleted, ticket) = try commit(event)
-        reclaimBlobs(releasedBlobs, after: ticket)
-        return Committed(DeletedTask(taskID: id, version: deleted.version), ticket: ticket)
-    }
-
-    /// Journals an event, then applies it. A refused append changes nothing.
-    func commit(_ event: TaskEvent) throws(EngineError) -> (TaskItem, CommitTicket) {
+    /// Journals an event of any domain, then applies it. A refused append changes nothing.
+    func commitChange(_ event: Event) throws(EngineError) -> (EngineState.Change, CommitTicket) {
         let change = try state.prepare(event)
         let bytes = event.bytes
         let ticket: CommitTicket
         do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
         state.commit(change, of: event, bytes: bytes)
+        if case .identity(let identity) = change { didCommitIdentity(identity) }
         didCommit(event)
-        return (change.new, ticket)
+        return (change, ticket)
+    }
+
+    /// Journals an event of a task (tasks or collaboration), then applies it; returns the task it leaves.
+    func commit(_ event: Event) throws(EngineError) -> (TaskItem, CommitTicket) {
+        let (change, ticket) = try commitChange(event)
+        guard let task = change.task else { preconditionFailure("event \(event.seq) is not an event of a task") }
+        return (task, ticket)
     }
 
     /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
-    func didCommit(_ event: TaskEvent) {
+    func didCommit(_ event: Event) {
         for continuation in subscribers.values { continuation.yield(event) }
         // The store's own policy counts journal bytes too, so large records cannot grow the journal unbounded.
         // A refused request (one is running) is simply asked again after a later change.
@@ -307,84 +130,27 @@ package actor Engine {
         }
     }
 
-    // MARK: Reads
-
-    /// A live task.
-    package func task(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskItem {
-        let (_, task) = try state.liveTask(id)
-        try authorize(.read, caller, task: task)
-        return task
-    }
-
-    /// A live task as `tasks.get` returns it, with the assignee expanded through the user directory.
-    package func taskDetail(_ id: String, for caller: Caller = .system) throws(EngineError) -> JSONValue {
-        try task(id, for: caller).detailJSON(directory: directory)
-    }
-
-    /// Renders a task the way `tasks.get` does.
-    package func detailJSON(of task: TaskItem) -> JSONValue { task.detailJSON(directory: directory) }
-
-    /// A page of live tasks matching a query, and the number of matches.
-    ///
-    /// A text search (`q`) has no index and reads every task, which takes a while on large stores: it runs
-    /// on a copy of the state on a thread of its own, so the engine goes on serving everyone else meanwhile
-    /// (the copy is cheap, and the answer is exactly the state when the call arrived).
-    package func list(_ query: TaskQuery, for caller: Caller = .system) async throws(EngineError) -> TaskPage {
-        try authorize(.read, caller)
-        let resolved = try ResolvedQuery(query, now: clock.now())
-        guard resolved.search != nil else { return Self.page(of: state, resolved, query) }
-        let copy = state
-        return await Self.onOwnThread { Self.page(of: copy, resolved, query) }
-    }
-
-    private static func page(of state: EngineState, _ resolved: ResolvedQuery, _ query: TaskQuery) -> TaskPage {
-        let result = state.list(resolved)
-        return TaskPage(
-            tasks: result.slots.map(state.task(at:)), total: result.total, page: query.page, limit: query.limit)
-    }
-
-    /// Runs long CPU-bound work on a new thread, keeping the concurrency pool (one thread per core) free.
-    private static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
-    }
-
-    /// Every change of a task, oldest first, also after it was deleted.
-    package func history(_ id: String, for caller: Caller = .system) throws(EngineError) -> TaskHistory {
-        guard let slot = state.slot(of: id) else { throw .taskNotFound(id) }
-        let task = state.task(at: slot)
-        try authorize(.read, caller, task: task)
-        var events: [TaskEvent] = []
-        for index in state.log.indexes(ofSlot: slot) {
-            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
-        }
-        return TaskHistory(taskID: task.id, deleted: task.isDeleted, events: events)
-    }
-
     // MARK: Events
 
     /// The newest committed `seq` (0 before the first change).
     package var lastSeq: UInt64 { state.lastSeq }
 
     /// Up to `limit` events with `seq` greater than `after`, oldest first: the event feed's catch-up read.
-    package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [TaskEvent] {
+    package func events(after seq: UInt64, limit: Int) throws(EngineError) -> [Event] {
         guard limit > 0, seq < state.lastSeq else { return [] }
-        var events: [TaskEvent] = []
+        var events: [Event] = []
         // Computed without overflow: `limit` comes from clients and may be huge.
         let end = Int(seq) + min(limit, Int(state.lastSeq - seq))
         for index in Int(seq)..<end {
-            events.append(try TaskEvent(bytes: Array(state.log.bytes(at: index))))
+            events.append(try Event(bytes: Array(state.log.bytes(at: index))))
         }
         return events
     }
 
     /// A stream of every event committed from now on, in `seq` order; it ends when the caller stops
     /// iterating. Pair with ``events(after:limit:)`` to catch up first.
-    package func subscribe() -> AsyncStream<TaskEvent> {
-        let (stream, continuation) = AsyncStream<TaskEvent>.makeStream()
+    package func subscribe() -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream<Event>.makeStream()
         let id = nextSubscriberID
         nextSubscriberID += 1
         subscribers[id] = continuation
@@ -408,5 +174,5 @@ package actor Engine {
     package func exportDocument() -> JSONValue { state.exportDocument() }
 
     /// The number of live tasks.
-    package var taskCount: Int { state.liveCount }
+    package var taskCount: Int { state.tasks.liveCount }
 }

@@ -1,191 +1,160 @@
 import JSON
 
-/// All task state, as one value: the actor ``Engine`` owns one, and a snapshot captures a copy of it.
+/// All engine state, as one value: the actor ``Engine`` owns one, and a snapshot captures a copy of it.
 ///
-/// Every change goes through ``apply(_:bytes:)`` — live mutations and journal replay alike — so a replayed
-/// engine is the same as the one that wrote the journal.
+/// It holds one ledger per domain, the event log and the newest `seq` and event time, and knows no
+/// domain's fields: every event goes to the ledger that owns its type (``EventType/domain``), through
+/// ``prepare(_:)`` and ``commit(_:of:bytes:)`` for live mutations and journal replay alike, so a replayed
+/// engine is the same as the one that wrote the journal. Every committed change of every domain has one
+/// `seq` and is appended to the one ``EventLog``, which feeds history, catch-up reads and subscriptions.
 struct EngineState: Sendable {
-    /// What an idempotency key remembers: the task it created and the params it was created with.
-    struct IdempotencyRecord: Sendable, Equatable {
-        var slot: Int32
-        var fingerprint: String
+    /// An event checked by its ledger, ready to be committed without failing.
+    enum Change: Sendable {
+        case tasks(TaskLedger.Change)
+        case collaboration(CollaborationLedger.Change)
+        case identity(IdentityLedger.Change)
+
+        /// The task as the change leaves it, for changes of a task (tasks and collaboration).
+        var task: TaskItem? {
+            switch self {
+            case .tasks(let change): change.new
+            case .collaboration(let change): change.task.new
+            case .identity: nil
+            }
+        }
     }
 
-    /// A change checked against the state, ready to be committed without failing.
-    struct PreparedChange: Sendable {
-        /// The task's slot; `nil` for a creation.
-        var slot: Int32?
-        var old: TaskItem?
-        var new: TaskItem
-        /// The comment or attachment a collaboration event adds or removes.
-        var collaboration: CollaborationState.Change? = nil
-    }
-
-    /// Every task ever created, deleted ones included, by slot (creation order). Chunked, so the copy a
-    /// snapshot takes does not make the next change duplicate a million tasks.
-    private(set) var tasks = ChunkedArray<TaskItem>()
-    private(set) var slotsByID: [UInt64: Int32] = [:]
-    private(set) var indexes = TaskIndexes()
+    /// Tasks, their indexes, idempotency keys and the task id generator.
+    private(set) var tasks = TaskLedger()
+    /// Comments, attachments and watchers.
+    private(set) var collaboration = CollaborationLedger()
+    /// Users and tokens.
+    private(set) var identity = IdentityLedger()
+    /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
-    /// Keyed by ``idempotencyKey(user:key:)``.
-    private(set) var idempotency: [String: IdempotencyRecord] = [:]
-    var ids = TaskIDGenerator()
-    /// Users and tokens; changed only by identity events (see `EngineState+Identity.swift`).
-    var identity = IdentityState()
     /// The newest event's `seq` (0 before the first).
     private(set) var lastSeq: UInt64 = 0
     /// The newest event's time, so event times never go backwards.
     private(set) var lastEventAt = Timestamp.minimum
-    /// Comments and attachments (see `EngineState+Collaboration.swift`).
-    var collaboration = CollaborationState()
-
-    /// The number of live tasks.
-    var liveCount: Int { indexes.live.count }
-
-    /// The dictionary key of a user's idempotency key.
-    static func idempotencyKey(user: String, key: String) -> String { user + "\u{1F}" + key }
-
-    /// The slot of a task id, live or deleted.
-    func slot(of id: String) -> Int32? {
-        guard let raw = TaskID.raw(id) else { return nil }
-        return slotsByID[raw]
-    }
-
-    /// A live task and its slot.
-    func liveTask(_ id: String) throws(EngineError) -> (slot: Int32, task: TaskItem) {
-        guard let slot = slot(of: id), !tasks[Int(slot)].isDeleted else { throw .taskNotFound(id) }
-        return (slot, tasks[Int(slot)])
-    }
-
-    /// The task in a slot.
-    func task(at slot: Int32) -> TaskItem { tasks[Int(slot)] }
-
-    /// An idempotency key's record.
-    func idempotencyRecord(user: String, key: String) -> IdempotencyRecord? {
-        idempotency[Self.idempotencyKey(user: user, key: key)]
-    }
 
     /// The time the next event gets: now, but never before the previous event.
     func eventTime(now: Timestamp) -> Timestamp { max(now, lastEventAt) }
 
     // MARK: Applying events
 
-    /// Checks an event against the state and computes the task it produces, changing nothing.
-    func prepare(_ event: TaskEvent) throws(EngineError) -> PreparedChange {
+    /// Checks an event against the state through the ledger that owns it, changing nothing.
+    func prepare(_ event: Event) throws(EngineError) -> Change {
         guard event.seq == lastSeq + 1 else {
             throw .damaged("event \(event.seq) follows event \(lastSeq)")
         }
-        guard let raw = TaskID.raw(event.taskID) else { throw .damaged("event \(event.seq) has a bad task id") }
-        if event.type.isCollaboration { return try prepareCollaboration(event, raw: raw) }
-        var task: TaskItem
-        let slot: Int32?
-        if event.type == .taskCreated {
-            guard slotsByID[raw] == nil else { throw .damaged("event \(event.seq) creates an existing task") }
-            guard event.version == 1 else {
-                throw .damaged("event \(event.seq) creates a task at a version other than 1")
-            }
-            slot = nil
-            task = TaskItem(rawID: raw, title: "", createdAt: event.at, createdBy: event.actor)
-        } else {
-            guard let existing = slotsByID[raw], !tasks[Int(existing)].isDeleted else {
-                throw .damaged("event \(event.seq) changes a task that does not exist")
-            }
-            slot = existing
-            task = tasks[Int(existing)]
-            guard event.version == task.version + 1 else {
-                throw .damaged("event \(event.seq) skips a version of \(event.taskID)")
-            }
+        switch event.type.domain {
+        case .tasks: return .tasks(try tasks.prepare(event, in: self))
+        case .collaboration: return .collaboration(try collaboration.prepare(event, in: self))
+        case .identity: return .identity(try identity.prepare(event, in: self))
         }
-        let old = slot.map { tasks[Int($0)] }
-        for member in event.changes.members {
-            guard let field = TaskField(rawValue: member.key), let new = member.value["new"],
-                field.set(new, in: &task)
-            else { throw .damaged("event \(event.seq) has a bad change to \(member.key)") }
-        }
-        task.version = event.version
-        task.updatedAt = event.at
-        if event.type == .taskDeleted { task.isDeleted = true }
-        return PreparedChange(slot: slot, old: old, new: task)
     }
 
-    /// Commits a prepared change; cannot fail.
-    mutating func commit(_ change: PreparedChange, of event: TaskEvent, bytes: some Collection<UInt8>) {
-        let slot: Int32
-        if let existing = change.slot, let old = change.old {
-            slot = existing
-            if change.new.isDeleted {
-                indexes.remove(old, at: slot)
-            } else {
-                indexes.update(from: old, to: change.new, at: slot)
-            }
-            tasks[Int(slot)] = change.new
-            if let collaborationChange = change.collaboration { collaboration.apply(collaborationChange, slot: slot) }
-            if change.new.isDeleted { collaboration.releaseTask(slot: slot) }
-        } else {
-            slot = Int32(tasks.count)
-            tasks.append(change.new)
-            slotsByID[change.new.rawID] = slot
-            ids.observe(change.new.rawID)
-            indexes.insert(change.new, at: slot)
-            if let key = event.idempotencyKey, let fingerprint = event.fingerprint {
-                idempotency[Self.idempotencyKey(user: event.actor, key: key)] = IdempotencyRecord(
-                    slot: slot, fingerprint: fingerprint)
-            }
+    /// Commits a prepared change: its ledger applies it (a collaboration change also hands the task change
+    /// it implies to the tasks ledger), the other ledgers follow it, and the event joins the log; cannot fail.
+    mutating func commit(_ change: Change, of event: Event, bytes: some Collection<UInt8>) {
+        switch change {
+        case .tasks(let change):
+            tasks.apply(change, of: event)
+            collaboration.follow(event)
+            identity.follow(event)
+        case .collaboration(let change):
+            tasks.apply(change.task, of: event)
+            collaboration.apply(change, of: event)
+            identity.follow(event)
+        case .identity(let change):
+            identity.apply(change, of: event)
+            tasks.follow(event)
+            collaboration.follow(event)
         }
-        log.append(bytes, slot: slot)
+        // A task's events chain into its history; events of no task are kept in `seq` order only.
+        let slot = event.taskID.flatMap(tasks.slot(of:))
+        log.append(bytes, slot: slot ?? -1)
         lastSeq = event.seq
         lastEventAt = max(lastEventAt, event.at)
     }
 
-    /// Records an event that belongs to no task (identity events): in `seq` order, in no task's history.
-    mutating func commitUnattached(_ event: TaskEvent, bytes: some Collection<UInt8>) {
-        log.append(bytes, slot: -1)
-        lastSeq = event.seq
-        lastEventAt = max(lastEventAt, event.at)
-    }
-
-    /// Prepares and commits an event (journal replay).
-    mutating func apply(_ event: TaskEvent, bytes: some Collection<UInt8>) throws(EngineError) {
-        if event.type.isIdentity {
-            try applyIdentity(event, bytes: bytes)
-            return
-        }
+    /// Prepares and commits an event (journal replay, import).
+    mutating func apply(_ event: Event, bytes: some Collection<UInt8>) throws(EngineError) {
         let change = try prepare(event)
         commit(change, of: event, bytes: bytes)
     }
 
     // MARK: Loading whole states
 
-    /// Adds a task read from a snapshot or import, with its history, without any event.
-    mutating func load(task: TaskItem) throws(EngineError) -> Int32 {
-        guard slotsByID[task.rawID] == nil else { throw .damaged("task \(task.id) appears twice") }
-        if let previous = tasks.last,
-            (task.createdAt, task.rawID) < (previous.createdAt, previous.rawID)
-        {
-            throw .damaged("tasks are not in creation order at \(task.id)")
-        }
-        let slot = Int32(tasks.count)
-        tasks.append(task)
-        slotsByID[task.rawID] = slot
-        ids.observe(task.rawID)
-        if !task.isDeleted { indexes.insert(task, at: slot) }
-        return slot
+    /// Restores the ledgers from a snapshot's lines, sorted by kind, in dependency order: tasks first, then
+    /// the domains that refer to tasks. Each ledger starts empty and reads every line of its kinds.
+    mutating func loadLedgers(_ lines: [SnapshotLine.Kind: [SnapshotLine]]) throws(EngineError) {
+        var tasks = TaskLedger()
+        try tasks.load(lines, state: self)
+        self.tasks = tasks
+        var collaboration = CollaborationLedger()
+        try collaboration.load(lines, state: self)
+        self.collaboration = collaboration
+        var identity = IdentityLedger()
+        try identity.load(lines, state: self)
+        self.identity = identity
     }
 
-    /// Adds an event's bytes to the log without applying it (its effect is already in the loaded tasks).
+    /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
+    static var ledgerLineKinds: [SnapshotLine.Kind] {
+        TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds
+    }
+
+    /// Writes every ledger's snapshot lines.
+    func writeLedgers(into writer: inout SnapshotWriter) {
+        tasks.writeSnapshot(into: &writer, state: self)
+        collaboration.writeSnapshot(into: &writer, state: self)
+        identity.writeSnapshot(into: &writer, state: self)
+    }
+
+    /// Adds every ledger's members to an export document.
+    func exportLedgers(into document: inout JSONObject) {
+        tasks.export(into: &document, state: self)
+        collaboration.export(into: &document, state: self)
+        identity.export(into: &document, state: self)
+    }
+
+    /// Checks an export document against the state its events rebuilt, ledger by ledger.
+    mutating func importLedgers(of document: JSONObject) throws(EngineError) {
+        // Each ledger is taken out while it checks, so reading the rest of the state copies nothing.
+        var tasks = self.tasks
+        self.tasks = TaskLedger()
+        try tasks.importMembers(of: document, state: self)
+        self.tasks = tasks
+        var collaboration = self.collaboration
+        self.collaboration = CollaborationLedger()
+        try collaboration.importMembers(of: document, state: self)
+        self.collaboration = collaboration
+        var identity = self.identity
+        self.identity = IdentityLedger()
+        try identity.importMembers(of: document, state: self)
+        self.identity = identity
+    }
+
+    /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).
     mutating func load(eventBytes bytes: some Collection<UInt8>, seq: UInt64, slot: Int32) throws(EngineError) {
         guard seq == lastSeq + 1 else { throw .damaged("event \(seq) follows event \(lastSeq)") }
         log.append(bytes, slot: slot)
         lastSeq = seq
     }
 
-    /// Restores an idempotency key.
-    mutating func load(idempotencyKey key: String, user: String, record: IdempotencyRecord) {
-        idempotency[Self.idempotencyKey(user: user, key: key)] = record
+    /// The slots of a loaded snapshot's task histories, by `seq` - 1 (see ``TaskLedger/takeSnapshotHistory(eventCount:)``).
+    mutating func takeSnapshotHistory(eventCount: Int) throws(EngineError) -> [Int32] {
+        try tasks.takeSnapshotHistory(eventCount: eventCount)
     }
 
     /// Sets the newest event time directly (snapshots carry it).
     mutating func load(lastEventAt time: Timestamp) {
         lastEventAt = max(lastEventAt, time)
+    }
+
+    /// Records the newest task id a snapshot or export names, so later ids stay above it.
+    mutating func load(lastTaskID raw: UInt64) {
+        tasks.ids.observe(raw)
     }
 }

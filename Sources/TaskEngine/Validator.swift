@@ -51,9 +51,11 @@ enum Validator {
         try nonEmpty(text, "assignee", TaskLimits.userIDLength)
     }
 
-    static func dueDate(_ input: TimeInput, now: Timestamp) throws(EngineError) -> Timestamp {
+    /// A due date set by an update: it must be in the future unless it is `current`, the task's due date
+    /// unchanged (a client writing back the task it read, once that task is overdue).
+    static func dueDate(_ input: TimeInput, now: Timestamp, current: Timestamp?) throws(EngineError) -> Timestamp {
         let due = try time(input, field: "due_date", error: "invalid_due_date")
-        guard due > now else {
+        guard due > now || due == current else {
             throw .invalidField(field: "due_date", error: "invalid_due_date", message: dueDateInFuture)
         }
         return due
@@ -128,7 +130,7 @@ enum Validator {
 
     static func ifVersion(_ expected: Int?, task: TaskItem) throws(EngineError) {
         if let expected, expected != task.version {
-            throw .versionConflict(taskID: task.id, current: task.version, expected: expected)
+            throw .versionConflict(taskID: task.id.description, current: task.version, expected: expected)
         }
     }
 

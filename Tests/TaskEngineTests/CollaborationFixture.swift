@@ -64,24 +64,24 @@ struct CollaborationFixture {
         try Engine.open(store: store, clock: clock, directory: directory)
     }
 
-    func task(_ title: String = "Review customer complaint", by user: String = "user123") async throws -> String {
+    func task(_ title: String = "Review customer complaint", by user: String = "user123") async throws -> TaskID {
         try await engine.create(NewTask(title: title), by: Caller(userID: user)).value.task.id
     }
 
     @discardableResult
     func comment(
-        _ taskID: String, _ text: String, by user: String = "user456", mentions: [String] = [],
-        attachments: [String] = []
+        _ taskID: TaskID, _ text: String, by user: String = "user456", mentions: [String] = [],
+        attachments: [AttachmentID] = []
     ) async throws -> TaskComment {
         var input = NewComment(taskID: taskID, text: text)
         input.mentions = mentions
-        input.attachments = attachments
+        input.attachments = attachments.map(\.description)
         return try await engine.addComment(input, by: Caller(userID: user)).value
     }
 
     @discardableResult
     func upload(
-        _ taskID: String, _ bytes: [UInt8], name: String = "file.bin", mimeType: String? = nil,
+        _ taskID: TaskID, _ bytes: [UInt8], name: String = "file.bin", mimeType: String? = nil,
         by user: String = "user456"
     ) async throws -> TaskAttachment {
         let input = NewAttachment(

@@ -39,7 +39,9 @@ struct CollaborationGoldenTests {
         func record(_ name: String, _ body: () async throws -> Void) async {
             errors.append(name, (await engineError(body))?.json ?? .null)
         }
-        await record("attachment_not_found") { _ = try await fixture.engine.attachmentContent("att_xyz789") }
+        await record("attachment_not_found") {
+            _ = try await fixture.engine.attachmentContent(try attachmentID("att_xyz789"))
+        }
         await record("too_large") { try await fixture.upload(id, pngBytes(1)) }
         await record("invalid_base64") {
             _ = try await fixture.engine.uploadAttachment(

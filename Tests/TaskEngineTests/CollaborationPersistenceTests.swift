@@ -8,8 +8,8 @@ import Testing
 /// Comments, attachments and watchers survive replay, snapshots, and export/import exactly as tasks do.
 struct CollaborationPersistenceTests {
     /// Tasks with comments, attachments (one deleted, one shared by two uploads), watchers and a deleted task.
-    static func populate(_ fixture: CollaborationFixture) async throws -> [String] {
-        var ids: [String] = []
+    static func populate(_ fixture: CollaborationFixture) async throws -> [TaskID] {
+        var ids: [TaskID] = []
         for index in 0..<12 {
             fixture.clock.advance(seconds: 30)
             let id = try await fixture.task("Task \(index)")
@@ -36,7 +36,7 @@ struct CollaborationPersistenceTests {
         #expect(try await replayed.comments(ids[1]).comments == (try await fixture.engine.comments(ids[1])).comments)
         // Ids keep growing after a replay.
         let next = try await replayed.addComment(NewComment(taskID: ids[0], text: "After"), by: .system).value
-        #expect(next.id > (try await fixture.engine.comments(ids[11]).comments.last?.id ?? ""))
+        #expect(next.id > (try await fixture.engine.comments(ids[11]).comments.last?.id ?? CommentID(raw: 0)))
     }
 
     @Test func snapshotsCarryCommentsAttachmentsAndWatchers() async throws {
@@ -119,15 +119,30 @@ struct CollaborationPersistenceTests {
         }
     }
 
-    @Test func aSnapshotWhoseCommentsDisagreeWithItsCountsIsDamage() throws {
+    @Test func aSnapshotWhoseCommentsDisagreeWithItsCountsIsDamage() async throws {
         let state = EngineState()
-        var bytes = state.snapshotBytes()
+        #expect(throws: Never.self) { _ = try EngineState(snapshot: state.snapshotBytes()) }
+        // A version 1 header that promises a comment line that is not there.
+        let version1 =
+            #"{"format":"taskwire-engine-snapshot","version":1,"last_seq":0,"tasks":0,"events":0,"#
+            + #""idempotency_keys":0,"users":0,"tokens":0,"comments":0,"attachments":0}"#
+        #expect(throws: Never.self) { _ = try EngineState(snapshot: Array(version1.utf8)) }
+        let promising = version1.replacingOccurrences(of: "\"comments\":0", with: "\"comments\":1")
+        #expect(throws: EngineError.self) { _ = try EngineState(snapshot: Array(promising.utf8)) }
+        // A version 2 snapshot with one comment more than its task counts.
+        let fixture = try CollaborationFixture()
+        let id = try await fixture.task()
+        try await fixture.comment(id, "Hi")
+        let bytes = await fixture.engine.state.snapshotBytes()
+        let text = String(decoding: bytes, as: UTF8.self)
+        let comment = try #require(text.split(separator: "\n").first { $0.hasPrefix(#"{"kind":"comment""#) })
         #expect(throws: Never.self) { _ = try EngineState(snapshot: bytes) }
-        // A header that promises a comment line that is not there.
-        let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(
-            of: "\"comments\":0", with: "\"comments\":1")
-        bytes = Array(text.utf8)
-        #expect(throws: EngineError.self) { _ = try EngineState(snapshot: bytes) }
+        #expect(throws: EngineError.self) {
+            _ = try EngineState(snapshot: Array((text + comment + "\n").utf8))
+        }
+        #expect(throws: EngineError.self) {
+            _ = try EngineState(snapshot: Array(text.replacingOccurrences(of: comment + "\n", with: "").utf8))
+        }
     }
 
     @Test func replayRefusesCollaborationEventsThatDoNotFit() async throws {
@@ -135,12 +150,12 @@ struct CollaborationPersistenceTests {
         let id = try await fixture.task()
         try await fixture.comment(id, "Hi")
         let records = fixture.store.inner.records
-        let comment = try TaskEvent(bytes: records[1])
+        let comment = try Event(bytes: records[1])
         for broken in [
-            { (event: inout TaskEvent) in event.version = 2 },
-            { (event: inout TaskEvent) in event.subject = nil },
-            { (event: inout TaskEvent) in event.subject = ["comment_id": "cmt_0"] },
-            { (event: inout TaskEvent) in event.taskID = TaskID.string(1) },
+            { (event: inout Event) in event.version = 2 },
+            { (event: inout Event) in event.detail = nil },
+            { (event: inout Event) in event.detail = ["comment_id": "cmt_0"] },
+            { (event: inout Event) in event.subject = .task(TaskID(raw: 1)) },
         ] {
             var event = comment
             broken(&event)

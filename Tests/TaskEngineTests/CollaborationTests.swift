@@ -17,7 +17,7 @@ struct CollaborationTests {
         #expect(first.mentions == ["user123"])
         #expect(first.author == "user456")
         #expect(second.id > first.id)
-        #expect(first.id.hasPrefix("cmt_") && first.id.utf8.count == 17)
+        #expect(first.id.description.hasPrefix("cmt_") && first.id.description.utf8.count == 17)
 
         let page = try await fixture.engine.comments(id)
         #expect(page.total == 2)
@@ -64,11 +64,11 @@ struct CollaborationTests {
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: [""]) }?["field"] == "mentions")
         let tooMany = (0...CollaborationLimits.mentionCount).map { "user\($0)" }
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: tooMany) }?["field"] == "mentions")
-        let unknown = await engineError { try await fixture.comment(id, "See", attachments: ["att_0000000000000"]) }
+        let unknown = await engineError { try await fixture.comment(id, "See", attachments: [AttachmentID(raw: 0)]) }
         #expect(unknown == .attachmentNotFound("att_0000000000000"))
         let wrongTask = await engineError { try await fixture.comment(id, "See", attachments: [foreign.id]) }
-        #expect(wrongTask == .attachmentNotFound(foreign.id))
-        let missing = await engineError { try await fixture.comment("tsk_xyz789", "Hi") }
+        #expect(wrongTask == .attachmentNotFound(foreign.id.description))
+        let missing = await engineError { try await fixture.comment(try taskID("tsk_xyz789"), "Hi") }
         #expect(missing == .taskNotFound("tsk_xyz789"))
         #expect(await failure { _ = try await fixture.engine.comments(id, page: 0) }?["field"] == "page")
         #expect(await failure { _ = try await fixture.engine.comments(id, limit: 201) }?["field"] == "limit")
@@ -95,7 +95,7 @@ struct CollaborationTests {
         #expect(first.sha256 == SHA256.hexDigest(bytes))
         #expect(first.sizeBytes == bytes.count)
         #expect(first.mimeType == "image/png")
-        #expect(first.id.hasPrefix("att_") && second.id > first.id)
+        #expect(first.id.description.hasPrefix("att_") && second.id > first.id)
         #expect(try fixture.store.blobKeys() == [first.sha256])
         #expect(try await fixture.engine.task(id).attachmentsCount == 2)
         #expect(try await fixture.engine.attachments(id).attachments.map(\.id) == [first.id, second.id])
@@ -109,13 +109,13 @@ struct CollaborationTests {
         #expect(try fixture.store.blobKeys() == [first.sha256])
         #expect(
             await engineError { _ = try await fixture.engine.attachmentContent(first.id) }
-                == .attachmentNotFound(first.id))
+                == .attachmentNotFound(first.id.description))
         _ = try await fixture.engine.deleteAttachment(second.id, by: .system)
         #expect(try fixture.store.blobKeys().isEmpty)
         #expect(try await fixture.engine.task(id).attachmentsCount == 0)
         #expect(
             await engineError { _ = try await fixture.engine.deleteAttachment(second.id, by: .system) }
-                == .attachmentNotFound(second.id))
+                == .attachmentNotFound(second.id.description))
     }
 
     @Test func aGivenMimeTypeIsKeptAndABadOneRefused() async throws {
@@ -153,7 +153,9 @@ struct CollaborationTests {
         #expect(await upload("aGk=", name: "line\nbreak")?.json["field"] == "filename")
         // A slash is only text: the name never reaches the file system.
         _ = try await fixture.upload(id, [1], name: "../../etc/passwd")
-        #expect(await engineError { try await fixture.upload("tsk_xyz789", [1]) } == .taskNotFound("tsk_xyz789"))
+        #expect(
+            await engineError { try await fixture.upload(try taskID("tsk_xyz789"), [1]) } == .taskNotFound("tsk_xyz789")
+        )
         #expect(try await fixture.engine.task(id).attachmentsCount == 2)
     }
 
@@ -207,7 +209,7 @@ struct CollaborationTests {
         #expect(try fixture.store.blobKeys() == [kept.sha256])
         #expect(
             await engineError { _ = try await reopened.attachmentContent(dropped.id) }
-                == .attachmentNotFound(dropped.id))
+                == .attachmentNotFound(dropped.id.description))
         #expect(try await reopened.attachmentContent(kept.id).contentBase64 == Base64.encode([4, 5, 6]))
     }
 
@@ -268,18 +270,18 @@ struct CollaborationTests {
         _ = try await fixture.engine.watch(id, by: .system)
         _ = try await fixture.engine.unwatch(id, by: .system)
         _ = try await fixture.engine.deleteAttachment(attachment.id, by: .system)
-        var received: [TaskEvent] = []
+        var received: [Event] = []
         for await event in stream {
             received.append(event)
             if received.count == 5 { break }
         }
-        let types: [TaskEventType] = [
+        let types: [EventType] = [
             .attachmentAdded, .commentAdded, .watcherAdded, .watcherRemoved, .attachmentDeleted,
         ]
         #expect(received.map(\.type) == types)
-        #expect(received[1].subject == comment.json)
-        #expect(received[0].subject == attachment.json)
-        #expect(received[2].subject == "system")
+        #expect(received[1].detail == comment.json)
+        #expect(received[0].detail == attachment.json)
+        #expect(received[2].detail == "system")
         #expect(received.allSatisfy { $0.version == 1 })
         let history = try await fixture.engine.history(id)
         #expect(history.events.map(\.type) == [.taskCreated] + types)
@@ -287,7 +289,7 @@ struct CollaborationTests {
         #expect(history.events[2].changes == ["comments_count": ["old": 0, "new": 1]])
         #expect(history.events[3].changes == ["watchers": ["old": [], "new": ["system"]]])
         // The journal record carries the subject too, so it replays.
-        #expect(try TaskEvent(bytes: received[1].bytes) == received[1])
+        #expect(try Event(bytes: received[1].bytes) == received[1])
     }
 
     @Test func deletedTasksHideTheirCommentsAndAttachments() async throws {
@@ -296,12 +298,13 @@ struct CollaborationTests {
         let attachment = try await fixture.upload(id, [1])
         try await fixture.comment(id, "Hi")
         _ = try await fixture.engine.delete(id, by: .system)
-        #expect(await engineError { _ = try await fixture.engine.comments(id) } == .taskNotFound(id))
-        #expect(await engineError { _ = try await fixture.engine.attachments(id) } == .taskNotFound(id))
+        #expect(await engineError { _ = try await fixture.engine.comments(id) } == .taskNotFound(id.description))
+        #expect(await engineError { _ = try await fixture.engine.attachments(id) } == .taskNotFound(id.description))
         #expect(
             await engineError { _ = try await fixture.engine.attachmentContent(attachment.id) }
-                == .attachmentNotFound(attachment.id))
-        #expect(await engineError { _ = try await fixture.engine.watch(id, by: .system) } == .taskNotFound(id))
+                == .attachmentNotFound(attachment.id.description))
+        #expect(
+            await engineError { _ = try await fixture.engine.watch(id, by: .system) } == .taskNotFound(id.description))
     }
 }
 

@@ -15,7 +15,7 @@ struct EngineTests {
             $0.tags = ["support", "urgent", "support"]
             $0.context = ["conversation_id": "conv_abc123", "bot_id": "support_bot"]
         }
-        #expect(task.id.hasPrefix("tsk_"))
+        #expect(task.id.description.hasPrefix("tsk_"))
         #expect(task.status == .pending)
         #expect(task.priority == .high)
         #expect(task.dueDate?.rfc3339 == "2024-01-20T17:00:00Z")
@@ -42,7 +42,7 @@ struct EngineTests {
 
     @Test func unknownTaskIsNotFoundWithTheSpecMessage() async throws {
         let fixture = try Fixture()
-        let error = await engineError { _ = try await fixture.engine.task("tsk_xyz789") }
+        let error = await engineError { _ = try await fixture.engine.task(try taskID("tsk_xyz789")) }
         #expect(error == .taskNotFound("tsk_xyz789"))
         #expect(error?.message == "Task tsk_xyz789 not found")
         #expect(error?.name == "task_not_found")
@@ -205,7 +205,7 @@ struct EngineTests {
             #expect(after.status == to)
             #expect(after.version == before.version + 1)
         } else {
-            #expect(error == .invalidTransition(taskID: task.id, from: from, to: to))
+            #expect(error == .invalidTransition(taskID: task.id.description, from: from, to: to))
             #expect(error?.message == "Task \(task.id) cannot move from \(from.rawValue) to \(to.rawValue)")
             #expect(after == before)
         }
@@ -221,7 +221,7 @@ struct EngineTests {
         if from == .inProgress {
             #expect(error == nil)
         } else {
-            #expect(error == .invalidTransition(taskID: task.id, from: from, to: .completed))
+            #expect(error == .invalidTransition(taskID: task.id.description, from: from, to: .completed))
         }
     }
 
@@ -286,7 +286,7 @@ struct EngineTests {
         let conflict = await engineError {
             try await fixture.create("Call back later", configure: configure)
         }
-        #expect(conflict == .idempotencyConflict(key: "req-1", taskID: first.id))
+        #expect(conflict == .idempotencyConflict(key: "req-1", taskID: first.id.description))
         #expect(conflict?.name == "already_exists")
 
         // Keys belong to the creating user.
@@ -312,7 +312,7 @@ struct EngineTests {
         var patch = TaskPatch()
         patch.progress = 20
         let stale = await engineError { _ = try await fixture.engine.update(task.id, patch, ifVersion: 1, by: .system) }
-        #expect(stale == .versionConflict(taskID: task.id, current: 2, expected: 1))
+        #expect(stale == .versionConflict(taskID: task.id.description, current: 2, expected: 1))
         #expect(stale?.details["current_version"] == 2)
         let staleComplete = await engineError {
             _ = try await fixture.engine.complete(task.id, Completion(), ifVersion: 1, by: .system)
@@ -338,10 +338,11 @@ struct EngineTests {
         let deleted = try await fixture.engine.delete(task.id, by: Caller(userID: "admin")).value
         #expect(deleted.taskID == task.id && deleted.version == 5)
 
-        #expect(await engineError { _ = try await fixture.engine.task(task.id) } == .taskNotFound(task.id))
+        #expect(await engineError { _ = try await fixture.engine.task(task.id) } == .taskNotFound(task.id.description))
         #expect(try await fixture.engine.list(TaskQuery()).total == 0)
         #expect(
-            await engineError { _ = try await fixture.engine.delete(task.id, by: .system) } == .taskNotFound(task.id))
+            await engineError { _ = try await fixture.engine.delete(task.id, by: .system) }
+                == .taskNotFound(task.id.description))
 
         let history = try await fixture.engine.history(task.id)
         #expect(history.deleted)
@@ -356,7 +357,7 @@ struct EngineTests {
         #expect(history.events[3].at.rfc3339 == "2024-01-15T10:03:00Z")
         #expect(history.events[0].changes["title"] == ["old": nil, "new": "Task"])
 
-        #expect(await engineError { _ = try await fixture.engine.history("tsk_0000000000000") } != nil)
+        #expect(await engineError { _ = try await fixture.engine.history(try taskID("tsk_0000000000000")) } != nil)
     }
 
     @Test func failedAppendChangesNothing() async throws {
@@ -393,7 +394,7 @@ struct EngineTests {
         try await fixture.update(first.id) { $0.assignee = .some("user456") }
         _ = try await fixture.engine.delete(first.id, by: .system)
 
-        var received: [TaskEvent] = []
+        var received: [Event] = []
         for await event in stream {
             received.append(event)
             if received.count == 3 { break }

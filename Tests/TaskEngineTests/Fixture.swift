@@ -32,7 +32,7 @@ struct Fixture {
     /// Applies a patch.
     @discardableResult
     func update(
-        _ id: String, by user: String = "user123", _ configure: (inout TaskPatch) -> Void
+        _ id: TaskID, by user: String = "user123", _ configure: (inout TaskPatch) -> Void
     ) async throws
         -> UpdatedTask
     {
@@ -42,7 +42,7 @@ struct Fixture {
     }
 
     /// Moves a task to a status through `tasks.update`.
-    func setStatus(_ id: String, _ status: TaskStatus) async throws {
+    func setStatus(_ id: TaskID, _ status: TaskStatus) async throws {
         try await update(id) { $0.status = status.rawValue }
     }
 }
@@ -72,4 +72,23 @@ struct SeededRandom: RandomNumberGenerator {
         value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
         return value ^ (value >> 31)
     }
+}
+
+/// Parses a task id as the server does where params enter: text that is no task id answers
+/// `task_not_found` carrying the text, as an unknown id does.
+func taskID(_ text: String) throws(EngineError) -> TaskID {
+    guard let id = TaskID(text) else { throw .taskNotFound(text) }
+    return id
+}
+
+/// Parses an attachment id as the server does; unparseable text is `attachment_not_found`.
+func attachmentID(_ text: String) throws(EngineError) -> AttachmentID {
+    guard let id = AttachmentID(text) else { throw .attachmentNotFound(text) }
+    return id
+}
+
+/// Parses a token id as the server does; unparseable text is `token_not_found`.
+func tokenID(_ text: String) throws(EngineError) -> TokenID {
+    guard let id = TokenID(text) else { throw .tokenNotFound(text) }
+    return id
 }

@@ -71,7 +71,7 @@ struct GoldenTests {
         func record(_ name: String, _ body: () async throws -> Void) async {
             errors.append(name, (await engineError(body))?.json ?? .null)
         }
-        await record("task_not_found") { _ = try await engine.task("tsk_xyz789") }
+        await record("task_not_found") { _ = try await engine.task(try taskID("tsk_xyz789")) }
         await record("invalid_due_date") {
             var input = NewTask(title: "Late")
             input.dueDate = .text("2024-01-01T00:00:00Z")

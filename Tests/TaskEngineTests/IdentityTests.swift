@@ -174,17 +174,19 @@ struct IdentityTests {
         let issued = try await engine.createToken(
             for: "ann", label: "laptop", expiresAt: .text("2024-01-15T11:00:00Z"), by: Self.admin, secret: "tw_ann"
         ).value
-        #expect(issued.record.tokenID.hasPrefix("tok_") && issued.token == "tw_ann")
+        #expect(issued.record.tokenID.description.hasPrefix("tok_") && issued.token == "tw_ann")
         #expect(issued.json["token"] == "tw_ann" && issued.json["label"] == "laptop")
         let login = try await engine.login(token: "tw_ann")
         #expect(login.user.userID == "ann" && login.token.tokenID == issued.record.tokenID)
-        #expect(try await engine.principal(userID: "ann", tokenID: issued.record.tokenID).role == .member)
+        #expect(try await engine.principal(userID: "ann", tokenID: issued.record.tokenID.description).role == .member)
         #expect(await engineError { _ = try await engine.login(token: "tw_wrong") }?.name == "unauthorized")
 
         fixture.clock.advance(seconds: 3600)
         #expect(await engineError { _ = try await engine.login(token: "tw_ann") }?.name == "unauthorized")
         #expect(
-            await engineError { _ = try await engine.principal(userID: "ann", tokenID: issued.record.tokenID) }?.name
+            await engineError {
+                _ = try await engine.principal(userID: "ann", tokenID: issued.record.tokenID.description)
+            }?.name
                 == "unauthorized")
         #expect(
             try await engine.tokens(of: "ann", for: Self.ann).json["tokens"]?.arrayValue?.first?["status"] == "expired")
@@ -215,7 +217,8 @@ struct IdentityTests {
         _ = try await engine.createToken(for: "ann", by: Self.admin)
         #expect(await engineError { _ = try await engine.revokeToken(bobs, by: Self.ann) }?.name == "permission_denied")
         #expect(
-            await engineError { _ = try await engine.revokeToken("tok_0000000000000", by: Self.admin) }?.name
+            await engineError { _ = try await engine.revokeToken(try tokenID("tok_0000000000000"), by: Self.admin) }?
+                .name
                 == "token_not_found")
         #expect(
             await engineError { _ = try await engine.tokens(of: "bob", for: Self.ann) }?.name == "permission_denied")
@@ -260,15 +263,15 @@ struct IdentityTests {
         #expect(TokenSecret.base64URL(Array("foobar".utf8)) == "Zm9vYmFy")
         #expect(TokenSecret.base64URL(Array("fo".utf8)) == "Zm8")
         #expect(TokenSecret.base64URL([0xFB, 0xFF]) == "-_8")
-        let id = TokenID.string(0x0123_4567_89AB_CDEF)
-        #expect(TokenID.raw(id) == 0x0123_4567_89AB_CDEF)
-        #expect(TokenID.raw("tsk_0000000000000") == nil)
+        let id = TokenID(raw: 0x0123_4567_89AB_CDEF).description
+        #expect(TokenID(id)?.raw == 0x0123_4567_89AB_CDEF)
+        #expect(TokenID("tsk_0000000000000")?.raw == nil)
     }
 
     // MARK: Durability
 
     /// Users (with a renamed `system`), live, expired and revoked tokens, and tasks among them.
-    func identityHistory(_ fixture: Fixture) async throws -> String {
+    func identityHistory(_ fixture: Fixture) async throws -> TokenID {
         let engine = fixture.engine
         _ = try await engine.upsertUser(UserInput(userID: "system", name: "Operator", role: "admin"), by: Self.admin)
         _ = try await fixture.create("Between")
@@ -292,7 +295,8 @@ struct IdentityTests {
         guard write else { return }
         // New ids keep growing after a restart.
         let next = try await engine.createToken(for: "ann", by: Self.admin).value.record.tokenID
-        let previous = try await original.tokens(of: nil, for: Self.admin).tokens.map(\.tokenID).max() ?? ""
+        let previous =
+            try await original.tokens(of: nil, for: Self.admin).tokens.map(\.tokenID).max() ?? TokenID(raw: 0)
         #expect(next > previous)
     }
 

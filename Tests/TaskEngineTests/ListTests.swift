@@ -11,9 +11,9 @@ struct ListTests {
     static let words = ["Refund", "call", "Review", "invoice", "crash", "Follow", "up", "customer", "überprüfen"]
 
     /// Builds a random data set through the engine's methods, with updates and deletes mixed in.
-    static func populate(_ fixture: Fixture, count: Int, seed: UInt64) async throws -> [String] {
+    static func populate(_ fixture: Fixture, count: Int, seed: UInt64) async throws -> [TaskID] {
         var random = SeededRandom(seed: seed)
-        var ids: [String] = []
+        var ids: [TaskID] = []
         for index in 0..<count {
             if Int.random(in: 0..<4, using: &random) > 0 {
                 fixture.clock.advance(seconds: Int64.random(in: 0...120, using: &random))
@@ -72,7 +72,7 @@ struct ListTests {
     }
 
     /// The documented semantics, spelled out the slow way.
-    static func reference(_ tasks: [TaskItem], _ query: TaskQuery, now: Timestamp) -> (ids: [String], total: Int) {
+    static func reference(_ tasks: [TaskItem], _ query: TaskQuery, now: Timestamp) -> (ids: [TaskID], total: Int) {
         let statuses = Set(query.statuses.compactMap(TaskStatus.init(rawValue:)))
         let priorities = Set(query.priorities.compactMap(TaskPriority.init(rawValue:)))
         let before = query.dueBefore?.timestamp
@@ -81,7 +81,7 @@ struct ListTests {
         let matching = tasks.filter { task in
             if !statuses.isEmpty, !statuses.contains(task.status) { return false }
             if !priorities.isEmpty, !priorities.contains(task.priority) { return false }
-            if let assignee = query.assignee, task.assignee != assignee { return false }
+            if let assignee = query.assignee, task.assignee?.text != assignee { return false }
             if let before, !(task.dueDate.map { $0 < before } ?? false) { return false }
             if let after, !(task.dueDate.map { $0 > after } ?? false) { return false }
             if !query.tags.allSatisfy(task.tags.contains) { return false }
@@ -114,7 +114,7 @@ struct ListTests {
         return (Array(page), matching.count)
     }
 
-    static func liveTasks(_ fixture: Fixture, _ ids: [String]) async -> [TaskItem] {
+    static func liveTasks(_ fixture: Fixture, _ ids: [TaskID]) async -> [TaskItem] {
         var tasks: [TaskItem] = []
         for id in ids { if let task = try? await fixture.engine.task(id) { tasks.append(task) } }
         return tasks
@@ -184,7 +184,7 @@ struct ListTests {
                 query.sort = sort.rawValue
                 query.order = order
                 query.limit = 7
-                var collected: [String] = []
+                var collected: [TaskID] = []
                 for page in 1...30 {
                     query.page = page
                     let result = try await fixture.engine.list(query)

@@ -44,12 +44,12 @@ struct MediaTypeTests {
     }
 
     @Test func idsKeepThePrefixAndSortByTime() {
-        let early = CollaborationID.string(1 << 16, prefix: CollaborationID.commentPrefix)
-        let late = CollaborationID.string(2 << 16, prefix: CollaborationID.commentPrefix)
+        let early = CommentID(raw: 1 << 16).description
+        let late = CommentID(raw: 2 << 16).description
         #expect(early.hasPrefix("cmt_") && early.utf8.count == 17 && early < late)
-        #expect(CollaborationID.raw(late, prefix: CollaborationID.commentPrefix) == 2 << 16)
-        #expect(CollaborationID.raw(late, prefix: CollaborationID.attachmentPrefix) == nil)
-        #expect(CollaborationID.raw("att_", prefix: CollaborationID.attachmentPrefix) == nil)
-        #expect(CollaborationID.raw("att_!!!!!!!!!!!!!", prefix: CollaborationID.attachmentPrefix) == nil)
+        #expect(CommentID(late)?.raw == 2 << 16)
+        #expect(AttachmentID(late)?.raw == nil)
+        #expect(AttachmentID("att_")?.raw == nil)
+        #expect(AttachmentID("att_!!!!!!!!!!!!!")?.raw == nil)
     }
 }

@@ -29,7 +29,7 @@ struct ReplayTests {
         #expect(history.events.map(\.seq) == (try await fixture.engine.history(ids[0])).events.map(\.seq))
         // New writes continue the sequence and ids.
         let next = try await replayed.create(NewTask(title: "After"), by: .system).value.task
-        #expect(next.id > ids.max() ?? "")
+        #expect(next.id > ids.max() ?? TaskID(raw: 0))
         #expect(await replayed.lastSeq == (await fixture.engine.lastSeq) + 1)
     }
 
@@ -80,8 +80,8 @@ struct ReplayTests {
         _ = try store.append(Array("{\"v\":1,\"seq\":1}".utf8))
         #expect(throws: EngineError.self) { _ = try Engine.open(store: store) }
         let gap = MemoryStore()
-        let event = TaskEvent(
-            seq: 2, type: .taskCreated, at: Timestamp(microseconds: 0), actor: "a", taskID: TaskID.string(1),
+        let event = Event(
+            seq: 2, type: .taskCreated, at: Timestamp(microseconds: 0), actor: "a", subject: .task(TaskID(raw: 1)),
             version: 1, changes: ["title": ["old": nil, "new": "x"]])
         _ = try gap.append(event.bytes)
         #expect(throws: EngineError.self) { _ = try Engine.open(store: gap) }

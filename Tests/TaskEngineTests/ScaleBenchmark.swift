@@ -32,7 +32,7 @@ struct ScaleBenchmark {
         let engine = try Engine.open(store: store, clock: time, snapshotThreshold: Int.max)
         var random = SeededRandom(seed: 42)
         let before = Self.residentMiB()
-        var ids: [String] = []
+        var ids: [TaskID] = []
         ids.reserveCapacity(count)
         try await Self.measure("create \(count)") {
             for index in 0..<count {

@@ -8,7 +8,7 @@ import Testing
         ("{\"x\":1}\n{\"y\":2}", ["{\"x\":1}", "{\"y\":2}"]),
     ])
     func splitsOnNewlinesAndSkipsEmptyLines(text: String, expected: [String]) {
-        let lines = EngineState.lines(of: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
+        let lines = SnapshotLine.lines(of: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
         #expect(lines == expected)
     }
 }

@@ -11,9 +11,9 @@ struct TaskIDTests {
             // Several ids per millisecond, and a clock that sometimes steps back.
             let time = start.adding(seconds: Int64(step / 3) - (step % 7 == 0 ? 5 : 0))
             let raw = generator.next(at: time)
-            let text = TaskID.string(raw)
+            let text = TaskID(raw: raw).description
             #expect(text.hasPrefix("tsk_") && text.count == 17)
-            #expect(TaskID.raw(text) == raw)
+            #expect(TaskID(text)?.raw == raw)
             #expect(text > previous)
             previous = text
         }
@@ -25,9 +25,9 @@ struct TaskIDTests {
     ])
     func rejectsMalformedIDs(text: String) {
         if text == "tsk_0000000000000" {
-            #expect(TaskID.raw(text) == 0)
+            #expect(TaskID(text)?.raw == 0)
         } else {
-            #expect(TaskID.raw(text) == nil)
+            #expect(TaskID(text)?.raw == nil)
         }
     }
 }

@@ -2,13 +2,13 @@ package import JSON
 
 /// The reply of `tasks.attachments.list`: every attachment of a task, oldest first.
 package struct AttachmentList: Sendable {
-    package var taskID: String
+    package var taskID: TaskID
     package var attachments: [TaskAttachment]
 
     /// `{task_id, attachments: [metadata…], total}`.
     package var json: JSONValue {
         [
-            "task_id": .string(taskID),
+            "task_id": .string(taskID.description),
             "attachments": .array(attachments.map(\.json)),
             "total": .int(attachments.count),
         ]

@@ -4,7 +4,7 @@ package import JSON
 package struct TaskAttachment: Sendable, Equatable {
     /// The 64-bit id; ``id`` is its text.
     package var rawID: UInt64
-    package var taskID: String
+    package var taskID: TaskID
     /// The name the client gave; metadata only, it never names a file on the server.
     package var filename: String
     package var sizeBytes: Int
@@ -13,11 +13,11 @@ package struct TaskAttachment: Sendable, Equatable {
     /// The SHA-256 of the bytes, 64 lowercase hex digits: the blob key.
     package var sha256: String
     package var uploadedAt: Timestamp
-    package var uploadedBy: String
+    package var uploadedBy: UserID
 
     package init(
-        rawID: UInt64, taskID: String, filename: String, sizeBytes: Int, mimeType: String, sha256: String,
-        uploadedAt: Timestamp, uploadedBy: String
+        rawID: UInt64, taskID: TaskID, filename: String, sizeBytes: Int, mimeType: String, sha256: String,
+        uploadedAt: Timestamp, uploadedBy: UserID
     ) {
         self.rawID = rawID
         self.taskID = taskID
@@ -30,7 +30,7 @@ package struct TaskAttachment: Sendable, Equatable {
     }
 
     /// The wire id, `att_…`.
-    package var id: String { CollaborationID.string(rawID, prefix: CollaborationID.attachmentPrefix) }
+    package var id: AttachmentID { AttachmentID(raw: rawID) }
 
     /// `{attachment_id, task_id, filename, size_bytes, mime_type, uploaded_at, uploaded_by, sha256}`: the
     /// upload reply, list items, the event's `attachment` and the stored form.
@@ -45,13 +45,13 @@ package struct TaskAttachment: Sendable, Equatable {
 
     private var members: JSONObject {
         [
-            "attachment_id": .string(id),
-            "task_id": .string(taskID),
+            "attachment_id": .string(id.description),
+            "task_id": .string(taskID.description),
             "filename": .string(filename),
             "size_bytes": .int(sizeBytes),
             "mime_type": .string(mimeType),
             "uploaded_at": .string(uploadedAt.rfc3339),
-            "uploaded_by": .string(uploadedBy),
+            "uploaded_by": uploadedBy.json,
             "sha256": .string(sha256),
         ]
     }
@@ -60,8 +60,8 @@ package struct TaskAttachment: Sendable, Equatable {
     init(json: JSONValue) throws(EngineError) {
         guard let object = json.objectValue,
             let id = object["attachment_id"]?.stringValue,
-            let raw = CollaborationID.raw(id, prefix: CollaborationID.attachmentPrefix),
-            let taskID = object["task_id"]?.stringValue,
+            let raw = AttachmentID(id)?.raw,
+            let taskID = object["task_id"]?.stringValue.flatMap(TaskID.init),
             let filename = object["filename"]?.stringValue,
             let size = object["size_bytes"]?.intValue, size >= 0,
             let mimeType = object["mime_type"]?.stringValue,
@@ -71,6 +71,6 @@ package struct TaskAttachment: Sendable, Equatable {
         else { throw .damaged("a stored attachment lacks a required member") }
         self.init(
             rawID: raw, taskID: taskID, filename: filename, sizeBytes: size, mimeType: mimeType, sha256: sha256,
-            uploadedAt: uploadedAt, uploadedBy: uploadedBy)
+            uploadedAt: uploadedAt, uploadedBy: UserID(uploadedBy))
     }
 }

@@ -72,7 +72,7 @@ package enum AccessPolicy {
     }
 
     /// How `userID` relates to a task: creator first, then assignee.
-    package static func relation(of userID: String, to task: TaskItem) -> Relation {
+    package static func relation(of userID: UserID, to task: TaskItem) -> Relation {
         if task.createdBy == userID { return .creator }
         if task.assignee == userID { return .assignee }
         return .unrelated

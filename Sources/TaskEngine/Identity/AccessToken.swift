@@ -8,7 +8,7 @@ package struct AccessToken: Sendable, Equatable {
     }
 
     /// `tok_` and 13 base32 characters; not secret, sorts by creation time.
-    package var tokenID: String
+    package var tokenID: TokenID
     package var userID: String
     package var label: String?
     /// Lowercase hex SHA-256 of the token's UTF-8 text.
@@ -19,7 +19,7 @@ package struct AccessToken: Sendable, Equatable {
     package var revokedAt: Timestamp?
 
     package init(
-        tokenID: String, userID: String, label: String?, hash: String, createdAt: Timestamp, createdBy: String,
+        tokenID: TokenID, userID: String, label: String?, hash: String, createdAt: Timestamp, createdBy: String,
         expiresAt: Timestamp?, revokedAt: Timestamp? = nil
     ) {
         self.tokenID = tokenID
@@ -42,7 +42,7 @@ package struct AccessToken: Sendable, Equatable {
     /// The public description (`auth.tokens.list`): everything but the hash.
     package func json(at now: Timestamp) -> JSONValue {
         [
-            "token_id": .string(tokenID),
+            "token_id": .string(tokenID.description),
             "user_id": .string(userID),
             "label": label.map(JSONValue.string) ?? .null,
             "created_at": .string(createdAt.rfc3339),
@@ -56,7 +56,7 @@ package struct AccessToken: Sendable, Equatable {
     /// Every stored member, hash included (snapshots and export; the token itself is never stored).
     var persistentJSON: JSONValue {
         [
-            "token_id": .string(tokenID),
+            "token_id": .string(tokenID.description),
             "user_id": .string(userID),
             "label": label.map(JSONValue.string) ?? .null,
             "hash": .string(hash),
@@ -69,7 +69,8 @@ package struct AccessToken: Sendable, Equatable {
 
     /// Reads a token back from ``persistentJSON``.
     init(persistent object: JSONObject) throws(EngineError) {
-        guard let tokenID = object["token_id"]?.stringValue, let userID = object["user_id"]?.stringValue,
+        guard let tokenID = object["token_id"]?.stringValue.flatMap(TokenID.init),
+            let userID = object["user_id"]?.stringValue,
             let hash = object["hash"]?.stringValue,
             let createdAt = object["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let createdBy = object["created_by"]?.stringValue

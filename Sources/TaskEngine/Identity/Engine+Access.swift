@@ -7,7 +7,7 @@ extension Engine {
     /// The single place where task permission checks go: throws 403 `permission_denied` unless
     /// ``AccessPolicy`` allows the caller's role the action on this task (or on no task, when `task` is nil).
     func authorize(_ action: Action, _ caller: Caller, task: TaskItem? = nil) throws(EngineError) {
-        let relation = task.map { AccessPolicy.relation(of: caller.userID, to: $0) } ?? .general
+        let relation = task.map { AccessPolicy.relation(of: caller.user, to: $0) } ?? .general
         guard AccessPolicy.allows(caller.role, action, relation) else {
             throw .permissionDenied(AccessPolicy.denial(action))
         }
@@ -22,15 +22,17 @@ extension Engine {
         }
     }
 
-    /// Journals an identity event, then applies it. A refused append changes nothing.
-    func commitIdentity(_ event: TaskEvent) throws(EngineError) -> (IdentityState.Change, CommitTicket) {
-        let change = try state.prepareIdentity(event)
-        let bytes = event.bytes
-        let ticket: CommitTicket
-        do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
-        state.commitIdentity(change, of: event, bytes: bytes)
+    /// Keeps the lock-protected profiles that expand assignees in step with a committed user change.
+    func didCommitIdentity(_ change: IdentityLedger.Change) {
         if case .user(let user) = change { profiles.update(user) }
-        didCommit(event)
-        return (change, ticket)
+    }
+
+    /// Journals an identity event, then applies it. A refused append changes nothing.
+    func commitIdentity(_ event: Event) throws(EngineError) -> (IdentityLedger.Change, CommitTicket) {
+        let (change, ticket) = try commitChange(event)
+        guard case .identity(let identity) = change else {
+            preconditionFailure("event \(event.seq) is not an identity event")
+        }
+        return (identity, ticket)
     }
 }

@@ -22,16 +22,16 @@ extension Engine {
         guard state.identity.token(hash: hash) == nil else { throw .invalid("token", "This token already exists.") }
         let at = state.eventTime(now: now)
         var ids = state.identity.tokenIDs
-        let tokenID = TokenID.string(ids.next(at: at))
+        let tokenID = TokenID(raw: ids.next(at: at))
         let changes: JSONObject = [
             "user_id": ["old": .null, "new": .string(userID)],
             "label": ["old": .null, "new": label.map(JSONValue.string) ?? .null],
             "hash": ["old": .null, "new": .string(hash)],
             "expires_at": ["old": .null, "new": expiry.map { .string($0.rfc3339) } ?? .null],
         ]
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: tokenID, version: 0, changes: changes
+        let event = Event(
+            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.user, agent: caller.agentID,
+            subject: .token(tokenID), version: 0, changes: changes
         )
         let (change, ticket) = try commitIdentity(event)
         guard case .token(let record) = change else { throw .damaged("a token event produced no token") }
@@ -40,14 +40,14 @@ extension Engine {
 
     /// Revokes a token at once, also for connections already logged in with it. Admins may revoke any
     /// token, everyone else their own. Revoking a revoked token changes nothing and answers the same.
-    package func revokeToken(_ tokenID: String, by caller: Caller) throws(EngineError) -> Committed<AccessToken> {
-        guard let token = state.identity.token(tokenID) else { throw .tokenNotFound(tokenID) }
+    package func revokeToken(_ tokenID: TokenID, by caller: Caller) throws(EngineError) -> Committed<AccessToken> {
+        guard let token = state.identity.token(tokenID) else { throw .tokenNotFound(tokenID.description) }
         try authorize(.revokeToken, caller, account: token.userID)
         if token.revokedAt != nil { return Committed(token, ticket: store.barrier()) }
         let at = state.eventTime(now: clock.now())
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.userID, agent: caller.agentID,
-            taskID: tokenID, version: 0, changes: ["revoked_at": ["old": .null, "new": .string(at.rfc3339)]]
+        let event = Event(
+            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.user, agent: caller.agentID,
+            subject: .token(tokenID), version: 0, changes: ["revoked_at": ["old": .null, "new": .string(at.rfc3339)]]
         )
         let (change, ticket) = try commitIdentity(event)
         guard case .token(let revoked) = change else { throw .damaged("a token event produced no token") }
@@ -81,7 +81,7 @@ extension Engine {
     /// the token must still be active (an expiry or revocation stops it at once).
     package func principal(userID: String, tokenID: String?) throws(EngineError) -> User {
         if let tokenID {
-            guard let token = state.identity.token(tokenID), token.userID == userID,
+            guard let token = TokenID(tokenID).flatMap(state.identity.token), token.userID == userID,
                 token.status(at: clock.now()) == .active
             else { throw .unauthorized("The token of this connection expired or was revoked; log in again.") }
         }

@@ -33,9 +33,9 @@ extension Engine {
         if let existing, changes.isEmpty {
             return Committed(UpsertedUser(user: existing, created: false, updatedFields: []), ticket: store.barrier())
         }
-        let event = TaskEvent(
-            seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.userID,
-            agent: caller.agentID, taskID: userID, version: 0, changes: changes
+        let event = Event(
+            seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.user,
+            agent: caller.agentID, subject: .user(UserID(userID)), version: 0, changes: changes
         )
         let (committed, ticket) = try commitIdentity(event)
         guard case .user(let user) = committed else { throw .damaged("a user event produced no user") }

@@ -9,7 +9,7 @@ package struct IssuedToken: Sendable {
     /// `{token_id, token, user_id, label, created_at, expires_at}`.
     package var json: JSONValue {
         [
-            "token_id": .string(record.tokenID),
+            "token_id": .string(record.tokenID.description),
             "token": .string(token),
             "user_id": .string(record.userID),
             "label": record.label.map(JSONValue.string) ?? .null,

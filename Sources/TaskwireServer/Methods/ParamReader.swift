@@ -8,6 +8,9 @@ package import JSONRPC
 package struct ParamReader {
     private let object: JSONObject
     private var consumed: Set<String> = []
+    /// The first error found while reading that ``finish()`` reports after the unknown fields: an id that
+    /// does not parse answers "not found" at the point the engine would have, after every param check.
+    private var deferred: ResponseError?
 
     /// A reader over a request's `params`; absent params read as an empty object, an array is refused.
     package init(_ params: JSONValue?) throws(ResponseError) {
@@ -57,11 +60,17 @@ package struct ParamReader {
         return value
     }
 
-    /// Refuses the first field that no read asked for.
+    /// Keeps `error` for ``finish()`` to throw once every field was read and checked.
+    package mutating func deferError(_ error: ResponseError) {
+        if deferred == nil { deferred = error }
+    }
+
+    /// Refuses the first field that no read asked for, then throws the first deferred error.
     package func finish() throws(ResponseError) {
         for key in object.keys where !consumed.contains(key) {
             throw .invalidParams("Unknown field \(key).", field: key)
         }
+        if let deferred { throw deferred }
     }
 }
 

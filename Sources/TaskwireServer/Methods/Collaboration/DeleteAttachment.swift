@@ -14,7 +14,7 @@ enum DeleteAttachment {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
-        let id = try reader.required("attachment_id", as: String.self)
+        let id = try reader.attachmentID()
         try reader.finish()
         let committed = try await engine.deleteAttachment(id, by: context.caller)
         return Reply(committed.value.json, after: committed.ticket)

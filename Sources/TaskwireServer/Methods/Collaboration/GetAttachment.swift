@@ -14,7 +14,7 @@ enum GetAttachment {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
-        let id = try reader.required("attachment_id", as: String.self)
+        let id = try reader.attachmentID()
         try reader.finish()
         return Reply(try await engine.attachmentContent(id, for: context.caller).json)
     }

@@ -25,14 +25,15 @@ enum Login {
         // The attempt counts as failed already; `bind` forgets it when the token is good.
         let login = try await engine.login(token: token)
         context.identity?.bind(
-            ConnectionIdentity.Binding(userID: login.user.userID, tokenID: login.token.tokenID, via: "token"))
+            ConnectionIdentity.Binding(
+                userID: login.user.userID, tokenID: login.token.tokenID.description, via: "token"))
         return Reply(
             [
                 "user_id": .string(login.user.userID),
                 "name": .string(login.user.name),
                 "role": .string(login.user.role.rawValue),
                 "authenticated_via": "token",
-                "token_id": .string(login.token.tokenID),
+                "token_id": .string(login.token.tokenID.description),
                 "expires_at": login.token.expiresAt.map { .string($0.rfc3339) } ?? .null,
             ])
     }

@@ -14,6 +14,7 @@ enum ListTasks {
         var reader = try ParamReader(params)
         var query = TaskQuery()
         query.statuses = try reader.stringList("status")
+        query.unassigned = reader.contains("assignee") && reader.value("assignee") == nil
         query.assignee = try reader.optional("assignee")
         query.priorities = try reader.stringList("priority")
         query.dueBefore = try reader.time("due_before")

@@ -61,9 +61,39 @@ extension ParamReader {
         }
     }
 
-    /// The required `task_id`.
-    mutating func taskID() throws(ResponseError) -> String {
-        try required("task_id", as: String.self)
+    /// The required `task_id`, parsed. Text that is no task id names no task: ``finish()`` answers it with
+    /// 404 `task_not_found` carrying the text as sent, after every param check, just where the engine
+    /// answers a well-formed id that does not exist; until then the id read is a stand-in that ``finish()``
+    /// never lets reach the engine.
+    mutating func taskID() throws(ResponseError) -> TaskID {
+        let text = try required("task_id", as: String.self)
+        guard let id = TaskID(text) else {
+            deferError(EngineError.taskNotFound(text).responseError)
+            return TaskID(raw: 0)
+        }
+        return id
+    }
+
+    /// A required attachment id (`attachment_id`), parsed; unparseable text is 404 `attachment_not_found`
+    /// from ``finish()``, as for ``taskID()``.
+    mutating func attachmentID() throws(ResponseError) -> AttachmentID {
+        let text = try required("attachment_id", as: String.self)
+        guard let id = AttachmentID(text) else {
+            deferError(EngineError.attachmentNotFound(text).responseError)
+            return AttachmentID(raw: 0)
+        }
+        return id
+    }
+
+    /// A required token id (`token_id`), parsed; unparseable text is 404 `token_not_found` from
+    /// ``finish()``, as for ``taskID()``.
+    mutating func tokenID() throws(ResponseError) -> TokenID {
+        let text = try required("token_id", as: String.self)
+        guard let id = TokenID(text) else {
+            deferError(EngineError.tokenNotFound(text).responseError)
+            return TokenID(raw: 0)
+        }
+        return id
     }
 
     /// The optional `if_version` guard of a write.

@@ -2,15 +2,15 @@ package import JSON
 
 /// Every change of one task, oldest first; answers for deleted tasks too.
 package struct TaskHistory: Sendable {
-    package var taskID: String
+    package var taskID: TaskID
     /// Whether the task has been deleted (its history stays readable).
     package var deleted: Bool
-    package var events: [TaskEvent]
+    package var events: [Event]
 
     /// `{task_id, deleted, history: [{seq, at, actor, agent, action, version, changes}…]}`.
     package var json: JSONValue {
         [
-            "task_id": .string(taskID),
+            "task_id": .string(taskID.description),
             "deleted": .bool(deleted),
             "history": .array(events.map(\.historyJSON)),
         ]

@@ -15,7 +15,9 @@ struct TimeKey: Comparable, Sendable {
 struct TaskIndexes: Sendable {
     var byStatus = [SortedChunks<Int32>](repeating: SortedChunks(), count: TaskStatus.allCases.count)
     var byPriority = [SortedChunks<Int32>](repeating: SortedChunks(), count: TaskPriority.allCases.count)
-    var byAssignee: [String: SortedChunks<Int32>] = [:]
+    var byAssignee: [UserID: SortedChunks<Int32>] = [:]
+    /// Tasks without an assignee, by slot (`tasks.list {assignee: null}`).
+    var unassigned = SortedChunks<Int32>()
     var byTag: [String: SortedChunks<Int32>] = [:]
     /// Tasks with a due date, by (due date, slot).
     var byDueDate = SortedChunks<TimeKey>()
@@ -29,7 +31,11 @@ struct TaskIndexes: Sendable {
         live.insert(slot)
         byStatus[task.status.index].insert(slot)
         byPriority[task.priority.rank].insert(slot)
-        if let assignee = task.assignee { byAssignee[assignee, default: SortedChunks()].insert(slot) }
+        if let assignee = task.assignee {
+            byAssignee[assignee, default: SortedChunks()].insert(slot)
+        } else {
+            unassigned.insert(slot)
+        }
         for tag in task.tags { byTag[tag, default: SortedChunks()].insert(slot) }
         if let due = task.dueDate {
             byDueDate.insert(TimeKey(time: due.microseconds, slot: slot))
@@ -43,7 +49,11 @@ struct TaskIndexes: Sendable {
         live.remove(slot)
         byStatus[task.status.index].remove(slot)
         byPriority[task.priority.rank].remove(slot)
-        if let assignee = task.assignee { Self.remove(slot, key: assignee, from: &byAssignee) }
+        if let assignee = task.assignee {
+            Self.remove(slot, key: assignee, from: &byAssignee)
+        } else {
+            unassigned.remove(slot)
+        }
         for tag in task.tags { Self.remove(slot, key: tag, from: &byTag) }
         if let due = task.dueDate {
             byDueDate.remove(TimeKey(time: due.microseconds, slot: slot))
@@ -64,8 +74,16 @@ struct TaskIndexes: Sendable {
             byPriority[new.priority.rank].insert(slot)
         }
         if old.assignee != new.assignee {
-            if let assignee = old.assignee { Self.remove(slot, key: assignee, from: &byAssignee) }
-            if let assignee = new.assignee { byAssignee[assignee, default: SortedChunks()].insert(slot) }
+            if let assignee = old.assignee {
+                Self.remove(slot, key: assignee, from: &byAssignee)
+            } else {
+                unassigned.remove(slot)
+            }
+            if let assignee = new.assignee {
+                byAssignee[assignee, default: SortedChunks()].insert(slot)
+            } else {
+                unassigned.insert(slot)
+            }
         }
         if old.tags != new.tags {
             for tag in old.tags { Self.remove(slot, key: tag, from: &byTag) }
@@ -89,7 +107,7 @@ struct TaskIndexes: Sendable {
         }
     }
 
-    private static func remove(_ slot: Int32, key: String, from sets: inout [String: SortedChunks<Int32>]) {
+    private static func remove<Key: Hashable>(_ slot: Int32, key: Key, from sets: inout [Key: SortedChunks<Int32>]) {
         guard var set = sets.removeValue(forKey: key) else { return }
         set.remove(slot)
         if !set.isEmpty { sets[key] = set }

@@ -5,14 +5,14 @@ extension Engine {
     /// Whether `caller` may add or remove `userID` as a watcher: anyone may change themselves, only an
     /// administrator may change someone else.
     /// Administrators are the `admin` role, which includes the built-in `system`.
-    static func mayChangeWatcher(_ userID: String, caller: Caller) -> Bool {
-        userID == caller.userID || caller.role == .admin
+    static func mayChangeWatcher(_ userID: UserID, caller: Caller) -> Bool {
+        userID == caller.user || caller.role == .admin
     }
 
     /// Makes `userID` (the caller by default) watch a live task. Watching twice changes nothing and records
     /// nothing (`changed: false`). Watchers do not change the task's `version` or `updated_at`.
     package func watch(
-        _ taskID: String, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: String? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -21,7 +21,7 @@ extension Engine {
 
     /// Stops `userID` (the caller by default) watching a live task; idempotent like ``watch(_:userID:by:)``.
     package func unwatch(
-        _ taskID: String, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: String? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -29,16 +29,16 @@ extension Engine {
     }
 
     private func changeWatcher(
-        _ taskID: String, userID: String?, watching: Bool, by caller: Caller
+        _ taskID: TaskID, userID: String?, watching: Bool, by caller: Caller
     ) throws(EngineError) -> Committed<WatchResult> {
-        let (_, task) = try state.liveTask(taskID)
+        let (_, task) = try state.tasks.liveTask(taskID)
         let user =
             try userID.map { (text) throws(EngineError) in
-                try CollaborationValidator.userID(text, field: "user_id")
-            } ?? caller.userID
+                UserID(try CollaborationValidator.userID(text, field: "user_id"))
+            } ?? caller.user
         // Anyone may stop watching, also a task they could not have started watching themselves (an
         // administrator added them); every other change needs the right to watch the task.
-        if watching || user != caller.userID { try authorize(.watch, caller, task: task) }
+        if watching || user != caller.user { try authorize(.watch, caller, task: task) }
         guard Self.mayChangeWatcher(user, caller: caller) else {
             throw .permissionDenied("Only an administrator may add or remove another user as a watcher")
         }
@@ -56,16 +56,16 @@ extension Engine {
         } else {
             watchers.removeAll { $0 == user }
         }
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: watching ? .watcherAdded : .watcherRemoved,
-            at: state.eventTime(now: clock.now()), actor: caller.userID, agent: caller.agentID, taskID: task.id,
-            version: task.version,
+            at: state.eventTime(now: clock.now()), actor: caller.user, agent: caller.agentID,
+            subject: .task(task.id), version: task.version,
             changes: [
                 "watchers": [
-                    "old": .array(task.watchers.map(JSONValue.string)), "new": .array(watchers.map(JSONValue.string)),
+                    "old": .array(task.watchers.map(\.json)), "new": .array(watchers.map(\.json)),
                 ]
             ],
-            subject: .string(user)
+            detail: user.json
         )
         let (updated, ticket) = try commit(event)
         let result = WatchResult(

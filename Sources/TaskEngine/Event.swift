@@ -1,19 +1,20 @@
+import Glibc
 package import JSON
 
 /// What kind of change an event records.
-package enum TaskEventType: String, Sendable, CaseIterable {
+package enum EventType: String, Sendable, CaseIterable {
     case taskCreated = "task_created"
     /// The change moved the assignee (it may change other fields too; `changes` lists them all).
     case taskAssigned = "task_assigned"
     case taskUpdated = "task_updated"
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
-    /// A user was added to the directory or changed; `taskID` holds the user id (internal, see
-    /// ``TaskEventType/isIdentity``).
+    /// A user was added to the directory or changed; the subject is the user (internal, see
+    /// ``EventType/isIdentity``).
     case userUpserted = "user_upserted"
-    /// A bearer token was issued; `taskID` holds the token id and `changes` its hash, never the token.
+    /// A bearer token was issued; the subject is the token and `changes` holds its hash, never the token.
     case tokenCreated = "token_created"
-    /// A bearer token was revoked; `taskID` holds the token id.
+    /// A bearer token was revoked; the subject is the token.
     case tokenRevoked = "token_revoked"
     /// A comment was added (`comment` holds it); comments do not change the task's version.
     case commentAdded = "comment_added"
@@ -26,9 +27,40 @@ package enum TaskEventType: String, Sendable, CaseIterable {
     /// A user stopped watching the task (`watcher` is the user id).
     case watcherRemoved = "watcher_removed"
 
+    /// The parts of the engine that own events: one ledger each (see ``Ledger``).
+    package enum Domain: Sendable, CaseIterable {
+        case tasks
+        case collaboration
+        case identity
+    }
+
+    /// The domain whose ledger checks and applies events of this type.
+    package var domain: Domain {
+        switch self {
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: .tasks
+        case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
+        case .userUpserted, .tokenCreated, .tokenRevoked: .identity
+        }
+    }
+
+    /// The member of the event's JSON that names its subject (``EventSubject/key``): `task_id`, `user_id`
+    /// or `token_id`.
+    var subjectKey: String {
+        switch self {
+        case .userUpserted: "user_id"
+        case .tokenCreated, .tokenRevoked: "token_id"
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
+            .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
+            "task_id"
+        }
+    }
+
+    /// Whether events of this type are about a task, and so carry the task's `version`.
+    var concernsTask: Bool { subjectKey == "task_id" }
+
     /// The member that carries what a collaboration event is about (`comment`, `attachment`, `watcher`),
     /// or `nil` for changes of the task's own fields.
-    package var subjectKey: String? {
+    package var detailKey: String? {
         switch self {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
@@ -39,8 +71,6 @@ package enum TaskEventType: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the event records a comment, attachment or watcher rather than a change of task fields.
-    package var isCollaboration: Bool { subjectKey != nil }
 }
 
 /// One committed change: the journal record, the history entry and the event feed item in one.
@@ -49,22 +79,22 @@ package enum TaskEventType: String, Sendable, CaseIterable {
 /// with no gaps). Replaying the events in order rebuilds the engine's state, so the journal needs no other
 /// record kind. `changes` maps each changed field to `{old, new}`; a creation lists every set field with
 /// `old` null.
-package struct TaskEvent: Sendable, Equatable {
+package struct Event: Sendable, Equatable {
     /// The format of a record, written into each one so that later versions can read old journals.
     package static let formatVersion = 1
 
     /// The global commit number.
     package var seq: UInt64
-    package var type: TaskEventType
+    package var type: EventType
     /// When the change was committed; never earlier than the previous event's time.
     package var at: Timestamp
     /// The user the change is attributed to.
-    package var actor: String
+    package var actor: UserID
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
     package var agent: String?
-    /// The task the event changes; for identity events (``TaskEventType/isIdentity``) the user or token id
-    /// it concerns, written under `user_id` or `token_id` instead of `task_id`.
-    package var taskID: String
+    /// What the event is about: the task it changes, or for identity events the user or token, written
+    /// under `task_id`, `user_id` or `token_id` (``EventSubject/key``).
+    package var subject: EventSubject
     /// The task's version after the change (0 and not written for identity events).
     package var version: Int
     /// `{field: {old, new}}` for every field the change touched.
@@ -73,26 +103,26 @@ package struct TaskEvent: Sendable, Equatable {
     package var idempotencyKey: String?
     /// A hash of the creation's canonical params, to tell a retry from a conflicting reuse of the key.
     package var fingerprint: String?
-    /// What a collaboration event is about, written under ``TaskEventType/subjectKey``: the comment, the
+    /// What a collaboration event is about, written under ``EventType/detailKey``: the comment, the
     /// attachment's metadata, or the watcher's user id.
-    package var subject: JSONValue?
+    package var detail: JSONValue?
 
     package init(
-        seq: UInt64, type: TaskEventType, at: Timestamp, actor: String, agent: String? = nil, taskID: String,
+        seq: UInt64, type: EventType, at: Timestamp, actor: UserID, agent: String? = nil, subject: EventSubject,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
-        subject: JSONValue? = nil
+        detail: JSONValue? = nil
     ) {
         self.seq = seq
         self.type = type
         self.at = at
         self.actor = actor
         self.agent = agent
-        self.taskID = taskID
+        self.subject = subject
         self.version = version
         self.changes = changes
         self.idempotencyKey = idempotencyKey
         self.fingerprint = fingerprint
-        self.subject = subject
+        self.detail = detail
     }
 
     /// The event as the journal stores it and the event feed shows it.
@@ -102,17 +132,20 @@ package struct TaskEvent: Sendable, Equatable {
             "seq": .number(String(seq)),
             "type": .string(type.rawValue),
             "at": .string(at.rfc3339),
-            "actor": .string(actor),
+            "actor": actor.json,
         ]
         object.append("agent", ifPresent: agent.map(JSONValue.string))
-        object.append(type.idKey, .string(taskID))
-        if !type.isIdentity { object.append("version", .int(version)) }
+        object.append(subject.key, .string(subject.text))
+        if type.concernsTask { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
         object.append("idempotency_key", ifPresent: idempotencyKey.map(JSONValue.string))
         object.append("fingerprint", ifPresent: fingerprint.map(JSONValue.string))
-        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        if let key = type.detailKey { object.append(key, ifPresent: detail) }
         return .object(object)
     }
+
+    /// The task the event concerns (tasks and collaboration events), or `nil`.
+    package var taskID: TaskID? { subject.taskID }
 
     /// The compact bytes of ``json``: exactly what is appended to the journal.
     package var bytes: [UInt8] { JSONWriter.bytes(json) }
@@ -124,18 +157,45 @@ package struct TaskEvent: Sendable, Equatable {
             throw .damaged("an event has an unknown format version")
         }
         guard let seqText = object["seq"], case .number(let literal) = seqText, let seq = UInt64(literal),
-            let type = object["type"]?.stringValue.flatMap(TaskEventType.init(rawValue:)),
+            let type = object["type"]?.stringValue.flatMap(EventType.init(rawValue:)),
             let at = object["at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let actor = object["actor"]?.stringValue,
-            let taskID = object[type.idKey]?.stringValue,
-            let version = type.isIdentity ? 0 : object["version"]?.intValue,
+            let subject = EventSubject(of: type, in: object),
+            let version = type.concernsTask ? object["version"]?.intValue : 0,
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(
-            seq: seq, type: type, at: at, actor: actor, agent: object["agent"]?.stringValue, taskID: taskID,
+            seq: seq, type: type, at: at, actor: UserID(actor), agent: object["agent"]?.stringValue, subject: subject,
             version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
-            fingerprint: object["fingerprint"]?.stringValue, subject: type.subjectKey.flatMap { object[$0] }
+            fingerprint: object["fingerprint"]?.stringValue, detail: type.detailKey.flatMap { object[$0] }
         )
+    }
+
+    /// How every record the engine writes starts.
+    private static let recordPrefix: [UInt8] = Array(#"{"v":1,"seq":"#.utf8)
+
+    /// The `seq` of a record, read from the start the engine writes (`{"v":1,"seq":N,`) without parsing the
+    /// rest, or by parsing a record written otherwise; `nil` when it has none.
+    static func seq(ofRecord record: ArraySlice<UInt8>) -> UInt64? {
+        // Read with memcmp and a plain loop: this runs once per event of a snapshot.
+        let prefix = recordPrefix
+        let fast = record.withUnsafeBufferPointer { buffer -> UInt64? in
+            guard let base = buffer.baseAddress, buffer.count > prefix.count, memcmp(base, prefix, prefix.count) == 0
+            else { return nil }
+            var value: UInt64 = 0
+            var index = prefix.count
+            while index < buffer.count, buffer[index] >= 0x30, buffer[index] <= 0x39 {
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, carry) = shifted.addingReportingOverflow(UInt64(buffer[index] - 0x30))
+                guard !overflow, !carry else { return nil }
+                value = sum
+                index += 1
+            }
+            return index > prefix.count && index < buffer.count && buffer[index] == UInt8(ascii: ",") ? value : nil
+        }
+        if let fast { return fast }
+        guard let seq = try? JSONParser.parse(record)["seq"], case .number(let literal) = seq else { return nil }
+        return UInt64(literal)
     }
 
     /// Reads an event from journal bytes.
@@ -151,13 +211,13 @@ package struct TaskEvent: Sendable, Equatable {
         var object: JSONObject = [
             "seq": .number(String(seq)),
             "at": .string(at.rfc3339),
-            "actor": .string(actor),
+            "actor": actor.json,
             "agent": agent.map(JSONValue.string) ?? .null,
             "action": .string(type.rawValue),
             "version": .int(version),
             "changes": .object(changes),
         ]
-        if let key = type.subjectKey { object.append(key, ifPresent: subject) }
+        if let key = type.detailKey { object.append(key, ifPresent: detail) }
         return .object(object)
     }
 }

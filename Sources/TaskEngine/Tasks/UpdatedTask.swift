@@ -10,7 +10,7 @@ package struct UpdatedTask: Sendable {
     /// `{task_id, updated, updated_fields, updated_at, version}`.
     package var json: JSONValue {
         [
-            "task_id": .string(task.id),
+            "task_id": .string(task.id.description),
             "updated": .bool(!updatedFields.isEmpty),
             "updated_fields": .array(updatedFields.map(JSONValue.string)),
             "updated_at": .string(task.updatedAt.rfc3339),

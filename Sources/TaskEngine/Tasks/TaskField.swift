@@ -27,14 +27,14 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .description: task.description.map(JSONValue.string) ?? .null
         case .status: .string(task.status.rawValue)
         case .priority: .string(task.priority.rawValue)
-        case .assignee: task.assignee.map(JSONValue.string) ?? .null
+        case .assignee: task.assignee?.json ?? .null
         case .dueDate: task.dueDate.map { .string($0.rfc3339) } ?? .null
         case .tags: .array(task.tags.map(JSONValue.string))
         case .context: Self.contextJSON(task.context)
         case .progress: .int(task.progress)
         case .timeSpentMinutes: .int(task.timeSpentMinutes)
         case .completedAt: task.completedAt.map { .string($0.rfc3339) } ?? .null
-        case .completedBy: task.completedBy.map(JSONValue.string) ?? .null
+        case .completedBy: task.completedBy?.json ?? .null
         case .resolution: task.resolution.map(JSONValue.string) ?? .null
         case .outcomes: .array(task.outcomes.map(JSONValue.string))
         }
@@ -63,7 +63,7 @@ package enum TaskField: String, Sendable, CaseIterable {
             task.priority = priority
         case .assignee:
             guard let string = Self.optionalString(value) else { return false }
-            task.assignee = string
+            task.assignee = string.map { UserID($0) }
         case .dueDate:
             guard let time = Self.optionalTime(value) else { return false }
             task.dueDate = time
@@ -89,7 +89,7 @@ package enum TaskField: String, Sendable, CaseIterable {
             task.completedAt = time
         case .completedBy:
             guard let string = Self.optionalString(value) else { return false }
-            task.completedBy = string
+            task.completedBy = string.map { UserID($0) }
         case .resolution:
             guard let string = Self.optionalString(value) else { return false }
             task.resolution = string

@@ -1,37 +1,40 @@
 import JSON
 
-/// The user directory and the token table, as part of ``EngineState``.
+/// The identity domain: the user directory and the token table.
 ///
 /// Changes arrive only as identity events (`user_upserted`, `token_created`, `token_revoked`), through
-/// ``prepare(_:)`` and ``commit(_:)``, for live writes and journal replay alike.
-struct IdentityState: Sendable {
+/// ``prepare(_:in:)`` and ``apply(_:of:)``, for live writes and journal replay alike. Identity events belong
+/// to no task's history.
+struct IdentityLedger: Ledger {
     /// A checked identity event, ready to commit without failing.
     enum Change: Sendable {
         case user(User)
         case token(AccessToken)
     }
 
-    private(set) var users: [String: User] = [:]
-    private(set) var tokens: [String: AccessToken] = [:]
+    static let lineKinds: [SnapshotLine.Kind] = [.user, .token]
+
+    private(set) var users: [UserID: User] = [:]
+    private(set) var tokens: [TokenID: AccessToken] = [:]
     /// Token id by the token's hash: how a login finds its token.
-    private(set) var tokenIDsByHash: [String: String] = [:]
+    private(set) var tokenIDsByHash: [String: TokenID] = [:]
     /// Issues token ids; observes every id seen so later ids sort after it.
     var tokenIDs = TaskIDGenerator()
 
     /// A user by id; `system` always exists (as the built-in administrator until someone renames it).
     func user(_ id: String) -> User? {
-        users[id] ?? (id == User.systemID ? User.builtinSystem : nil)
+        users[UserID(id)] ?? (id == User.systemID ? User.builtinSystem : nil)
     }
 
     /// Every user, `system` included, sorted by id.
     var allUsers: [User] {
         var all = Array(users.values)
-        if users[User.systemID] == nil { all.append(User.builtinSystem) }
+        if users[UserID(User.systemID)] == nil { all.append(User.builtinSystem) }
         return all.sorted { $0.userID < $1.userID }
     }
 
     /// A token by id.
-    func token(_ id: String) -> AccessToken? { tokens[id] }
+    func token(_ id: TokenID) -> AccessToken? { tokens[id] }
 
     /// The token whose hash is `hash`.
     func token(hash: String) -> AccessToken? { tokenIDsByHash[hash].flatMap { tokens[$0] } }
@@ -39,12 +42,12 @@ struct IdentityState: Sendable {
     // MARK: Events
 
     /// Checks an identity event and computes the user or token it produces, changing nothing.
-    func prepare(_ event: TaskEvent) throws(EngineError) -> Change {
-        let id = event.taskID
+    func prepare(_ event: Event, in state: EngineState) throws(EngineError) -> Change {
         func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
         func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }
-        switch event.type {
-        case .userUpserted:
+        switch (event.type, event.subject) {
+        case (.userUpserted, .user(let userID)):
+            let id = userID.text
             var user =
                 user(id)
                 ?? User(userID: id, name: "", role: .member, createdAt: event.at, updatedAt: event.at)
@@ -68,8 +71,8 @@ struct IdentityState: Sendable {
             if user.userID == User.systemID, user.role != .admin { throw damaged("demotes the system user") }
             user.updatedAt = event.at
             return .user(user)
-        case .tokenCreated:
-            guard tokens[id] == nil, TokenID.raw(id) != nil else { throw damaged("creates a bad or existing token") }
+        case (.tokenCreated, .token(let id)):
+            guard tokens[id] == nil else { throw damaged("creates a bad or existing token") }
             guard let userID = new("user_id")?.stringValue, let hash = new("hash")?.stringValue,
                 tokenIDsByHash[hash] == nil
             else { throw damaged("creates a token without a user or a unique hash") }
@@ -83,9 +86,9 @@ struct IdentityState: Sendable {
             return .token(
                 AccessToken(
                     tokenID: id, userID: userID, label: new("label")?.stringValue, hash: hash, createdAt: event.at,
-                    createdBy: event.actor, expiresAt: expiresAt
+                    createdBy: event.actor.text, expiresAt: expiresAt
                 ))
-        case .tokenRevoked:
+        case (.tokenRevoked, .token(let id)):
             guard var token = tokens[id], token.revokedAt == nil else { throw damaged("revokes an unknown token") }
             token.revokedAt = event.at
             return .token(token)
@@ -94,15 +97,16 @@ struct IdentityState: Sendable {
         }
     }
 
-    /// Commits a prepared change; cannot fail.
-    mutating func commit(_ change: Change) {
+    mutating func apply(_ change: Change, of event: Event) { insert(change) }
+
+    private mutating func insert(_ change: Change) {
         switch change {
         case .user(let user):
-            users[user.userID] = user
+            users[UserID(user.userID)] = user
         case .token(let token):
             tokens[token.tokenID] = token
             tokenIDsByHash[token.hash] = token.tokenID
-            if let raw = TokenID.raw(token.tokenID) { tokenIDs.observe(raw) }
+            tokenIDs.observe(token.tokenID.raw)
         }
     }
 
@@ -118,24 +122,54 @@ struct IdentityState: Sendable {
         tokens.values.sorted { $0.tokenID < $1.tokenID }.map(\.persistentJSON)
     }
 
-    /// Restores a user from a snapshot line or export member.
-    mutating func load(user object: JSONObject) throws(EngineError) {
-        let user = try User(json: object)
-        guard users[user.userID] == nil else { throw .damaged("user \(user.userID) appears twice") }
-        commit(.user(user))
+    func writeSnapshot(into writer: inout SnapshotWriter, state: EngineState) {
+        for user in storedUsersJSON { writer.write(.user, user.objectValue ?? [:]) }
+        for token in tokensJSON { writer.write(.token, token.objectValue ?? [:]) }
     }
 
-    /// Restores a token from a snapshot line or export member.
+    mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError) {
+        for line in lines[.user] ?? [] { try load(user: line.object()) }
+        for line in lines[.token] ?? [] { try load(token: line.object()) }
+    }
+
+    /// Restores a user from a snapshot line.
+    mutating func load(user object: JSONObject) throws(EngineError) {
+        let user = try User(json: object)
+        guard users[UserID(user.userID)] == nil else { throw .damaged("user \(user.userID) appears twice") }
+        insert(.user(user))
+    }
+
+    /// Restores a token from a snapshot line.
     mutating func load(token object: JSONObject) throws(EngineError) {
         let token = try AccessToken(persistent: object)
-        guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil, TokenID.raw(token.tokenID) != nil
+        guard tokens[token.tokenID] == nil, tokenIDsByHash[token.hash] == nil
         else { throw .damaged("token \(token.tokenID) appears twice or has a bad id") }
-        commit(.token(token))
+        insert(.token(token))
+    }
+
+    // MARK: Export and import
+
+    /// `users` (the untouched built-in `system` is not stored) and `tokens` (by hash only), sorted by id.
+    func export(into document: inout JSONObject, state: EngineState) {
+        document.append("users", .array(storedUsersJSON))
+        document.append("tokens", .array(tokensJSON))
+    }
+
+    /// Users and tokens come from the events; the document's lists must agree with them, as tasks must.
+    mutating func importMembers(of document: JSONObject, state: EngineState) throws(EngineError) {
+        guard (document["users"]?.arrayValue ?? []) == storedUsersJSON,
+            (document["tokens"]?.arrayValue ?? []) == tokensJSON
+        else { throw .damaged("the document's users or tokens do not match its events") }
     }
 }
 
-extension IdentityState: Equatable {
-    static func == (lhs: IdentityState, rhs: IdentityState) -> Bool {
+extension SnapshotLine.Kind {
+    static let user = Self(rawValue: "user")
+    static let token = Self(rawValue: "token")
+}
+
+extension IdentityLedger: Equatable {
+    static func == (lhs: IdentityLedger, rhs: IdentityLedger) -> Bool {
         lhs.users == rhs.users && lhs.tokens == rhs.tokens
     }
 }

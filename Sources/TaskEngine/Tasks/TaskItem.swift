@@ -21,7 +21,7 @@ package struct TaskItem: Sendable, Equatable {
     package var status: TaskStatus
     package var priority: TaskPriority
     /// The assignee's user id.
-    package var assignee: String?
+    package var assignee: UserID?
     package var dueDate: Timestamp?
     package var tags: [String]
     package var context: [ContextEntry]
@@ -29,10 +29,10 @@ package struct TaskItem: Sendable, Equatable {
     package var progress: Int
     package var timeSpentMinutes: Int
     package var createdAt: Timestamp
-    package var createdBy: String
+    package var createdBy: UserID
     package var updatedAt: Timestamp
     package var completedAt: Timestamp?
-    package var completedBy: String?
+    package var completedBy: UserID?
     package var resolution: String?
     package var outcomes: [String]
     /// The number of comments (see ``Engine/addComment(_:by:)``); comments leave ``version`` alone.
@@ -40,14 +40,14 @@ package struct TaskItem: Sendable, Equatable {
     /// The number of live attachments; uploads and deletions leave ``version`` alone.
     package var attachmentsCount: Int
     /// User ids watching the task, in the order they started; changes leave ``version`` alone.
-    package var watchers: [String]
+    package var watchers: [UserID]
     /// Starts at 1 and grows by one with every committed change.
     package var version: Int
     /// Deleted tasks keep their slot so their history stays readable.
     package var isDeleted: Bool
 
     /// A new task with every field at its default.
-    package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: String) {
+    package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: UserID) {
         self.rawID = rawID
         self.title = title
         self.description = nil
@@ -74,7 +74,7 @@ package struct TaskItem: Sendable, Equatable {
     }
 
     /// The wire id, `tsk_…`.
-    package var id: String { TaskID.string(rawID) }
+    package var id: TaskID { TaskID(raw: rawID) }
 
     /// Whether the task is open and its due date has passed.
     package func isOverdue(at now: Timestamp) -> Bool {

@@ -7,7 +7,7 @@ package struct CompletedTask: Sendable {
     /// `{task_id, status, completed_at, completed_by, progress, time_spent_minutes, resolution, outcomes, version}`.
     package var json: JSONValue {
         [
-            "task_id": .string(task.id),
+            "task_id": .string(task.id.description),
             "status": .string(task.status.rawValue),
             "completed_at": TaskField.completedAt.value(of: task),
             "completed_by": TaskField.completedBy.value(of: task),

@@ -1,6 +1,6 @@
 import Foundation
 
-extension EngineState {
+extension TaskLedger {
     /// Where candidate tasks come from: every live task, the union of some per-value sets, or a due-date range.
     private enum Driver {
         case all
@@ -35,11 +35,15 @@ extension EngineState {
             conditions += 1
         }
         if let assignee = query.assignee {
-            if let set = indexes.byAssignee[assignee] {
+            if let set = indexes.byAssignee[UserID(assignee)] {
                 candidates.append((.sets([set]), set.count))
             } else {
                 impossible = true
             }
+            conditions += 1
+        }
+        if query.unassigned {
+            candidates.append((.sets([indexes.unassigned]), indexes.unassigned.count))
             conditions += 1
         }
         for tag in query.tags {

@@ -20,7 +20,7 @@ extension Engine {
     ) async throws(EngineError)
         -> Committed<TaskAttachment>
     {
-        let (_, task) = try state.liveTask(input.taskID)
+        let (_, task) = try state.tasks.liveTask(input.taskID)
         try authorize(.attach, caller, task: task)
         let filename = try CollaborationValidator.filename(input.filename)
         let declaredType = try input.mimeType.map(MediaType.validate)
@@ -43,7 +43,7 @@ extension Engine {
         }
         guard decoded.bytes.count <= limit else { throw .tooLarge(field: "content_base64", limit: limit) }
         // Other calls ran while this one waited: the task may be gone.
-        try authorize(.attach, caller, task: try state.liveTask(input.taskID).task)
+        try authorize(.attach, caller, task: try state.tasks.liveTask(input.taskID).task)
         let key = decoded.key
         pendingBlobs[key, default: 0] += 1
         let store = self.store
@@ -60,19 +60,19 @@ extension Engine {
         if pendingBlobs[key] == 0 { pendingBlobs[key] = nil }
         do throws(EngineError) {
             if let failure { throw .unavailable(failure) }
-            let (_, task) = try state.liveTask(input.taskID)
+            let (_, task) = try state.tasks.liveTask(input.taskID)
             try authorize(.attach, caller, task: task)
             let at = state.eventTime(now: clock.now())
             var ids = state.collaboration.attachmentIDs
             let attachment = TaskAttachment(
                 rawID: ids.next(at: at), taskID: task.id, filename: filename, sizeBytes: bytes.count,
-                mimeType: decoded.mimeType, sha256: key, uploadedAt: at, uploadedBy: caller.userID)
+                mimeType: decoded.mimeType, sha256: key, uploadedAt: at, uploadedBy: caller.user)
             let count = task.attachmentsCount
-            let event = TaskEvent(
-                seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.userID, agent: caller.agentID,
-                taskID: task.id, version: task.version,
+            let event = Event(
+                seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.user, agent: caller.agentID,
+                subject: .task(task.id), version: task.version,
                 changes: ["attachments_count": ["old": .int(count), "new": .int(count + 1)]],
-                subject: attachment.json
+                detail: attachment.json
             )
             let (_, ticket) = try commit(event)
             return Committed(attachment, ticket: ticket)
@@ -83,15 +83,15 @@ extension Engine {
     }
 
     /// Every attachment of a live task, oldest first.
-    package func attachments(_ taskID: String, for caller: Caller = .system) throws(EngineError) -> AttachmentList {
-        let (slot, task) = try state.liveTask(taskID)
+    package func attachments(_ taskID: TaskID, for caller: Caller = .system) throws(EngineError) -> AttachmentList {
+        let (slot, task) = try state.tasks.liveTask(taskID)
         try authorize(.read, caller, task: task)
-        return AttachmentList(taskID: task.id, attachments: state.collaboration.attachments(ofSlot: slot))
+        return AttachmentList(taskID: task.id, attachments: state.collaboration.attachments(of: task))
     }
 
     /// An attachment's metadata and bytes; the bytes are read on the blob thread.
     package func attachmentContent(
-        _ id: String, for caller: Caller = .system
+        _ id: AttachmentID, for caller: Caller = .system
     ) async throws(EngineError)
         -> AttachmentContent
     {
@@ -115,18 +115,18 @@ extension Engine {
     /// Deletes an attachment. The reply comes once the deletion is durable and the bytes, when no other
     /// attachment uses them, are gone from the store.
     package func deleteAttachment(
-        _ id: String, by caller: Caller
+        _ id: AttachmentID, by caller: Caller
     ) async throws(EngineError)
         -> Committed<DeletedAttachment>
     {
         let (attachment, task) = try liveAttachment(id)
         try authorize(.attach, caller, task: task)
         let count = task.attachmentsCount
-        let event = TaskEvent(
+        let event = Event(
             seq: state.lastSeq + 1, type: .attachmentDeleted, at: state.eventTime(now: clock.now()),
-            actor: caller.userID, agent: caller.agentID, taskID: task.id, version: task.version,
+            actor: caller.user, agent: caller.agentID, subject: .task(task.id), version: task.version,
             changes: ["attachments_count": ["old": .int(count), "new": .int(count - 1)]],
-            subject: attachment.json
+            detail: attachment.json
         )
         let (_, ticket) = try commit(event)
         // The bytes must outlive any crash before the deletion is on disk.
@@ -163,11 +163,11 @@ extension Engine {
     // MARK: Reclaiming bytes
 
     /// An attachment of a live task, and the task.
-    private func liveAttachment(_ id: String) throws(EngineError) -> (TaskAttachment, TaskItem) {
-        guard let attachment = state.collaboration.attachment(id), let slot = state.slot(of: attachment.taskID)
-        else { throw .attachmentNotFound(id) }
-        let task = state.task(at: slot)
-        guard !task.isDeleted else { throw .attachmentNotFound(id) }
+    private func liveAttachment(_ id: AttachmentID) throws(EngineError) -> (TaskAttachment, TaskItem) {
+        guard let attachment = state.collaboration.attachment(id), let slot = state.tasks.slot(of: attachment.taskID)
+        else { throw .attachmentNotFound(id.description) }
+        let task = state.tasks.task(at: slot)
+        guard !task.isDeleted else { throw .attachmentNotFound(id.description) }
         return (attachment, task)
     }
 

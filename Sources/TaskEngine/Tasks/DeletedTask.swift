@@ -2,12 +2,12 @@ package import JSON
 
 /// A task that `tasks.delete` removed.
 package struct DeletedTask: Sendable {
-    package var taskID: String
+    package var taskID: TaskID
     /// The version the deletion produced.
     package var version: Int
 
     /// `{deleted, task_id, version}`.
     package var json: JSONValue {
-        ["deleted": true, "task_id": .string(taskID), "version": .int(version)]
+        ["deleted": true, "task_id": .string(taskID.description), "version": .int(version)]
     }
 }

@@ -3,11 +3,11 @@ package import JSON
 extension TaskItem {
     /// The full task as `tasks.get` (and `tasks.create`) return it; every field is present, `null` when unset.
     ///
-    /// `assignee` is expanded through the user directory to `{user_id, name, avatar_url}`; a user the
-    /// directory does not know is `{"user_id": id}`.
+    /// `assignee` is expanded through the user directory to `{user_id, name, avatar_url}`, `null` for what a
+    /// known user lacks; a user the directory does not know is `{"user_id": id}`.
     package func detailJSON(directory: any UserDirectory) -> JSONValue {
         var object = JSONObject()
-        object.append("task_id", .string(id))
+        object.append("task_id", .string(id.description))
         object.append("title", .string(title))
         object.append("description", TaskField.description.value(of: self))
         object.append("status", .string(status.rawValue))
@@ -17,11 +17,11 @@ extension TaskItem {
         return .object(object)
     }
 
-    private static func assigneeJSON(_ userID: String, directory: any UserDirectory) -> JSONValue {
-        var object: JSONObject = ["user_id": .string(userID)]
-        if let profile = directory.profile(of: userID) {
-            object.append("name", ifPresent: profile.name.map(JSONValue.string))
-            object.append("avatar_url", ifPresent: profile.avatarURL.map(JSONValue.string))
+    private static func assigneeJSON(_ userID: UserID, directory: any UserDirectory) -> JSONValue {
+        var object: JSONObject = ["user_id": userID.json]
+        if let profile = directory.profile(of: userID.text) {
+            object.append("name", profile.name.map(JSONValue.string) ?? .null)
+            object.append("avatar_url", profile.avatarURL.map(JSONValue.string) ?? .null)
         }
         return .object(object)
     }
@@ -33,7 +33,7 @@ extension TaskItem {
         object.append("progress", .int(progress))
         object.append("time_spent_minutes", .int(timeSpentMinutes))
         object.append("created_at", .string(createdAt.rfc3339))
-        object.append("created_by", .string(createdBy))
+        object.append("created_by", createdBy.json)
         object.append("updated_at", .string(updatedAt.rfc3339))
         object.append("completed_at", TaskField.completedAt.value(of: self))
         object.append("completed_by", TaskField.completedBy.value(of: self))
@@ -41,17 +41,17 @@ extension TaskItem {
         object.append("outcomes", TaskField.outcomes.value(of: self))
         object.append("comments_count", .int(commentsCount))
         object.append("attachments_count", .int(attachmentsCount))
-        object.append("watchers", .array(watchers.map(JSONValue.string)))
+        object.append("watchers", .array(watchers.map(\.json)))
         object.append("version", .int(version))
     }
 
     /// The short form `tasks.list` returns; `assignee` stays the plain user id.
     package var summaryJSON: JSONValue {
         [
-            "task_id": .string(id),
+            "task_id": .string(id.description),
             "title": .string(title),
             "status": .string(status.rawValue),
-            "assignee": assignee.map(JSONValue.string) ?? .null,
+            "assignee": assignee?.json ?? .null,
             "priority": .string(priority.rawValue),
             "due_date": TaskField.dueDate.value(of: self),
             "progress": .int(progress),
@@ -65,7 +65,7 @@ extension TaskItem {
     /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
     var persistentJSON: JSONObject {
         var object = JSONObject()
-        object.append("task_id", .string(id))
+        object.append("task_id", .string(id.description))
         object.append("title", .string(title))
         object.append("description", TaskField.description.value(of: self))
         object.append("status", .string(status.rawValue))
@@ -78,14 +78,14 @@ extension TaskItem {
 
     /// Reads a task from its ``persistentJSON`` form.
     init(persistent object: JSONObject) throws(EngineError) {
-        guard let id = object["task_id"]?.stringValue, let raw = TaskID.raw(id),
+        guard let id = object["task_id"]?.stringValue, let raw = TaskID(id)?.raw,
             let createdAt = object["created_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let updatedAt = object["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let createdBy = object["created_by"]?.stringValue,
             let version = object["version"]?.intValue,
             let deleted = object["deleted"]?.boolValue
         else { throw .damaged("a stored task lacks a required member") }
-        self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: createdBy)
+        self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: UserID(createdBy))
         for field in TaskField.allCases {
             guard let value = object[field.rawValue], field.set(value, in: &self) else {
                 throw .damaged("stored task \(id) has a bad \(field.rawValue)")
@@ -96,6 +96,6 @@ extension TaskItem {
         self.isDeleted = deleted
         self.commentsCount = object["comments_count"]?.intValue ?? 0
         self.attachmentsCount = object["attachments_count"]?.intValue ?? 0
-        self.watchers = object["watchers"].flatMap(TaskField.strings) ?? []
+        self.watchers = (object["watchers"].flatMap(TaskField.strings) ?? []).map { UserID($0) }
     }
 }
