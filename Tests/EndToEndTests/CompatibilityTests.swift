@@ -24,13 +24,13 @@ import Testing
         [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("datadir-v1-export.json")))
     }
 
-    @Test func checkAndExportOfTheRelease010Directory() throws {
+    @Test func checkAndExportOfTheRelease010Directory() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let dataDirectory = try Self.copyOfFixture(into: directory)
-        let check = try CommandResult.run(["check", "--data-dir", dataDirectory])
+        let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
         #expect(check.status == 0, "check failed: \(String(decoding: check.standardOutput, as: UTF8.self))")
-        let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+        let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
         #expect(export.status == 0, "export failed: \(export.standardError)")
         #expect(export.standardOutput == (try Self.fixtureExport()))
     }
@@ -50,7 +50,7 @@ import Testing
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
 
-        let export = try CommandResult.run(["export", "--data-dir", dataDirectory])
+        let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
         #expect(export.status == 0, "export failed: \(export.standardError)")
         let document = try JSONParser.parse(export.standardOutput)
         let tasks = document["tasks"]?.arrayValue ?? []

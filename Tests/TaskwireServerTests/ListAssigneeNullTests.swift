@@ -10,8 +10,7 @@ import Testing
 struct ListAssigneeNullTests {
     @Test func nullAssigneeListsUnassignedTasks() async throws {
         let engine = try Engine.open(store: MemoryStore(), clock: ManualTimeSource("2024-01-15T10:00:00Z"))
-        var table = MethodTable()
-        table.registerTasks(engine: engine)
+        let table = try MethodTable(TaskMethods.declarations(engine: engine))
         let context = RequestContext(connectionID: 1, userID: "user123")
         let free = try await table.call("tasks.create", ["title": "Free"], context: context).get()
         _ = try await table.call("tasks.create", ["title": "Ann's", "assignee": "ann"], context: context).get()

@@ -13,11 +13,9 @@ struct UnparseableIDTests {
 
     init() throws {
         let engine = try Engine.open(store: MemoryStore(), clock: ManualTimeSource("2024-01-15T10:00:00Z"))
-        var table = MethodTable()
-        table.registerTasks(engine: engine)
-        table.registerCollaboration(engine: engine)
-        table.registerIdentity(engine: engine)
-        self.table = table
+        table = try MethodTable(
+            TaskMethods.declarations(engine: engine) + CollaborationMethods.declarations(engine: engine)
+                + IdentityMethods.declarations(engine: engine))
     }
 
     func error(_ method: String, _ params: JSONValue) async -> ResponseError? {
