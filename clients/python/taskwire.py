@@ -52,12 +52,15 @@ import itertools
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Literal, NamedTuple, Optional, Sequence, Tuple, Union
 
 __all__ = [
     "Client",
@@ -82,6 +85,26 @@ __all__ = [
     "ConnectionClosed",
     "TaskwireTimeout",
     "error_from_response",
+    "UNSET",
+    "METHODS",
+    "TIME_FIELDS",
+    "format_time",
+    "parse_time",
+    "parse_times",
+    "Notification",
+    "NotificationStream",
+    "EventStream",
+    "now",
+    "create_task",
+    "set_task_priority",
+    "set_task_due_date",
+    "set_task_assignee",
+    "set_task_progress",
+    "get_task_status",
+    "set_task_status",
+    "add_task_comment",
+    "complete_task",
+    "main",
 ]
 
 __version__ = "0.1.0"
@@ -291,6 +314,75 @@ def error_from_response(error: Any) -> TaskwireError:
 def _is_unidentified_error(message: Any) -> bool:
     """True for an error reply whose id is null (or absent): the server could not tell which request failed."""
     return isinstance(message, dict) and "method" not in message and "error" in message and message.get("id") is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Times
+# --------------------------------------------------------------------------------------------------
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([Zz])|([+-])(\d\d):(\d\d))\Z"
+)
+
+
+def format_time(value: datetime) -> str:
+    """Formats a ``datetime`` as RFC 3339 in UTC (``2024-01-20T17:00:00Z``), the way the server writes times.
+
+    An aware datetime is converted to UTC; a naive one is taken to be UTC already. Microseconds are kept.
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    text = value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
+    return text + "Z"
+
+
+def parse_time(text: str) -> datetime:
+    """Parses an RFC 3339 time (any offset, any number of fractional digits) into an aware UTC ``datetime``.
+
+    Raises ``ValueError`` for anything else. Digits past microseconds are dropped, not rounded.
+    """
+    match = _RFC3339.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError("not an RFC 3339 time: %r" % (text,))
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    leap = second == "60"  # RFC 3339 allows a leap second; datetime does not
+    value = datetime(int(year), int(month), int(day), int(hour), int(minute), 59 if leap else int(second), micro)
+    if leap:
+        value += timedelta(seconds=1)
+    if not zulu:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m))
+        value -= offset if sign == "+" else -offset
+    return value.replace(tzinfo=timezone.utc)
+
+
+def parse_times(value: Any) -> Any:
+    """Returns a copy of a result with every time member (a name in ``TIME_FIELDS``) as an aware ``datetime``.
+
+    Walks nested objects and arrays; members that are null or do not parse stay as they are. This is what a
+    client created with ``parse_times=True`` applies to every result and notification.
+    """
+    if isinstance(value, dict):
+        out = {}
+        for key, member in value.items():
+            if key in TIME_FIELDS and isinstance(member, str):
+                try:
+                    out[key] = parse_time(member)
+                    continue
+                except ValueError:
+                    pass
+            out[key] = parse_times(member)
+        return out
+    if isinstance(value, list):
+        return [parse_times(member) for member in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    """Lets params carry ``datetime`` values: they go out as RFC 3339 UTC strings (naive means UTC)."""
+    if isinstance(value, datetime):
+        return format_time(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -580,6 +672,10 @@ class _Core:
         self.channel = channel
         self.framing = framing
         self.on_notification = on_notification
+        # Read by the reader thread for every result and notification; a plain bool, set once by Client.
+        self.parse_times = False
+        # Open notification streams; guarded by _lock, fed by the reader thread.
+        self._streams: List["NotificationStream"] = []
         self.max_frame_bytes = max_frame_bytes
         self.close_timeout = close_timeout
         self._ids = itertools.count(1)
@@ -640,7 +736,9 @@ class _Core:
         ``frame_ids`` are the ids of the calls in it, already registered: they become one outstanding frame,
         recorded under the write lock so the order of ``_frames`` is the order on the wire.
         """
-        body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+        body = json.dumps(
+            message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
+        ).encode("utf-8")
         if len(body) > self.max_frame_bytes:
             raise TooLarge(
                 413,
@@ -751,7 +849,8 @@ class _Core:
         if "error" in message:
             future.set_exception(error_from_response(message["error"]))
         elif "result" in message:
-            future.set_result(message["result"])
+            result = message["result"]
+            future.set_result(parse_times(result) if self.parse_times else result)
         else:
             future.set_exception(TaskwireError(None, "malformed reply without result or error: %r" % (message,)))
         return frame
@@ -805,13 +904,33 @@ class _Core:
                 target=self._reply_method_not_found, args=(message.get("id"), method), daemon=True
             ).start()
             return
+        if not isinstance(method, str):
+            return
+        if self.parse_times:
+            params = parse_times(params)
+        with self._lock:
+            streams = list(self._streams)
+        for stream in streams:
+            stream._push(Notification(method, params))
         callback = self.on_notification
-        if callback is None or not isinstance(method, str):
+        if callback is None:
             return
         try:
             callback(method, params)
         except Exception:  # noqa: BLE001 - a bad callback must never stop replies from being matched
             log.exception("on_notification callback raised for %r", method)
+
+    def subscribe(self, stream: "NotificationStream") -> None:
+        with self._lock:
+            if not self._closed:
+                self._streams.append(stream)
+                return
+        stream._end()
+
+    def unsubscribe(self, stream: "NotificationStream") -> None:
+        with self._lock:
+            if stream in self._streams:
+                self._streams.remove(stream)
 
     def _reply_method_not_found(self, request_id: Any, method: Any) -> None:
         error = {"code": -32601, "message": "Method %s not found" % (method,), "data": {"error": "method_not_found"}}
@@ -826,6 +945,7 @@ class _Core:
                 self._closed = True
                 self._close_reason = self._closing_reason or reason
             pending = list(self._pending.values())
+            streams, self._streams = self._streams, []
             self._pending.clear()
             self._frames.clear()
             self._frame_of.clear()
@@ -833,6 +953,8 @@ class _Core:
         for future in pending:
             if not future.done():
                 future.set_exception(ConnectionClosed(reason))
+        for stream in streams:
+            stream._end()
 
     @property
     def closed(self) -> bool:
@@ -941,7 +1063,1086 @@ class _MethodPath:
         return "<taskwire method %s>" % self._name
 
 
-class Client:
+class _Unset:
+    """The default of every optional param of a typed helper: the param is left out of the call."""
+
+    _instance: Optional["_Unset"] = None
+
+    def __new__(cls) -> "_Unset":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: Marks a param of a typed helper as not given (the default); it is not sent at all.
+UNSET: Any = _Unset()
+
+
+class _Namespace(_MethodPath):
+    """A namespace of the schema (``client.tasks``): typed helpers for its methods, dynamic calls for other names."""
+
+    __slots__ = ()
+
+
+class Notification(NamedTuple):
+    """A notification pushed by the server: its ``method`` (e.g. ``events.event``) and its ``params``."""
+
+    method: str
+    params: Any
+
+
+class NotificationStream:
+    """The notifications the server pushes to one client, in arrival order, from the moment it was opened.
+
+    Iterate it (``for note in stream``) to block for each next ``Notification``; iteration ends when the
+    connection closes or :meth:`close` is called. :meth:`get` waits with a timeout. It buffers at most
+    ``maxsize`` notifications; past that the oldest are dropped and counted in ``dropped``. Any number of
+    streams may be open on one client; each receives every notification (those it filters out aside).
+    """
+
+    def __init__(self, core: "_Core", methods: Optional[Iterable[str]] = None, maxsize: int = 10000) -> None:
+        self._core = core
+        self._methods = None if methods is None else frozenset(methods)
+        self._maxsize = maxsize
+        self._queue: "collections.deque[Notification]" = collections.deque()
+        self._cond = threading.Condition()
+        self._ended = False
+        #: How many notifications were dropped because the buffer was full.
+        self.dropped = 0
+        core.subscribe(self)
+
+    def _push(self, note: Notification) -> None:
+        if self._methods is not None and note.method not in self._methods:
+            return
+        with self._cond:
+            if self._ended:
+                return
+            if len(self._queue) >= self._maxsize:
+                self._queue.popleft()
+                self.dropped += 1
+            self._queue.append(note)
+            self._cond.notify()
+
+    def _end(self) -> None:
+        with self._cond:
+            self._ended = True
+            self._cond.notify_all()
+
+    def get(self, timeout: Optional[float] = None) -> Notification:
+        """The next notification; ``TaskwireTimeout`` after ``timeout`` seconds, ``ConnectionClosed`` at the end."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while not self._queue:
+                if self._ended:
+                    raise ConnectionClosed("the notification stream has ended")
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TaskwireTimeout("no notification within %gs" % timeout)
+                self._cond.wait(remaining)
+            return self._queue.popleft()
+
+    def __iter__(self) -> "NotificationStream":
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return self.get()
+        except ConnectionClosed:
+            raise StopIteration from None
+
+    def close(self) -> None:
+        """Stops receiving; iteration ends once the buffered notifications are read."""
+        self._core.unsubscribe(self)
+        self._end()
+
+    def __enter__(self) -> "NotificationStream":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+class EventStream(NotificationStream):
+    """The events feed: yields the params of each pushed ``events.event`` notification (one change each).
+
+    ``cursor`` is the ``cursor`` of the last event handed out, for resuming after a reconnect once the server
+    offers ``events.subscribe`` (not yet in the schema; until then the stream only sees pushed events).
+    """
+
+    METHOD = "events.event"
+
+    def __init__(self, core: "_Core", maxsize: int = 10000) -> None:
+        super().__init__(core, (self.METHOD,), maxsize)
+        #: The cursor of the last event returned, or ``None``.
+        self.cursor: Any = None
+
+    def get(self, timeout: Optional[float] = None) -> Any:  # type: ignore[override]
+        """The next event's params (a dict); ``TaskwireTimeout`` after ``timeout``, ``ConnectionClosed`` at the end."""
+        event = super().get(timeout).params
+        if isinstance(event, dict) and "cursor" in event:
+            self.cursor = event["cursor"]
+        return event
+
+
+# --------------------------------------------------------------------------------------------------
+# Typed helpers, one per method of schema/openrpc.json
+# --------------------------------------------------------------------------------------------------
+
+# BEGIN GENERATED by scripts/clients-gen.py from schema/openrpc.json; do not edit
+#: Result members that hold an RFC 3339 time; ``parse_times`` turns their values into datetimes.
+TIME_FIELDS = frozenset(
+    {
+        "at",
+        "completed_at",
+        "created_at",
+        "due_date",
+        "expires_at",
+        "revoked_at",
+        "updated_at",
+        "uploaded_at",
+    }
+)
+
+#: Every method of the schema with its params, in schema order (a test compares it with the schema).
+METHODS: Dict[str, Tuple[str, ...]] = {
+    "auth.login": ("token", "on_behalf_of",),
+    "auth.tokens.create": ("user_id", "label", "expires_at", "on_behalf_of",),
+    "auth.tokens.list": ("user_id", "on_behalf_of",),
+    "auth.tokens.revoke": ("token_id", "on_behalf_of",),
+    "auth.whoami": ("on_behalf_of",),
+    "ping": ("on_behalf_of",),
+    "rpc.discover": ("on_behalf_of",),
+    "server.info": ("on_behalf_of",),
+    "tasks.attachments.delete": ("attachment_id", "on_behalf_of",),
+    "tasks.attachments.get": ("attachment_id", "on_behalf_of",),
+    "tasks.attachments.list": ("task_id", "on_behalf_of",),
+    "tasks.attachments.upload": ("task_id", "filename", "content_base64", "mime_type", "on_behalf_of",),
+    "tasks.comments.add": ("task_id", "text", "mentions", "attachments", "on_behalf_of",),
+    "tasks.comments.list": ("task_id", "page", "limit", "on_behalf_of",),
+    "tasks.complete": ("task_id", "resolution", "time_spent_minutes", "outcomes", "if_version", "on_behalf_of",),
+    "tasks.create": ("title", "description", "assignee", "due_date", "priority", "tags", "context", "idempotency_key", "on_behalf_of",),
+    "tasks.delete": ("task_id", "if_version", "on_behalf_of",),
+    "tasks.get": ("task_id", "on_behalf_of",),
+    "tasks.history": ("task_id", "on_behalf_of",),
+    "tasks.list": ("status", "assignee", "priority", "due_before", "due_after", "tags", "q", "overdue", "page", "limit", "sort", "order", "on_behalf_of",),
+    "tasks.unwatch": ("task_id", "user_id", "on_behalf_of",),
+    "tasks.update": ("task_id", "title", "description", "status", "priority", "assignee", "due_date", "tags", "context", "progress", "time_spent_minutes", "if_version", "on_behalf_of",),
+    "tasks.watch": ("task_id", "user_id", "on_behalf_of",),
+    "users.get": ("user_id", "on_behalf_of",),
+    "users.list": ("role", "page", "limit", "on_behalf_of",),
+    "users.upsert": ("user_id", "name", "avatar_url", "email", "role", "on_behalf_of",),
+}
+
+
+class _AuthTokensMethods(_Namespace):
+    """The ``auth.tokens.*`` methods; other ``auth.tokens.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def create(
+        self,
+        user_id: str,
+        *,
+        label: Optional[str] = UNSET,
+        expires_at: Optional[Union[str, datetime, float]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Issue a bearer token (admins only).
+
+        ``auth.tokens.create``. Creates a token for an existing user and returns it once: only its
+        SHA-256 hash is stored. The token is `tw_` and 43 base64url characters (32 random bytes).
+
+        Rate limit: admin.
+
+        Params:
+
+        * ``user_id`` (str, required)
+        * ``label`` (str)
+        * ``expires_at`` (RFC 3339 time or datetime or number): RFC 3339 or Unix epoch seconds; must be
+          in the future. Absent: never expires.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "auth.tokens.create", {"user_id": user_id, "label": label, "expires_at": expires_at, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def list(
+        self,
+        *,
+        user_id: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List tokens (never their text).
+
+        ``auth.tokens.list``. The tokens of `user_id` with their status. Without user_id: every token
+        for an admin, one's own for anyone else. Only admins may list other users' tokens.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``user_id`` (str)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "auth.tokens.list", {"user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def revoke(
+        self,
+        token_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Revoke a token.
+
+        ``auth.tokens.revoke``. Stops the token at once, also on connections already logged in with it
+        (their next call gets 401). Admins may revoke any token, everyone else their own. Revoking a
+        revoked token changes nothing.
+
+        Rate limit: admin. Destructive, idempotent.
+
+        Params:
+
+        * ``token_id`` (str, required)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "auth.tokens.revoke", {"token_id": token_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _TasksAttachmentsMethods(_Namespace):
+    """The ``tasks.attachments.*`` methods; other ``tasks.attachments.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def delete(
+        self,
+        attachment_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Delete an attachment.
+
+        ``tasks.attachments.delete``. Removes the attachment. The reply comes once the deletion is
+        durable and, when no other attachment has the same bytes, the bytes are gone from the data
+        directory. attachments_count falls by one. Records an attachment_deleted event.
+
+        Rate limit: attach. Destructive, idempotent.
+
+        Params:
+
+        * ``attachment_id`` (str, required): The attachment's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.attachments.delete", {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def get(
+        self,
+        attachment_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get an attachment and its bytes.
+
+        ``tasks.attachments.get``. The attachment's metadata and its bytes in content_base64.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``attachment_id`` (str, required): The attachment's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.attachments.get", {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def list(
+        self,
+        task_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List a task's attachments.
+
+        ``tasks.attachments.list``. The metadata of every attachment of the task, oldest first.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.attachments.list", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def upload(
+        self,
+        task_id: str,
+        filename: str,
+        content_base64: str,
+        *,
+        mime_type: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Attach a file to a task.
+
+        ``tasks.attachments.upload``. Stores the decoded bytes in the data directory under their SHA-256
+        (identical bytes are stored once), durably, before the metadata is recorded. The MIME type is
+        detected from the content when not given. attachments_count grows by one; version and updated_at
+        do not change. Records an attachment_added event.
+
+        Rate limit: attach.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``filename`` (str, required): 1-255 bytes of UTF-8 without control characters; metadata only.
+        * ``content_base64`` (str, required): The bytes in canonical, padded base64 (RFC 4648) without
+          whitespace.
+        * ``mime_type`` (str): type/subtype; detected from the content when absent.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.attachments.upload", {"task_id": task_id, "filename": filename, "content_base64": content_base64, "mime_type": mime_type, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _TasksCommentsMethods(_Namespace):
+    """The ``tasks.comments.*`` methods; other ``tasks.comments.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def add(
+        self,
+        task_id: str,
+        text: str,
+        *,
+        mentions: Optional[List[str]] = UNSET,
+        attachments: Optional[List[str]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Add a comment to a task.
+
+        ``tasks.comments.add``. Adds a comment by the caller. The task's comments_count grows by one;
+        its version and updated_at do not change. Records a comment_added event.
+
+        Rate limit: comment.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``text`` (str, required): The comment; not blank, at most 10,000 characters.
+        * ``mentions`` (list): User ids mentioned; duplicates are dropped.
+        * ``attachments`` (list): Ids of attachments of the same task.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.comments.add", {"task_id": task_id, "text": text, "mentions": mentions, "attachments": attachments, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def list(
+        self,
+        task_id: str,
+        *,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List a task's comments.
+
+        ``tasks.comments.list``. A page of the task's comments, oldest first, with the author expanded
+        to {user_id, name}.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``page`` (int): Page number, from 1.
+        * ``limit`` (int): Comments per page.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.comments.list", {"task_id": task_id, "page": page, "limit": limit, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _AuthMethods(_Namespace):
+    """The ``auth.*`` methods; other ``auth.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    @property
+    def tokens(self) -> "_AuthTokensMethods":
+        """The ``auth.tokens.*`` methods."""
+        return _AuthTokensMethods(self._client, "auth.tokens")
+
+    def login(
+        self,
+        token: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Log this connection in with a bearer token.
+
+        ``auth.login``. Binds the connection to the token's user until it logs in again or the
+        connection ends; a stdio connection may switch from its --stdio-user this way. Any invalid,
+        expired or revoked token is the same 401. After 5 failed logins on a connection, each further
+        failure locks logins for 1 s, 2 s, 4 s, ... (up to 300 s); attempts while locked get 429 with
+        data.retry_after_seconds. Open before login.
+
+        Rate limit: none. Open before login.
+
+        Params:
+
+        * ``token`` (str, required): The bearer token from auth.tokens.create or `taskwire token
+          create`.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "auth.login", {"token": token, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def whoami(
+        self,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Who this connection is.
+
+        ``auth.whoami``. The connection's user, its role, how it authenticated (`stdio` or `token`), the
+        token id, and with on_behalf_of the member acted for (`acting_for`).
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "auth.whoami", {"on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _RpcMethods(_Namespace):
+    """The ``rpc.*`` methods; other ``rpc.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def discover(
+        self,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Any:
+        """Returns this OpenRPC document.
+
+        ``rpc.discover``. OpenRPC service discovery. Takes no params.
+
+        Rate limit: none. Open before login, read-only, idempotent.
+
+        Params:
+
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "rpc.discover", {"on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _ServerMethods(_Namespace):
+    """The ``server.*`` methods; other ``server.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def info(
+        self,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Describes the running server and this connection.
+
+        ``server.info``. Name, version, uptime, transports, the framing of the calling connection, where
+        data lives, the durability mode and the limits in force. Later versions add members (for example
+        counts); clients must ignore members they do not know.
+
+        Rate limit: none. Open before login, read-only, idempotent.
+
+        Params:
+
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "server.info", {"on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _TasksMethods(_Namespace):
+    """The ``tasks.*`` methods; other ``tasks.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    @property
+    def attachments(self) -> "_TasksAttachmentsMethods":
+        """The ``tasks.attachments.*`` methods."""
+        return _TasksAttachmentsMethods(self._client, "tasks.attachments")
+
+    @property
+    def comments(self) -> "_TasksCommentsMethods":
+        """The ``tasks.comments.*`` methods."""
+        return _TasksCommentsMethods(self._client, "tasks.comments")
+
+    def complete(
+        self,
+        task_id: str,
+        *,
+        resolution: Optional[str] = UNSET,
+        time_spent_minutes: Optional[int] = UNSET,
+        outcomes: Optional[List[str]] = UNSET,
+        if_version: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Complete an in-progress task.
+
+        ``tasks.complete``. Only an in_progress task can be completed (anything else is 409
+        invalid_transition). Sets completed_at, completed_by (the caller) and progress 100, ADDS
+        time_spent_minutes to the task's total, and stores resolution and outcomes.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``resolution`` (str)
+        * ``time_spent_minutes`` (int): Added to the total.
+        * ``outcomes`` (list)
+        * ``if_version`` (int): Apply only if the task is at this version; otherwise 409
+          version_conflict and nothing changes.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.complete", {"task_id": task_id, "resolution": resolution, "time_spent_minutes": time_spent_minutes, "outcomes": outcomes, "if_version": if_version, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def create(
+        self,
+        title: str,
+        *,
+        description: Optional[str] = UNSET,
+        assignee: Optional[str] = UNSET,
+        due_date: Optional[Union[str, datetime, float]] = UNSET,
+        priority: Optional[Literal['low', 'medium', 'high', 'critical']] = UNSET,
+        tags: Optional[List[str]] = UNSET,
+        context: Optional[Dict[str, Any]] = UNSET,
+        idempotency_key: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create a task.
+
+        ``tasks.create``. Creates a task in status pending and returns the whole task (as tasks.get)
+        plus `replayed`. With `idempotency_key`, a retry with the same key and the same params returns
+        the original task (`replayed: true`, nothing new is written); the same key with different params
+        is 409 already_exists. Keys are per creating user and kept forever.
+
+        Rate limit: create.
+
+        Params:
+
+        * ``title`` (str, required): Not blank; at most 500 characters.
+        * ``description`` (str)
+        * ``assignee`` (str): User id of the assignee.
+        * ``due_date`` (RFC 3339 time or datetime or epoch seconds): Must be in the future
+          (invalid_due_date: "Due date must be in the future").
+        * ``priority`` ("low" | "medium" | "high" | "critical"): Default medium; anything else is
+          invalid_priority.
+        * ``tags`` (list)
+        * ``context`` (object)
+        * ``idempotency_key`` (str)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.create", {"title": title, "description": description, "assignee": assignee, "due_date": due_date, "priority": priority, "tags": tags, "context": context, "idempotency_key": idempotency_key, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def delete(
+        self,
+        task_id: str,
+        *,
+        if_version: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Delete a task.
+
+        ``tasks.delete``. Removes the task from tasks.get and tasks.list (both answer as if it never
+        existed); tasks.history still answers.
+
+        Rate limit: update. Destructive, idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``if_version`` (int): Apply only if the task is at this version; otherwise 409
+          version_conflict and nothing changes.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.delete", {"task_id": task_id, "if_version": if_version, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def get(
+        self,
+        task_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get one task.
+
+        ``tasks.get``. Returns every field of a live task. `assignee` is expanded to `{user_id, name,
+        avatar_url}` through the user directory; a user the directory does not know is `{user_id}`.
+        Deleted tasks are not found.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.get", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def history(
+        self,
+        task_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Every change of a task.
+
+        ``tasks.history``. Every committed change of the task, oldest first, each with its global seq,
+        time, actor and {field: {old, new}} changes. Answers for deleted tasks too (with deleted: true).
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.history", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def list(
+        self,
+        *,
+        status: Optional[Union[str, List[str]]] = UNSET,
+        assignee: Optional[str] = UNSET,
+        priority: Optional[Union[str, List[str]]] = UNSET,
+        due_before: Optional[Union[str, datetime, float]] = UNSET,
+        due_after: Optional[Union[str, datetime, float]] = UNSET,
+        tags: Optional[Union[str, List[str]]] = UNSET,
+        q: Optional[str] = UNSET,
+        overdue: Optional[bool] = UNSET,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        sort: Optional[Literal['created_at', 'due_date', 'priority', 'updated_at']] = UNSET,
+        order: Optional[Literal['asc', 'desc']] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List tasks with filters, sorting and paging.
+
+        ``tasks.list``. Filters combine with AND. `status` and `priority` take one value, a
+        comma-separated list or an array (any of them); `tags` means all of them;
+        `due_before`/`due_after` are strict and exclude tasks without a due date; `q` is a
+        case-insensitive substring of title or description; `overdue: true` keeps open tasks whose due
+        date has passed. Default order: desc for created_at, updated_at and priority, asc for due_date.
+        Tasks without a due date sort last in both orders; ties are broken by task_id in the same
+        direction. `total` counts every match.
+
+        Rate limit: list. Read-only, idempotent.
+
+        Params:
+
+        * ``status`` (str or list)
+        * ``assignee`` (str)
+        * ``priority`` (str or list)
+        * ``due_before`` (RFC 3339 time or datetime or epoch seconds)
+        * ``due_after`` (RFC 3339 time or datetime or epoch seconds)
+        * ``tags`` (str or list)
+        * ``q`` (str)
+        * ``overdue`` (bool)
+        * ``page`` (int)
+        * ``limit`` (int)
+        * ``sort`` ("created_at" | "due_date" | "priority" | "updated_at")
+        * ``order`` ("asc" | "desc")
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.list", {"status": status, "assignee": assignee, "priority": priority, "due_before": due_before, "due_after": due_after, "tags": tags, "q": q, "overdue": overdue, "page": page, "limit": limit, "sort": sort, "order": order, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def unwatch(
+        self,
+        task_id: str,
+        *,
+        user_id: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Stop watching a task.
+
+        ``tasks.unwatch``. Removes the caller, or user_id, from the task's watchers. Only an
+        administrator may remove another user. Unwatching a task one does not watch changes nothing
+        (changed: false). Records a watcher_removed event.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``user_id`` (str): The user to remove; the caller when absent.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.unwatch", {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def update(
+        self,
+        task_id: str,
+        *,
+        title: Optional[str] = UNSET,
+        description: Optional[str] = UNSET,
+        status: Optional[Literal['pending', 'in_progress', 'completed', 'cancelled']] = UNSET,
+        priority: Optional[Literal['low', 'medium', 'high', 'critical']] = UNSET,
+        assignee: Optional[str] = UNSET,
+        due_date: Optional[Union[str, datetime, float]] = UNSET,
+        tags: Optional[List[str]] = UNSET,
+        context: Optional[Dict[str, Any]] = UNSET,
+        progress: Optional[int] = UNSET,
+        time_spent_minutes: Optional[int] = UNSET,
+        if_version: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Change fields of a task.
+
+        ``tasks.update``. Sets the given fields; `null` clears description, assignee, due_date, tags and
+        context. Status moves: pending -> in_progress -> completed, pending/in_progress -> cancelled,
+        completed/cancelled -> pending/in_progress (reopen, clears completed_at and completed_by).
+        Moving to completed sets completed_at, completed_by and progress 100. `updated_fields` lists the
+        fields that actually changed, in request order; when nothing changed, `updated` is false and no
+        version is used.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``title`` (str)
+        * ``description`` (str or null)
+        * ``status`` ("pending" | "in_progress" | "completed" | "cancelled")
+        * ``priority`` ("low" | "medium" | "high" | "critical")
+        * ``assignee`` (str or null)
+        * ``due_date`` (RFC 3339 time or datetime or epoch seconds or null): Must be in the future; null
+          clears it.
+        * ``tags`` (list or null)
+        * ``context`` (object or null)
+        * ``progress`` (int)
+        * ``time_spent_minutes`` (int): Sets the total.
+        * ``if_version`` (int): Apply only if the task is at this version; otherwise 409
+          version_conflict and nothing changes.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``, except that it sends null (clearing the
+        field) for ``description``, ``assignee``, ``due_date``, ``tags``, ``context``.
+        """
+        return self._client._call_typed(
+            "tasks.update", {"task_id": task_id, "title": title, "description": description, "status": status, "priority": priority, "assignee": assignee, "due_date": due_date, "tags": tags, "context": context, "progress": progress, "time_spent_minutes": time_spent_minutes, "if_version": if_version, "on_behalf_of": on_behalf_of}, ('description', 'assignee', 'due_date', 'tags', 'context'), timeout
+        )
+
+    def watch(
+        self,
+        task_id: str,
+        *,
+        user_id: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Watch a task.
+
+        ``tasks.watch``. Adds the caller, or user_id, to the task's watchers. Only an administrator may
+        add another user. Watching twice changes nothing (changed: false). Records a watcher_added
+        event; version and updated_at do not change.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``task_id`` (str, required): The task's id.
+        * ``user_id`` (str): The user to add; the caller when absent.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.watch", {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _UsersMethods(_Namespace):
+    """The ``users.*`` methods; other ``users.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def get(
+        self,
+        user_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get one user.
+
+        ``users.get``. Returns a user of the directory. `system` always exists.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``user_id`` (str, required)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "users.get", {"user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def list(
+        self,
+        *,
+        role: Optional[Literal['admin', 'agent', 'member']] = UNSET,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List users.
+
+        ``users.list``. Users sorted by user_id, `system` included, optionally only one role.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``role`` ("admin" | "agent" | "member")
+        * ``page`` (int): Default 1.
+        * ``limit`` (int): Default 20.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "users.list", {"role": role, "page": page, "limit": limit, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+    def upsert(
+        self,
+        user_id: str,
+        name: str,
+        role: Literal['admin', 'agent', 'member'],
+        *,
+        avatar_url: Optional[str] = UNSET,
+        email: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create or change a user.
+
+        ``users.upsert``. Creates the user or replaces its name, avatar_url, email and role (an absent
+        avatar_url or email clears it). Fields equal to their current value are not changes; when
+        nothing changes nothing is recorded. Admins may do anything; an agent may create and change
+        members (not admins or agents, and no promotions); everyone may change their own profile without
+        changing their role. The built-in `system` user always stays an admin.
+
+        Rate limit: admin. Idempotent.
+
+        Params:
+
+        * ``user_id`` (str, required)
+        * ``name`` (str, required): Not blank; at most 200 characters.
+        * ``avatar_url`` (str): An http or https URL.
+        * ``email`` (str): Shaped like name@example.com.
+        * ``role`` ("admin" | "agent" | "member", required)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "users.upsert", {"user_id": user_id, "name": name, "avatar_url": avatar_url, "email": email, "role": role, "on_behalf_of": on_behalf_of}, (), timeout
+        )
+
+
+class _GeneratedClientMethods:
+    """The schema's namespaces as attributes of the client, and its methods without a namespace."""
+
+    __slots__ = ()
+
+    @property
+    def _client(self) -> "Client":
+        return self  # type: ignore[return-value]
+
+    @property
+    def auth(self) -> "_AuthMethods":
+        """The ``auth.*`` methods."""
+        return _AuthMethods(self._client, "auth")
+
+    @property
+    def rpc(self) -> "_RpcMethods":
+        """The ``rpc.*`` methods."""
+        return _RpcMethods(self._client, "rpc")
+
+    @property
+    def server(self) -> "_ServerMethods":
+        """The ``server.*`` methods."""
+        return _ServerMethods(self._client, "server")
+
+    @property
+    def tasks(self) -> "_TasksMethods":
+        """The ``tasks.*`` methods."""
+        return _TasksMethods(self._client, "tasks")
+
+    @property
+    def users(self) -> "_UsersMethods":
+        """The ``users.*`` methods."""
+        return _UsersMethods(self._client, "users")
+
+    def ping(
+        self,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Checks that the server answers.
+
+        ``ping``. Takes no params and returns an empty object. Useful as a liveness probe and to measure
+        round trips.
+
+        Rate limit: none. Open before login, read-only, idempotent.
+
+        Params:
+
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "ping", {"on_behalf_of": on_behalf_of}, (), timeout
+        )
+# END GENERATED
+
+
+class Client(_GeneratedClientMethods):
     """A connection to one taskwire server: over a spawned child's stdio, or over a socket.
 
     Create one with :meth:`spawn`, :meth:`connect_unix` or :meth:`from_socket`. Thread-safe. Use it as a
@@ -957,15 +2158,19 @@ class Client:
         timeout: Optional[float] = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         close_timeout: float = 5.0,
+        parse_times: bool = False,
     ) -> None:
         """Wraps an open channel; prefer the ``spawn``/``connect_unix``/``from_socket`` constructors.
 
         ``timeout`` is the default per-call timeout in seconds (``None``: wait until the reply or the end of
         the connection). ``max_frame_bytes`` refuses larger requests locally with ``TooLarge``; match the
         server's ``--max-frame-bytes``. ``close_timeout`` bounds how long ``close()`` waits for the server.
+        ``parse_times=True`` turns the time members of results and notifications (``TIME_FIELDS``) into aware
+        UTC ``datetime`` values; by default results are the raw JSON.
         """
         self.timeout = timeout
         self._core = _Core(channel, framing, on_notification, max_frame_bytes, close_timeout)
+        self._core.parse_times = parse_times
         _live_cores.add(self._core)
         # Closes the connection when the client is garbage collected without close().
         self._finalizer = weakref.finalize(self, _close_core_quietly, self._core)
@@ -986,6 +2191,7 @@ class Client:
         timeout: Optional[float] = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
         close_timeout: float = 5.0,
+        parse_times: bool = False,
     ) -> "Client":
         """Starts ``binary args...`` as a child process and talks to it over its stdin/stdout.
 
@@ -1019,6 +2225,7 @@ class Client:
                 timeout=timeout,
                 max_frame_bytes=max_frame_bytes,
                 close_timeout=close_timeout,
+                parse_times=parse_times,
             )
         except BaseException:
             process.kill()
@@ -1035,6 +2242,7 @@ class Client:
         on_notification: Optional[NotificationCallback] = None,
         timeout: Optional[float] = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+        parse_times: bool = False,
     ) -> "Client":
         """Connects to ``taskwire --socket PATH``.
 
@@ -1060,7 +2268,12 @@ class Client:
                 sock.close()
                 raise
         return cls.from_socket(
-            sock, framing, on_notification=on_notification, timeout=timeout, max_frame_bytes=max_frame_bytes
+            sock,
+            framing,
+            on_notification=on_notification,
+            timeout=timeout,
+            max_frame_bytes=max_frame_bytes,
+            parse_times=parse_times,
         )
 
     @classmethod
@@ -1072,6 +2285,7 @@ class Client:
         on_notification: Optional[NotificationCallback] = None,
         timeout: Optional[float] = None,
         max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES,
+        parse_times: bool = False,
     ) -> "Client":
         """Speaks JSON-RPC over an already connected stream socket; the client owns and closes it."""
         return cls(
@@ -1080,6 +2294,7 @@ class Client:
             on_notification=on_notification,
             timeout=timeout,
             max_frame_bytes=max_frame_bytes,
+            parse_times=parse_times,
         )
 
     # -- calls ----------------------------------------------------------------------------------
@@ -1142,11 +2357,79 @@ class Client:
             outcomes.append(error if error is not None else future.result())
         return outcomes
 
+    def _call_typed(self, method: str, params: Dict[str, Any], nullable: Tuple[str, ...], timeout: Optional[float]) -> Any:
+        """The call behind a typed helper: drops params left ``UNSET``, and ``None`` where null is not allowed."""
+        sent = {
+            name: value
+            for name, value in params.items()
+            if value is not UNSET and (value is not None or name in nullable)
+        }
+        return self.call(method, sent, timeout=timeout)
+
     def __getattr__(self, name: str) -> _MethodPath:
-        """``client.tasks.create(...)`` calls ``tasks.create``; any dotted method is reachable this way."""
+        """``client.x.y(...)`` calls ``x.y`` for names the schema does not have (yet): a newer server's methods."""
         if name.startswith("_"):
             raise AttributeError(name)
         return _MethodPath(self, name)
+
+    # -- notifications --------------------------------------------------------------------------
+
+    def notifications(self, methods: Optional[Iterable[str]] = None, *, maxsize: int = 10000) -> NotificationStream:
+        """Opens a stream of the notifications the server pushes from now on (only ``methods``, if given).
+
+        ``for note in client.notifications(): ...`` blocks for each ``Notification(method, params)`` and ends
+        when the connection closes; ``stream.get(timeout)`` waits at most ``timeout`` seconds. Close the
+        stream (or use it as a context manager) when done, so it stops buffering. Works beside
+        ``on_notification``, which still sees every notification.
+        """
+        return NotificationStream(self._core, methods, maxsize)
+
+    def events(self, *, maxsize: int = 10000) -> EventStream:
+        """Opens the events feed: the params of each pushed ``events.event`` notification, one per change.
+
+        The stream remembers the ``cursor`` of the last event it returned. Resuming from that cursor after a
+        reconnect needs the server's ``events.subscribe``, which is coming; until then the stream sees the
+        events the server pushes to this connection.
+        """
+        return EventStream(self._core, maxsize)
+
+    # -- the spec's BASIC keywords --------------------------------------------------------------
+
+    def create_task(self, title: str, assignee: Optional[str] = None, **fields: Any) -> str:
+        """``CREATE TASK title, assignee``: creates a task and returns its id. See :func:`create_task`."""
+        return create_task(self, title, assignee, **fields)
+
+    def set_task_priority(self, task_id: str, priority: str) -> Dict[str, Any]:
+        """``SET TASK PRIORITY id, priority``. See :func:`set_task_priority`."""
+        return set_task_priority(self, task_id, priority)
+
+    def set_task_due_date(self, task_id: str, when: Union[float, datetime, str, None]) -> Dict[str, Any]:
+        """``SET TASK DUE DATE id, when``. See :func:`set_task_due_date`."""
+        return set_task_due_date(self, task_id, when)
+
+    def set_task_assignee(self, task_id: str, assignee: Optional[str]) -> Dict[str, Any]:
+        """``SET TASK ASSIGNEE id, user``. See :func:`set_task_assignee`."""
+        return set_task_assignee(self, task_id, assignee)
+
+    def set_task_progress(self, task_id: str, progress: int) -> Dict[str, Any]:
+        """``SET TASK PROGRESS id, percent``. See :func:`set_task_progress`."""
+        return set_task_progress(self, task_id, progress)
+
+    def get_task_status(self, task_id: str) -> str:
+        """``GET TASK STATUS id``. See :func:`get_task_status`."""
+        return get_task_status(self, task_id)
+
+    def add_task_comment(self, task_id: str, text: str) -> str:
+        """``ADD TASK COMMENT id, text``. See :func:`add_task_comment`."""
+        return add_task_comment(self, task_id, text)
+
+    def set_task_status(self, task_id: str, status: str) -> Dict[str, Any]:
+        """``SET TASK STATUS id, status``. See :func:`set_task_status`."""
+        return set_task_status(self, task_id, status)
+
+    def complete_task(self, task_id: str, resolution: Optional[str] = None) -> Dict[str, Any]:
+        """``COMPLETE TASK id, resolution``. See :func:`complete_task`."""
+        return complete_task(self, task_id, resolution)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -1272,3 +2555,269 @@ def _forward_stderr(stream: Any, pid: int) -> None:
             stream.close()
         except OSError:
             pass
+
+
+# --------------------------------------------------------------------------------------------------
+# The spec's BASIC keywords (tasks-api.md, "Integration with BASIC")
+# --------------------------------------------------------------------------------------------------
+
+
+def now() -> float:
+    """BASIC's ``NOW()``: the current time in Unix epoch seconds, so ``now() + 24 * 3600`` is a day from now."""
+    return time.time()
+
+
+def create_task(client: Client, title: str, assignee: Optional[str] = None, **fields: Any) -> str:
+    """``task_id = CREATE TASK title, assignee``: creates a task and returns its id.
+
+    ``fields`` are any other ``tasks.create`` params (``priority``, ``due_date``, ``tags``, ...).
+    """
+    return client.tasks.create(title, assignee=assignee, **fields)["task_id"]
+
+
+def set_task_priority(client: Client, task_id: str, priority: str) -> Dict[str, Any]:
+    """``SET TASK PRIORITY task_id, priority`` (``low``, ``medium``, ``high``, ``critical``); the update result."""
+    return client.tasks.update(task_id, priority=priority)  # type: ignore[arg-type]
+
+
+def set_task_due_date(client: Client, task_id: str, when: Union[float, datetime, str, None]) -> Dict[str, Any]:
+    """``SET TASK DUE DATE task_id, when``: ``when`` is epoch seconds (``now() + 24 * 3600``), a ``datetime``
+    (naive means UTC) or an RFC 3339 string; ``None`` clears the due date. Returns the update result."""
+    return client.call("tasks.update", {"task_id": task_id, "due_date": when})
+
+
+def set_task_assignee(client: Client, task_id: str, assignee: Optional[str]) -> Dict[str, Any]:
+    """``SET TASK ASSIGNEE task_id, user``: a user id, or ``None`` to unassign. Returns the update result."""
+    return client.call("tasks.update", {"task_id": task_id, "assignee": assignee})
+
+
+def set_task_progress(client: Client, task_id: str, progress: int) -> Dict[str, Any]:
+    """``SET TASK PROGRESS task_id, percent`` (0-100). Returns the update result."""
+    return client.tasks.update(task_id, progress=progress)
+
+
+def get_task_status(client: Client, task_id: str) -> str:
+    """``status = GET TASK STATUS task_id``: ``pending``, ``in_progress``, ``completed`` or ``cancelled``."""
+    return client.tasks.get(task_id)["status"]
+
+
+def add_task_comment(client: Client, task_id: str, text: str) -> str:
+    """``ADD TASK COMMENT task_id, text``: adds a comment and returns its id."""
+    return client.tasks.comments.add(task_id, text)["comment_id"]
+
+
+def set_task_status(client: Client, task_id: str, status: str) -> Dict[str, Any]:
+    """``SET TASK STATUS task_id, status`` (``pending``, ``in_progress``, ``completed``, ``cancelled``)."""
+    return client.tasks.update(task_id, status=status)  # type: ignore[arg-type]
+
+
+def complete_task(client: Client, task_id: str, resolution: Optional[str] = None) -> Dict[str, Any]:
+    """``COMPLETE TASK task_id, resolution``: completes the task; returns ``{task_id, status, completed_at, ...}``.
+
+    The server completes only a task in progress. A script rarely tracks that, so a task still ``pending``
+    is first moved to ``in_progress`` (a write of its own, in the task's history), then completed.
+    """
+    try:
+        return client.tasks.complete(task_id, resolution=resolution)
+    except Conflict as error:
+        if error.error != "invalid_transition" or client.tasks.get(task_id)["status"] != "pending":
+            raise
+    client.tasks.update(task_id, status="in_progress")
+    return client.tasks.complete(task_id, resolution=resolution)
+
+
+# --------------------------------------------------------------------------------------------------
+# Command line: taskwire-client, python3 -m taskwire
+# --------------------------------------------------------------------------------------------------
+
+#: The exit status of the command line for each kind of failure (docs/clients.md lists them).
+EXIT_CODES: Dict[type, int] = {
+    TaskwireError: 1,
+    InternalError: 1,
+    ConnectionClosed: 3,
+    TaskwireTimeout: 4,
+    MethodNotFound: 5,
+    InvalidParams: 6,
+    ParseError: 6,
+    InvalidRequest: 6,
+    Unauthorized: 7,
+    PermissionDenied: 8,
+    NotFound: 9,
+    Conflict: 10,
+    TooLarge: 11,
+    RateLimited: 12,
+    Unavailable: 13,
+    RequestCancelled: 14,
+}
+EXIT_USAGE = 2
+
+_CLI_USAGE = """\
+usage: taskwire-client [--socket PATH [--token TOKEN] | --spawn CMD] [--framing ndjson|lsp]
+                       [--timeout SECONDS] [--raw] METHOD [key=value ...]
+
+Calls one method of a taskwire server and prints its JSON result.
+
+  --socket PATH   connect to `taskwire --socket PATH` (default: $TASKWIRE_SOCKET)
+  --token TOKEN   log in with this token first (default: $TASKWIRE_TOKEN)
+  --spawn CMD     start this server command and talk to it over stdio (default: `taskwire`)
+  --framing F     ndjson (default) or lsp
+  --timeout S     seconds to wait for the reply (default 30)
+  --raw           print the result as one compact line
+  key=value       a param; the value is parsed as JSON when it parses, else taken as a string
+
+Exit status: 0 ok, 1 other server error, 2 usage, 3 connection failed or closed, 4 timeout,
+5 method not found, 6 invalid params, 7 unauthorized, 8 permission denied, 9 not found, 10 conflict,
+11 too large, 12 rate limited, 13 unavailable, 14 cancelled.
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parse_cli(argv: Sequence[str]) -> Dict[str, Any]:
+    options: Dict[str, Any] = {
+        "socket": os.environ.get("TASKWIRE_SOCKET") or None,
+        "token": os.environ.get("TASKWIRE_TOKEN") or None,
+        "spawn": None,
+        "framing": NDJSON,
+        "timeout": 30.0,
+        "raw": False,
+        "help": False,
+        "method": None,
+        "params": {},
+    }
+    args = list(argv)
+    while args:
+        word = args.pop(0)
+        if options["method"] is None and word.startswith("-"):
+            name, _, inline = word.partition("=")
+            if name in ("-h", "--help"):
+                options["help"] = True
+                continue
+            if name == "--raw":
+                options["raw"] = True
+                continue
+            if name not in ("--socket", "--token", "--spawn", "--framing", "--timeout"):
+                raise _UsageError("unknown option %s" % name)
+            if not inline:
+                if not args:
+                    raise _UsageError("%s needs a value" % name)
+                inline = args.pop(0)
+            key = name[2:]
+            if key == "framing" and inline not in FRAMINGS:
+                raise _UsageError("--framing must be ndjson or lsp")
+            if key == "timeout":
+                try:
+                    options[key] = float(inline)
+                except ValueError:
+                    raise _UsageError("--timeout needs a number of seconds") from None
+            else:
+                options[key] = inline
+            if key == "spawn":
+                options["socket"] = None
+            continue
+        if options["method"] is None:
+            options["method"] = word
+            continue
+        if word in ("-h", "--help"):
+            options["help"] = True
+            continue
+        key, sep, text = word.partition("=")
+        if not sep or not key:
+            raise _UsageError("params are key=value, got %r" % word)
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        options["params"][key] = value
+    return options
+
+
+def _cli_connect(options: Dict[str, Any], server_log: Any = subprocess.DEVNULL) -> Client:
+    if options["socket"]:
+        client = Client.connect_unix(options["socket"], options["framing"], timeout=options["timeout"])
+        if options["token"]:
+            try:
+                client.auth.login(options["token"])
+            except BaseException:
+                client.close()
+                raise
+        return client
+    import shlex
+
+    command = shlex.split(options["spawn"] or "taskwire")
+    if not command:
+        raise _UsageError("--spawn needs a command")
+    return Client.spawn(
+        command[0], args=command[1:], framing=options["framing"], timeout=options["timeout"], stderr=server_log
+    )
+
+
+def _cli_help(options: Dict[str, Any], out: Any) -> int:
+    out.write(_CLI_USAGE)
+    try:
+        with _cli_connect(options) as client:
+            document = client.call("rpc.discover")
+    except (TaskwireError, OSError, _UsageError) as error:
+        out.write("\n(could not list the server's methods: %s)\n" % error)
+        return 0
+    methods = document.get("methods", []) if isinstance(document, dict) else []
+    out.write("\nMethods of this server (rpc.discover):\n")
+    width = max([len(method.get("name", "")) for method in methods] + [0])
+    for method in sorted(methods, key=lambda m: m.get("name", "")):
+        params = " ".join(
+            ("%s=" if param.get("required") else "[%s=]") % param["name"]
+            for param in method.get("params", [])
+            if param.get("name") != "on_behalf_of"
+        )
+        out.write("  %-*s  %s\n" % (width, method.get("name", ""), method.get("summary", "")))
+        if params:
+            out.write("  %-*s    %s\n" % (width, "", params))
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """The ``taskwire-client`` command line: calls one method and prints its JSON result; see ``--help``."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        options = _parse_cli(argv)
+    except _UsageError as error:
+        sys.stderr.write("taskwire-client: %s\n\n%s" % (error, _CLI_USAGE))
+        return EXIT_USAGE
+    if options["help"]:
+        return _cli_help(options, sys.stdout)
+    if options["method"] is None:
+        sys.stderr.write("taskwire-client: no METHOD given\n\n%s" % _CLI_USAGE)
+        return EXIT_USAGE
+    import tempfile
+
+    # A spawned server's log is kept aside and shown only when the connection fails (say, a locked data
+    # directory), so a successful call prints nothing but its result.
+    with tempfile.TemporaryFile() as server_log:
+        try:
+            with _cli_connect(options, server_log) as client:
+                result = client.call(options["method"], options["params"])
+        except _UsageError as error:
+            sys.stderr.write("taskwire-client: %s\n" % error)
+            return EXIT_USAGE
+        except (TaskwireError, OSError) as error:
+            if isinstance(error, (ConnectionClosed, OSError)):
+                server_log.seek(0)
+                sys.stderr.write(server_log.read()[-4000:].decode("utf-8", "replace"))
+            if isinstance(error, TaskwireError):
+                sys.stderr.write("taskwire-client: %s\n" % error)
+                if error.data is not None:
+                    sys.stderr.write("%s\n" % json.dumps(error.data, ensure_ascii=False, sort_keys=True))
+                return EXIT_CODES.get(type(error), 1)
+            sys.stderr.write("taskwire-client: cannot reach the server: %s\n" % error)
+            return EXIT_CODES[ConnectionClosed]
+    if options["raw"]:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+    else:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
