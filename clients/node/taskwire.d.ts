@@ -1,3 +1,181 @@
+// Declarations for taskwire.mjs, the Node client of taskwire. The namespaces and params interfaces between
+// the GENERATED markers are written from schema/openrpc.json by scripts/clients-gen.py.
+
+import { EventEmitter } from "node:events";
+import type { ChildProcess } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+
+export const VERSION: string;
+export const NDJSON: "ndjson";
+export const LSP: "lsp";
+export type Framing = "ndjson" | "lsp";
+export const DEFAULT_MAX_FRAME_BYTES: number;
+
+/** Every method of the schema: its params in schema order, the required ones, its summary. */
+export const METHODS: Readonly<Record<string, Readonly<{ params: string[]; required: string[]; summary: string }>>>;
+/** Result members that hold an RFC 3339 time. */
+export const TIME_FIELDS: ReadonlySet<string>;
+
+export interface CallOptions {
+  /** Milliseconds to wait for the reply; then TaskwireTimeout, and `$/cancelRequest` goes to the server. */
+  timeout?: number | null;
+}
+
+export interface ClientOptions {
+  framing?: Framing;
+  /** Default per-call timeout in milliseconds; null waits until the reply or the end of the connection. */
+  timeout?: number | null;
+  /** Requests larger than this are refused locally with TooLarge; match the server's --max-frame-bytes. */
+  maxFrameBytes?: number;
+  /** How long close() waits at each step of shutting a spawned server down (ms, default 5000). */
+  closeTimeout?: number;
+  /** Turn the time members of results and notifications (TIME_FIELDS) into Dates. */
+  parseTimes?: boolean;
+  onNotification?: ((method: string, params: any) => void) | null;
+}
+
+export interface SpawnOptions extends ClientOptions {
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Where the server's log goes: "inherit" (default), "ignore", "pipe", or a stream or descriptor. */
+  stderr?: "inherit" | "ignore" | "pipe" | number | Writable;
+}
+
+export interface ConnectOptions extends ClientOptions {
+  /** Keep retrying this many milliseconds while the socket is missing or refuses connections. */
+  wait?: number;
+}
+
+export interface Notification {
+  method: string;
+  params: any;
+}
+
+export class TaskwireError extends Error {
+  static readonly CODE: number | null;
+  /** The JSON-RPC error code; null for failures that never reached the server. */
+  readonly code: number | null;
+  readonly data: any;
+  /** data.error: the stable machine-readable code, e.g. "task_not_found". */
+  readonly error: string | null;
+  constructor(code: number | null, message: string, data?: any);
+}
+export class ParseError extends TaskwireError {}
+export class InvalidRequest extends TaskwireError {}
+export class MethodNotFound extends TaskwireError {}
+export class InvalidParams extends TaskwireError {
+  /** The param at fault (data.field), when the server says which. */
+  readonly field: string | null;
+}
+export class InternalError extends TaskwireError {}
+export class RequestCancelled extends TaskwireError {}
+export class Unauthorized extends TaskwireError {}
+export class PermissionDenied extends TaskwireError {}
+export class NotFound extends TaskwireError {}
+export class Conflict extends TaskwireError {}
+export class TooLarge extends TaskwireError {}
+export class RateLimited extends TaskwireError {
+  /** data.retry_after_seconds, or null. */
+  readonly retryAfter: number | null;
+}
+export class Unavailable extends TaskwireError {}
+export class ConnectionClosed extends TaskwireError {
+  constructor(message?: string);
+}
+export class TaskwireTimeout extends TaskwireError {
+  readonly requestId: number | null;
+  constructor(message: string, requestId?: number | null);
+}
+export class FramingError extends Error {}
+
+export function errorFromResponse(error: unknown): TaskwireError;
+export function parseTime(text: string): Date;
+export function formatTime(value: Date | number): string;
+export function parseTimes<T = any>(value: T): any;
+export function encodeFrame(body: Buffer | string, framing: Framing): Buffer;
+
+export class FrameDecoder {
+  constructor(framing: Framing, maxFrameBytes?: number);
+  /** The message bodies this chunk completes. */
+  feed(chunk: Buffer | Uint8Array): Buffer[];
+}
+
+export class NotificationStream implements AsyncIterableIterator<Notification> {
+  /** Notifications dropped because the buffer was full. */
+  readonly dropped: number;
+  /** The next notification; rejects with TaskwireTimeout after timeoutMs, ConnectionClosed at the end. */
+  get(timeoutMs?: number | null): Promise<Notification>;
+  next(): Promise<IteratorResult<Notification>>;
+  return(): Promise<IteratorResult<Notification>>;
+  close(): void;
+  [Symbol.asyncIterator](): AsyncIterableIterator<Notification>;
+}
+
+/** The params of each pushed `events.event`; `cursor` is the last event's cursor (resume: coming). */
+export class EventStream implements AsyncIterableIterator<any> {
+  readonly dropped: number;
+  readonly cursor: unknown;
+  get(timeoutMs?: number | null): Promise<any>;
+  next(): Promise<IteratorResult<any>>;
+  return(): Promise<IteratorResult<any>>;
+  close(): void;
+  [Symbol.asyncIterator](): AsyncIterableIterator<any>;
+}
+
+export class Batch {
+  call(method: string, params?: object | unknown[]): Promise<any>;
+  notify(method: string, params?: object | unknown[]): void;
+  send(): Promise<void>;
+}
+
+export type DueDate = number | Date | string | null;
+
+export interface Client extends GeneratedMethods {}
+export class Client extends EventEmitter {
+  static spawn(binary?: string, options?: SpawnOptions): Client;
+  static connectUnix(path: string, options?: ConnectOptions): Promise<Client>;
+  static fromStream(readable: Readable, writable?: Writable, options?: ClientOptions): Client;
+  readonly framing: Framing;
+  readonly closed: boolean;
+  /** The spawned server, or null for socket connections. */
+  readonly process: ChildProcess | null;
+  timeout: number | null;
+  parseTimes: boolean;
+  onNotification: ((method: string, params: any) => void) | null;
+  call(method: string, params?: object | unknown[], options?: CallOptions): Promise<any>;
+  notify(method: string, params?: object | unknown[]): void;
+  batch(options?: CallOptions): Batch;
+  callBatch(calls: Array<[string, (object | unknown[])?]>, options?: CallOptions): Promise<Array<any | TaskwireError>>;
+  notifications(options?: { methods?: string[]; maxsize?: number }): NotificationStream;
+  events(options?: { maxsize?: number }): EventStream;
+  createTask(title: string, assignee?: string | null, fields?: Partial<TasksCreateParams>): Promise<string>;
+  setTaskPriority(taskId: string, priority: "low" | "medium" | "high" | "critical"): Promise<any>;
+  setTaskDueDate(taskId: string, when: DueDate): Promise<any>;
+  setTaskAssignee(taskId: string, assignee: string | null): Promise<any>;
+  setTaskProgress(taskId: string, progress: number): Promise<any>;
+  setTaskStatus(taskId: string, status: "pending" | "in_progress" | "completed" | "cancelled"): Promise<any>;
+  getTaskStatus(taskId: string): Promise<string>;
+  addTaskComment(taskId: string, text: string): Promise<string>;
+  completeTask(taskId: string, resolution?: string | null): Promise<any>;
+  close(): Promise<void>;
+  on(event: "notification", listener: (method: string, params: any) => void): this;
+  on(event: "close", listener: (reason: string) => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** BASIC's NOW(): Unix epoch seconds. */
+export function now(): number;
+export function createTask(client: Client, title: string, assignee?: string | null, fields?: Partial<TasksCreateParams>): Promise<string>;
+export function setTaskPriority(client: Client, taskId: string, priority: "low" | "medium" | "high" | "critical"): Promise<any>;
+export function setTaskDueDate(client: Client, taskId: string, when: DueDate): Promise<any>;
+export function setTaskAssignee(client: Client, taskId: string, assignee: string | null): Promise<any>;
+export function setTaskProgress(client: Client, taskId: string, progress: number): Promise<any>;
+export function setTaskStatus(client: Client, taskId: string, status: "pending" | "in_progress" | "completed" | "cancelled"): Promise<any>;
+export function getTaskStatus(client: Client, taskId: string): Promise<string>;
+export function addTaskComment(client: Client, taskId: string, text: string): Promise<string>;
+export function completeTask(client: Client, taskId: string, resolution?: string | null): Promise<any>;
+
 // BEGIN GENERATED by scripts/clients-gen.py from schema/openrpc.json; do not edit
 /** Params of `auth.login`. */
 export interface AuthLoginParams {
