@@ -52,3 +52,32 @@ test("the declarations have a params interface and a signature for every method"
 test("a schema name that would shadow a client member is refused", () => {
   assert.ok(!Object.keys(METHODS).some((name) => name.split(".")[0] in Client.prototype));
 });
+
+test("the JavaScript examples in docs/clients.md call real methods with real params", () => {
+  const doc = readFileSync(path.join(REPO, "docs", "clients.md"), "utf8");
+  const blocks = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.ok(blocks.length >= 4);
+  const byPath = new Map(Object.keys(METHODS).map((name) => [name.split(".").map(camel).join("."), name]));
+  const problems = [];
+  const check = (name, params) => {
+    if (name.startsWith("no.")) return; // called on purpose to show MethodNotFound
+    if (!(name in METHODS)) return problems.push(`unknown method ${name}`);
+    for (const key of params) if (!METHODS[name].params.includes(key)) problems.push(`${name} has no param ${key}`);
+  };
+  const keys = (text) => [...(text ?? "").matchAll(/([a-z_]+):/g)].map((m) => m[1]);
+  let found = 0;
+  for (const code of blocks) {
+    for (const m of code.matchAll(/\b(?:client|remote)\.((?:[a-z][A-Za-z]*\.)+[a-z][A-Za-z]*)\((\{[^}]*\})?/g)) {
+      found++;
+      if (!byPath.has(m[1])) problems.push(`unknown method path ${m[1]}`);
+      else check(byPath.get(m[1]), keys(m[2]));
+    }
+    for (const m of code.matchAll(/\.(?:call|notify)\("([^"]+)"(?:, (\{[^}]*\}))?/g)) {
+      found++;
+      check(m[1], keys(m[2]));
+    }
+    for (const m of code.matchAll(/\["([a-z.]+)"/g)) check(m[1], []);
+  }
+  assert.ok(found >= 8, `only ${found} calls found`);
+  assert.deepEqual(problems, []);
+});
