@@ -219,6 +219,15 @@ def py_type_words(schema: Schema, node: Dict[str, Any]) -> str:
     return " or ".join(seen)
 
 
+def items(head: str, values: List[str], tail: str, indent: str, width: int = 120, is_tuple: bool = False) -> List[str]:
+    """``head + values joined + tail`` on one line when it fits, else one value per line under ``head``."""
+    joined = ", ".join(values) + ("," if is_tuple and len(values) == 1 else "")
+    one = "%s%s%s%s" % (indent, head, joined, tail)
+    if len(one) <= width:
+        return [one]
+    return ["%s%s" % (indent, head)] + ["%s    %s," % (indent, value) for value in values] + ["%s%s" % (indent, tail)]
+
+
 def py_identifier(name: str) -> str:
     return name + "_" if keyword.iskeyword(name) or name in PYTHON_RESERVED_PARAMS else name
 
@@ -251,7 +260,8 @@ def py_method(schema: Schema, method: Dict[str, Any], indent: str) -> List[str]:
         args.append("%s: %s" % (py_identifier(param["name"]), py_type(schema, param.get("schema", {}))))
     args.append("*")
     for param in optional:
-        args.append("%s: Optional[%s] = UNSET" % (py_identifier(param["name"]), py_type(schema, param.get("schema", {}))))
+        hint = py_type(schema, param.get("schema", {}))
+        args.append("%s: Optional[%s] = UNSET" % (py_identifier(param["name"]), hint))
     args.append("timeout: Optional[float] = None")
     result = schema.resolve(method.get("result", {}).get("schema", {}))
     returns = "Dict[str, Any]" if result.get("type") == "object" or "allOf" in result else "Any"
@@ -283,9 +293,13 @@ def py_method(schema: Schema, method: Dict[str, Any], indent: str) -> List[str]:
         doc += [""] + wrap(note, 104, body)
     doc.append(body + '"""')
     lines += [line.rstrip() for line in doc]
-    entries = ", ".join('"%s": %s' % (p["name"], py_identifier(p["name"])) for p in params)
+    entries = ['"%s": %s' % (p["name"], py_identifier(p["name"])) for p in params]
     lines.append("%sreturn self._client._call_typed(" % body)
-    lines.append('%s    "%s", {%s}, %r, timeout' % (body, method["name"], entries, nullable))
+    lines.append('%s    "%s",' % (body, method["name"]))
+    lines += items("{", entries, "},", body + "    ")
+    quoted = ['"%s"' % name for name in nullable]
+    lines += items("(", quoted, "),", body + "    ", is_tuple=True)
+    lines.append("%s    timeout," % body)
     lines.append("%s)" % body)
     return lines
 
@@ -304,8 +318,8 @@ def render_python(schema: Schema) -> str:
     lines.append("#: Every method of the schema with its params, in schema order (a test compares it with the schema).")
     lines.append("METHODS: Dict[str, Tuple[str, ...]] = {")
     for method in schema.methods:
-        names = [p["name"] for p in method.get("params", [])]
-        lines.append('    "%s": (%s),' % (method["name"], "".join('"%s", ' % n for n in names).rstrip(" ")))
+        names = ['"%s"' % p["name"] for p in method.get("params", [])]
+        lines += items('"%s": (' % method["name"], names, "),", "    ", is_tuple=True)
     lines.append("}")
     # Deepest namespaces first, so every class exists before the one that returns it.
     for path in sorted(groups, key=lambda p: (-len(p), p)):
@@ -319,7 +333,7 @@ def render_python(schema: Schema) -> str:
             lines.append("    __slots__ = ()")
         else:
             lines.append("class _GeneratedClientMethods:")
-            lines.append('    """The schema\'s namespaces as attributes of the client, and its methods without a namespace."""')
+            lines.append('    """The schema\'s namespaces as attributes of the client, and its methods without one."""')
             lines.append("")
             lines.append("    __slots__ = ()")
             lines.append("")
@@ -392,15 +406,16 @@ def render_node(schema: Schema) -> str:
     lines.append("export const METHODS = Object.freeze({")
     for method in schema.methods:
         params = method.get("params", [])
-        lines.append("  %s: Object.freeze({" % json.dumps(method["name"]))
-        lines.append("    params: %s," % json.dumps([p["name"] for p in params]))
-        lines.append("    required: %s," % json.dumps([p["name"] for p in params if p.get("required")]))
-        lines.append("    summary: %s," % json.dumps(method.get("summary", "")))
-        lines.append("  }),")
+        lines.append("    %s: Object.freeze({" % json.dumps(method["name"]))
+        lines += items("params: [", [json.dumps(p["name"]) for p in params], "],", " " * 8)
+        lines += items("required: [", [json.dumps(p["name"]) for p in params if p.get("required")], "],", " " * 8)
+        lines.append("        summary: %s," % json.dumps(method.get("summary", "")))
+        lines.append("    }),")
     lines.append("});")
     lines.append("")
     lines.append("/** Result members that hold an RFC 3339 time; `parseTimes` turns their values into Dates. */")
-    lines.append("export const TIME_FIELDS = Object.freeze(new Set(%s));" % json.dumps(sorted(schema.time_fields())))
+    names = [json.dumps(name) for name in sorted(schema.time_fields())]
+    lines += items("export const TIME_FIELDS = Object.freeze(new Set([", names, "]));", "")
     for method in schema.methods:
         path, leaf = split_name(method["name"])
         if not path and js_name(leaf) in NODE_CLIENT_NAMES:
@@ -427,16 +442,18 @@ def render_types(schema: Schema) -> str:
             if param.get("description"):
                 text = param["description"].replace("*/", "* /")
                 if len(text) <= 100:
-                    lines.append("  /** %s */" % text)
+                    lines.append("    /** %s */" % text)
                 else:
-                    lines += ["  /**"] + wrap(text, 112, "   * ") + ["   */"]
-            lines.append("  %s%s: %s;" % (
+                    lines += ["    /**"] + wrap(text, 112, "     * ") + ["     */"]
+            lines.append("    %s%s: %s;" % (
                 param["name"], "" if param.get("required") else "?", ts_type(schema, param.get("schema", {}))))
         lines.append("}")
         lines.append("")
 
     def interface_name(path: Tuple[str, ...]) -> str:
-        return "".join(js_name(p)[:1].upper() + js_name(p)[1:] for p in path) + "Methods" if path else "GeneratedMethods"
+        if not path:
+            return "GeneratedMethods"
+        return "".join(js_name(p)[:1].upper() + js_name(p)[1:] for p in path) + "Methods"
 
     for path in sorted(groups, key=lambda p: (-len(p), p)):
         children = sorted(key[-1] for key in groups if len(key) == len(path) + 1 and key[: len(path)] == path)
@@ -444,12 +461,12 @@ def render_types(schema: Schema) -> str:
                                     "The schema's namespaces and top-level methods, as members of a Client."))
         lines.append("export interface %s {" % interface_name(path))
         for child in children:
-            lines.append("  readonly %s: %s;" % (js_name(child), interface_name(path + (child,))))
+            lines.append("    readonly %s: %s;" % (js_name(child), interface_name(path + (child,))))
         for method in groups[path]:
             _, leaf = split_name(method["name"])
             required = any(p.get("required") for p in method.get("params", []))
-            lines += ts_doc(method, "  ")
-            lines.append("  %s(params%s: %s, options?: CallOptions): Promise<any>;" % (
+            lines += ts_doc(method, "    ")
+            lines.append("    %s(params%s: %s, options?: CallOptions): Promise<any>;" % (
                 js_name(leaf), "" if required else "?", ts_interface_name(method)))
         lines.append("}")
         lines.append("")

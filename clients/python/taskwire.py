@@ -1220,32 +1220,70 @@ TIME_FIELDS = frozenset(
 
 #: Every method of the schema with its params, in schema order (a test compares it with the schema).
 METHODS: Dict[str, Tuple[str, ...]] = {
-    "auth.login": ("token", "on_behalf_of",),
-    "auth.tokens.create": ("user_id", "label", "expires_at", "on_behalf_of",),
-    "auth.tokens.list": ("user_id", "on_behalf_of",),
-    "auth.tokens.revoke": ("token_id", "on_behalf_of",),
+    "auth.login": ("token", "on_behalf_of"),
+    "auth.tokens.create": ("user_id", "label", "expires_at", "on_behalf_of"),
+    "auth.tokens.list": ("user_id", "on_behalf_of"),
+    "auth.tokens.revoke": ("token_id", "on_behalf_of"),
     "auth.whoami": ("on_behalf_of",),
     "ping": ("on_behalf_of",),
     "rpc.discover": ("on_behalf_of",),
     "server.info": ("on_behalf_of",),
-    "tasks.attachments.delete": ("attachment_id", "on_behalf_of",),
-    "tasks.attachments.get": ("attachment_id", "on_behalf_of",),
-    "tasks.attachments.list": ("task_id", "on_behalf_of",),
-    "tasks.attachments.upload": ("task_id", "filename", "content_base64", "mime_type", "on_behalf_of",),
-    "tasks.comments.add": ("task_id", "text", "mentions", "attachments", "on_behalf_of",),
-    "tasks.comments.list": ("task_id", "page", "limit", "on_behalf_of",),
-    "tasks.complete": ("task_id", "resolution", "time_spent_minutes", "outcomes", "if_version", "on_behalf_of",),
-    "tasks.create": ("title", "description", "assignee", "due_date", "priority", "tags", "context", "idempotency_key", "on_behalf_of",),
-    "tasks.delete": ("task_id", "if_version", "on_behalf_of",),
-    "tasks.get": ("task_id", "on_behalf_of",),
-    "tasks.history": ("task_id", "on_behalf_of",),
-    "tasks.list": ("status", "assignee", "priority", "due_before", "due_after", "tags", "q", "overdue", "page", "limit", "sort", "order", "on_behalf_of",),
-    "tasks.unwatch": ("task_id", "user_id", "on_behalf_of",),
-    "tasks.update": ("task_id", "title", "description", "status", "priority", "assignee", "due_date", "tags", "context", "progress", "time_spent_minutes", "if_version", "on_behalf_of",),
-    "tasks.watch": ("task_id", "user_id", "on_behalf_of",),
-    "users.get": ("user_id", "on_behalf_of",),
-    "users.list": ("role", "page", "limit", "on_behalf_of",),
-    "users.upsert": ("user_id", "name", "avatar_url", "email", "role", "on_behalf_of",),
+    "tasks.attachments.delete": ("attachment_id", "on_behalf_of"),
+    "tasks.attachments.get": ("attachment_id", "on_behalf_of"),
+    "tasks.attachments.list": ("task_id", "on_behalf_of"),
+    "tasks.attachments.upload": ("task_id", "filename", "content_base64", "mime_type", "on_behalf_of"),
+    "tasks.comments.add": ("task_id", "text", "mentions", "attachments", "on_behalf_of"),
+    "tasks.comments.list": ("task_id", "page", "limit", "on_behalf_of"),
+    "tasks.complete": ("task_id", "resolution", "time_spent_minutes", "outcomes", "if_version", "on_behalf_of"),
+    "tasks.create": (
+        "title",
+        "description",
+        "assignee",
+        "due_date",
+        "priority",
+        "tags",
+        "context",
+        "idempotency_key",
+        "on_behalf_of",
+    ),
+    "tasks.delete": ("task_id", "if_version", "on_behalf_of"),
+    "tasks.get": ("task_id", "on_behalf_of"),
+    "tasks.history": ("task_id", "on_behalf_of"),
+    "tasks.list": (
+        "status",
+        "assignee",
+        "priority",
+        "due_before",
+        "due_after",
+        "tags",
+        "q",
+        "overdue",
+        "page",
+        "limit",
+        "sort",
+        "order",
+        "on_behalf_of",
+    ),
+    "tasks.unwatch": ("task_id", "user_id", "on_behalf_of"),
+    "tasks.update": (
+        "task_id",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "assignee",
+        "due_date",
+        "tags",
+        "context",
+        "progress",
+        "time_spent_minutes",
+        "if_version",
+        "on_behalf_of",
+    ),
+    "tasks.watch": ("task_id", "user_id", "on_behalf_of"),
+    "users.get": ("user_id", "on_behalf_of"),
+    "users.list": ("role", "page", "limit", "on_behalf_of"),
+    "users.upsert": ("user_id", "name", "avatar_url", "email", "role", "on_behalf_of"),
 }
 
 
@@ -1282,7 +1320,10 @@ class _AuthTokensMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "auth.tokens.create", {"user_id": user_id, "label": label, "expires_at": expires_at, "on_behalf_of": on_behalf_of}, (), timeout
+            "auth.tokens.create",
+            {"user_id": user_id, "label": label, "expires_at": expires_at, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def list(
@@ -1308,7 +1349,10 @@ class _AuthTokensMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "auth.tokens.list", {"user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "auth.tokens.list",
+            {"user_id": user_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def revoke(
@@ -1335,7 +1379,10 @@ class _AuthTokensMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "auth.tokens.revoke", {"token_id": token_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "auth.tokens.revoke",
+            {"token_id": token_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -1368,7 +1415,10 @@ class _TasksAttachmentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.attachments.delete", {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.attachments.delete",
+            {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def get(
@@ -1393,7 +1443,10 @@ class _TasksAttachmentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.attachments.get", {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.attachments.get",
+            {"attachment_id": attachment_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def list(
@@ -1418,7 +1471,10 @@ class _TasksAttachmentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.attachments.list", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.attachments.list",
+            {"task_id": task_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def upload(
@@ -1453,7 +1509,16 @@ class _TasksAttachmentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.attachments.upload", {"task_id": task_id, "filename": filename, "content_base64": content_base64, "mime_type": mime_type, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.attachments.upload",
+            {
+                "task_id": task_id,
+                "filename": filename,
+                "content_base64": content_base64,
+                "mime_type": mime_type,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
 
@@ -1491,7 +1556,16 @@ class _TasksCommentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.comments.add", {"task_id": task_id, "text": text, "mentions": mentions, "attachments": attachments, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.comments.add",
+            {
+                "task_id": task_id,
+                "text": text,
+                "mentions": mentions,
+                "attachments": attachments,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
     def list(
@@ -1521,7 +1595,10 @@ class _TasksCommentsMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.comments.list", {"task_id": task_id, "page": page, "limit": limit, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.comments.list",
+            {"task_id": task_id, "page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -1562,7 +1639,10 @@ class _AuthMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "auth.login", {"token": token, "on_behalf_of": on_behalf_of}, (), timeout
+            "auth.login",
+            {"token": token, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def whoami(
@@ -1586,7 +1666,10 @@ class _AuthMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "auth.whoami", {"on_behalf_of": on_behalf_of}, (), timeout
+            "auth.whoami",
+            {"on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -1615,7 +1698,10 @@ class _RpcMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "rpc.discover", {"on_behalf_of": on_behalf_of}, (), timeout
+            "rpc.discover",
+            {"on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -1646,7 +1732,10 @@ class _ServerMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "server.info", {"on_behalf_of": on_behalf_of}, (), timeout
+            "server.info",
+            {"on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -1698,7 +1787,17 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.complete", {"task_id": task_id, "resolution": resolution, "time_spent_minutes": time_spent_minutes, "outcomes": outcomes, "if_version": if_version, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.complete",
+            {
+                "task_id": task_id,
+                "resolution": resolution,
+                "time_spent_minutes": time_spent_minutes,
+                "outcomes": outcomes,
+                "if_version": if_version,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
     def create(
@@ -1742,7 +1841,20 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.create", {"title": title, "description": description, "assignee": assignee, "due_date": due_date, "priority": priority, "tags": tags, "context": context, "idempotency_key": idempotency_key, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.create",
+            {
+                "title": title,
+                "description": description,
+                "assignee": assignee,
+                "due_date": due_date,
+                "priority": priority,
+                "tags": tags,
+                "context": context,
+                "idempotency_key": idempotency_key,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
     def delete(
@@ -1771,7 +1883,10 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.delete", {"task_id": task_id, "if_version": if_version, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.delete",
+            {"task_id": task_id, "if_version": if_version, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def get(
@@ -1798,7 +1913,10 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.get", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.get",
+            {"task_id": task_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def history(
@@ -1824,7 +1942,10 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.history", {"task_id": task_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.history",
+            {"task_id": task_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def list(
@@ -1877,7 +1998,24 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.list", {"status": status, "assignee": assignee, "priority": priority, "due_before": due_before, "due_after": due_after, "tags": tags, "q": q, "overdue": overdue, "page": page, "limit": limit, "sort": sort, "order": order, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.list",
+            {
+                "status": status,
+                "assignee": assignee,
+                "priority": priority,
+                "due_before": due_before,
+                "due_after": due_after,
+                "tags": tags,
+                "q": q,
+                "overdue": overdue,
+                "page": page,
+                "limit": limit,
+                "sort": sort,
+                "order": order,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
     def unwatch(
@@ -1906,7 +2044,10 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.unwatch", {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.unwatch",
+            {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def update(
@@ -1961,7 +2102,24 @@ class _TasksMethods(_Namespace):
         field) for ``description``, ``assignee``, ``due_date``, ``tags``, ``context``.
         """
         return self._client._call_typed(
-            "tasks.update", {"task_id": task_id, "title": title, "description": description, "status": status, "priority": priority, "assignee": assignee, "due_date": due_date, "tags": tags, "context": context, "progress": progress, "time_spent_minutes": time_spent_minutes, "if_version": if_version, "on_behalf_of": on_behalf_of}, ('description', 'assignee', 'due_date', 'tags', 'context'), timeout
+            "tasks.update",
+            {
+                "task_id": task_id,
+                "title": title,
+                "description": description,
+                "status": status,
+                "priority": priority,
+                "assignee": assignee,
+                "due_date": due_date,
+                "tags": tags,
+                "context": context,
+                "progress": progress,
+                "time_spent_minutes": time_spent_minutes,
+                "if_version": if_version,
+                "on_behalf_of": on_behalf_of,
+            },
+            ("description", "assignee", "due_date", "tags", "context"),
+            timeout,
         )
 
     def watch(
@@ -1990,7 +2148,10 @@ class _TasksMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "tasks.watch", {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "tasks.watch",
+            {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
 
@@ -2021,7 +2182,10 @@ class _UsersMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "users.get", {"user_id": user_id, "on_behalf_of": on_behalf_of}, (), timeout
+            "users.get",
+            {"user_id": user_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def list(
@@ -2050,7 +2214,10 @@ class _UsersMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "users.list", {"role": role, "page": page, "limit": limit, "on_behalf_of": on_behalf_of}, (), timeout
+            "users.list",
+            {"role": role, "page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 
     def upsert(
@@ -2087,12 +2254,22 @@ class _UsersMethods(_Namespace):
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "users.upsert", {"user_id": user_id, "name": name, "avatar_url": avatar_url, "email": email, "role": role, "on_behalf_of": on_behalf_of}, (), timeout
+            "users.upsert",
+            {
+                "user_id": user_id,
+                "name": name,
+                "avatar_url": avatar_url,
+                "email": email,
+                "role": role,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
         )
 
 
 class _GeneratedClientMethods:
-    """The schema's namespaces as attributes of the client, and its methods without a namespace."""
+    """The schema's namespaces as attributes of the client, and its methods without one."""
 
     __slots__ = ()
 
@@ -2146,7 +2323,10 @@ class _GeneratedClientMethods:
         Optional params left out are not sent; so is ``None``.
         """
         return self._client._call_typed(
-            "ping", {"on_behalf_of": on_behalf_of}, (), timeout
+            "ping",
+            {"on_behalf_of": on_behalf_of},
+            (),
+            timeout,
         )
 # END GENERATED
 
@@ -2366,7 +2546,9 @@ class Client(_GeneratedClientMethods):
             outcomes.append(error if error is not None else future.result())
         return outcomes
 
-    def _call_typed(self, method: str, params: Dict[str, Any], nullable: Tuple[str, ...], timeout: Optional[float]) -> Any:
+    def _call_typed(
+        self, method: str, params: Dict[str, Any], nullable: Tuple[str, ...], timeout: Optional[float]
+    ) -> Any:
         """The call behind a typed helper: drops params left ``UNSET``, and ``None`` where null is not allowed."""
         sent = {
             name: value
