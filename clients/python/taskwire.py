@@ -2925,10 +2925,10 @@ def _parse_cli(argv: Sequence[str]) -> Dict[str, Any]:
     return options
 
 
-def _cli_connect(options: Dict[str, Any], server_log: Any = subprocess.DEVNULL) -> Client:
+def _cli_connect(options: Dict[str, Any], server_log: Any = subprocess.DEVNULL, login: bool = True) -> Client:
     if options["socket"]:
         client = Client.connect_unix(options["socket"], options["framing"], timeout=options["timeout"])
-        if options["token"]:
+        if options["token"] and login:
             try:
                 client.auth.login(options["token"])
             except BaseException:
@@ -2948,7 +2948,8 @@ def _cli_connect(options: Dict[str, Any], server_log: Any = subprocess.DEVNULL) 
 def _cli_help(options: Dict[str, Any], out: Any) -> int:
     out.write(_CLI_USAGE)
     try:
-        with _cli_connect(options) as client:
+        # rpc.discover answers before login, so help works without a token (or with a wrong one).
+        with _cli_connect(options, login=False) as client:
             document = client.call("rpc.discover")
     except (TaskwireError, OSError, _UsageError) as error:
         out.write("\n(could not list the server's methods: %s)\n" % error)
