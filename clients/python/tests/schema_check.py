@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any, List
 
@@ -25,9 +26,11 @@ def require_jsonschema() -> None:
 
 def load_meta_schema() -> Any:
     if not META_SCHEMA.is_file():
-        pytest.fail(
-            "OpenRPC meta-schema not found at %s (shared/ must sit beside the clone)" % META_SCHEMA, pytrace=False
-        )
+        reason = "OpenRPC meta-schema not found at %s (shared/ sits beside the clone in CI)" % META_SCHEMA
+        # CI always has shared/ beside the clone, so there a missing file is a failure; a plain clone skips.
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     return json.loads(META_SCHEMA.read_text())
 
 
