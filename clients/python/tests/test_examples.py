@@ -65,8 +65,15 @@ def calls_in(code: str) -> Iterator[Tuple[str, Set[str]]]:
                 if len(node.args) > 1 and isinstance(node.args[1], ast.Dict):
                     dict_keys = {k.value for k in node.args[1].keys if isinstance(k, ast.Constant)}
                 yield first.value, keywords | dict_keys
-        elif parts[0] not in ("batch", "close", "call", "notify", "call_async", "call_batch"):
+        elif ".".join(parts) in schema_params() or not is_client_helper(parts):
             yield ".".join(parts), keywords
+
+
+def is_client_helper(parts: List[str]) -> bool:
+    """``client.create_task(...)``, ``client.notifications()``: the client's own methods, not JSON-RPC calls."""
+    name = parts[0]
+    own = hasattr(taskwire.Client, name) and not hasattr(taskwire._GeneratedClientMethods, name)
+    return own or name in ("batch", "close", "call", "notify", "call_async", "call_batch")
 
 
 def wrong_names(code: str) -> List[str]:
@@ -86,8 +93,15 @@ def wrong_names(code: str) -> List[str]:
 
 def test_the_checker_catches_wrong_names() -> None:
     # Guards the checker itself: one that found no calls would pass every example.
-    code = 'client.tasks.comments.add(task_id="t", content="x")\nclient.notify("events.publish", tag="x")'
-    assert wrong_names(code) == ["tasks.comments.add has no param ['content']", "unknown method events.publish"]
+    code = (
+        'client.tasks.comments.add(task_id="t", content="x")\nclient.notify("events.publish", tag="x")\n'
+        'client.create_task("t")\nclient.taks.create(title="x")'
+    )
+    assert wrong_names(code) == [
+        "tasks.comments.add has no param ['content']",
+        "unknown method events.publish",
+        "unknown method taks.create",
+    ]
 
 
 def test_docstring_example_uses_real_methods_and_params() -> None:

@@ -67,7 +67,7 @@ def test_validation_errors_name_the_field(spawn: Callable[..., taskwire.Client])
     ]
     for params, field, error in cases:
         with pytest.raises(taskwire.InvalidParams) as raised:
-            client.tasks.create(**params)
+            client.call("tasks.create", params)
         assert raised.value.field == field and raised.value.error == error
     with pytest.raises(taskwire.InvalidParams) as past:
         client.tasks.create(title="x", due_date=int(time.time()) - 60)

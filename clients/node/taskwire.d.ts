@@ -1,0 +1,746 @@
+// Declarations for taskwire.mjs, the Node client of taskwire. The namespaces and params interfaces between
+// the GENERATED markers are written from schema/openrpc.json by scripts/clients-gen.py.
+
+import { EventEmitter } from "node:events";
+import type { ChildProcess } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+
+export const VERSION: string;
+export const NDJSON: "ndjson";
+export const LSP: "lsp";
+export type Framing = "ndjson" | "lsp";
+export const DEFAULT_MAX_FRAME_BYTES: number;
+
+/** Every method of the schema: its params in schema order, the required ones, its summary. */
+export const METHODS: Readonly<Record<string, Readonly<{ params: string[]; required: string[]; summary: string }>>>;
+/** Result members that hold an RFC 3339 time. */
+export const TIME_FIELDS: ReadonlySet<string>;
+
+export interface CallOptions {
+    /** Milliseconds to wait for the reply; then TaskwireTimeout, and `$/cancelRequest` goes to the server. */
+    timeout?: number | null;
+}
+
+export interface ClientOptions {
+    framing?: Framing;
+    /** Default per-call timeout in milliseconds; null waits until the reply or the end of the connection. */
+    timeout?: number | null;
+    /** Requests larger than this are refused locally with TooLarge; match the server's --max-frame-bytes. */
+    maxFrameBytes?: number;
+    /** How long close() waits at each step of shutting a spawned server down (ms, default 5000). */
+    closeTimeout?: number;
+    /** Turn the time members of results and notifications (TIME_FIELDS) into Dates. */
+    parseTimes?: boolean;
+    onNotification?: ((method: string, params: any) => void) | null;
+}
+
+export interface SpawnOptions extends ClientOptions {
+    args?: string[];
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** Where the server's log goes: "inherit" (default), "ignore", "pipe", or a stream or descriptor. */
+    stderr?: "inherit" | "ignore" | "pipe" | number | Writable;
+}
+
+export interface ConnectOptions extends ClientOptions {
+    /** Keep retrying this many milliseconds while the socket is missing or refuses connections. */
+    wait?: number;
+}
+
+export interface Notification {
+    method: string;
+    params: any;
+}
+
+export class TaskwireError extends Error {
+    static readonly CODE: number | null;
+    /** The JSON-RPC error code; null for failures that never reached the server. */
+    readonly code: number | null;
+    readonly data: any;
+    /** data.error: the stable machine-readable code, e.g. "task_not_found". */
+    readonly error: string | null;
+    constructor(code: number | null, message: string, data?: any);
+}
+export class ParseError extends TaskwireError {}
+export class InvalidRequest extends TaskwireError {}
+export class MethodNotFound extends TaskwireError {}
+export class InvalidParams extends TaskwireError {
+    /** The param at fault (data.field), when the server says which. */
+    readonly field: string | null;
+}
+export class InternalError extends TaskwireError {}
+export class RequestCancelled extends TaskwireError {}
+export class Unauthorized extends TaskwireError {}
+export class PermissionDenied extends TaskwireError {}
+export class NotFound extends TaskwireError {}
+export class Conflict extends TaskwireError {}
+export class TooLarge extends TaskwireError {}
+export class RateLimited extends TaskwireError {
+    /** data.retry_after_seconds, or null. */
+    readonly retryAfter: number | null;
+}
+export class Unavailable extends TaskwireError {}
+export class ConnectionClosed extends TaskwireError {
+    constructor(message?: string);
+}
+export class TaskwireTimeout extends TaskwireError {
+    readonly requestId: number | null;
+    constructor(message: string, requestId?: number | null);
+}
+export class FramingError extends Error {}
+
+export function errorFromResponse(error: unknown): TaskwireError;
+export function parseTime(text: string): Date;
+export function formatTime(value: Date | number): string;
+export function parseTimes<T = any>(value: T): any;
+export function encodeFrame(body: Buffer | string, framing: Framing): Buffer;
+
+export class FrameDecoder {
+    constructor(framing: Framing, maxFrameBytes?: number);
+    /** The message bodies this chunk completes. */
+    feed(chunk: Buffer | Uint8Array): Buffer[];
+}
+
+export class NotificationStream implements AsyncIterableIterator<Notification> {
+    /** Notifications dropped because the buffer was full. */
+    readonly dropped: number;
+    /** The next notification; rejects with TaskwireTimeout after timeoutMs, ConnectionClosed at the end. */
+    get(timeoutMs?: number | null): Promise<Notification>;
+    next(): Promise<IteratorResult<Notification>>;
+    return(): Promise<IteratorResult<Notification>>;
+    close(): void;
+    [Symbol.asyncIterator](): AsyncIterableIterator<Notification>;
+}
+
+/** The params of each pushed `events.event`; `cursor` is the last event's cursor (resume: coming). */
+export class EventStream implements AsyncIterableIterator<any> {
+    readonly dropped: number;
+    readonly cursor: unknown;
+    get(timeoutMs?: number | null): Promise<any>;
+    next(): Promise<IteratorResult<any>>;
+    return(): Promise<IteratorResult<any>>;
+    close(): void;
+    [Symbol.asyncIterator](): AsyncIterableIterator<any>;
+}
+
+export class Batch {
+    call(method: string, params?: object | unknown[]): Promise<any>;
+    notify(method: string, params?: object | unknown[]): void;
+    send(): Promise<void>;
+}
+
+export type DueDate = number | Date | string | null;
+export type Priority = "low" | "medium" | "high" | "critical";
+export type Status = "pending" | "in_progress" | "completed" | "cancelled";
+type CreateFields = Partial<TasksCreateParams>;
+
+export interface Client extends GeneratedMethods {}
+export class Client extends EventEmitter {
+    static spawn(binary?: string, options?: SpawnOptions): Client;
+    static connectUnix(path: string, options?: ConnectOptions): Promise<Client>;
+    static fromStream(readable: Readable, writable?: Writable, options?: ClientOptions): Client;
+    readonly framing: Framing;
+    readonly closed: boolean;
+    /** The spawned server, or null for socket connections. */
+    readonly process: ChildProcess | null;
+    timeout: number | null;
+    parseTimes: boolean;
+    onNotification: ((method: string, params: any) => void) | null;
+    call(method: string, params?: object | unknown[], options?: CallOptions): Promise<any>;
+    notify(method: string, params?: object | unknown[]): void;
+    batch(options?: CallOptions): Batch;
+    callBatch(
+        calls: Array<[string, (object | unknown[])?]>,
+        options?: CallOptions,
+    ): Promise<Array<any | TaskwireError>>;
+    notifications(options?: { methods?: string[]; maxsize?: number }): NotificationStream;
+    events(options?: { maxsize?: number }): EventStream;
+    createTask(title: string, assignee?: string | null, fields?: CreateFields): Promise<string>;
+    setTaskPriority(taskId: string, priority: Priority): Promise<any>;
+    setTaskDueDate(taskId: string, when: DueDate): Promise<any>;
+    setTaskAssignee(taskId: string, assignee: string | null): Promise<any>;
+    setTaskProgress(taskId: string, progress: number): Promise<any>;
+    setTaskStatus(taskId: string, status: Status): Promise<any>;
+    getTaskStatus(taskId: string): Promise<string>;
+    addTaskComment(taskId: string, text: string): Promise<string>;
+    completeTask(taskId: string, resolution?: string | null): Promise<any>;
+    close(): Promise<void>;
+    on(event: "notification", listener: (method: string, params: any) => void): this;
+    on(event: "close", listener: (reason: string) => void): this;
+    on(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** BASIC's NOW(): Unix epoch seconds. */
+export function now(): number;
+export function createTask(
+    client: Client,
+    title: string,
+    assignee?: string | null,
+    fields?: CreateFields,
+): Promise<string>;
+export function setTaskPriority(client: Client, taskId: string, priority: Priority): Promise<any>;
+export function setTaskDueDate(client: Client, taskId: string, when: DueDate): Promise<any>;
+export function setTaskAssignee(client: Client, taskId: string, assignee: string | null): Promise<any>;
+export function setTaskProgress(client: Client, taskId: string, progress: number): Promise<any>;
+export function setTaskStatus(client: Client, taskId: string, status: Status): Promise<any>;
+export function getTaskStatus(client: Client, taskId: string): Promise<string>;
+export function addTaskComment(client: Client, taskId: string, text: string): Promise<string>;
+export function completeTask(client: Client, taskId: string, resolution?: string | null): Promise<any>;
+
+// BEGIN GENERATED by scripts/clients-gen.py from schema/openrpc.json; do not edit
+/** Params of `auth.login`. */
+export interface AuthLoginParams {
+    /** The bearer token from auth.tokens.create or `taskwire token create`. */
+    token: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `auth.tokens.create`. */
+export interface AuthTokensCreateParams {
+    user_id: string;
+    label?: string;
+    /** RFC 3339 or Unix epoch seconds; must be in the future. Absent: never expires. */
+    expires_at?: string | Date | number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `auth.tokens.list`. */
+export interface AuthTokensListParams {
+    user_id?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `auth.tokens.revoke`. */
+export interface AuthTokensRevokeParams {
+    token_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `auth.whoami`. */
+export interface AuthWhoamiParams {
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `ping`. */
+export interface PingParams {
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `rpc.discover`. */
+export interface RpcDiscoverParams {
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `server.info`. */
+export interface ServerInfoParams {
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.attachments.delete`. */
+export interface TasksAttachmentsDeleteParams {
+    /** The attachment's id. */
+    attachment_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.attachments.get`. */
+export interface TasksAttachmentsGetParams {
+    /** The attachment's id. */
+    attachment_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.attachments.list`. */
+export interface TasksAttachmentsListParams {
+    /** The task's id. */
+    task_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.attachments.upload`. */
+export interface TasksAttachmentsUploadParams {
+    /** The task's id. */
+    task_id: string;
+    /** 1-255 bytes of UTF-8 without control characters; metadata only. */
+    filename: string;
+    /** The bytes in canonical, padded base64 (RFC 4648) without whitespace. */
+    content_base64: string;
+    /** type/subtype; detected from the content when absent. */
+    mime_type?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.comments.add`. */
+export interface TasksCommentsAddParams {
+    /** The task's id. */
+    task_id: string;
+    /** The comment; not blank, at most 10,000 characters. */
+    text: string;
+    /** User ids mentioned; duplicates are dropped. */
+    mentions?: Array<string>;
+    /** Ids of attachments of the same task. */
+    attachments?: Array<string>;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.comments.list`. */
+export interface TasksCommentsListParams {
+    /** The task's id. */
+    task_id: string;
+    /** Page number, from 1. */
+    page?: number;
+    /** Comments per page. */
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.complete`. */
+export interface TasksCompleteParams {
+    /** The task's id. */
+    task_id: string;
+    resolution?: string;
+    /** Added to the total. */
+    time_spent_minutes?: number;
+    outcomes?: Array<string>;
+    /** Apply only if the task is at this version; otherwise 409 version_conflict and nothing changes. */
+    if_version?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.create`. */
+export interface TasksCreateParams {
+    /** Not blank; at most 500 characters. */
+    title: string;
+    description?: string;
+    /** User id of the assignee. */
+    assignee?: string;
+    /** Must be in the future (invalid_due_date: "Due date must be in the future"). */
+    due_date?: string | Date | number;
+    /** Default medium; anything else is invalid_priority. */
+    priority?: "low" | "medium" | "high" | "critical";
+    tags?: Array<string>;
+    context?: Record<string, string>;
+    idempotency_key?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.delete`. */
+export interface TasksDeleteParams {
+    /** The task's id. */
+    task_id: string;
+    /** Apply only if the task is at this version; otherwise 409 version_conflict and nothing changes. */
+    if_version?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.get`. */
+export interface TasksGetParams {
+    /** The task's id. */
+    task_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.history`. */
+export interface TasksHistoryParams {
+    /** The task's id. */
+    task_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.list`. */
+export interface TasksListParams {
+    status?: string | Array<string>;
+    assignee?: string;
+    priority?: string | Array<string>;
+    due_before?: string | Date | number;
+    due_after?: string | Date | number;
+    tags?: string | Array<string>;
+    q?: string;
+    overdue?: boolean;
+    page?: number;
+    limit?: number;
+    sort?: "created_at" | "due_date" | "priority" | "updated_at";
+    order?: "asc" | "desc";
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.unwatch`. */
+export interface TasksUnwatchParams {
+    /** The task's id. */
+    task_id: string;
+    /** The user to remove; the caller when absent. */
+    user_id?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.update`. */
+export interface TasksUpdateParams {
+    /** The task's id. */
+    task_id: string;
+    title?: string;
+    description?: string | null;
+    status?: "pending" | "in_progress" | "completed" | "cancelled";
+    priority?: "low" | "medium" | "high" | "critical";
+    assignee?: string | null;
+    /** Must be in the future; null clears it. */
+    due_date?: string | Date | number | null;
+    tags?: Array<string> | null;
+    context?: Record<string, string> | null;
+    progress?: number;
+    /** Sets the total. */
+    time_spent_minutes?: number;
+    /** Apply only if the task is at this version; otherwise 409 version_conflict and nothing changes. */
+    if_version?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `tasks.watch`. */
+export interface TasksWatchParams {
+    /** The task's id. */
+    task_id: string;
+    /** The user to add; the caller when absent. */
+    user_id?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `users.get`. */
+export interface UsersGetParams {
+    user_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `users.list`. */
+export interface UsersListParams {
+    role?: "admin" | "agent" | "member";
+    /** Default 1. */
+    page?: number;
+    /** Default 20. */
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `users.upsert`. */
+export interface UsersUpsertParams {
+    user_id: string;
+    /** Not blank; at most 200 characters. */
+    name: string;
+    /** An http or https URL. */
+    avatar_url?: string;
+    /** Shaped like name@example.com. */
+    email?: string;
+    role: "admin" | "agent" | "member";
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** The `auth.tokens.*` methods. */
+export interface AuthTokensMethods {
+    /**
+     * `auth.tokens.create`: Issue a bearer token (admins only). Creates a token for an existing user and
+     * returns it once: only its SHA-256 hash is stored. The token is `tw_` and 43 base64url characters (32
+     * random bytes). Rate limit: admin.
+     */
+    create(params: AuthTokensCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `auth.tokens.list`: List tokens (never their text). The tokens of `user_id` with their status. Without
+     * user_id: every token for an admin, one's own for anyone else. Only admins may list other users' tokens.
+     * Rate limit: read. Read-only, idempotent.
+     */
+    list(params?: AuthTokensListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `auth.tokens.revoke`: Revoke a token. Stops the token at once, also on connections already logged in with
+     * it (their next call gets 401). Admins may revoke any token, everyone else their own. Revoking a revoked
+     * token changes nothing. Rate limit: admin. Destructive, idempotent.
+     */
+    revoke(params: AuthTokensRevokeParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `tasks.attachments.*` methods. */
+export interface TasksAttachmentsMethods {
+    /**
+     * `tasks.attachments.delete`: Delete an attachment. Removes the attachment. The reply comes once the
+     * deletion is durable and, when no other attachment has the same bytes, the bytes are gone from the data
+     * directory. attachments_count falls by one. Records an attachment_deleted event. Rate limit: attach.
+     * Destructive, idempotent.
+     */
+    delete(params: TasksAttachmentsDeleteParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.attachments.get`: Get an attachment and its bytes. The attachment's metadata and its bytes in
+     * content_base64. Rate limit: read. Read-only, idempotent.
+     */
+    get(params: TasksAttachmentsGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.attachments.list`: List a task's attachments. The metadata of every attachment of the task, oldest
+     * first. Rate limit: read. Read-only, idempotent.
+     */
+    list(params: TasksAttachmentsListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.attachments.upload`: Attach a file to a task. Stores the decoded bytes in the data directory under
+     * their SHA-256 (identical bytes are stored once), durably, before the metadata is recorded. The MIME type
+     * is detected from the content when not given. attachments_count grows by one; version and updated_at do
+     * not change. Records an attachment_added event. Rate limit: attach.
+     */
+    upload(params: TasksAttachmentsUploadParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `tasks.comments.*` methods. */
+export interface TasksCommentsMethods {
+    /**
+     * `tasks.comments.add`: Add a comment to a task. Adds a comment by the caller. The task's comments_count
+     * grows by one; its version and updated_at do not change. Records a comment_added event. Rate limit:
+     * comment.
+     */
+    add(params: TasksCommentsAddParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.comments.list`: List a task's comments. A page of the task's comments, oldest first, with the
+     * author expanded to {user_id, name}. Rate limit: read. Read-only, idempotent.
+     */
+    list(params: TasksCommentsListParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `auth.*` methods. */
+export interface AuthMethods {
+    readonly tokens: AuthTokensMethods;
+    /**
+     * `auth.login`: Log this connection in with a bearer token. Binds the connection to the token's user until
+     * it logs in again or the connection ends; a stdio connection may switch from its --stdio-user this way.
+     * Any invalid, expired or revoked token is the same 401. After 5 failed logins on a connection, each
+     * further failure locks logins for 1 s, 2 s, 4 s, ... (up to 300 s); attempts while locked get 429 with
+     * data.retry_after_seconds. Open before login. Rate limit: none. Open before login.
+     */
+    login(params: AuthLoginParams, options?: CallOptions): Promise<any>;
+    /**
+     * `auth.whoami`: Who this connection is. The connection's user, its role, how it authenticated (`stdio` or
+     * `token`), the token id, and with on_behalf_of the member acted for (`acting_for`). Rate limit: read.
+     * Read-only, idempotent.
+     */
+    whoami(params?: AuthWhoamiParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `rpc.*` methods. */
+export interface RpcMethods {
+    /**
+     * `rpc.discover`: Returns this OpenRPC document. OpenRPC service discovery. Takes no params. Rate limit:
+     * none. Open before login, read-only, idempotent.
+     */
+    discover(params?: RpcDiscoverParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `server.*` methods. */
+export interface ServerMethods {
+    /**
+     * `server.info`: Describes the running server and this connection. Name, version, uptime, transports, the
+     * framing of the calling connection, where data lives, the durability mode and the limits in force. Later
+     * versions add members (for example counts); clients must ignore members they do not know. Rate limit:
+     * none. Open before login, read-only, idempotent.
+     */
+    info(params?: ServerInfoParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `tasks.*` methods. */
+export interface TasksMethods {
+    readonly attachments: TasksAttachmentsMethods;
+    readonly comments: TasksCommentsMethods;
+    /**
+     * `tasks.complete`: Complete an in-progress task. Only an in_progress task can be completed (anything else
+     * is 409 invalid_transition). Sets completed_at, completed_by (the caller) and progress 100, ADDS
+     * time_spent_minutes to the task's total, and stores resolution and outcomes. Rate limit: update.
+     * Idempotent.
+     */
+    complete(params: TasksCompleteParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.create`: Create a task. Creates a task in status pending and returns the whole task (as tasks.get)
+     * plus `replayed`. With `idempotency_key`, a retry with the same key and the same params returns the
+     * original task (`replayed: true`, nothing new is written); the same key with different params is 409
+     * already_exists. Keys are per creating user and kept forever. Rate limit: create.
+     */
+    create(params: TasksCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.delete`: Delete a task. Removes the task from tasks.get and tasks.list (both answer as if it never
+     * existed); tasks.history still answers. Rate limit: update. Destructive, idempotent.
+     */
+    delete(params: TasksDeleteParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.get`: Get one task. Returns every field of a live task. `assignee` is expanded to `{user_id, name,
+     * avatar_url}` through the user directory; a user the directory does not know is `{user_id}`. Deleted tasks
+     * are not found. Rate limit: read. Read-only, idempotent.
+     */
+    get(params: TasksGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.history`: Every change of a task. Every committed change of the task, oldest first, each with its
+     * global seq, time, actor and {field: {old, new}} changes. Answers for deleted tasks too (with deleted:
+     * true). Rate limit: read. Read-only, idempotent.
+     */
+    history(params: TasksHistoryParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.list`: List tasks with filters, sorting and paging. Filters combine with AND. `status` and
+     * `priority` take one value, a comma-separated list or an array (any of them); `tags` means all of them;
+     * `due_before`/`due_after` are strict and exclude tasks without a due date; `q` is a case-insensitive
+     * substring of title or description; `overdue: true` keeps open tasks whose due date has passed. Default
+     * order: desc for created_at, updated_at and priority, asc for due_date. Tasks without a due date sort last
+     * in both orders; ties are broken by task_id in the same direction. `total` counts every match. Rate limit:
+     * list. Read-only, idempotent.
+     */
+    list(params?: TasksListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.unwatch`: Stop watching a task. Removes the caller, or user_id, from the task's watchers. Only an
+     * administrator may remove another user. Unwatching a task one does not watch changes nothing (changed:
+     * false). Records a watcher_removed event. Rate limit: update. Idempotent.
+     */
+    unwatch(params: TasksUnwatchParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.update`: Change fields of a task. Sets the given fields; `null` clears description, assignee,
+     * due_date, tags and context. Status moves: pending -> in_progress -> completed, pending/in_progress ->
+     * cancelled, completed/cancelled -> pending/in_progress (reopen, clears completed_at and completed_by).
+     * Moving to completed sets completed_at, completed_by and progress 100. `updated_fields` lists the fields
+     * that actually changed, in request order; when nothing changed, `updated` is false and no version is used.
+     * Rate limit: update. Idempotent.
+     */
+    update(params: TasksUpdateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.watch`: Watch a task. Adds the caller, or user_id, to the task's watchers. Only an administrator
+     * may add another user. Watching twice changes nothing (changed: false). Records a watcher_added event;
+     * version and updated_at do not change. Rate limit: update. Idempotent.
+     */
+    watch(params: TasksWatchParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `users.*` methods. */
+export interface UsersMethods {
+    /**
+     * `users.get`: Get one user. Returns a user of the directory. `system` always exists. Rate limit: read.
+     * Read-only, idempotent.
+     */
+    get(params: UsersGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `users.list`: List users. Users sorted by user_id, `system` included, optionally only one role. Rate
+     * limit: read. Read-only, idempotent.
+     */
+    list(params?: UsersListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `users.upsert`: Create or change a user. Creates the user or replaces its name, avatar_url, email and
+     * role (an absent avatar_url or email clears it). Fields equal to their current value are not changes; when
+     * nothing changes nothing is recorded. Admins may do anything; an agent may create and change members (not
+     * admins or agents, and no promotions); everyone may change their own profile without changing their role.
+     * The built-in `system` user always stays an admin. Rate limit: admin. Idempotent.
+     */
+    upsert(params: UsersUpsertParams, options?: CallOptions): Promise<any>;
+}
+
+/** The schema's namespaces and top-level methods, as members of a Client. */
+export interface GeneratedMethods {
+    readonly auth: AuthMethods;
+    readonly rpc: RpcMethods;
+    readonly server: ServerMethods;
+    readonly tasks: TasksMethods;
+    readonly users: UsersMethods;
+    /**
+     * `ping`: Checks that the server answers. Takes no params and returns an empty object. Useful as a liveness
+     * probe and to measure round trips. Rate limit: none. Open before login, read-only, idempotent.
+     */
+    ping(params?: PingParams, options?: CallOptions): Promise<any>;
+}
+// END GENERATED
