@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 import TestSupport
 
 /// A running taskwire with a stdio connection (the spawning process, acting as `system`) and a socket
@@ -12,13 +13,15 @@ final class Harness {
 
     /// Flags every benchmark server gets: quiet logs, and no per-user rate limits (when the server has them),
     /// since a benchmark client sends far more than a person would.
-    nonisolated(unsafe) static var commonArguments = ["--log-level", "error"]
+    static var commonArguments: [String] { common.withLock { $0 } }
+
+    private static let common = Mutex(["--log-level", "error"])
 
     /// Adapts ``commonArguments`` to what the server binary supports, from its `--help`.
     static func configure(binary: String) async throws {
         let help = try await CommandResult.run(["--help"], executable: binary)
         if String(decoding: help.standardOutput, as: UTF8.self).contains("--rate-limit") {
-            commonArguments += ["--rate-limit", "off"]
+            common.withLock { $0 += ["--rate-limit", "off"] }
         }
     }
 

@@ -106,6 +106,10 @@ struct TransportSuite {
 }
 
 /// Hands a value that is used by exactly one thread at a time to that thread.
+///
+/// Unchecked because `WireConnection` keeps a mutable read buffer and is not `Sendable`: each box is read
+/// by the one thread `onThreads` starts for it, after the spawning thread stopped using the connection, and
+/// `Thread.start` orders that hand-off. The benchmark is the only user.
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
