@@ -218,7 +218,7 @@ struct CollaborationTests {
     @Test func aMemberAddedByAnAdministratorMayStopWatchingAnotherUsersTask() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task(by: "user123")
-        let bob = Caller(userID: "bob", role: .member)
+        let bob = Caller(user: "bob", role: .member)
         #expect(await engineError { _ = try await fixture.engine.watch(id, by: bob) }?.name == "permission_denied")
         _ = try await fixture.engine.watch(id, userID: "bob", by: .system)
         let removed = try await fixture.engine.unwatch(id, by: bob).value
@@ -231,7 +231,7 @@ struct CollaborationTests {
     @Test func watchingIsIdempotentAndLimitedToOneselfForMembers() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task(by: "user456")
-        let jane = Caller(userID: "user456", role: .member)
+        let jane = Caller(user: "user456", role: .member)
         let watched = try await fixture.engine.watch(id, by: jane).value
         #expect(
             watched == WatchResult(taskID: id, userID: "user456", watching: true, changed: true, watchers: ["user456"]))

@@ -47,7 +47,7 @@ struct ScaleBenchmark {
                     )
                 }
                 input.context = ["conversation_id": .string("conv_\(index)"), "bot_id": "support_bot"]
-                ids.append(try await engine.create(input, by: Caller(userID: "bot")).value.task.id)
+                ids.append(try await engine.create(input, by: Caller(user: "bot")).value.task.id)
             }
         }
         await Self.measure("update 200000 (status)") {

@@ -47,8 +47,8 @@ enum CollaborationValidator {
     }
 
     /// A user id given as a param (a watcher).
-    static func userID(_ text: String, field: String) throws(EngineError) -> String {
-        try Validator.nonEmpty(text, field, TaskLimits.userIDLength)
+    static func userID(_ id: UserID, field: String) throws(EngineError) -> UserID {
+        UserID(try Validator.nonEmpty(id.text, field, TaskLimits.userIDLength))
     }
 
     /// `page` and `limit` of a list, as `tasks.list` checks them.

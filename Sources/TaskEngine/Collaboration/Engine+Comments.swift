@@ -22,7 +22,7 @@ extension Engine {
             mentions: mentions.map { UserID($0) },
             attachments: attachmentIDs, createdAt: at)
         let event = Event(
-            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(task.id), version: task.version,
             changes: ["comments_count": ["old": .int(task.commentsCount), "new": .int(task.commentsCount + 1)]],
             detail: comment.json
