@@ -70,7 +70,7 @@ struct CollaborationFixture {
 
     @discardableResult
     func comment(
-        _ taskID: TaskID, _ text: String, by user: String = "user456", mentions: [String] = [],
+        _ taskID: TaskID, _ text: String, by user: String = "user456", mentions: [UserID] = [],
         attachments: [AttachmentID] = []
     ) async throws -> TaskComment {
         var input = NewComment(taskID: taskID, text: text)

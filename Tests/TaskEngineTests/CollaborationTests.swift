@@ -62,7 +62,7 @@ struct CollaborationTests {
             }?["field"] == "text")
         _ = try await fixture.comment(id, String(repeating: "é", count: CollaborationLimits.commentLength))
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: [""]) }?["field"] == "mentions")
-        let tooMany = (0...CollaborationLimits.mentionCount).map { "user\($0)" }
+        let tooMany = (0...CollaborationLimits.mentionCount).map { UserID("user\($0)") }
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: tooMany) }?["field"] == "mentions")
         let unknown = await engineError { try await fixture.comment(id, "See", attachments: [AttachmentID(raw: 0)]) }
         #expect(unknown == .attachmentNotFound("att_0000000000000"))

@@ -19,7 +19,7 @@ extension Engine {
         var ids = state.collaboration.commentIDs
         let comment = TaskComment(
             rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.user,
-            mentions: mentions.map { UserID($0) },
+            mentions: mentions,
             attachments: attachmentIDs, createdAt: at)
         let event = Event(
             seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agent,

@@ -25,7 +25,7 @@ extension Engine {
                 "title": .string(title),
                 "description": description.map(JSONValue.string) ?? .null,
                 "priority": .string(priority.rawValue),
-                "assignee": assignee.map(JSONValue.string) ?? .null,
+                "assignee": assignee?.json ?? .null,
                 "due_date": due.map { .string($0.rfc3339) } ?? .null,
                 "tags": .array(tags.map(JSONValue.string)),
                 "context": TaskField.contextJSON(context.sorted { $0.key < $1.key }),
@@ -49,7 +49,7 @@ extension Engine {
         var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.user)
         task.description = description
         task.priority = priority
-        task.assignee = assignee.map { UserID($0) }
+        task.assignee = assignee
         task.dueDate = due
         task.tags = tags
         task.context = context
@@ -93,7 +93,7 @@ extension Engine {
         if let description = patch.description { task.description = try description.map(Validator.description) }
         if let priority = patch.priority { task.priority = try Validator.priority(priority) }
         if let assignee = patch.assignee {
-            task.assignee = try assignee.map { (text) throws(EngineError) in UserID(try Validator.assignee(text)) }
+            task.assignee = try assignee.map(Validator.assignee)
         }
         if let due = patch.dueDate {
             task.dueDate = try due.map { (input) throws(EngineError) in
