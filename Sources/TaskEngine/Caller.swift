@@ -4,24 +4,19 @@
 package struct Caller: Sendable, Equatable {
     /// The user the call acts as (`created_by`, `completed_by`, history `actor`).
     package var user: UserID
-    /// The user's id as text, as the server keeps it for a connection.
-    package var userID: String {
-        get { user.text }
-        set { user = UserID(newValue) }
-    }
     /// The agent (bot or service) acting on the user's behalf, recorded in history.
-    package var agentID: String?
+    package var agent: UserID?
     /// The role whose permissions apply: the user's role, also when an agent acts for them.
     package var role: Role
 
     /// A caller. The role defaults to `admin` because engine-level callers without a connection (tests,
     /// the `token` command) act with full rights; the server always passes the connection's real role.
-    package init(userID: String, agentID: String? = nil, role: Role = .admin) {
-        self.user = UserID(userID)
-        self.agentID = agentID
+    package init(user: UserID, agent: UserID? = nil, role: Role = .admin) {
+        self.user = user
+        self.agent = agent
         self.role = role
     }
 
     /// The built-in administrator that stdio connections act as by default.
-    package static let system = Caller(userID: "system")
+    package static let system = Caller(user: User.systemID)
 }

@@ -20,7 +20,7 @@ package enum EngineError: Error, Sendable, Equatable {
     /// The caller may not do this (see ``AccessPolicy``).
     case permissionDenied(String)
     /// No user has this id.
-    case userNotFound(String)
+    case userNotFound(UserID)
     /// No token has this id.
     case tokenNotFound(String)
     /// A token that does not log in (unknown, expired or revoked), or a connection whose token stopped working.
@@ -84,7 +84,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .versionConflict(let id, let current, let expected):
             ["task_id": .string(id), "current_version": .int(current), "expected_version": .int(expected)]
         case .idempotencyConflict(let key, let id): ["idempotency_key": .string(key), "task_id": .string(id)]
-        case .userNotFound(let id): ["user_id": .string(id)]
+        case .userNotFound(let id): ["user_id": id.json]
         case .tokenNotFound(let id): ["token_id": .string(id)]
         case .attachmentNotFound(let id): ["attachment_id": .string(id)]
         case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]

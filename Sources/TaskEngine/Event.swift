@@ -91,7 +91,7 @@ package struct Event: Sendable, Equatable {
     /// The user the change is attributed to.
     package var actor: UserID
     /// The agent that acted for `actor`, when one did (filled once agents act on behalf of users).
-    package var agent: String?
+    package var agent: UserID?
     /// What the event is about: the task it changes, or for identity events the user or token, written
     /// under `task_id`, `user_id` or `token_id` (``EventSubject/key``).
     package var subject: EventSubject
@@ -108,7 +108,7 @@ package struct Event: Sendable, Equatable {
     package var detail: JSONValue?
 
     package init(
-        seq: UInt64, type: EventType, at: Timestamp, actor: UserID, agent: String? = nil, subject: EventSubject,
+        seq: UInt64, type: EventType, at: Timestamp, actor: UserID, agent: UserID? = nil, subject: EventSubject,
         version: Int, changes: JSONObject, idempotencyKey: String? = nil, fingerprint: String? = nil,
         detail: JSONValue? = nil
     ) {
@@ -134,7 +134,7 @@ package struct Event: Sendable, Equatable {
             "at": .string(at.rfc3339),
             "actor": actor.json,
         ]
-        object.append("agent", ifPresent: agent.map(JSONValue.string))
+        object.append("agent", ifPresent: agent?.json)
         object.append(subject.key, .string(subject.text))
         if type.concernsTask { object.append("version", .int(version)) }
         object.append("changes", .object(changes))
@@ -165,9 +165,10 @@ package struct Event: Sendable, Equatable {
             let changes = object["changes"]?.objectValue
         else { throw .damaged("an event lacks a required member") }
         self.init(
-            seq: seq, type: type, at: at, actor: UserID(actor), agent: object["agent"]?.stringValue, subject: subject,
-            version: version, changes: changes, idempotencyKey: object["idempotency_key"]?.stringValue,
-            fingerprint: object["fingerprint"]?.stringValue, detail: type.detailKey.flatMap { object[$0] }
+            seq: seq, type: type, at: at, actor: UserID(actor), agent: object["agent"]?.stringValue.map { UserID($0) },
+            subject: subject, version: version, changes: changes,
+            idempotencyKey: object["idempotency_key"]?.stringValue, fingerprint: object["fingerprint"]?.stringValue,
+            detail: type.detailKey.flatMap { object[$0] }
         )
     }
 
@@ -212,7 +213,7 @@ package struct Event: Sendable, Equatable {
             "seq": .number(String(seq)),
             "at": .string(at.rfc3339),
             "actor": actor.json,
-            "agent": agent.map(JSONValue.string) ?? .null,
+            "agent": agent?.json ?? .null,
             "action": .string(type.rawValue),
             "version": .int(version),
             "changes": .object(changes),

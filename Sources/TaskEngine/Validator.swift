@@ -47,8 +47,8 @@ enum Validator {
         return status
     }
 
-    static func assignee(_ text: String) throws(EngineError) -> String {
-        try nonEmpty(text, "assignee", TaskLimits.userIDLength)
+    static func assignee(_ id: UserID) throws(EngineError) -> UserID {
+        UserID(try nonEmpty(id.text, "assignee", TaskLimits.userIDLength))
     }
 
     /// A due date set by an update: it must be in the future unless it is `current`, the task's due date

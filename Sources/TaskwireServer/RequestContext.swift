@@ -11,13 +11,13 @@ package struct RequestContext: Sendable {
     package var connectionID: UInt64
     /// The user the call acts as: writes are attributed to it (`created_by`, `completed_by`). With
     /// `on_behalf_of`, the user the agent acts for.
-    package var userID: String
-    /// The role whose permissions and limits apply (``userID``'s role).
+    package var user: UserID
+    /// The role whose permissions and limits apply (``user``'s role).
     package var role: Role
-    /// The agent acting `on_behalf_of` ``userID``, recorded in history.
-    package var agentID: String?
+    /// The agent acting `on_behalf_of` ``user``, recorded in history.
+    package var agent: UserID?
     /// The token the connection logged in with (`nil` for the stdio user).
-    package var tokenID: String?
+    package var tokenID: TokenID?
     /// How the connection proved who it is: `stdio` or `token`; `nil` before `auth.login` on a socket.
     package var authenticatedVia: String?
     /// The connection's login state, which `auth.login` rebinds; `nil` for contexts without a connection.
@@ -29,11 +29,11 @@ package struct RequestContext: Sendable {
 
     /// A context; without arguments it is the stdio `system` admin, as in-process tests want.
     package init(
-        connectionID: UInt64, userID: String = "system", role: Role = .admin, transport: String = "stdio",
+        connectionID: UInt64, user: UserID = User.systemID, role: Role = .admin, transport: String = "stdio",
         framing: Framing? = nil, identity: ConnectionIdentity? = nil
     ) {
         self.connectionID = connectionID
-        self.userID = userID
+        self.user = user
         self.role = role
         self.authenticatedVia = "stdio"
         self.transport = transport
@@ -42,5 +42,5 @@ package struct RequestContext: Sendable {
     }
 
     /// The engine's view of who is calling.
-    package var caller: Caller { Caller(userID: userID, agentID: agentID, role: role) }
+    package var caller: Caller { Caller(user: user, agent: agent, role: role) }
 }

@@ -87,6 +87,8 @@ struct AccessPolicyTests {
     func upsertsMapToTheirAction(
         caller: String, target: String, existing: Role?, new: Role, action: AccessPolicy.Action
     ) {
-        #expect(AccessPolicy.userAction(caller: caller, target: target, existing: existing, new: new) == action)
+        #expect(
+            AccessPolicy.userAction(caller: UserID(caller), target: UserID(target), existing: existing, new: new)
+                == action)
     }
 }

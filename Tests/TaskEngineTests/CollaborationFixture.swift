@@ -9,8 +9,8 @@ import Testing
 struct NamedUsers: UserDirectory {
     var names: [String: String]
 
-    func profile(of userID: String) -> UserProfile? {
-        names[userID].map { UserProfile(userID: userID, name: $0) }
+    func profile(of userID: UserID) -> UserProfile? {
+        names[userID.text].map { UserProfile(userID: userID, name: $0) }
     }
 }
 
@@ -65,18 +65,18 @@ struct CollaborationFixture {
     }
 
     func task(_ title: String = "Review customer complaint", by user: String = "user123") async throws -> TaskID {
-        try await engine.create(NewTask(title: title), by: Caller(userID: user)).value.task.id
+        try await engine.create(NewTask(title: title), by: Caller(user: UserID(user))).value.task.id
     }
 
     @discardableResult
     func comment(
-        _ taskID: TaskID, _ text: String, by user: String = "user456", mentions: [String] = [],
+        _ taskID: TaskID, _ text: String, by user: String = "user456", mentions: [UserID] = [],
         attachments: [AttachmentID] = []
     ) async throws -> TaskComment {
         var input = NewComment(taskID: taskID, text: text)
         input.mentions = mentions
         input.attachments = attachments.map(\.description)
-        return try await engine.addComment(input, by: Caller(userID: user)).value
+        return try await engine.addComment(input, by: Caller(user: UserID(user))).value
     }
 
     @discardableResult
@@ -86,7 +86,7 @@ struct CollaborationFixture {
     ) async throws -> TaskAttachment {
         let input = NewAttachment(
             taskID: taskID, filename: name, contentBase64: Base64.encode(bytes), mimeType: mimeType)
-        return try await engine.uploadAttachment(input, by: Caller(userID: user)).value
+        return try await engine.uploadAttachment(input, by: Caller(user: UserID(user))).value
     }
 }
 

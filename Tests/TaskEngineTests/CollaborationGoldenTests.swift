@@ -26,8 +26,8 @@ struct CollaborationGoldenTests {
         try await fixture.comment(id, "Customer replied", by: "user789")
         try GoldenTests.check(try await engine.comments(id).json(directory: fixture.directory), "comments_list")
 
-        try GoldenTests.check(try await engine.watch(id, by: Caller(userID: "user456")).value.json, "watch")
-        try GoldenTests.check(try await engine.unwatch(id, by: Caller(userID: "user456")).value.json, "unwatch")
+        try GoldenTests.check(try await engine.watch(id, by: Caller(user: "user456")).value.json, "watch")
+        try GoldenTests.check(try await engine.unwatch(id, by: Caller(user: "user456")).value.json, "unwatch")
         try GoldenTests.check(try await engine.deleteAttachment(upload.id, by: .system).value.json, "attachment_delete")
         try GoldenTests.check(try await engine.history(id).json, "collaboration_history")
     }
@@ -50,7 +50,7 @@ struct CollaborationGoldenTests {
         await record("empty_comment") { try await fixture.comment(id, "") }
         let janes = try await fixture.task("Jane's own task", by: "user456")
         await record("watch_someone_else") {
-            _ = try await fixture.engine.watch(janes, userID: "user789", by: Caller(userID: "user456", role: .member))
+            _ = try await fixture.engine.watch(janes, userID: "user789", by: Caller(user: "user456", role: .member))
         }
         try GoldenTests.check(.object(errors), "collaboration_errors")
     }

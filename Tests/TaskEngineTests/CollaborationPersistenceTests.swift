@@ -16,7 +16,7 @@ struct CollaborationPersistenceTests {
             ids.append(id)
             let attachment = try await fixture.upload(id, pngBytes(index), name: "shot-\(index).png")
             try await fixture.comment(id, "Comment on \(index)", mentions: ["user123"], attachments: [attachment.id])
-            if index % 2 == 0 { _ = try await fixture.engine.watch(id, by: Caller(userID: "user456")) }
+            if index % 2 == 0 { _ = try await fixture.engine.watch(id, by: Caller(user: "user456")) }
             if index % 3 == 0 { _ = try await fixture.engine.watch(id, userID: "user789", by: .system) }
             if index % 4 == 0 { _ = try await fixture.engine.unwatch(id, userID: "user789", by: .system) }
             if index % 5 == 0 { _ = try await fixture.engine.deleteAttachment(attachment.id, by: .system) }

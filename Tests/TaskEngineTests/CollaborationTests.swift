@@ -62,7 +62,7 @@ struct CollaborationTests {
             }?["field"] == "text")
         _ = try await fixture.comment(id, String(repeating: "é", count: CollaborationLimits.commentLength))
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: [""]) }?["field"] == "mentions")
-        let tooMany = (0...CollaborationLimits.mentionCount).map { "user\($0)" }
+        let tooMany = (0...CollaborationLimits.mentionCount).map { UserID("user\($0)") }
         #expect(await failure { try await fixture.comment(id, "Hi", mentions: tooMany) }?["field"] == "mentions")
         let unknown = await engineError { try await fixture.comment(id, "See", attachments: [AttachmentID(raw: 0)]) }
         #expect(unknown == .attachmentNotFound("att_0000000000000"))
@@ -218,7 +218,7 @@ struct CollaborationTests {
     @Test func aMemberAddedByAnAdministratorMayStopWatchingAnotherUsersTask() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task(by: "user123")
-        let bob = Caller(userID: "bob", role: .member)
+        let bob = Caller(user: "bob", role: .member)
         #expect(await engineError { _ = try await fixture.engine.watch(id, by: bob) }?.name == "permission_denied")
         _ = try await fixture.engine.watch(id, userID: "bob", by: .system)
         let removed = try await fixture.engine.unwatch(id, by: bob).value
@@ -231,7 +231,7 @@ struct CollaborationTests {
     @Test func watchingIsIdempotentAndLimitedToOneselfForMembers() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task(by: "user456")
-        let jane = Caller(userID: "user456", role: .member)
+        let jane = Caller(user: "user456", role: .member)
         let watched = try await fixture.engine.watch(id, by: jane).value
         #expect(
             watched == WatchResult(taskID: id, userID: "user456", watching: true, changed: true, watchers: ["user456"]))

@@ -158,7 +158,7 @@ struct EngineTests {
         patch.dueDate = .some(nil)
         patch.title = "Task"
         patch.requestOrder = ["task_id", "status", "progress", "assignee", "description", "due_date", "title"]
-        let updated = try await fixture.engine.update(task.id, patch, by: Caller(userID: "user456")).value
+        let updated = try await fixture.engine.update(task.id, patch, by: Caller(user: "user456")).value
         #expect(updated.updatedFields == ["status", "progress", "assignee", "description", "due_date"])
         #expect(updated.task.updatedAt.rfc3339 == "2024-01-15T11:00:00Z")
         #expect(updated.task.version == 2)
@@ -237,7 +237,7 @@ struct EngineTests {
         let completion = Completion(
             resolution: "Issue resolved - refund processed", timeSpentMinutes: 90,
             outcomes: ["customer_satisfied", "refund_issued"])
-        let done = try await fixture.engine.complete(task.id, completion, by: Caller(userID: "user456")).value.task
+        let done = try await fixture.engine.complete(task.id, completion, by: Caller(user: "user456")).value.task
         #expect(done.status == .completed)
         #expect(done.completedAt?.rfc3339 == "2024-01-15T12:00:00Z")
         #expect(done.completedBy == "user456")
@@ -277,7 +277,7 @@ struct EngineTests {
                 input.dueDate = .epochSeconds(1_705_770_000)
                 input.context = ["a": "1", "b": "2"]
                 return input
-            }(), by: Caller(userID: "user123")
+            }(), by: Caller(user: "user123")
         ).value
         #expect(retry.replayed)
         #expect(retry.task.id == first.id)
@@ -299,7 +299,7 @@ struct EngineTests {
                 var input = NewTask(title: "Call back")
                 configure(&input)
                 return input
-            }(), by: Caller(userID: "user123")
+            }(), by: Caller(user: "user123")
         ).value
         #expect(replayed.replayed && replayed.task.id == first.id)
     }
@@ -333,9 +333,9 @@ struct EngineTests {
         fixture.clock.advance(seconds: 60)
         try await fixture.update(task.id, by: "user456") { $0.assignee = .some("user789") }
         fixture.clock.advance(seconds: 60)
-        _ = try await fixture.engine.complete(task.id, Completion(resolution: "done"), by: Caller(userID: "user789"))
+        _ = try await fixture.engine.complete(task.id, Completion(resolution: "done"), by: Caller(user: "user789"))
         fixture.clock.advance(seconds: 60)
-        let deleted = try await fixture.engine.delete(task.id, by: Caller(userID: "admin")).value
+        let deleted = try await fixture.engine.delete(task.id, by: Caller(user: "admin")).value
         #expect(deleted.taskID == task.id && deleted.version == 5)
 
         #expect(await engineError { _ = try await fixture.engine.task(task.id) } == .taskNotFound(task.id.description))
@@ -421,7 +421,7 @@ struct EngineTests {
 
 struct EngineHookTests {
     struct Directory: UserDirectory {
-        func profile(of userID: String) -> UserProfile? {
+        func profile(of userID: UserID) -> UserProfile? {
             userID == "user456"
                 ? UserProfile(userID: userID, name: "Jane Smith", avatarURL: "https://example.com/avatar.jpg") : nil
         }

@@ -26,7 +26,7 @@ struct Fixture {
     ) async throws -> TaskItem {
         var input = NewTask(title: title)
         configure(&input)
-        return try await engine.create(input, by: Caller(userID: user)).value.task
+        return try await engine.create(input, by: Caller(user: UserID(user))).value.task
     }
 
     /// Applies a patch.
@@ -38,7 +38,7 @@ struct Fixture {
     {
         var patch = TaskPatch()
         configure(&patch)
-        return try await engine.update(id, patch, by: Caller(userID: user)).value
+        return try await engine.update(id, patch, by: Caller(user: UserID(user))).value
     }
 
     /// Moves a task to a status through `tasks.update`.

@@ -34,7 +34,7 @@ struct GoldenTests {
         input.priority = "high"
         input.tags = ["support", "urgent"]
         input.context = ["conversation_id": "conv_abc123", "bot_id": "support_bot"]
-        let created = try await engine.create(input, by: Caller(userID: "user123")).value
+        let created = try await engine.create(input, by: Caller(user: "user123")).value
         try Self.check(created.json(directory: engine.directory), "create")
         let id = created.task.id
 
@@ -44,7 +44,7 @@ struct GoldenTests {
         patch.progress = 60
         patch.assignee = .some("user789")
         patch.requestOrder = ["task_id", "status", "progress", "assignee"]
-        let updated = try await engine.update(id, patch, by: Caller(userID: "user456")).value
+        let updated = try await engine.update(id, patch, by: Caller(user: "user456")).value
         try Self.check(updated.json, "update")
         try Self.check(try await engine.taskDetail(id), "get")
 
@@ -56,10 +56,10 @@ struct GoldenTests {
         let completion = Completion(
             resolution: "Issue resolved - refund processed", timeSpentMinutes: 90,
             outcomes: ["customer_satisfied", "refund_issued"])
-        let completed = try await engine.complete(id, completion, by: Caller(userID: "user456")).value
+        let completed = try await engine.complete(id, completion, by: Caller(user: "user456")).value
         try Self.check(completed.json, "complete")
 
-        let deleted = try await engine.delete(id, by: Caller(userID: "user123")).value
+        let deleted = try await engine.delete(id, by: Caller(user: "user123")).value
         try Self.check(deleted.json, "delete")
         try Self.check(try await engine.history(id).json, "history")
     }

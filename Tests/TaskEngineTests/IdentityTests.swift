@@ -7,9 +7,9 @@ import Testing
 /// Users, tokens and permissions in the engine alone: a `MemoryStore` and a hand-driven clock.
 struct IdentityTests {
     static let admin = Caller.system
-    static let agent = Caller(userID: "bot", role: .agent)
-    static let ann = Caller(userID: "ann", role: .member)
-    static let bob = Caller(userID: "bob", role: .member)
+    static let agent = Caller(user: "bot", role: .agent)
+    static let ann = Caller(user: "ann", role: .member)
+    static let bob = Caller(user: "bob", role: .member)
 
     /// A fixture with an agent `bot` and members `ann` and `bob`.
     func populated(snapshotThreshold: Int = 100_000) async throws -> Fixture {
@@ -18,7 +18,7 @@ struct IdentityTests {
             UserInput(userID: "bot", name: "Support bot", role: "agent"), by: Self.admin)
         for id in ["ann", "bob"] {
             _ = try await fixture.engine.upsertUser(
-                UserInput(userID: id, name: id == "ann" ? "Ann" : "Bob", role: "member"), by: Self.agent)
+                UserInput(userID: UserID(id), name: id == "ann" ? "Ann" : "Bob", role: "member"), by: Self.agent)
         }
         return fixture
     }
@@ -28,7 +28,7 @@ struct IdentityTests {
     @Test(arguments: [
         (UserInput(userID: "", name: "X", role: "member"), "user_id"),
         (UserInput(userID: "has space", name: "X", role: "member"), "user_id"),
-        (UserInput(userID: String(repeating: "a", count: 65), name: "X", role: "member"), "user_id"),
+        (UserInput(userID: UserID(String(repeating: "a", count: 65)), name: "X", role: "member"), "user_id"),
         (UserInput(userID: "ok", name: "  ", role: "member"), "name"),
         (UserInput(userID: "ok", name: String(repeating: "n", count: 201), role: "member"), "name"),
         (UserInput(userID: "ok", name: "X", avatarURL: "ftp://x/a.png", role: "member"), "avatar_url"),
@@ -135,7 +135,7 @@ struct IdentityTests {
         var input = NewTask(title: "Ann's")
         input.assignee = "bob"
         let task = try await engine.create(input, by: Self.ann).value.task
-        let mine = try await engine.create(NewTask(title: "Cid's"), by: Caller(userID: "cid", role: .member)).value.task
+        let mine = try await engine.create(NewTask(title: "Cid's"), by: Caller(user: "cid", role: .member)).value.task
         // Reading is open to every member.
         #expect(try await engine.task(mine.id, for: Self.ann).id == mine.id)
         #expect(try await engine.list(TaskQuery(), for: Self.bob).total == 2)
@@ -158,7 +158,7 @@ struct IdentityTests {
 
     @Test func anAgentActingForAMemberIsRecordedBesideTheMember() async throws {
         let fixture = try await populated()
-        let forAnn = Caller(userID: "ann", agentID: "bot", role: .member)
+        let forAnn = Caller(user: "ann", agent: "bot", role: .member)
         let task = try await fixture.engine.create(NewTask(title: "Via bot"), by: forAnn).value.task
         #expect(task.createdBy == "ann")
         let history = try await fixture.engine.history(task.id)
@@ -178,14 +178,14 @@ struct IdentityTests {
         #expect(issued.json["token"] == "tw_ann" && issued.json["label"] == "laptop")
         let login = try await engine.login(token: "tw_ann")
         #expect(login.user.userID == "ann" && login.token.tokenID == issued.record.tokenID)
-        #expect(try await engine.principal(userID: "ann", tokenID: issued.record.tokenID.description).role == .member)
+        #expect(try await engine.principal(userID: "ann", tokenID: issued.record.tokenID).role == .member)
         #expect(await engineError { _ = try await engine.login(token: "tw_wrong") }?.name == "unauthorized")
 
         fixture.clock.advance(seconds: 3600)
         #expect(await engineError { _ = try await engine.login(token: "tw_ann") }?.name == "unauthorized")
         #expect(
             await engineError {
-                _ = try await engine.principal(userID: "ann", tokenID: issued.record.tokenID.description)
+                _ = try await engine.principal(userID: "ann", tokenID: issued.record.tokenID)
             }?.name
                 == "unauthorized")
         #expect(
@@ -207,7 +207,7 @@ struct IdentityTests {
         let engine = fixture.engine
         for caller in [Self.agent, Self.ann] {
             #expect(
-                await engineError { _ = try await engine.createToken(for: caller.userID, by: caller) }?.name
+                await engineError { _ = try await engine.createToken(for: caller.user, by: caller) }?.name
                     == "permission_denied")
         }
         #expect(

@@ -6,7 +6,7 @@ import Testing
 
 /// Proves the list indexes right by comparing every answer with a brute-force filter and sort.
 struct ListTests {
-    static let assignees = ["ann", "bob", "cy", "dee", "eve"]
+    static let assignees: [UserID] = ["ann", "bob", "cy", "dee", "eve"]
     static let tagPool = ["support", "urgent", "billing", "vip", "bug", "ops"]
     static let words = ["Refund", "call", "Review", "invoice", "crash", "Follow", "up", "customer", "überprüfen"]
 
@@ -81,7 +81,7 @@ struct ListTests {
         let matching = tasks.filter { task in
             if !statuses.isEmpty, !statuses.contains(task.status) { return false }
             if !priorities.isEmpty, !priorities.contains(task.priority) { return false }
-            if let assignee = query.assignee, task.assignee?.text != assignee { return false }
+            if let assignee = query.assignee, task.assignee != assignee { return false }
             if let before, !(task.dueDate.map { $0 < before } ?? false) { return false }
             if let after, !(task.dueDate.map { $0 > after } ?? false) { return false }
             if !query.tags.allSatisfy(task.tags.contains) { return false }

@@ -50,7 +50,7 @@ struct ReplayTests {
         #expect(try await recovered.history(ids[3]).events == (try await fixture.engine.history(ids[3])).events)
         var retry = NewTask(title: "Keyed")
         retry.idempotencyKey = "key-1"
-        #expect(try await recovered.create(retry, by: Caller(userID: "user123")).value.replayed)
+        #expect(try await recovered.create(retry, by: Caller(user: "user123")).value.replayed)
 
         let error = await engineError { _ = try Engine.importDocument(parsed, into: store, clock: fixture.clock) }
         #expect(error?.name == "unavailable")

@@ -38,7 +38,7 @@ struct ScaleBenchmark {
             for index in 0..<count {
                 if index % 10 == 0 { time.advance(seconds: 1) }
                 var input = NewTask(title: "Follow up with customer about ticket \(index)")
-                input.assignee = "user\(Int.random(in: 0..<1000, using: &random))"
+                input.assignee = UserID("user\(Int.random(in: 0..<1000, using: &random))")
                 input.priority = TaskPriority.allCases.randomElement(using: &random)?.rawValue
                 input.tags = ["tag\(Int.random(in: 0..<50, using: &random))"]
                 if Int.random(in: 0..<4, using: &random) > 0 {
@@ -47,7 +47,7 @@ struct ScaleBenchmark {
                     )
                 }
                 input.context = ["conversation_id": .string("conv_\(index)"), "bot_id": "support_bot"]
-                ids.append(try await engine.create(input, by: Caller(userID: "bot")).value.task.id)
+                ids.append(try await engine.create(input, by: Caller(user: "bot")).value.task.id)
             }
         }
         await Self.measure("update 200000 (status)") {

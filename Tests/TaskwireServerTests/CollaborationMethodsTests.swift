@@ -26,7 +26,7 @@ struct CollaborationMethodsTests {
     > {
         await table.call(
             method, params,
-            context: RequestContext(connectionID: 1, userID: user, role: user == "system" ? .admin : .member))
+            context: RequestContext(connectionID: 1, user: UserID(user), role: user == "system" ? .admin : .member))
     }
 
     func result(_ method: String, _ params: JSONValue?, as user: String = "user123") async throws -> JSONValue {

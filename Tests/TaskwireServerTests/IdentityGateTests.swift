@@ -35,7 +35,7 @@ struct IdentityGateTests {
 
     /// A new stdio connection acting as `user`.
     func stdio(_ user: String = "system") -> RequestContext {
-        RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(userID: user, via: "stdio")))
+        RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(user: UserID(user), via: "stdio")))
     }
 
     /// Calls a method as a connection and waits for durability, as the session does.

@@ -11,7 +11,7 @@ struct ListAssigneeNullTests {
     @Test func nullAssigneeListsUnassignedTasks() async throws {
         let engine = try Engine.open(store: MemoryStore(), clock: ManualTimeSource("2024-01-15T10:00:00Z"))
         let table = try MethodTable(TaskMethods.declarations(engine: engine))
-        let context = RequestContext(connectionID: 1, userID: "user123")
+        let context = RequestContext(connectionID: 1, user: "user123")
         let free = try await table.call("tasks.create", ["title": "Free"], context: context).get()
         _ = try await table.call("tasks.create", ["title": "Ann's", "assignee": "ann"], context: context).get()
         let unassigned = try await table.call("tasks.list", ["assignee": .null], context: context).get()

@@ -70,7 +70,7 @@ struct LoginThrottleTests {
         let dispatcher = Dispatcher(
             methods: table, logger: Logger(label: "test", level: .error) { _ in },
             gate: AuthGate(engine: engine, rateLimits: .standard, clock: clock))
-        let admin = RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(userID: "system", via: "stdio")))
+        let admin = RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(user: "system", via: "stdio")))
         for (method, params) in [
             ("users.upsert", ["user_id": "ann", "name": "Ann", "role": "member"] as JSONValue),
             ("auth.tokens.create", ["user_id": "ann"]),
@@ -155,7 +155,7 @@ struct LoginThrottleTests {
         #expect(identity.beginLoginAttempt(now: 3) == .admitted)
         #expect(identity.beginLoginAttempt(now: 3) == .locked(retryAfterSeconds: 4))
         // A successful login forgets every attempt.
-        identity.bind(.init(userID: "ann", tokenID: "tok_1", via: "token"))
+        identity.bind(.init(user: "ann", tokenID: TokenID(raw: 1), via: "token"))
         for _ in 0..<ConnectionIdentity.freeFailures {
             #expect(identity.beginLoginAttempt(now: 3) == .admitted)
         }

@@ -1,3 +1,4 @@
+import TaskEngine
 import Testing
 
 @testable import TaskwireServer

@@ -23,7 +23,7 @@ struct TaskMethodsTests {
     ) async -> Result<
         JSONValue, ResponseError
     > {
-        await table.call(method, params, context: RequestContext(connectionID: 1, userID: user))
+        await table.call(method, params, context: RequestContext(connectionID: 1, user: UserID(user)))
     }
 
     func result(_ method: String, _ params: JSONValue?, as user: String = "user123") async throws -> JSONValue {

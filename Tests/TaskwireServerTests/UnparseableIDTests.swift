@@ -9,7 +9,7 @@ import Testing
 /// Ids are parsed where params enter; text that is no id answers exactly as an unknown id always has.
 struct UnparseableIDTests {
     let table: MethodTable
-    let context = RequestContext(connectionID: 1, userID: "system")
+    let context = RequestContext(connectionID: 1, user: "system")
 
     init() throws {
         let engine = try Engine.open(store: MemoryStore(), clock: ManualTimeSource("2024-01-15T10:00:00Z"))

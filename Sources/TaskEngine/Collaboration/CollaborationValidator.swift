@@ -10,10 +10,10 @@ enum CollaborationValidator {
     }
 
     /// Mentioned user ids: each 1-128 characters; duplicates dropped, order kept.
-    static func mentions(_ mentions: [String]) throws(EngineError) -> [String] {
-        var result: [String] = []
+    static func mentions(_ mentions: [UserID]) throws(EngineError) -> [UserID] {
+        var result: [UserID] = []
         for mention in mentions where !result.contains(mention) {
-            result.append(try Validator.nonEmpty(mention, "mentions", TaskLimits.userIDLength))
+            result.append(UserID(try Validator.nonEmpty(mention.text, "mentions", TaskLimits.userIDLength)))
         }
         guard result.count <= CollaborationLimits.mentionCount else {
             throw .invalid("mentions", "A comment mentions at most \(CollaborationLimits.mentionCount) users.")
@@ -47,8 +47,8 @@ enum CollaborationValidator {
     }
 
     /// A user id given as a param (a watcher).
-    static func userID(_ text: String, field: String) throws(EngineError) -> String {
-        try Validator.nonEmpty(text, field, TaskLimits.userIDLength)
+    static func userID(_ id: UserID, field: String) throws(EngineError) -> UserID {
+        UserID(try Validator.nonEmpty(id.text, field, TaskLimits.userIDLength))
     }
 
     /// `page` and `limit` of a list, as `tasks.list` checks them.

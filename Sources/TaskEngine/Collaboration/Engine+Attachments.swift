@@ -69,7 +69,7 @@ extension Engine {
                 mimeType: decoded.mimeType, sha256: key, uploadedAt: at, uploadedBy: caller.user)
             let count = task.attachmentsCount
             let event = Event(
-                seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.user, agent: caller.agentID,
+                seq: state.lastSeq + 1, type: .attachmentAdded, at: at, actor: caller.user, agent: caller.agent,
                 subject: .task(task.id), version: task.version,
                 changes: ["attachments_count": ["old": .int(count), "new": .int(count + 1)]],
                 detail: attachment.json
@@ -124,7 +124,7 @@ extension Engine {
         let count = task.attachmentsCount
         let event = Event(
             seq: state.lastSeq + 1, type: .attachmentDeleted, at: state.eventTime(now: clock.now()),
-            actor: caller.user, agent: caller.agentID, subject: .task(task.id), version: task.version,
+            actor: caller.user, agent: caller.agent, subject: .task(task.id), version: task.version,
             changes: ["attachments_count": ["old": .int(count), "new": .int(count - 1)]],
             detail: attachment.json
         )

@@ -19,10 +19,10 @@ extension Engine {
         var ids = state.collaboration.commentIDs
         let comment = TaskComment(
             rawID: ids.next(at: at), taskID: task.id, text: text, author: caller.user,
-            mentions: mentions.map { UserID($0) },
+            mentions: mentions,
             attachments: attachmentIDs, createdAt: at)
         let event = Event(
-            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .commentAdded, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(task.id), version: task.version,
             changes: ["comments_count": ["old": .int(task.commentsCount), "new": .int(task.commentsCount + 1)]],
             detail: comment.json

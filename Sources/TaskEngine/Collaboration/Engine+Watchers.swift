@@ -12,7 +12,7 @@ extension Engine {
     /// Makes `userID` (the caller by default) watch a live task. Watching twice changes nothing and records
     /// nothing (`changed: false`). Watchers do not change the task's `version` or `updated_at`.
     package func watch(
-        _ taskID: TaskID, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: UserID? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -21,7 +21,7 @@ extension Engine {
 
     /// Stops `userID` (the caller by default) watching a live task; idempotent like ``watch(_:userID:by:)``.
     package func unwatch(
-        _ taskID: TaskID, userID: String? = nil, by caller: Caller
+        _ taskID: TaskID, userID: UserID? = nil, by caller: Caller
     ) throws(EngineError)
         -> Committed<WatchResult>
     {
@@ -29,13 +29,12 @@ extension Engine {
     }
 
     private func changeWatcher(
-        _ taskID: TaskID, userID: String?, watching: Bool, by caller: Caller
+        _ taskID: TaskID, userID: UserID?, watching: Bool, by caller: Caller
     ) throws(EngineError) -> Committed<WatchResult> {
         let (_, task) = try state.tasks.liveTask(taskID)
         let user =
-            try userID.map { (text) throws(EngineError) in
-                UserID(try CollaborationValidator.userID(text, field: "user_id"))
-            } ?? caller.user
+            try userID.map { (id) throws(EngineError) in try CollaborationValidator.userID(id, field: "user_id") }
+            ?? caller.user
         // Anyone may stop watching, also a task they could not have started watching themselves (an
         // administrator added them); every other change needs the right to watch the task.
         if watching || user != caller.user { try authorize(.watch, caller, task: task) }
@@ -58,7 +57,7 @@ extension Engine {
         }
         let event = Event(
             seq: state.lastSeq + 1, type: watching ? .watcherAdded : .watcherRemoved,
-            at: state.eventTime(now: clock.now()), actor: caller.user, agent: caller.agentID,
+            at: state.eventTime(now: clock.now()), actor: caller.user, agent: caller.agent,
             subject: .task(task.id), version: task.version,
             changes: [
                 "watchers": [

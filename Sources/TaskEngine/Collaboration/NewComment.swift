@@ -3,7 +3,7 @@ package struct NewComment: Sendable, Equatable {
     package var taskID: TaskID
     package var text: String
     /// User ids mentioned in the text.
-    package var mentions: [String] = []
+    package var mentions: [UserID] = []
     /// Ids of attachments of the same task (`att_…`).
     package var attachments: [String] = []
 

@@ -37,7 +37,7 @@ package struct TaskComment: Sendable, Equatable {
     /// The `tasks.comments.list` item: `author` expanded to `{user_id, name}` (`name` only when known).
     package func listJSON(directory: any UserDirectory) -> JSONValue {
         var author: JSONObject = ["user_id": self.author.json]
-        author.append("name", ifPresent: directory.profile(of: self.author.text)?.name.map(JSONValue.string))
+        author.append("name", ifPresent: directory.profile(of: self.author)?.name.map(JSONValue.string))
         return .object(members(author: .object(author)))
     }
 

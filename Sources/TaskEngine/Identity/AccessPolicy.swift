@@ -80,7 +80,7 @@ package enum AccessPolicy {
 
     /// The action a `users.upsert` amounts to: editing oneself without a role change, managing a member, or
     /// anything touching the admin and agent roles.
-    package static func userAction(caller: String, target: String, existing: Role?, new: Role) -> Action {
+    package static func userAction(caller: UserID, target: UserID, existing: Role?, new: Role) -> Action {
         if caller == target { return existing == new ? .editProfile : .upsertPrivileged }
         if new == .member, existing == nil || existing == .member { return .upsertMember }
         return .upsertPrivileged

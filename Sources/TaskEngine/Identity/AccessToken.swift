@@ -9,17 +9,17 @@ package struct AccessToken: Sendable, Equatable {
 
     /// `tok_` and 13 base32 characters; not secret, sorts by creation time.
     package var tokenID: TokenID
-    package var userID: String
+    package var userID: UserID
     package var label: String?
     /// Lowercase hex SHA-256 of the token's UTF-8 text.
     package var hash: String
     package var createdAt: Timestamp
-    package var createdBy: String
+    package var createdBy: UserID
     package var expiresAt: Timestamp?
     package var revokedAt: Timestamp?
 
     package init(
-        tokenID: TokenID, userID: String, label: String?, hash: String, createdAt: Timestamp, createdBy: String,
+        tokenID: TokenID, userID: UserID, label: String?, hash: String, createdAt: Timestamp, createdBy: UserID,
         expiresAt: Timestamp?, revokedAt: Timestamp? = nil
     ) {
         self.tokenID = tokenID
@@ -43,10 +43,10 @@ package struct AccessToken: Sendable, Equatable {
     package func json(at now: Timestamp) -> JSONValue {
         [
             "token_id": .string(tokenID.description),
-            "user_id": .string(userID),
+            "user_id": userID.json,
             "label": label.map(JSONValue.string) ?? .null,
             "created_at": .string(createdAt.rfc3339),
-            "created_by": .string(createdBy),
+            "created_by": createdBy.json,
             "expires_at": expiresAt.map { .string($0.rfc3339) } ?? .null,
             "revoked_at": revokedAt.map { .string($0.rfc3339) } ?? .null,
             "status": .string(status(at: now).rawValue),
@@ -57,11 +57,11 @@ package struct AccessToken: Sendable, Equatable {
     var persistentJSON: JSONValue {
         [
             "token_id": .string(tokenID.description),
-            "user_id": .string(userID),
+            "user_id": userID.json,
             "label": label.map(JSONValue.string) ?? .null,
             "hash": .string(hash),
             "created_at": .string(createdAt.rfc3339),
-            "created_by": .string(createdBy),
+            "created_by": createdBy.json,
             "expires_at": expiresAt.map { .string($0.rfc3339) } ?? .null,
             "revoked_at": revokedAt.map { .string($0.rfc3339) } ?? .null,
         ]
@@ -83,8 +83,9 @@ package struct AccessToken: Sendable, Equatable {
             return time
         }
         self.init(
-            tokenID: tokenID, userID: userID, label: object["label"]?.stringValue, hash: hash, createdAt: createdAt,
-            createdBy: createdBy, expiresAt: try time("expires_at"), revokedAt: try time("revoked_at")
+            tokenID: tokenID, userID: UserID(userID), label: object["label"]?.stringValue, hash: hash,
+            createdAt: createdAt, createdBy: UserID(createdBy), expiresAt: try time("expires_at"),
+            revokedAt: try time("revoked_at")
         )
     }
 }

@@ -14,9 +14,9 @@ extension Engine {
     }
 
     /// The same check for an action on a user's account (their profile or tokens).
-    func authorize(_ action: Action, _ caller: Caller, account userID: String?) throws(EngineError) {
+    func authorize(_ action: Action, _ caller: Caller, account userID: UserID?) throws(EngineError) {
         let relation: AccessPolicy.Relation =
-            userID == nil ? .general : userID == caller.userID ? .ownAccount : .otherAccount
+            userID == nil ? .general : userID == caller.user ? .ownAccount : .otherAccount
         guard AccessPolicy.allows(caller.role, action, relation) else {
             throw .permissionDenied(AccessPolicy.denial(action))
         }

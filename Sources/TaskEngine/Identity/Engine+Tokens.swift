@@ -7,7 +7,7 @@ extension Engine {
     ///
     /// - Parameter secret: the token text; tests pass a fixed one, everyone else takes the random default.
     package func createToken(
-        for userID: String, label: String? = nil, expiresAt: TimeInput? = nil, by caller: Caller,
+        for userID: UserID, label: String? = nil, expiresAt: TimeInput? = nil, by caller: Caller,
         secret: String = TokenSecret.generate()
     ) throws(EngineError) -> Committed<IssuedToken> {
         try authorize(.createToken, caller, account: userID)
@@ -24,13 +24,13 @@ extension Engine {
         var ids = state.identity.tokenIDs
         let tokenID = TokenID(raw: ids.next(at: at))
         let changes: JSONObject = [
-            "user_id": ["old": .null, "new": .string(userID)],
+            "user_id": ["old": .null, "new": userID.json],
             "label": ["old": .null, "new": label.map(JSONValue.string) ?? .null],
             "hash": ["old": .null, "new": .string(hash)],
             "expires_at": ["old": .null, "new": expiry.map { .string($0.rfc3339) } ?? .null],
         ]
         let event = Event(
-            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .tokenCreated, at: at, actor: caller.user, agent: caller.agent,
             subject: .token(tokenID), version: 0, changes: changes
         )
         let (change, ticket) = try commitIdentity(event)
@@ -46,7 +46,7 @@ extension Engine {
         if token.revokedAt != nil { return Committed(token, ticket: store.barrier()) }
         let at = state.eventTime(now: clock.now())
         let event = Event(
-            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .tokenRevoked, at: at, actor: caller.user, agent: caller.agent,
             subject: .token(tokenID), version: 0, changes: ["revoked_at": ["old": .null, "new": .string(at.rfc3339)]]
         )
         let (change, ticket) = try commitIdentity(event)
@@ -56,9 +56,9 @@ extension Engine {
 
     /// The tokens of one user (everyone may list their own), or of everyone (`userID` nil: admins only;
     /// for anyone else nil means their own), sorted by id. Never includes the token text or hash.
-    package func tokens(of userID: String?, for caller: Caller) throws(EngineError) -> TokenList {
-        let owner = userID ?? (caller.role == .admin ? nil : caller.userID)
-        let relation: AccessPolicy.Relation = owner == caller.userID ? .ownAccount : .otherAccount
+    package func tokens(of userID: UserID?, for caller: Caller) throws(EngineError) -> TokenList {
+        let owner = userID ?? (caller.role == .admin ? nil : caller.user)
+        let relation: AccessPolicy.Relation = owner == caller.user ? .ownAccount : .otherAccount
         guard AccessPolicy.allows(caller.role, .listTokens, relation) else {
             throw .permissionDenied(AccessPolicy.denial(.listTokens))
         }
@@ -79,9 +79,9 @@ extension Engine {
 
     /// The user a connection acts as, checked on every call: the user must exist and, for a token login,
     /// the token must still be active (an expiry or revocation stops it at once).
-    package func principal(userID: String, tokenID: String?) throws(EngineError) -> User {
+    package func principal(userID: UserID, tokenID: TokenID?) throws(EngineError) -> User {
         if let tokenID {
-            guard let token = TokenID(tokenID).flatMap(state.identity.token), token.userID == userID,
+            guard let token = state.identity.token(tokenID), token.userID == userID,
                 token.status(at: clock.now()) == .active
             else { throw .unauthorized("The token of this connection expired or was revoked; log in again.") }
         }

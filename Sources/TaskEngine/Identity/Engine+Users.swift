@@ -15,7 +15,7 @@ extension Engine {
         let role = try IdentityValidator.role(input.role)
         let existing = state.identity.user(userID)
         try authorize(
-            AccessPolicy.userAction(caller: caller.userID, target: userID, existing: existing?.role, new: role),
+            AccessPolicy.userAction(caller: caller.user, target: userID, existing: existing?.role, new: role),
             caller, account: userID)
         if userID == User.systemID, role != .admin {
             throw .permissionDenied("The built-in system user is always an admin")
@@ -35,7 +35,7 @@ extension Engine {
         }
         let event = Event(
             seq: state.lastSeq + 1, type: .userUpserted, at: state.eventTime(now: clock.now()), actor: caller.user,
-            agent: caller.agentID, subject: .user(UserID(userID)), version: 0, changes: changes
+            agent: caller.agent, subject: .user(userID), version: 0, changes: changes
         )
         let (committed, ticket) = try commitIdentity(event)
         guard case .user(let user) = committed else { throw .damaged("a user event produced no user") }
@@ -45,14 +45,14 @@ extension Engine {
     }
 
     /// A user; `system` always exists. Every authenticated caller may read the directory.
-    package func user(_ id: String, for caller: Caller = .system) throws(EngineError) -> User {
+    package func user(_ id: UserID, for caller: Caller = .system) throws(EngineError) -> User {
         try authorize(.readUsers, caller, account: nil)
         guard let user = state.identity.user(id) else { throw .userNotFound(id) }
         return user
     }
 
     /// Whether a user exists (`system` always does).
-    package func userExists(_ id: String) -> Bool { state.identity.user(id) != nil }
+    package func userExists(_ id: UserID) -> Bool { state.identity.user(id) != nil }
 
     /// A page of users sorted by id, optionally only those with one role.
     package func users(

@@ -22,14 +22,14 @@ struct IdentityLedger: Ledger {
     var tokenIDs = TaskIDGenerator()
 
     /// A user by id; `system` always exists (as the built-in administrator until someone renames it).
-    func user(_ id: String) -> User? {
-        users[UserID(id)] ?? (id == User.systemID ? User.builtinSystem : nil)
+    func user(_ id: UserID) -> User? {
+        users[id] ?? (id == User.systemID ? User.builtinSystem : nil)
     }
 
     /// Every user, `system` included, sorted by id.
     var allUsers: [User] {
         var all = Array(users.values)
-        if users[UserID(User.systemID)] == nil { all.append(User.builtinSystem) }
+        if users[User.systemID] == nil { all.append(User.builtinSystem) }
         return all.sorted { $0.userID < $1.userID }
     }
 
@@ -46,8 +46,7 @@ struct IdentityLedger: Ledger {
         func damaged(_ detail: String) -> EngineError { .damaged("event \(event.seq) \(detail)") }
         func new(_ key: String) -> JSONValue? { event.changes[key]?["new"] }
         switch (event.type, event.subject) {
-        case (.userUpserted, .user(let userID)):
-            let id = userID.text
+        case (.userUpserted, .user(let id)):
             var user =
                 user(id)
                 ?? User(userID: id, name: "", role: .member, createdAt: event.at, updatedAt: event.at)
@@ -67,7 +66,7 @@ struct IdentityLedger: Ledger {
                 default: throw damaged("changes an unknown user field \(member.key)")
                 }
             }
-            guard !user.name.isEmpty, !id.isEmpty else { throw damaged("makes a user without a name") }
+            guard !user.name.isEmpty, !id.text.isEmpty else { throw damaged("makes a user without a name") }
             if user.userID == User.systemID, user.role != .admin { throw damaged("demotes the system user") }
             user.updatedAt = event.at
             return .user(user)
@@ -85,8 +84,8 @@ struct IdentityLedger: Ledger {
             }
             return .token(
                 AccessToken(
-                    tokenID: id, userID: userID, label: new("label")?.stringValue, hash: hash, createdAt: event.at,
-                    createdBy: event.actor.text, expiresAt: expiresAt
+                    tokenID: id, userID: UserID(userID), label: new("label")?.stringValue, hash: hash,
+                    createdAt: event.at, createdBy: event.actor, expiresAt: expiresAt
                 ))
         case (.tokenRevoked, .token(let id)):
             guard var token = tokens[id], token.revokedAt == nil else { throw damaged("revokes an unknown token") }
@@ -102,7 +101,7 @@ struct IdentityLedger: Ledger {
     private mutating func insert(_ change: Change) {
         switch change {
         case .user(let user):
-            users[UserID(user.userID)] = user
+            users[user.userID] = user
         case .token(let token):
             tokens[token.tokenID] = token
             tokenIDsByHash[token.hash] = token.tokenID
@@ -135,7 +134,7 @@ struct IdentityLedger: Ledger {
     /// Restores a user from a snapshot line.
     mutating func load(user object: JSONObject) throws(EngineError) {
         let user = try User(json: object)
-        guard users[UserID(user.userID)] == nil else { throw .damaged("user \(user.userID) appears twice") }
+        guard users[user.userID] == nil else { throw .damaged("user \(user.userID) appears twice") }
         insert(.user(user))
     }
 

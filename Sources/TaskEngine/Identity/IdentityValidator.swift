@@ -7,7 +7,8 @@ enum IdentityValidator {
     static let labelLength = 200
 
     /// 1-64 characters of `[A-Za-z0-9._@-]`.
-    static func userID(_ text: String, field: String = "user_id") throws(EngineError) -> String {
+    static func userID(_ id: UserID, field: String = "user_id") throws(EngineError) -> UserID {
+        let text = id.text
         let allowed = text.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -21,7 +22,7 @@ enum IdentityValidator {
             throw .invalid(
                 field, "Field \(field) must be 1-\(userIDLength) characters of A-Z, a-z, 0-9, '.', '_', '@', '-'.")
         }
-        return text
+        return id
     }
 
     static func name(_ text: String) throws(EngineError) -> String {

@@ -11,7 +11,7 @@ package struct IssuedToken: Sendable {
         [
             "token_id": .string(record.tokenID.description),
             "token": .string(token),
-            "user_id": .string(record.userID),
+            "user_id": record.userID.json,
             "label": record.label.map(JSONValue.string) ?? .null,
             "created_at": .string(record.createdAt.rfc3339),
             "expires_at": record.expiresAt.map { .string($0.rfc3339) } ?? .null,

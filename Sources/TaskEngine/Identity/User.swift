@@ -3,7 +3,7 @@ package import JSON
 /// One entry of the user directory: who a user id is, how to show them, and their role.
 package struct User: Sendable, Equatable {
     /// The id chosen by the host (`user456`): 1-64 characters of `[A-Za-z0-9._@-]`.
-    package var userID: String
+    package var userID: UserID
     package var name: String
     package var avatarURL: String?
     package var email: String?
@@ -12,7 +12,7 @@ package struct User: Sendable, Equatable {
     package var updatedAt: Timestamp
 
     package init(
-        userID: String, name: String, avatarURL: String? = nil, email: String? = nil, role: Role,
+        userID: UserID, name: String, avatarURL: String? = nil, email: String? = nil, role: Role,
         createdAt: Timestamp, updatedAt: Timestamp
     ) {
         self.userID = userID
@@ -25,7 +25,7 @@ package struct User: Sendable, Equatable {
     }
 
     /// The id of the built-in administrator.
-    package static let systemID = "system"
+    package static let systemID: UserID = "system"
 
     /// The built-in administrator as it exists before anyone renames it.
     static let builtinSystem = User(
@@ -36,7 +36,7 @@ package struct User: Sendable, Equatable {
     /// `{user_id, name, avatar_url, email, role, created_at, updated_at}`, every member present.
     package var json: JSONValue {
         [
-            "user_id": .string(userID),
+            "user_id": userID.json,
             "name": .string(name),
             "avatar_url": avatarURL.map(JSONValue.string) ?? .null,
             "email": email.map(JSONValue.string) ?? .null,
@@ -54,7 +54,7 @@ package struct User: Sendable, Equatable {
             let updatedAt = object["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:))
         else { throw .damaged("a stored user lacks a required member") }
         self.init(
-            userID: userID, name: name, avatarURL: object["avatar_url"]?.stringValue,
+            userID: UserID(userID), name: name, avatarURL: object["avatar_url"]?.stringValue,
             email: object["email"]?.stringValue, role: role, createdAt: createdAt, updatedAt: updatedAt
         )
     }

@@ -4,16 +4,16 @@
 /// the directory does not know is rendered as `{"user_id": id}`.
 package protocol UserDirectory: Sendable {
     /// The profile of a user, or `nil` when the directory does not know the id.
-    func profile(of userID: String) -> UserProfile?
+    func profile(of userID: UserID) -> UserProfile?
 }
 
 /// What the directory knows about a user.
 package struct UserProfile: Sendable, Equatable {
-    package var userID: String
+    package var userID: UserID
     package var name: String?
     package var avatarURL: String?
 
-    package init(userID: String, name: String? = nil, avatarURL: String? = nil) {
+    package init(userID: UserID, name: String? = nil, avatarURL: String? = nil) {
         self.userID = userID
         self.name = name
         self.avatarURL = avatarURL
@@ -25,5 +25,5 @@ package struct EmptyUserDirectory: UserDirectory {
     package init() {}
 
     /// Always `nil`.
-    package func profile(of userID: String) -> UserProfile? { nil }
+    package func profile(of userID: UserID) -> UserProfile? { nil }
 }

@@ -4,13 +4,13 @@ import Synchronization
 /// and avatar, updated whenever a user changes, so `tasks.get` and `tasks.create` replies can expand the
 /// assignee without entering the engine.
 final class UserProfiles: UserDirectory {
-    private let profiles: Mutex<[String: UserProfile]>
+    private let profiles: Mutex<[UserID: UserProfile]>
 
     init(_ users: [User]) {
         profiles = Mutex(Dictionary(users.map { ($0.userID, $0.profile) }, uniquingKeysWith: { $1 }))
     }
 
-    func profile(of userID: String) -> UserProfile? { profiles.withLock { $0[userID] } }
+    func profile(of userID: UserID) -> UserProfile? { profiles.withLock { $0[userID] } }
 
     /// Records a user's current name and avatar.
     func update(_ user: User) {

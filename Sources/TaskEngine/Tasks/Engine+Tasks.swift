@@ -25,13 +25,13 @@ extension Engine {
                 "title": .string(title),
                 "description": description.map(JSONValue.string) ?? .null,
                 "priority": .string(priority.rawValue),
-                "assignee": assignee.map(JSONValue.string) ?? .null,
+                "assignee": assignee?.json ?? .null,
                 "due_date": due.map { .string($0.rfc3339) } ?? .null,
                 "tags": .array(tags.map(JSONValue.string)),
                 "context": TaskField.contextJSON(context.sorted { $0.key < $1.key }),
             ]
             let print = Validator.fingerprint(JSONWriter.bytes(canonical))
-            if let record = state.tasks.idempotencyRecord(user: caller.userID, key: key) {
+            if let record = state.tasks.idempotencyRecord(user: caller.user, key: key) {
                 let original = state.tasks.task(at: record.slot)
                 guard record.fingerprint == print else {
                     throw .idempotencyConflict(key: key, taskID: original.id.description)
@@ -49,12 +49,12 @@ extension Engine {
         var task = TaskItem(rawID: ids.next(at: at), title: title, createdAt: at, createdBy: caller.user)
         task.description = description
         task.priority = priority
-        task.assignee = assignee.map { UserID($0) }
+        task.assignee = assignee
         task.dueDate = due
         task.tags = tags
         task.context = context
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(task.id), version: 1, changes: TaskField.creation(of: task),
             idempotencyKey: fingerprint == nil ? nil : input.idempotencyKey, fingerprint: fingerprint
         )
@@ -93,7 +93,7 @@ extension Engine {
         if let description = patch.description { task.description = try description.map(Validator.description) }
         if let priority = patch.priority { task.priority = try Validator.priority(priority) }
         if let assignee = patch.assignee {
-            task.assignee = try assignee.map { (text) throws(EngineError) in UserID(try Validator.assignee(text)) }
+            task.assignee = try assignee.map(Validator.assignee)
         }
         if let due = patch.dueDate {
             task.dueDate = try due.map { (input) throws(EngineError) in
@@ -136,7 +136,7 @@ extension Engine {
             task.status == .completed && old.status != .completed
             ? .taskCompleted : task.assignee != old.assignee ? .taskAssigned : .taskUpdated
         let event = Event(
-            seq: state.lastSeq + 1, type: type, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: type, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(id), version: old.version + 1, changes: changes
         )
         let (updated, ticket) = try commit(event)
@@ -171,7 +171,7 @@ extension Engine {
         if let resolution { task.resolution = resolution }
         if let outcomes { task.outcomes = outcomes }
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.user, agent: caller.agentID,
+            seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(id), version: old.version + 1, changes: TaskField.changes(from: old, to: task)
         )
         let (completed, ticket) = try commit(event)
@@ -187,7 +187,7 @@ extension Engine {
         let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
         let event = Event(
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.user,
-            agent: caller.agentID, subject: .task(id), version: old.version + 1, changes: [:]
+            agent: caller.agent, subject: .task(id), version: old.version + 1, changes: [:]
         )
         let releasedBlobs = state.collaboration.blobKeys(of: old)
         let (deleted, ticket) = try commit(event)

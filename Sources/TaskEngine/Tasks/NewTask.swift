@@ -4,7 +4,7 @@ package import JSON
 package struct NewTask: Sendable, Equatable {
     package var title: String
     package var description: String?
-    package var assignee: String?
+    package var assignee: UserID?
     package var dueDate: TimeInput?
     package var priority: String?
     package var tags: [String] = []

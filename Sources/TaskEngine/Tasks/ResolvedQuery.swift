@@ -2,7 +2,7 @@
 struct ResolvedQuery: Sendable {
     var statuses: Set<TaskStatus>?
     var priorities: Set<TaskPriority>?
-    var assignee: String?
+    var assignee: UserID?
     /// Only tasks without an assignee.
     var unassigned = false
     var tags: [String] = []
@@ -34,7 +34,9 @@ struct ResolvedQuery: Sendable {
             for text in query.priorities { priorities.insert(try Validator.priority(text)) }
             self.priorities = priorities
         }
-        if let assignee = query.assignee { self.assignee = try Validator.nonEmpty(assignee, "assignee", 1000) }
+        if let assignee = query.assignee {
+            self.assignee = UserID(try Validator.nonEmpty(assignee.text, "assignee", 1000))
+        }
         unassigned = query.unassigned
         for tag in query.tags where !tags.contains(tag) {
             tags.append(try Validator.nonEmpty(tag, "tags", TaskLimits.tagLength))
@@ -86,7 +88,7 @@ struct ResolvedQuery: Sendable {
     where Tasks.Index == Int {
         if statusMask != 0, statusMask & (1 << tasks[index].status.index) == 0 { return false }
         if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
-        if let assignee, tasks[index].assignee?.text != assignee { return false }
+        if let assignee, tasks[index].assignee != assignee { return false }
         if unassigned, tasks[index].assignee != nil { return false }
         if hasDueRange {
             guard let due = tasks[index].dueDate?.microseconds else { return false }

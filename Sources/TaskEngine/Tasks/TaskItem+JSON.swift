@@ -19,7 +19,7 @@ extension TaskItem {
 
     private static func assigneeJSON(_ userID: UserID, directory: any UserDirectory) -> JSONValue {
         var object: JSONObject = ["user_id": userID.json]
-        if let profile = directory.profile(of: userID.text) {
+        if let profile = directory.profile(of: userID) {
             object.append("name", profile.name.map(JSONValue.string) ?? .null)
             object.append("avatar_url", profile.avatarURL.map(JSONValue.string) ?? .null)
         }

@@ -35,7 +35,7 @@ extension TaskLedger {
             conditions += 1
         }
         if let assignee = query.assignee {
-            if let set = indexes.byAssignee[UserID(assignee)] {
+            if let set = indexes.byAssignee[assignee] {
                 candidates.append((.sets([set]), set.count))
             } else {
                 impossible = true

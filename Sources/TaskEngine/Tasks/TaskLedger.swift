@@ -37,7 +37,7 @@ struct TaskLedger: Ledger {
     var liveCount: Int { indexes.live.count }
 
     /// The dictionary key of a user's idempotency key.
-    static func idempotencyKey(user: String, key: String) -> String { user + "\u{1F}" + key }
+    static func idempotencyKey(user: UserID, key: String) -> String { user.text + "\u{1F}" + key }
 
     /// The slot of a task id, live or deleted.
     func slot(of id: TaskID) -> Int32? { slotsByID[id.raw] }
@@ -52,7 +52,7 @@ struct TaskLedger: Ledger {
     func task(at slot: Int32) -> TaskItem { tasks[Int(slot)] }
 
     /// An idempotency key's record.
-    func idempotencyRecord(user: String, key: String) -> IdempotencyRecord? {
+    func idempotencyRecord(user: UserID, key: String) -> IdempotencyRecord? {
         idempotency[Self.idempotencyKey(user: user, key: key)]
     }
 
@@ -114,7 +114,7 @@ struct TaskLedger: Ledger {
         ids.observe(change.new.rawID)
         indexes.insert(change.new, at: slot)
         if let key = event.idempotencyKey, let fingerprint = event.fingerprint {
-            idempotency[Self.idempotencyKey(user: event.actor.text, key: key)] = IdempotencyRecord(
+            idempotency[Self.idempotencyKey(user: event.actor, key: key)] = IdempotencyRecord(
                 slot: slot, fingerprint: fingerprint)
         }
     }
@@ -180,7 +180,7 @@ struct TaskLedger: Ledger {
             let taskID = object["task_id"]?.stringValue.flatMap(TaskID.init), let slot = slot(of: taskID),
             let fingerprint = object["fingerprint"]?.stringValue
         else { throw .damaged("an idempotency key is malformed") }
-        idempotency[Self.idempotencyKey(user: user, key: key)] = IdempotencyRecord(
+        idempotency[Self.idempotencyKey(user: UserID(user), key: key)] = IdempotencyRecord(
             slot: slot, fingerprint: fingerprint)
     }
 

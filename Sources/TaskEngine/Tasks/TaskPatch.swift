@@ -7,7 +7,7 @@ package struct TaskPatch: Sendable, Equatable {
     package var description: String??
     package var status: String?
     package var priority: String?
-    package var assignee: String??
+    package var assignee: UserID??
     package var dueDate: TimeInput??
     package var tags: [String]?
     package var context: JSONObject?

@@ -15,7 +15,7 @@ package struct TaskQuery: Sendable, Equatable {
     /// Any of these statuses (empty: any status).
     package var statuses: [String] = []
     /// Only tasks assigned to this user id.
-    package var assignee: String?
+    package var assignee: UserID?
     /// `true`: only tasks nobody is assigned to (`assignee: null` on the wire).
     package var unassigned = false
     /// Any of these priorities (empty: any priority).

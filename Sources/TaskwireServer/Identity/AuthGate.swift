@@ -35,26 +35,26 @@ package struct AuthGate: Sendable {
         }
         let open = method.opensBeforeLogin && onBehalfOf == nil
         if let identity = context.identity {
-            context.userID = ""
+            context.user = UserID("")
             context.role = .member
             context.tokenID = nil
             context.authenticatedVia = nil
             guard let binding = identity.binding else {
                 return open ? .success((params, context)) : .failure(Self.loginFirst)
             }
-            if binding.userID == User.systemID, binding.tokenID == nil {
+            if binding.user == User.systemID, binding.tokenID == nil {
                 // `system` always exists and is always an admin: the default stdio caller skips the lookup.
-                context.userID = User.systemID
+                context.user = User.systemID
                 context.role = .admin
             } else {
                 let user: User
                 do {
-                    user = try await engine.principal(userID: binding.userID, tokenID: binding.tokenID)
+                    user = try await engine.principal(userID: binding.user, tokenID: binding.tokenID)
                 } catch {
                     identity.reset(from: binding)
                     return open ? .success((params, context)) : .failure(error.responseError)
                 }
-                context.userID = user.userID
+                context.user = user.userID
                 context.role = user.role
             }
             context.tokenID = binding.tokenID
@@ -63,16 +63,16 @@ package struct AuthGate: Sendable {
         if let onBehalfOf {
             switch await actingFor(onBehalfOf, context: context) {
             case .success(let user):
-                context.agentID = context.userID
-                context.userID = user.userID
+                context.agent = context.user
+                context.user = user.userID
                 context.role = user.role
             case .failure(let error):
                 return .failure(error)
             }
         }
-        if let limiter, context.userID != User.systemID, let operation = method.rateLimit {
+        if let limiter, context.user != User.systemID, let operation = method.rateLimit {
             let now = Double(clock.now().microseconds) / 1_000_000
-            if case .refused(let seconds) = limiter.admit(user: context.userID, operation: operation, now: now) {
+            if case .refused(let seconds) = limiter.admit(user: context.user, operation: operation, now: now) {
                 return .failure(Self.rateLimited(operation: operation, retryAfter: seconds))
             }
         }
@@ -83,13 +83,13 @@ package struct AuthGate: Sendable {
         guard let target = value.stringValue else {
             return .failure(.invalidParams("Field on_behalf_of must be a user id string.", field: "on_behalf_of"))
         }
-        guard context.role == .agent, context.agentID == nil else {
+        guard context.role == .agent, context.agent == nil else {
             return .failure(
                 EngineError.permissionDenied("Only an agent may act on behalf of a user").responseError)
         }
         let user: User
         do {
-            user = try await engine.user(target)
+            user = try await engine.user(UserID(target))
         } catch {
             return .failure(error.responseError)
         }

@@ -1,4 +1,5 @@
 import Synchronization
+package import TaskEngine
 
 /// Who one connection is logged in as, and how many logins it failed: the per-connection half of identity.
 ///
@@ -15,14 +16,14 @@ import Synchronization
 package final class ConnectionIdentity: Sendable {
     /// A proven identity.
     package struct Binding: Sendable, Equatable {
-        package var userID: String
+        package var user: UserID
         /// The token used to log in; checked on every call, so a revocation takes effect at once.
-        package var tokenID: String?
+        package var tokenID: TokenID?
         /// `stdio` or `token`.
         package var via: String
 
-        package init(userID: String, tokenID: String? = nil, via: String) {
-            self.userID = userID
+        package init(user: UserID, tokenID: TokenID? = nil, via: String) {
+            self.user = user
             self.tokenID = tokenID
             self.via = via
         }

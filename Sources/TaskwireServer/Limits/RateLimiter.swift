@@ -1,4 +1,5 @@
 import Synchronization
+package import TaskEngine
 
 /// Per-user, per-operation sliding-window rate limits (the spec's "Rate Limits" table).
 ///
@@ -57,7 +58,7 @@ package final class RateLimiter: Sendable {
     }
 
     private struct Key: Hashable {
-        var user: String
+        var user: UserID
         var operation: String
     }
 
@@ -73,7 +74,7 @@ package final class RateLimiter: Sendable {
     package func limit(for operation: String) -> Limit? { limits[operation] }
 
     /// Records a call by `user` at time `now` (seconds) when the limit admits it.
-    package func admit(user: String, operation: String, now: Double) -> Decision {
+    package func admit(user: UserID, operation: String, now: Double) -> Decision {
         guard let limit = limits[operation] else { return .admitted }
         let key = Key(user: user, operation: operation)
         return calls.withLock { calls in

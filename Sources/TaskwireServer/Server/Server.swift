@@ -168,7 +168,7 @@ package final class Server: Sendable {
     }
 
     private func attach(_ connection: Connection, primary: Bool) {
-        let initial = primary ? ConnectionIdentity.Binding(userID: configuration.stdioUser, via: "stdio") : nil
+        let initial = primary ? ConnectionIdentity.Binding(user: configuration.stdioUser, via: "stdio") : nil
         let context = RequestContext(
             connectionID: connection.id, transport: connection.transport, framing: connection.framing,
             identity: dispatcher.gate == nil ? nil : ConnectionIdentity(initial)

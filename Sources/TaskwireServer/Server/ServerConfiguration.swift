@@ -1,4 +1,5 @@
 import JSONRPC
+package import TaskEngine
 package import Transport
 
 /// How a ``Server`` listens and the limits it enforces.
@@ -16,7 +17,7 @@ package struct ServerConfiguration: Sendable {
     /// How long shutdown waits for each connection's queued replies to be written.
     package var flushTimeout: Duration
     /// The user a stdio connection acts as until it logs in (`--stdio-user`).
-    package var stdioUser = "system"
+    package var stdioUser = User.systemID
 
     /// A configuration; limits default to the documented values.
     package init(

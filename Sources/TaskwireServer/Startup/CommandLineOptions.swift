@@ -1,5 +1,5 @@
 package import JSONRPC
-import TaskEngine
+package import TaskEngine
 package import TaskwireLog
 package import Transport
 
@@ -50,7 +50,7 @@ package struct ServeOptions: Sendable, Equatable {
     /// `--durability`.
     package var durability = Durability.always
     /// `--stdio-user`: who the stdio connection acts as until it logs in.
-    package var stdioUser = "system"
+    package var stdioUser = User.systemID
     /// `--rate-limit` (repeatable): the limits in force.
     package var rateLimits = RateLimitPolicy.standard
     /// `--max-attachment-bytes`: the largest attachment accepted, in decoded bytes.
@@ -211,7 +211,7 @@ package enum CommandLineOptions {
             case "--stdio-user":
                 let user = try value()
                 guard !user.isEmpty else { throw CommandLineError("--stdio-user needs a user id.") }
-                options.stdioUser = user
+                options.stdioUser = UserID(user)
             case "--rate-limit":
                 if let problem = options.rateLimits.apply(try value()) { throw CommandLineError(problem) }
             default:

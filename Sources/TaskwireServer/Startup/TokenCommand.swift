@@ -54,7 +54,8 @@ enum TokenCommand {
                             message: "User \(options.userID) does not exist; give --role to create it.",
                             status: .usage))
                 }
-                let input = UserInput(userID: options.userID, name: options.name ?? options.userID, role: role.rawValue)
+                let input = UserInput(
+                    userID: options.userID, name: options.name ?? options.userID.text, role: role.rawValue)
                 try await engine.upsertUser(input, by: .system).ticket.wait()
             }
             let issued = try await engine.createToken(

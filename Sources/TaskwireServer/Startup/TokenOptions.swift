@@ -3,7 +3,7 @@ package import TaskEngine
 /// The options of `taskwire token create`.
 package struct TokenOptions: Sendable, Equatable {
     /// `--user`: whose token it is; the user is created when missing.
-    package var userID = ""
+    package var userID = UserID("")
     /// `--role`: required when the user is created; when given for an existing user it must match.
     package var role: Role?
     /// `--name`: the name of a created user (default: the id).
@@ -62,7 +62,7 @@ package struct TokenOptions: Sendable, Equatable {
             let (argument, name) = (word.argument, word.name)
             let text = try cursor.value(of: word)
             switch name {
-            case "--user": options.userID = text
+            case "--user": options.userID = UserID(text)
             case "--name": options.name = text
             case "--label": options.label = text
             case "--data-dir":
@@ -79,7 +79,7 @@ package struct TokenOptions: Sendable, Equatable {
                 throw CommandLineError("Unknown option '\(argument)' for taskwire token create.")
             }
         }
-        guard !options.userID.isEmpty else { throw CommandLineError("taskwire token create needs --user ID.") }
+        guard !options.userID.text.isEmpty else { throw CommandLineError("taskwire token create needs --user ID.") }
         guard let directory = dataDirectory ?? CommandLineOptions.defaultDataDirectory(environment: environment)
         else {
             throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir.")

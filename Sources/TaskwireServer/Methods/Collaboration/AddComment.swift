@@ -15,7 +15,7 @@ enum AddComment {
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
         var input = NewComment(taskID: try reader.taskID(), text: try reader.required("text"))
-        input.mentions = try reader.optional("mentions", as: [String].self) ?? []
+        input.mentions = try reader.optional("mentions", as: [UserID].self) ?? []
         input.attachments = try reader.optional("attachments", as: [String].self) ?? []
         try reader.finish()
         let committed = try await engine.addComment(input, by: context.caller)

@@ -22,7 +22,7 @@ enum WatchTask {
     ) async throws -> Reply {
         var reader = try ParamReader(params)
         let id = try reader.taskID()
-        let user = try reader.optional("user_id", as: String.self)
+        let user = try reader.optional("user_id", as: UserID.self)
         try reader.finish()
         let committed =
             watching

@@ -14,7 +14,7 @@ enum CreateToken {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
-        let userID: String = try reader.required("user_id")
+        let userID = try reader.userID("user_id")
         let label: String? = try reader.optional("label")
         let expiresAt = try reader.time("expires_at")
         try reader.finish()

@@ -12,7 +12,7 @@ enum GetUser {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
-        let userID: String = try reader.required("user_id")
+        let userID = try reader.userID("user_id")
         try reader.finish()
         return Reply(try await engine.user(userID, for: context.caller).json)
     }

@@ -12,7 +12,7 @@ enum ListTokens {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
-        let userID: String? = try reader.optional("user_id")
+        let userID = try reader.optional("user_id", as: UserID.self)
         try reader.finish()
         return Reply(try await engine.tokens(of: userID, for: context.caller).json)
     }

@@ -26,10 +26,10 @@ enum Login {
         let login = try await engine.login(token: token)
         context.identity?.bind(
             ConnectionIdentity.Binding(
-                userID: login.user.userID, tokenID: login.token.tokenID.description, via: "token"))
+                user: login.user.userID, tokenID: login.token.tokenID, via: "token"))
         return Reply(
             [
-                "user_id": .string(login.user.userID),
+                "user_id": login.user.userID.json,
                 "name": .string(login.user.name),
                 "role": .string(login.user.role.rawValue),
                 "authenticated_via": "token",

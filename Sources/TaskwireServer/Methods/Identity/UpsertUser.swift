@@ -13,7 +13,7 @@ enum UpsertUser {
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         var reader = try ParamReader(params)
         let input = UserInput(
-            userID: try reader.required("user_id"),
+            userID: try reader.userID("user_id"),
             name: try reader.required("name"),
             avatarURL: try reader.optional("avatar_url"),
             email: try reader.optional("email"),

@@ -12,16 +12,16 @@ enum WhoAmI {
 
     static func handle(_ params: JSONValue?, _ context: RequestContext, engine: Engine) async throws -> Reply {
         try ParamReader(params).finish()
-        let ownID = context.agentID ?? context.userID
+        let ownID = context.agent ?? context.user
         let user = try await engine.user(ownID)
         return Reply(
             [
-                "user_id": .string(user.userID),
+                "user_id": user.userID.json,
                 "name": .string(user.name),
                 "role": .string(user.role.rawValue),
                 "authenticated_via": context.authenticatedVia.map(JSONValue.string) ?? .null,
-                "token_id": context.tokenID.map(JSONValue.string) ?? .null,
-                "acting_for": context.agentID == nil ? .null : .string(context.userID),
+                "token_id": context.tokenID.map { .string($0.description) } ?? .null,
+                "acting_for": context.agent == nil ? .null : context.user.json,
             ])
     }
 }

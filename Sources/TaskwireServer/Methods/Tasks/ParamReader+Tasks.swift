@@ -1,6 +1,6 @@
-import JSON
+package import JSON
 import JSONRPC
-import TaskEngine
+package import TaskEngine
 
 extension ParamReader {
     /// A time field: RFC 3339 text or a number of Unix epoch seconds; `nil` when absent or `null`.
@@ -96,10 +96,25 @@ extension ParamReader {
         return id
     }
 
+    /// A required user id field. User ids have no format of their own: any string is one, which the engine
+    /// then checks where a rule applies (`users.upsert`'s characters), and one nobody has is not found.
+    mutating func userID(_ key: String) throws(ResponseError) -> UserID {
+        try required(key, as: UserID.self)
+    }
+
     /// The optional `if_version` guard of a write.
     mutating func ifVersion() throws(ResponseError) -> Int? {
         try optional("if_version", as: Int.self)
     }
+}
+
+/// A user id param is a string, taken as the id it names.
+extension UserID: ParamValue {
+    package init?(param: JSONValue) {
+        guard let text = param.stringValue else { return nil }
+        self.init(text)
+    }
+    package static var expectation: String { "a string" }
 }
 
 extension Substring {
