@@ -66,32 +66,30 @@ extension ParamReader {
     /// answers a well-formed id that does not exist; until then the id read is a stand-in that ``finish()``
     /// never lets reach the engine.
     mutating func taskID() throws(ResponseError) -> TaskID {
-        let text = try required("task_id", as: String.self)
-        guard let id = TaskID(text) else {
-            deferError(EngineError.taskNotFound(text).responseError)
-            return TaskID(raw: 0)
-        }
-        return id
+        try id("task_id", notFound: EngineError.taskNotFound)
     }
 
     /// A required attachment id (`attachment_id`), parsed; unparseable text is 404 `attachment_not_found`
     /// from ``finish()``, as for ``taskID()``.
     mutating func attachmentID() throws(ResponseError) -> AttachmentID {
-        let text = try required("attachment_id", as: String.self)
-        guard let id = AttachmentID(text) else {
-            deferError(EngineError.attachmentNotFound(text).responseError)
-            return AttachmentID(raw: 0)
-        }
-        return id
+        try id("attachment_id", notFound: EngineError.attachmentNotFound)
     }
 
     /// A required token id (`token_id`), parsed; unparseable text is 404 `token_not_found` from
     /// ``finish()``, as for ``taskID()``.
     mutating func tokenID() throws(ResponseError) -> TokenID {
-        let text = try required("token_id", as: String.self)
-        guard let id = TokenID(text) else {
-            deferError(EngineError.tokenNotFound(text).responseError)
-            return TokenID(raw: 0)
+        try id("token_id", notFound: EngineError.tokenNotFound)
+    }
+
+    /// A required id of one kind under `key`; text that is no such id defers `notFound(text)` to ``finish()``
+    /// and reads as a stand-in (raw 0) that never reaches the engine.
+    mutating func id<ID: Base32Identifier>(
+        _ key: String, notFound: (String) -> EngineError
+    ) throws(ResponseError) -> ID {
+        let text = try required(key, as: String.self)
+        guard let id = ID(text) else {
+            deferError(notFound(text).responseError)
+            return ID(raw: 0)
         }
         return id
     }
