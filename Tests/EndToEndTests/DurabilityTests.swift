@@ -144,6 +144,9 @@ import Testing
                 if let id = task["workflow_id"]?.stringValue { #expect(stored.contains(id)) }
             }
             #expect(createdWorkflows.subtracting(stored).isEmpty, "round \(round): answered workflows were lost")
+            // `taskwire check` replays the grouped records too.
+            let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+            #expect(check.status == 0, "check: \(String(decoding: check.standardOutput, as: UTF8.self))")
             for task in completedSteps { #expect(tasks[task]?["status"] == "completed", "round \(round)") }
             pendingFirstSteps.removeAll { completedSteps.contains($0) }
         }
