@@ -33,7 +33,7 @@ extension Engine {
             workflow.cancelledAt == nil, old.status != new.status,
             old.status == .completed || new.status == .completed
         else { return try commit(event) }
-        var batch = EventBatch(first: event.seq, at: event.at, caller: Caller(userID: event.actor.text))
+        var batch = EventBatch(first: event.seq, at: event.at, actor: event.actor, agent: event.agent)
         batch.append(event)
         var ready: [Workflow.Step] = []
         var allCompleted = true
@@ -47,24 +47,24 @@ extension Engine {
             if new.status == .completed {
                 guard task.status.isOpen, task.blockedBy.contains(stepName) else { continue }
                 let blockedBy = task.blockedBy.filter { $0 != stepName }
-                batch.changeTask(task, agent: event.agent) { $0.blockedBy = blockedBy }
+                batch.changeTask(task) { $0.blockedBy = blockedBy }
                 if blockedBy.isEmpty { ready.append(step) }
             } else if task.status == .pending, !task.blockedBy.contains(stepName) {
                 let blocked = Set(task.blockedBy + [stepName])
-                batch.changeTask(task, agent: event.agent) { $0.blockedBy = step.dependsOn.filter(blocked.contains) }
+                batch.changeTask(task) { $0.blockedBy = step.dependsOn.filter(blocked.contains) }
             }
         }
-        for step in ready { batch.add(.workflowStepReady, id, detail: Self.stepDetail(step), agent: event.agent) }
+        for step in ready { batch.add(.workflowStepReady, id, detail: Self.stepDetail(step)) }
         if new.status == .completed, allCompleted, workflow.completedAt == nil {
             var completed = workflow
             completed.completedAt = event.at
             batch.add(
-                .workflowCompleted, id, changes: Workflow.changes(from: workflow, to: completed), agent: event.agent)
+                .workflowCompleted, id, changes: Workflow.changes(from: workflow, to: completed))
         } else if new.status != .completed, workflow.completedAt != nil {
             var reopened = workflow
             reopened.completedAt = nil
             batch.add(
-                .workflowUpdated, id, changes: Workflow.changes(from: workflow, to: reopened), agent: event.agent)
+                .workflowUpdated, id, changes: Workflow.changes(from: workflow, to: reopened))
         }
         let (changes, ticket) = try commitGroup(batch.events)
         guard let task = changes.first?.task else {

@@ -209,24 +209,31 @@ extension Engine {
     }
 }
 
-/// The events of one grouped commit, numbered as they are added, all at one time and by one caller.
+/// The events of one grouped commit, numbered as they are added, all at one time and by one actor.
 struct EventBatch {
     private(set) var events: [Event] = []
     let first: UInt64
     let at: Timestamp
-    let caller: Caller
+    let actor: UserID
+    /// The agent that acted for `actor`, when one did.
+    let agent: String?
 
-    init(first: UInt64, at: Timestamp, caller: Caller) {
+    init(first: UInt64, at: Timestamp, actor: UserID, agent: String?) {
         self.first = first
         self.at = at
-        self.caller = caller
+        self.actor = actor
+        self.agent = agent
+    }
+
+    init(first: UInt64, at: Timestamp, caller: Caller) {
+        self.init(first: first, at: at, actor: caller.user, agent: caller.agentID)
     }
 
     private var nextSeq: UInt64 { first + UInt64(events.count) }
 
     /// Adds `task_created` for a step's task and returns the task.
     mutating func createTask(for step: NewWorkflowStep, in workflow: Workflow, rawID: UInt64) -> TaskItem {
-        var task = TaskItem(rawID: rawID, title: step.name, createdAt: at, createdBy: caller.user)
+        var task = TaskItem(rawID: rawID, title: step.name, createdAt: at, createdBy: actor)
         task.description = step.description
         task.assignee = step.assignee.map { UserID($0) }
         task.context = workflow.context
@@ -235,33 +242,28 @@ struct EventBatch {
         task.blockedBy = step.dependsOn
         events.append(
             Event(
-                seq: nextSeq, type: .taskCreated, at: at, actor: caller.user, agent: caller.agentID,
-                subject: .task(task.id), version: 1, changes: TaskField.creation(of: task)))
+                seq: nextSeq, type: .taskCreated, at: at, actor: actor, agent: agent, subject: .task(task.id),
+                version: 1, changes: TaskField.creation(of: task)))
         return task
     }
 
-    /// Adds the event of a change to a task: `task_completed`, `task_updated` or `task_assigned` as
-    /// `tasks.update` would name it.
-    mutating func changeTask(_ old: TaskItem, agent: String? = nil, _ change: (inout TaskItem) -> Void) {
+    /// Adds the event of a change to a task: `task_completed` when it completes it, else `task_updated`.
+    mutating func changeTask(_ old: TaskItem, _ change: (inout TaskItem) -> Void) {
         var task = old
         change(&task)
         let type: EventType = task.status == .completed && old.status != .completed ? .taskCompleted : .taskUpdated
         events.append(
             Event(
-                seq: nextSeq, type: type, at: at, actor: caller.user, agent: agent ?? caller.agentID,
-                subject: .task(old.id),
+                seq: nextSeq, type: type, at: at, actor: actor, agent: agent, subject: .task(old.id),
                 version: old.version + 1, changes: TaskField.changes(from: old, to: task)))
     }
 
     /// Adds a workflow event.
-    mutating func add(
-        _ type: EventType, _ id: WorkflowID, changes: JSONObject = [:], detail: JSONValue? = nil, agent: String? = nil
-    ) {
+    mutating func add(_ type: EventType, _ id: WorkflowID, changes: JSONObject = [:], detail: JSONValue? = nil) {
         events.append(
             Event(
-                seq: nextSeq, type: type, at: at, actor: caller.user, agent: agent ?? caller.agentID,
-                subject: .workflow(id),
-                version: 0, changes: changes, detail: detail))
+                seq: nextSeq, type: type, at: at, actor: actor, agent: agent, subject: .workflow(id), version: 0,
+                changes: changes, detail: detail))
     }
 
     /// Adds an event built elsewhere, renumbered to its place in the batch.
