@@ -55,7 +55,8 @@ extension TaskItem {
         object.append("version", .int(version))
     }
 
-    /// The short form `tasks.list` returns; `assignee` stays the plain user id.
+    /// The short form `tasks.list` returns; `assignee` stays the plain user id. Workflow fields are always
+    /// present, as in the detail form.
     package var summaryJSON: JSONValue {
         [
             "task_id": .string(id.description),
@@ -69,6 +70,10 @@ extension TaskItem {
             "created_at": .string(createdAt.rfc3339),
             "updated_at": .string(updatedAt.rfc3339),
             "version": .int(version),
+            // Workflow fields.
+            "workflow_id": TaskField.workflowID.value(of: self),
+            "step": TaskField.step.value(of: self),
+            "blocked_by": TaskField.blockedBy.value(of: self),
         ]
     }
 
