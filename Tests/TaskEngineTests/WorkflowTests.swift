@@ -304,4 +304,34 @@ struct WorkflowTests {
         let list = try await fixture.engine.listWorkflows(statuses: ["in_progress"], page: 1, limit: 20, for: member)
         #expect(list["total"] == 1)
     }
+
+    @Test func listPagesAndFiltersByStatus() async throws {
+        let fixture = try Fixture()
+        var ids: [String] = []
+        for index in 0..<5 {
+            let created = try await Self.create(Self.steps("S\(index)"), on: fixture.engine)
+            ids.append(try #require(created["workflow_id"]?.stringValue))
+        }
+        _ = try await fixture.engine.cancelWorkflow(try #require(WorkflowID(ids[1])), by: Self.admin)
+        let second = try await fixture.engine.listWorkflows(statuses: [], page: 2, limit: 2)
+        #expect(second["total"] == 5)
+        #expect(second["workflows"]?.arrayValue?.map { $0["workflow_id"] } == [.string(ids[2]), .string(ids[3])])
+        let pending = try await fixture.engine.listWorkflows(statuses: ["pending"], page: 1, limit: 20)
+        #expect(pending["total"] == 4)
+        let bad = await engineError {
+            _ = try await fixture.engine.listWorkflows(statuses: ["done"], page: 1, limit: 20)
+        }
+        #expect(bad?.details["field"] == "status")
+    }
+
+    @Test func workflowEventsNameTheirWorkflowAndReadBack() async throws {
+        let fixture = try Fixture()
+        let created = try await Self.create(Self.onboarding, on: fixture.engine)
+        let id = try Self.workflowID(created)
+        let event = try #require(try await fixture.engine.events(after: 0, limit: 10).last)
+        #expect(event.type == .workflowCreated && event.subject == .workflow(id) && event.taskID == nil)
+        #expect(event.json["workflow_id"] == .string(id.description) && event.json["version"] == nil)
+        #expect(try Event(bytes: event.bytes) == event)
+        #expect(event.changes["steps"]?["new"]?.arrayValue?.count == 2)
+    }
 }
