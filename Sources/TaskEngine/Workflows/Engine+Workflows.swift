@@ -59,9 +59,10 @@ extension Engine {
         for step in patch.addSteps { added.append(try WorkflowValidator.step(step, existing: &names)) }
         var dependsOn = workflow.steps.map(\.dependsOn) + added.map(\.dependsOn)
         let allNames = workflow.steps.map(\.name) + added.map(\.name)
+        let positions = Dictionary(allNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var changed = Set(added.map(\.name))
         for (step, list) in patch.dependsOn {
-            guard let index = allNames.firstIndex(of: step) else {
+            guard let index = positions[step] else {
                 throw .invalidWorkflow(
                     message: "depends_on names \(step), which is not a step of the workflow",
                     details: ["field": "depends_on", "step": .string(step)])
