@@ -64,7 +64,8 @@ package actor Engine {
         var state = EngineState()
         if let snapshot = recovered.snapshot { state = try EngineState(snapshot: snapshot) }
         for record in recovered.records {
-            try state.apply(Event(bytes: record), bytes: record)
+            // A record is one event or a group committed together (see ``JournalRecord``).
+            for (event, bytes) in try JournalRecord.events(in: record) { try state.apply(event, bytes: bytes) }
         }
         reclaimOrphanBlobs(store: store, state: state)
         return Engine(

@@ -29,6 +29,17 @@ package enum EngineError: Error, Sendable, Equatable {
     case attachmentNotFound(String)
     /// Content over its limit (attachment bytes over `--max-attachment-bytes`); `limit` is in bytes.
     case tooLarge(field: String, limit: Int)
+    // Workflows
+    /// No workflow has this id.
+    case workflowNotFound(String)
+    /// A workflow definition that cannot run: duplicate or unknown step names, a dependency cycle, too many
+    /// steps (-32602 `invalid_workflow`); `details` names what is wrong (`cycle`, `step`, `field`).
+    case invalidWorkflow(message: String, details: JSONObject)
+    /// A workflow step's task cannot start or complete while steps it depends on are not completed.
+    case stepBlocked(taskID: String, to: TaskStatus, blockedBy: [String])
+    /// The workflow's state forbids the change (cancelling it twice, changing a cancelled one, deleting a
+    /// step's task while its workflow runs): 409 `invalid_transition`.
+    case workflowConflict(message: String, details: JSONObject)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -49,6 +60,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .attachmentNotFound: "attachment_not_found"
         case .tooLarge: "too_large"
         case .unavailable, .damaged: "unavailable"
+        case .workflowNotFound: "workflow_not_found"
+        case .invalidWorkflow: "invalid_workflow"
+        case .stepBlocked, .workflowConflict: "invalid_transition"
         }
     }
 
@@ -71,6 +85,11 @@ package enum EngineError: Error, Sendable, Equatable {
         case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
+        case .workflowNotFound(let id): "Workflow \(id) not found"
+        case .invalidWorkflow(let message, _), .workflowConflict(let message, _): message
+        case .stepBlocked(let id, let to, let blockedBy):
+            "Task \(id) cannot move to \(to.rawValue) while it waits for "
+                + (blockedBy.count == 1 ? "step " : "steps ") + blockedBy.joined(separator: ", ")
         }
     }
 
@@ -89,6 +108,10 @@ package enum EngineError: Error, Sendable, Equatable {
         case .attachmentNotFound(let id): ["attachment_id": .string(id)]
         case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]
         case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
+        case .workflowNotFound(let id): ["workflow_id": .string(id)]
+        case .invalidWorkflow(_, let details), .workflowConflict(_, let details): details
+        case .stepBlocked(let id, let to, let blockedBy):
+            ["task_id": .string(id), "to": .string(to.rawValue), "blocked_by": .array(blockedBy.map(JSONValue.string))]
         }
     }
 

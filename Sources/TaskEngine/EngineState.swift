@@ -13,13 +13,14 @@ struct EngineState: Sendable {
         case tasks(TaskLedger.Change)
         case collaboration(CollaborationLedger.Change)
         case identity(IdentityLedger.Change)
+        case workflows(WorkflowLedger.Change)
 
         /// The task as the change leaves it, for changes of a task (tasks and collaboration).
         var task: TaskItem? {
             switch self {
             case .tasks(let change): change.new
             case .collaboration(let change): change.task.new
-            case .identity: nil
+            case .identity, .workflows: nil
             }
         }
     }
@@ -30,6 +31,8 @@ struct EngineState: Sendable {
     private(set) var collaboration = CollaborationLedger()
     /// Users and tokens.
     private(set) var identity = IdentityLedger()
+    /// Workflows and their steps.
+    private(set) var workflows = WorkflowLedger()
     /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
     /// The newest event's `seq` (0 before the first).
@@ -51,6 +54,7 @@ struct EngineState: Sendable {
         case .tasks: return .tasks(try tasks.prepare(event, in: self))
         case .collaboration: return .collaboration(try collaboration.prepare(event, in: self))
         case .identity: return .identity(try identity.prepare(event, in: self))
+        case .workflows: return .workflows(try workflows.prepare(event, in: self))
         }
     }
 
@@ -62,14 +66,22 @@ struct EngineState: Sendable {
             tasks.apply(change, of: event)
             collaboration.follow(event)
             identity.follow(event)
+            workflows.follow(event)
         case .collaboration(let change):
             tasks.apply(change.task, of: event)
             collaboration.apply(change, of: event)
             identity.follow(event)
+            workflows.follow(event)
         case .identity(let change):
             identity.apply(change, of: event)
             tasks.follow(event)
             collaboration.follow(event)
+            workflows.follow(event)
+        case .workflows(let change):
+            workflows.apply(change, of: event)
+            tasks.follow(event)
+            collaboration.follow(event)
+            identity.follow(event)
         }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
         let slot = event.taskID.flatMap(tasks.slot(of:))
@@ -98,11 +110,14 @@ struct EngineState: Sendable {
         var identity = IdentityLedger()
         try identity.load(lines, state: self)
         self.identity = identity
+        var workflows = WorkflowLedger()
+        try workflows.load(lines, state: self)
+        self.workflows = workflows
     }
 
     /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
     static var ledgerLineKinds: [SnapshotLine.Kind] {
-        TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds
+        TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds + WorkflowLedger.lineKinds
     }
 
     /// Writes every ledger's snapshot lines.
@@ -110,6 +125,7 @@ struct EngineState: Sendable {
         tasks.writeSnapshot(into: &writer, state: self)
         collaboration.writeSnapshot(into: &writer, state: self)
         identity.writeSnapshot(into: &writer, state: self)
+        workflows.writeSnapshot(into: &writer, state: self)
     }
 
     /// Adds every ledger's members to an export document.
@@ -117,6 +133,7 @@ struct EngineState: Sendable {
         tasks.export(into: &document, state: self)
         collaboration.export(into: &document, state: self)
         identity.export(into: &document, state: self)
+        workflows.export(into: &document, state: self)
     }
 
     /// Checks an export document against the state its events rebuilt, ledger by ledger.
@@ -134,6 +151,10 @@ struct EngineState: Sendable {
         self.identity = IdentityLedger()
         try identity.importMembers(of: document, state: self)
         self.identity = identity
+        var workflows = self.workflows
+        self.workflows = WorkflowLedger()
+        try workflows.importMembers(of: document, state: self)
+        self.workflows = workflows
     }
 
     /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).

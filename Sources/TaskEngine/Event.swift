@@ -26,12 +26,25 @@ package enum EventType: String, Sendable, CaseIterable {
     case watcherAdded = "watcher_added"
     /// A user stopped watching the task (`watcher` is the user id).
     case watcherRemoved = "watcher_removed"
+    // Workflows (the subject is the workflow; see docs/workflows.md).
+    /// A workflow was created; `changes` holds its name, steps and context. The tasks of its steps are
+    /// created by `task_created` events of the same record.
+    case workflowCreated = "workflow_created"
+    /// A workflow's name or steps changed, or it was reopened (`completed_at` cleared).
+    case workflowUpdated = "workflow_updated"
+    /// A step's last open dependency completed (`step` holds `{name, task_id}`); it may start now.
+    case workflowStepReady = "workflow_step_ready"
+    /// Every step's task is completed (`changes.completed_at`).
+    case workflowCompleted = "workflow_completed"
+    /// The workflow was cancelled (`changes.cancelled_at`), with its open tasks in the same record.
+    case workflowCancelled = "workflow_cancelled"
 
     /// The parts of the engine that own events: one ledger each (see ``Ledger``).
     package enum Domain: Sendable, CaseIterable {
         case tasks
         case collaboration
         case identity
+        case workflows
     }
 
     /// The domain whose ledger checks and applies events of this type.
@@ -40,6 +53,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: .tasks
         case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
+        case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
+            .workflows
         }
     }
 
@@ -49,6 +64,8 @@ package enum EventType: String, Sendable, CaseIterable {
         switch self {
         case .userUpserted: "user_id"
         case .tokenCreated, .tokenRevoked: "token_id"
+        case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
+            "workflow_id"
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
             .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
             "task_id"
@@ -65,6 +82,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
             nil
+        case .workflowCreated, .workflowUpdated, .workflowCompleted, .workflowCancelled: nil
+        case .workflowStepReady: "step"
         case .commentAdded: "comment"
         case .attachmentAdded, .attachmentDeleted: "attachment"
         case .watcherAdded, .watcherRemoved: "watcher"

@@ -10,6 +10,7 @@ package enum EventSubject: Hashable, Sendable {
     case task(TaskID)
     case user(UserID)
     case token(TokenID)
+    case workflow(WorkflowID)
 
     /// The record member that holds the subject's id.
     package var key: String {
@@ -17,6 +18,7 @@ package enum EventSubject: Hashable, Sendable {
         case .task: "task_id"
         case .user: "user_id"
         case .token: "token_id"
+        case .workflow: "workflow_id"
         }
     }
 
@@ -26,6 +28,7 @@ package enum EventSubject: Hashable, Sendable {
         case .task(let id): id.description
         case .user(let id): id.description
         case .token(let id): id.description
+        case .workflow(let id): id.description
         }
     }
 
@@ -45,6 +48,9 @@ package enum EventSubject: Hashable, Sendable {
         case "token_id":
             guard let id = TokenID(text) else { return nil }
             self = .token(id)
+        case "workflow_id":
+            guard let id = WorkflowID(text) else { return nil }
+            self = .workflow(id)
         default:
             guard let id = TaskID(text) else { return nil }
             self = .task(id)

@@ -14,6 +14,9 @@ extension EngineError: ResponseErrorConvertible {
             case .unauthorized: .unauthorized
             case .tooLarge: .tooLarge
             case .unavailable, .damaged: .unavailable
+            case .workflowNotFound: .notFound
+            case .invalidWorkflow: .invalidParams
+            case .stepBlocked, .workflowConflict: .conflict
             }
         return ResponseError(code: code, message: message, error: name, details: details)
     }

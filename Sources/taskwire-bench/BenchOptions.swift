@@ -10,13 +10,14 @@ struct BenchOptions {
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|all]... [--tasks N[,N...]] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|all]... [--tasks N[,N...]] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
           --suite NAME    transport: ping latency and pipelined throughput against an echo floor
                           writes: durable tasks.create with 1, 16 and 64 clients; tasks.get
                           reads: tasks.list on large data sets, restart time, resident memory per task
+                          workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
           --tasks LIST    data-set sizes for the reads suite (default 100000,1000000)
           --quick         fewer iterations, for a smoke run
         """
@@ -34,9 +35,9 @@ struct BenchOptions {
             case "--suite":
                 guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
                 if value == "all" {
-                    explicitSuites.formUnion(["transport", "writes", "reads"])
+                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows"])
                 } else {
-                    guard ["transport", "writes", "reads"].contains(value) else {
+                    guard ["transport", "writes", "reads", "workflows"].contains(value) else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)

@@ -61,6 +61,98 @@ import Testing
         #expect(answered.count >= 10)
     }
 
+    /// Workflow creations and step completions are grouped records: after SIGKILLs at random moments, every
+    /// answered one is there, and no workflow is there with only some of its tasks or unblockings.
+    @Test func everyAnsweredWorkflowWriteSurvivesSIGKILLWhole() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        var random = SplitMix(state: 0x0F10_3C0D)
+        var createdWorkflows: Set<String> = []
+        var completedSteps: Set<String> = []
+        // First steps of answered workflows, not yet completed.
+        var pendingFirstSteps: [String] = []
+        let steps: JSONValue = [
+            ["name": "A", "duration_hours": 1], ["name": "B", "depends_on": ["A"]],
+            ["name": "C", "depends_on": ["A", "B"]],
+        ]
+        for round in 0..<6 {
+            let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
+            defer { server.kill() }
+            var kinds: [Int: (kind: String, task: String?)] = [:]
+            let starting = pendingFirstSteps
+            pendingFirstSteps = []
+            for task in starting {
+                let start = server.client.sendRequest(
+                    "tasks.update", params: ["task_id": .string(task), "status": "in_progress"])
+                kinds[start] = ("start", task)
+                kinds[server.client.sendRequest("tasks.complete", params: ["task_id": .string(task)])] = (
+                    "complete", task
+                )
+            }
+            for index in 0..<60 {
+                let id = server.client.sendRequest(
+                    "workflows.create", params: ["name": .string("round \(round) flow \(index)"), "steps": steps])
+                kinds[id] = ("create", nil)
+            }
+            let killAfter = Int.random(in: 1...kinds.count, using: &random)
+            var received = 0
+            func note(_ reply: JSONValue) throws {
+                guard let id = reply["id"]?.intValue, let sent = kinds[id], let result = reply["result"] else { return }
+                switch sent.kind {
+                case "create":
+                    createdWorkflows.insert(try #require(result["workflow_id"]?.stringValue))
+                    let first = result["steps"]?.arrayValue?.first?["task_id"]?.stringValue
+                    pendingFirstSteps.append(try #require(first))
+                case "complete": completedSteps.insert(try #require(sent.task))
+                default: break
+                }
+            }
+            while received < killAfter {
+                try note(try await server.client.next(timeout: .seconds(20)))
+                received += 1
+            }
+            server.signal(SIGKILL)
+            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+                try note(JSONParser.parse(body))
+            }
+            #expect(try await server.waitForExit() == 128 + SIGKILL)
+
+            let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
+            #expect(export.status == 0, "export failed: \(export.standardError)")
+            let document = try JSONParser.parse(export.standardOutput)
+            var tasks: [String: JSONValue] = [:]
+            for task in document["tasks"]?.arrayValue ?? [] {
+                if let id = task["task_id"]?.stringValue { tasks[id] = task }
+            }
+            var stored: Set<String> = []
+            for workflow in document["workflows"]?.arrayValue ?? [] {
+                let id = try #require(workflow["workflow_id"]?.stringValue)
+                stored.insert(id)
+                let stepTasks = (workflow["steps"]?.arrayValue ?? []).compactMap { $0["task_id"]?.stringValue }
+                #expect(stepTasks.count == 3)
+                // Every step's task is there and belongs to it.
+                for task in stepTasks { #expect(tasks[task]?["workflow_id"]?.stringValue == id, "round \(round)") }
+                // A completed first step has unblocked B in the same record.
+                if tasks[stepTasks[0]]?["status"] == "completed" {
+                    #expect(tasks[stepTasks[1]]?["blocked_by"] == nil, "round \(round): B still blocked")
+                    #expect(tasks[stepTasks[2]]?["blocked_by"] == ["B"], "round \(round)")
+                }
+            }
+            // No task names a workflow the document lacks.
+            for task in tasks.values {
+                if let id = task["workflow_id"]?.stringValue { #expect(stored.contains(id)) }
+            }
+            #expect(createdWorkflows.subtracting(stored).isEmpty, "round \(round): answered workflows were lost")
+            // `taskwire check` replays the grouped records too.
+            let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+            #expect(check.status == 0, "check: \(String(decoding: check.standardOutput, as: UTF8.self))")
+            for task in completedSteps { #expect(tasks[task]?["status"] == "completed", "round \(round)") }
+            pendingFirstSteps.removeAll { completedSteps.contains($0) }
+        }
+        #expect(createdWorkflows.count >= 6 && !completedSteps.isEmpty)
+    }
+
     @Test func aSecondServerOnTheSameDirectoryIsRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

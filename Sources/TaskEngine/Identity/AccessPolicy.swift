@@ -18,6 +18,10 @@ package enum AccessPolicy {
         case createToken = "create_token"
         case revokeToken = "revoke_token"
         case listTokens = "list_tokens"
+        /// Create a workflow (its steps' tasks are created with it).
+        case createWorkflow = "create_workflow"
+        /// Change or cancel a workflow (`workflows.update`, `workflows.cancel`).
+        case manageWorkflow = "manage_workflow"
     }
 
     /// How the caller relates to the object of the action.
@@ -39,7 +43,7 @@ package enum AccessPolicy {
     /// The relations that make sense for an action; ``allows(_:_:_:)`` refuses every other pair.
     package static func relations(for action: Action) -> [Relation] {
         switch action {
-        case .create, .readUsers: [.general]
+        case .create, .readUsers, .createWorkflow, .manageWorkflow: [.general]
         case .read: [.general, .creator, .assignee, .unrelated]
         case .update, .complete, .delete, .comment, .attach, .watch: [.creator, .assignee, .unrelated]
         case .editProfile: [.ownAccount]
@@ -66,6 +70,8 @@ package enum AccessPolicy {
             case .update, .complete, .delete, .comment, .attach, .watch:
                 return relation == .creator || relation == .assignee
             case .upsertMember, .upsertPrivileged, .createToken: return false
+            // Members act on their steps' tasks like on any task; shaping workflows is for admins and agents.
+            case .createWorkflow, .manageWorkflow: return false
             case .revokeToken, .listTokens: return relation == .ownAccount
             }
         }
@@ -94,6 +100,7 @@ package enum AccessPolicy {
         case .editProfile, .upsertMember, .upsertPrivileged: "You don't have permission to change this user"
         case .createToken: "Only an admin may create tokens"
         case .revokeToken, .listTokens: "You don't have permission to manage this user's tokens"
+        case .createWorkflow, .manageWorkflow: "Only an admin or an agent may create or change workflows"
         }
     }
 }

@@ -1,4 +1,4 @@
-/// The text of every engine id: a four-character prefix (`tsk_`, `cmt_`, `att_`, `tok_`) and 13 Crockford
+/// The text of every engine id: a prefix (`tsk_`, `cmt_`, `att_`, `tok_`, `wf_`) and 13 Crockford
 /// base32 characters encoding 64 bits, most significant first, so ids sort by value as plain strings.
 ///
 /// The high 48 bits are a creation time in milliseconds and the low 16 bits a counter (see
@@ -23,22 +23,23 @@ enum Base32ID {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The value of an id text, or `nil` when the text is not an id with that (four-byte) prefix.
+    /// The value of an id text, or `nil` when the text is not an id with that prefix.
     static func raw(_ text: String, prefix: StaticString) -> UInt64? {
         var text = text
+        let start = prefix.utf8CodeUnitCount
         return text.withUTF8 { bytes -> UInt64? in
-            guard bytes.count == 17 else { return nil }
+            guard bytes.count == start + 13 else { return nil }
             let prefixMatches = prefix.withUTF8Buffer { prefix in
-                prefix.count == 4 && prefix.indices.allSatisfy { bytes[$0] == prefix[$0] }
+                prefix.indices.allSatisfy { bytes[$0] == prefix[$0] }
             }
             guard prefixMatches else { return nil }
             // The first character carries only the top 4 bits.
             var value: UInt64 = 0
-            for index in 4..<17 {
+            for index in start..<(start + 13) {
                 let byte = bytes[index]
                 guard byte < 128 else { return nil }
                 let digit = decodeTable[Int(byte)]
-                guard digit >= 0, index > 4 || digit < 16 else { return nil }
+                guard digit >= 0, index > start || digit < 16 else { return nil }
                 value = value << 5 | UInt64(digit)
             }
             return value

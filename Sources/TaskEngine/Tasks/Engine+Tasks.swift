@@ -110,6 +110,7 @@ extension Engine {
                 guard old.status.canMove(to: status) else {
                     throw .invalidTransition(taskID: id.description, from: old.status, to: status)
                 }
+                try checkStepMayMove(old, to: status)
                 task.status = status
                 if status == .completed {
                     task.completedAt = at
@@ -139,7 +140,7 @@ extension Engine {
             seq: state.lastSeq + 1, type: type, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(id), version: old.version + 1, changes: changes
         )
-        let (updated, ticket) = try commit(event)
+        let (updated, ticket) = try commitStepChange(event, old: old, new: task)
         return Committed(UpdatedTask(task: updated, updatedFields: updatedFields), ticket: ticket)
     }
 
@@ -155,6 +156,7 @@ extension Engine {
         guard old.status == .inProgress else {
             throw .invalidTransition(taskID: id.description, from: old.status, to: .completed)
         }
+        try checkStepMayMove(old, to: .completed)
         let resolution = try completion.resolution.map { (text) throws(EngineError) in
             try Validator.length(text, "resolution", TaskLimits.resolutionLength)
             return text
@@ -174,7 +176,7 @@ extension Engine {
             seq: state.lastSeq + 1, type: .taskCompleted, at: at, actor: caller.user, agent: caller.agent,
             subject: .task(id), version: old.version + 1, changes: TaskField.changes(from: old, to: task)
         )
-        let (completed, ticket) = try commit(event)
+        let (completed, ticket) = try commitStepChange(event, old: old, new: task)
         return Committed(CompletedTask(task: completed), ticket: ticket)
     }
 
@@ -185,6 +187,7 @@ extension Engine {
         -> Committed<DeletedTask>
     {
         let old = try taskToChange(id, .delete, ifVersion: ifVersion, by: caller)
+        try checkStepMayBeDeleted(old)
         let event = Event(
             seq: state.lastSeq + 1, type: .taskDeleted, at: state.eventTime(now: clock.now()), actor: caller.user,
             agent: caller.agent, subject: .task(id), version: old.version + 1, changes: [:]

@@ -19,6 +19,14 @@ package enum TaskField: String, Sendable, CaseIterable {
     case completedBy = "completed_by"
     case resolution
     case outcomes
+    // Workflow fields, written in stored tasks only when set (see ``isWorkflowField``).
+    case workflowID = "workflow_id"
+    case step
+    case blockedBy = "blocked_by"
+
+    /// Whether the field belongs to workflow steps: stored tasks (snapshots, export) carry it only when
+    /// set, so tasks of no workflow are stored exactly as before workflows existed.
+    var isWorkflowField: Bool { self == .workflowID || self == .step || self == .blockedBy }
 
     /// The field's value in a task, `null` when unset.
     package func value(of task: TaskItem) -> JSONValue {
@@ -37,6 +45,9 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .completedBy: task.completedBy?.json ?? .null
         case .resolution: task.resolution.map(JSONValue.string) ?? .null
         case .outcomes: .array(task.outcomes.map(JSONValue.string))
+        case .workflowID: task.workflowID.map { .string($0.description) } ?? .null
+        case .step: task.step.map(JSONValue.string) ?? .null
+        case .blockedBy: .array(task.blockedBy.map(JSONValue.string))
         }
     }
 
@@ -96,6 +107,20 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .outcomes:
             guard let strings = Self.strings(value) else { return false }
             task.outcomes = strings
+        case .workflowID:
+            guard let string = Self.optionalString(value) else { return false }
+            guard let string else {
+                task.workflowID = nil
+                return true
+            }
+            guard let id = WorkflowID(string) else { return false }
+            task.workflowID = id
+        case .step:
+            guard let string = Self.optionalString(value) else { return false }
+            task.step = string
+        case .blockedBy:
+            guard let strings = Self.strings(value) else { return false }
+            task.blockedBy = strings
         }
         return true
     }

@@ -14,7 +14,17 @@ extension TaskItem {
         object.append("priority", .string(priority.rawValue))
         object.append("assignee", assignee.map { Self.assigneeJSON($0, directory: directory) } ?? .null)
         appendCommonFields(to: &object)
+        appendWorkflowFields(to: &object, always: true)
         return .object(object)
+    }
+
+    /// `workflow_id`, `step` and `blocked_by`: on the wire always (`null`, `[]` off workflows), in stored
+    /// tasks only when set.
+    private func appendWorkflowFields(to object: inout JSONObject, always: Bool) {
+        for field in [TaskField.workflowID, .step, .blockedBy] {
+            let value = field.value(of: self)
+            if always || (value != .null && value != .array([])) { object.append(field.rawValue, value) }
+        }
     }
 
     private static func assigneeJSON(_ userID: UserID, directory: any UserDirectory) -> JSONValue {
@@ -45,7 +55,8 @@ extension TaskItem {
         object.append("version", .int(version))
     }
 
-    /// The short form `tasks.list` returns; `assignee` stays the plain user id.
+    /// The short form `tasks.list` returns; `assignee` stays the plain user id. Workflow fields are always
+    /// present, as in the detail form.
     package var summaryJSON: JSONValue {
         [
             "task_id": .string(id.description),
@@ -59,6 +70,10 @@ extension TaskItem {
             "created_at": .string(createdAt.rfc3339),
             "updated_at": .string(updatedAt.rfc3339),
             "version": .int(version),
+            // Workflow fields.
+            "workflow_id": TaskField.workflowID.value(of: self),
+            "step": TaskField.step.value(of: self),
+            "blocked_by": TaskField.blockedBy.value(of: self),
         ]
     }
 
@@ -73,6 +88,7 @@ extension TaskItem {
         object.append("assignee", TaskField.assignee.value(of: self))
         appendCommonFields(to: &object)
         object.append("deleted", .bool(isDeleted))
+        appendWorkflowFields(to: &object, always: false)
         return object
     }
 
@@ -87,7 +103,9 @@ extension TaskItem {
         else { throw .damaged("a stored task lacks a required member") }
         self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: UserID(createdBy))
         for field in TaskField.allCases {
-            guard let value = object[field.rawValue], field.set(value, in: &self) else {
+            // Workflow fields are stored only when set.
+            let absent: JSONValue? = field.isWorkflowField ? (field == .blockedBy ? .array([]) : .null) : nil
+            guard let value = object[field.rawValue] ?? absent, field.set(value, in: &self) else {
                 throw .damaged("stored task \(id) has a bad \(field.rawValue)")
             }
         }

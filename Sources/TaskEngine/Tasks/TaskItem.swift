@@ -46,6 +46,14 @@ package struct TaskItem: Sendable, Equatable {
     /// Deleted tasks keep their slot so their history stays readable.
     package var isDeleted: Bool
 
+    // Workflow fields: set only on the task of a workflow step (see docs/workflows.md).
+    /// The workflow whose step this task is.
+    package var workflowID: WorkflowID?
+    /// The name of the step this task is.
+    package var step: String?
+    /// The names of the step's dependencies that are not completed; a blocked task cannot start or complete.
+    package var blockedBy: [String]
+
     /// A new task with every field at its default.
     package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: UserID) {
         self.rawID = rawID
@@ -71,6 +79,9 @@ package struct TaskItem: Sendable, Equatable {
         self.watchers = []
         self.version = 1
         self.isDeleted = false
+        self.workflowID = nil
+        self.step = nil
+        self.blockedBy = []
     }
 
     /// The wire id, `tsk_…`.
