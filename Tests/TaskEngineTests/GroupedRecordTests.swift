@@ -83,7 +83,7 @@ struct GroupedRecordTests {
         do {
             let store = try FileStore.open(directory: directory.path)
             let engine = try Engine.open(store: store, clock: ManualTimeSource("2024-01-15T10:00:00Z"))
-            _ = try await engine.create(NewTask(title: "Before"), by: Caller(userID: "user123"))
+            _ = try await engine.create(NewTask(title: "Before"), by: Caller(user: "user123"))
             let events = await Self.creations(["One", "Two", "Three"], on: engine)
             _ = try await engine.commitGroup(events)
             store.close()

@@ -7,7 +7,7 @@ import Testing
 /// Workflows in the engine: creation, validation, blocking, readiness, cancel, reopen, update, status and
 /// persistence. The fixture's clock starts at 2024-01-15T10:00:00Z.
 struct WorkflowTests {
-    static let admin = Caller(userID: "user123")
+    static let admin = Caller(user: "user123")
 
     /// The spec's Customer Onboarding workflow.
     static let onboarding = NewWorkflow(
@@ -163,7 +163,7 @@ struct WorkflowTests {
         #expect(again?.name == "invalid_transition")
         // Once cancelled, its tasks may be deleted.
         _ = try await fixture.engine.delete(a, by: Self.admin)
-        let member = Caller(userID: "user456", role: .member)
+        let member = Caller(user: "user456", role: .member)
         let denied = await engineError { _ = try await fixture.engine.cancelWorkflow(id, by: member) }
         #expect(denied?.name == "permission_denied")
     }
@@ -287,10 +287,10 @@ struct WorkflowTests {
 
     @Test func membersReadWorkflowsButCannotCreateThem() async throws {
         let fixture = try Fixture()
-        let member = Caller(userID: "user456", role: .member)
+        let member = Caller(user: "user456", role: .member)
         let denied = await engineError { _ = try await fixture.engine.createWorkflow(Self.onboarding, by: member) }
         #expect(denied?.name == "permission_denied")
-        let agent = Caller(userID: "bot", role: .agent)
+        let agent = Caller(user: "bot", role: .agent)
         let created = try await fixture.engine.createWorkflow(Self.onboarding, by: agent).value
         let id = try Self.workflowID(created)
         #expect(try await fixture.engine.workflowStatus(id, for: member)["total_steps"] == 2)

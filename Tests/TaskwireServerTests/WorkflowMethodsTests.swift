@@ -19,7 +19,7 @@ struct WorkflowMethodsTests {
     }
 
     func call(_ method: String, _ params: JSONValue?, role: Role = .admin) async -> Result<JSONValue, ResponseError> {
-        await table.call(method, params, context: RequestContext(connectionID: 1, userID: "user123", role: role))
+        await table.call(method, params, context: RequestContext(connectionID: 1, user: "user123", role: role))
     }
 
     func result(_ method: String, _ params: JSONValue?) async throws -> JSONValue {

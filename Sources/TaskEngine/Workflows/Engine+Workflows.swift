@@ -217,9 +217,9 @@ struct EventBatch {
     let at: Timestamp
     let actor: UserID
     /// The agent that acted for `actor`, when one did.
-    let agent: String?
+    let agent: UserID?
 
-    init(first: UInt64, at: Timestamp, actor: UserID, agent: String?) {
+    init(first: UInt64, at: Timestamp, actor: UserID, agent: UserID?) {
         self.first = first
         self.at = at
         self.actor = actor
@@ -227,7 +227,7 @@ struct EventBatch {
     }
 
     init(first: UInt64, at: Timestamp, caller: Caller) {
-        self.init(first: first, at: at, actor: caller.user, agent: caller.agentID)
+        self.init(first: first, at: at, actor: caller.user, agent: caller.agent)
     }
 
     private var nextSeq: UInt64 { first + UInt64(events.count) }
@@ -236,7 +236,7 @@ struct EventBatch {
     mutating func createTask(for step: NewWorkflowStep, in workflow: Workflow, rawID: UInt64) -> TaskItem {
         var task = TaskItem(rawID: rawID, title: step.name, createdAt: at, createdBy: actor)
         task.description = step.description
-        task.assignee = step.assignee.map { UserID($0) }
+        task.assignee = step.assignee
         task.context = workflow.context
         task.workflowID = workflow.id
         task.step = step.name

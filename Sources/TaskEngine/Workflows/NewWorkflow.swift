@@ -3,7 +3,7 @@ package import JSON
 /// One step of `workflows.create` or `workflows.update`'s `add_steps`, as the client sent it.
 package struct NewWorkflowStep: Sendable {
     package var name: String
-    package var assignee: String?
+    package var assignee: UserID?
     package var durationHours: Double?
     package var dependsOn: [String]
     package var description: String?
@@ -11,7 +11,7 @@ package struct NewWorkflowStep: Sendable {
     package var templateID: String?
 
     package init(
-        name: String, assignee: String? = nil, durationHours: Double? = nil, dependsOn: [String] = [],
+        name: String, assignee: UserID? = nil, durationHours: Double? = nil, dependsOn: [String] = [],
         description: String? = nil, templateID: String? = nil
     ) {
         self.name = name
