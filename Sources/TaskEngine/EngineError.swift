@@ -29,6 +29,12 @@ package enum EngineError: Error, Sendable, Equatable {
     case attachmentNotFound(String)
     /// Content over its limit (attachment bytes over `--max-attachment-bytes`); `limit` is in bytes.
     case tooLarge(field: String, limit: Int)
+    /// No live template has this id (never existed, or deleted).
+    case templateNotFound(String)
+    /// A live template already has the id the client chose.
+    case templateExists(String)
+    /// A template placeholder (`{{name}}`) has no variable in the call; the template is unchanged.
+    case missingVariable(String)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -49,6 +55,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .attachmentNotFound: "attachment_not_found"
         case .tooLarge: "too_large"
         case .unavailable, .damaged: "unavailable"
+        case .templateNotFound: "template_not_found"
+        case .templateExists: "already_exists"
+        case .missingVariable: "missing_variable"
         }
     }
 
@@ -71,6 +80,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
+        case .templateNotFound(let id): "Template \(id) not found"
+        case .templateExists(let id): "Template \(id) already exists"
+        case .missingVariable(let name): "The template uses {{\(name)}} but variables has no \(name)"
         }
     }
 
@@ -89,6 +101,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .attachmentNotFound(let id): ["attachment_id": .string(id)]
         case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]
         case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
+        case .templateNotFound(let id), .templateExists(let id): ["template_id": .string(id)]
+        case .missingVariable(let name): ["field": "variables", "variable": .string(name)]
         }
     }
 

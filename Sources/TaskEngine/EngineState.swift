@@ -13,6 +13,7 @@ struct EngineState: Sendable {
         case tasks(TaskLedger.Change)
         case collaboration(CollaborationLedger.Change)
         case identity(IdentityLedger.Change)
+        case templates(TemplateLedger.Change)
 
         /// The task as the change leaves it, for changes of a task (tasks and collaboration).
         var task: TaskItem? {
@@ -20,6 +21,7 @@ struct EngineState: Sendable {
             case .tasks(let change): change.new
             case .collaboration(let change): change.task.new
             case .identity: nil
+            case .templates: nil
             }
         }
     }
@@ -30,6 +32,8 @@ struct EngineState: Sendable {
     private(set) var collaboration = CollaborationLedger()
     /// Users and tokens.
     private(set) var identity = IdentityLedger()
+    /// Task templates.
+    private(set) var templates = TemplateLedger()
     /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
     /// The newest event's `seq` (0 before the first).
@@ -51,6 +55,7 @@ struct EngineState: Sendable {
         case .tasks: return .tasks(try tasks.prepare(event, in: self))
         case .collaboration: return .collaboration(try collaboration.prepare(event, in: self))
         case .identity: return .identity(try identity.prepare(event, in: self))
+        case .templates: return .templates(try templates.prepare(event, in: self))
         }
     }
 
@@ -62,14 +67,22 @@ struct EngineState: Sendable {
             tasks.apply(change, of: event)
             collaboration.follow(event)
             identity.follow(event)
+            templates.follow(event)
         case .collaboration(let change):
             tasks.apply(change.task, of: event)
             collaboration.apply(change, of: event)
             identity.follow(event)
+            templates.follow(event)
         case .identity(let change):
             identity.apply(change, of: event)
             tasks.follow(event)
             collaboration.follow(event)
+            templates.follow(event)
+        case .templates(let change):
+            templates.apply(change, of: event)
+            tasks.follow(event)
+            collaboration.follow(event)
+            identity.follow(event)
         }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
         let slot = event.taskID.flatMap(tasks.slot(of:))
@@ -98,11 +111,15 @@ struct EngineState: Sendable {
         var identity = IdentityLedger()
         try identity.load(lines, state: self)
         self.identity = identity
+        var templates = TemplateLedger()
+        try templates.load(lines, state: self)
+        self.templates = templates
     }
 
     /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
     static var ledgerLineKinds: [SnapshotLine.Kind] {
         TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds
+            + TemplateLedger.lineKinds
     }
 
     /// Writes every ledger's snapshot lines.
@@ -110,6 +127,7 @@ struct EngineState: Sendable {
         tasks.writeSnapshot(into: &writer, state: self)
         collaboration.writeSnapshot(into: &writer, state: self)
         identity.writeSnapshot(into: &writer, state: self)
+        templates.writeSnapshot(into: &writer, state: self)
     }
 
     /// Adds every ledger's members to an export document.
@@ -117,6 +135,7 @@ struct EngineState: Sendable {
         tasks.export(into: &document, state: self)
         collaboration.export(into: &document, state: self)
         identity.export(into: &document, state: self)
+        templates.export(into: &document, state: self)
     }
 
     /// Checks an export document against the state its events rebuilt, ledger by ledger.
@@ -134,6 +153,10 @@ struct EngineState: Sendable {
         self.identity = IdentityLedger()
         try identity.importMembers(of: document, state: self)
         self.identity = identity
+        var templates = self.templates
+        self.templates = TemplateLedger()
+        try templates.importMembers(of: document, state: self)
+        self.templates = templates
     }
 
     /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).

@@ -26,12 +26,19 @@ package enum EventType: String, Sendable, CaseIterable {
     case watcherAdded = "watcher_added"
     /// A user stopped watching the task (`watcher` is the user id).
     case watcherRemoved = "watcher_removed"
+    /// A template was created (`template` holds it whole); the subject is the template.
+    case templateCreated = "template_created"
+    /// A template was changed (`template` holds it after the change, `changes` the fields that moved).
+    case templateUpdated = "template_updated"
+    /// A template was deleted (`template` holds it as it was).
+    case templateDeleted = "template_deleted"
 
     /// The parts of the engine that own events: one ledger each (see ``Ledger``).
     package enum Domain: Sendable, CaseIterable {
         case tasks
         case collaboration
         case identity
+        case templates
     }
 
     /// The domain whose ledger checks and applies events of this type.
@@ -40,6 +47,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: .tasks
         case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
+        case .templateCreated, .templateUpdated, .templateDeleted: .templates
         }
     }
 
@@ -49,6 +57,7 @@ package enum EventType: String, Sendable, CaseIterable {
         switch self {
         case .userUpserted: "user_id"
         case .tokenCreated, .tokenRevoked: "token_id"
+        case .templateCreated, .templateUpdated, .templateDeleted: "template_id"
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
             .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
             "task_id"
@@ -68,6 +77,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case .commentAdded: "comment"
         case .attachmentAdded, .attachmentDeleted: "attachment"
         case .watcherAdded, .watcherRemoved: "watcher"
+        case .templateCreated, .templateUpdated, .templateDeleted: "template"
         }
     }
 

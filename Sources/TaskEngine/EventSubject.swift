@@ -10,6 +10,7 @@ package enum EventSubject: Hashable, Sendable {
     case task(TaskID)
     case user(UserID)
     case token(TokenID)
+    case template(TemplateID)
 
     /// The record member that holds the subject's id.
     package var key: String {
@@ -17,6 +18,7 @@ package enum EventSubject: Hashable, Sendable {
         case .task: "task_id"
         case .user: "user_id"
         case .token: "token_id"
+        case .template: "template_id"
         }
     }
 
@@ -26,6 +28,7 @@ package enum EventSubject: Hashable, Sendable {
         case .task(let id): id.description
         case .user(let id): id.description
         case .token(let id): id.description
+        case .template(let id): id.text
         }
     }
 
@@ -45,6 +48,9 @@ package enum EventSubject: Hashable, Sendable {
         case "token_id":
             guard let id = TokenID(text) else { return nil }
             self = .token(id)
+        case "template_id":
+            guard let id = TemplateID(text) else { return nil }
+            self = .template(id)
         default:
             guard let id = TaskID(text) else { return nil }
             self = .task(id)

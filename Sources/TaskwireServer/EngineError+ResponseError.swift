@@ -14,6 +14,9 @@ extension EngineError: ResponseErrorConvertible {
             case .unauthorized: .unauthorized
             case .tooLarge: .tooLarge
             case .unavailable, .damaged: .unavailable
+            case .templateNotFound: .notFound
+            case .templateExists: .conflict
+            case .missingVariable: .invalidParams
             }
         return ResponseError(code: code, message: message, error: name, details: details)
     }

@@ -114,7 +114,8 @@ struct CollaborationLedger: Ledger {
             task.watchers.remove(at: index)
             item = .watcher
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
-            .tokenRevoked:
+            .tokenRevoked,
+            .templateCreated, .templateUpdated, .templateDeleted:
             throw .damaged("event \(event.seq) is not a collaboration event")
         }
         return Change(task: state.tasks.collaborationChange(slot: slot, new: task), item: item)

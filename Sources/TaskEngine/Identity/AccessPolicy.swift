@@ -18,6 +18,8 @@ package enum AccessPolicy {
         case createToken = "create_token"
         case revokeToken = "revoke_token"
         case listTokens = "list_tokens"
+        /// Create, update or delete a task template (reading and using one is `read` and `create`).
+        case manageTemplates = "manage_templates"
     }
 
     /// How the caller relates to the object of the action.
@@ -39,7 +41,7 @@ package enum AccessPolicy {
     /// The relations that make sense for an action; ``allows(_:_:_:)`` refuses every other pair.
     package static func relations(for action: Action) -> [Relation] {
         switch action {
-        case .create, .readUsers: [.general]
+        case .create, .readUsers, .manageTemplates: [.general]
         case .read: [.general, .creator, .assignee, .unrelated]
         case .update, .complete, .delete, .comment, .attach, .watch: [.creator, .assignee, .unrelated]
         case .editProfile: [.ownAccount]
@@ -65,7 +67,7 @@ package enum AccessPolicy {
             case .create, .read, .readUsers, .editProfile: return true
             case .update, .complete, .delete, .comment, .attach, .watch:
                 return relation == .creator || relation == .assignee
-            case .upsertMember, .upsertPrivileged, .createToken: return false
+            case .upsertMember, .upsertPrivileged, .createToken, .manageTemplates: return false
             case .revokeToken, .listTokens: return relation == .ownAccount
             }
         }
@@ -94,6 +96,7 @@ package enum AccessPolicy {
         case .editProfile, .upsertMember, .upsertPrivileged: "You don't have permission to change this user"
         case .createToken: "Only an admin may create tokens"
         case .revokeToken, .listTokens: "You don't have permission to manage this user's tokens"
+        case .manageTemplates: "Only an admin or an agent may change templates"
         }
     }
 }

@@ -19,6 +19,18 @@ package enum TaskField: String, Sendable, CaseIterable {
     case completedBy = "completed_by"
     case resolution
     case outcomes
+    // Templates.
+    case checklist
+    case templateID = "template_id"
+
+    /// Whether a task's persistent JSON (snapshot lines, export) leaves the field out when it is unset, so
+    /// that tasks which never used it are stored exactly as release 0.1.0 stored them.
+    var isStoredOnlyWhenSet: Bool {
+        switch self {
+        case .checklist, .templateID: true
+        default: false
+        }
+    }
 
     /// The field's value in a task, `null` when unset.
     package func value(of task: TaskItem) -> JSONValue {
@@ -37,6 +49,8 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .completedBy: task.completedBy?.json ?? .null
         case .resolution: task.resolution.map(JSONValue.string) ?? .null
         case .outcomes: .array(task.outcomes.map(JSONValue.string))
+        case .checklist: .array(task.checklist.map(\.json))
+        case .templateID: task.templateID.map { .string($0.text) } ?? .null
         }
     }
 
@@ -96,6 +110,17 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .outcomes:
             guard let strings = Self.strings(value) else { return false }
             task.outcomes = strings
+        case .checklist:
+            guard let items = TaskItem.ChecklistItem.items(value) else { return false }
+            task.checklist = items
+        case .templateID:
+            guard let string = Self.optionalString(value) else { return false }
+            if let string {
+                guard let id = TemplateID(string) else { return false }
+                task.templateID = id
+            } else {
+                task.templateID = nil
+            }
         }
         return true
     }

@@ -14,6 +14,7 @@ extension TaskItem {
         object.append("priority", .string(priority.rawValue))
         object.append("assignee", assignee.map { Self.assigneeJSON($0, directory: directory) } ?? .null)
         appendCommonFields(to: &object)
+        appendTemplateFields(to: &object, always: true)
         return .object(object)
     }
 
@@ -45,9 +46,18 @@ extension TaskItem {
         object.append("version", .int(version))
     }
 
+    /// `checklist` and `template_id`: on the wire always (`[]` and `null` when unset), in persistent JSON only
+    /// when set (see ``TaskField/isStoredOnlyWhenSet``).
+    private func appendTemplateFields(to object: inout JSONObject, always: Bool) {
+        for field in [TaskField.checklist, .templateID] {
+            let value = field.value(of: self)
+            if always || (value != .null && value != .array([])) { object.append(field.rawValue, value) }
+        }
+    }
+
     /// The short form `tasks.list` returns; `assignee` stays the plain user id.
     package var summaryJSON: JSONValue {
-        [
+        var object: JSONObject = [
             "task_id": .string(id.description),
             "title": .string(title),
             "status": .string(status.rawValue),
@@ -60,6 +70,8 @@ extension TaskItem {
             "updated_at": .string(updatedAt.rfc3339),
             "version": .int(version),
         ]
+        appendTemplateFields(to: &object, always: true)
+        return .object(object)
     }
 
     /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
@@ -73,6 +85,7 @@ extension TaskItem {
         object.append("assignee", TaskField.assignee.value(of: self))
         appendCommonFields(to: &object)
         object.append("deleted", .bool(isDeleted))
+        appendTemplateFields(to: &object, always: false)
         return object
     }
 
@@ -87,6 +100,7 @@ extension TaskItem {
         else { throw .damaged("a stored task lacks a required member") }
         self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: UserID(createdBy))
         for field in TaskField.allCases {
+            if field.isStoredOnlyWhenSet, object[field.rawValue] == nil { continue }
             guard let value = object[field.rawValue], field.set(value, in: &self) else {
                 throw .damaged("stored task \(id) has a bad \(field.rawValue)")
             }

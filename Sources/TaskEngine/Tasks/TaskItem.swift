@@ -46,6 +46,12 @@ package struct TaskItem: Sendable, Equatable {
     /// Deleted tasks keep their slot so their history stays readable.
     package var isDeleted: Bool
 
+    // Templates (see `TaskItem+Checklist.swift`).
+    /// The task's checklist, in order; a task made from a template starts with the template's.
+    package var checklist: [ChecklistItem] = []
+    /// The template the task was made from, if any.
+    package var templateID: TemplateID?
+
     /// A new task with every field at its default.
     package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: UserID) {
         self.rawID = rawID
