@@ -10,6 +10,7 @@ extension MethodTable {
                 + TaskMethods.declarations(engine: engine)
                 + IdentityMethods.declarations(engine: engine)
                 + CollaborationMethods.declarations(engine: engine)
+                + TemplateMethods.declarations(engine: engine)
         )
     }
 }
