@@ -35,6 +35,8 @@ package enum EngineError: Error, Sendable, Equatable {
     case templateExists(String)
     /// A template placeholder (`{{name}}`) has no variable in the call; the template is unchanged.
     case missingVariable(String)
+    /// No live automation has this id (never existed, or deleted).
+    case automationNotFound(String)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -58,6 +60,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .templateNotFound: "template_not_found"
         case .templateExists: "already_exists"
         case .missingVariable: "missing_variable"
+        case .automationNotFound: "automation_not_found"
         }
     }
 
@@ -83,6 +86,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .templateNotFound(let id): "Template \(id) not found"
         case .templateExists(let id): "Template \(id) already exists"
         case .missingVariable(let name): "The template uses {{\(name)}} but variables has no \(name)"
+        case .automationNotFound(let id): "Automation \(id) not found"
         }
     }
 
@@ -103,6 +107,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
         case .templateNotFound(let id), .templateExists(let id): ["template_id": .string(id)]
         case .missingVariable(let name): ["field": "variables", "variable": .string(name)]
+        case .automationNotFound(let id): ["automation_id": .string(id)]
         }
     }
 

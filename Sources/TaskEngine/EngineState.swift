@@ -14,6 +14,7 @@ struct EngineState: Sendable {
         case collaboration(CollaborationLedger.Change)
         case identity(IdentityLedger.Change)
         case templates(TemplateLedger.Change)
+        case automations(AutomationLedger.Change)
 
         /// The task as the change leaves it, for changes of a task (tasks and collaboration).
         var task: TaskItem? {
@@ -22,6 +23,7 @@ struct EngineState: Sendable {
             case .collaboration(let change): change.task.new
             case .identity: nil
             case .templates: nil
+            case .automations: nil
             }
         }
     }
@@ -34,6 +36,8 @@ struct EngineState: Sendable {
     private(set) var identity = IdentityLedger()
     /// Task templates.
     private(set) var templates = TemplateLedger()
+    /// Automations and their firings.
+    private(set) var automations = AutomationLedger()
     /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
     /// The newest event's `seq` (0 before the first).
@@ -56,6 +60,7 @@ struct EngineState: Sendable {
         case .collaboration: return .collaboration(try collaboration.prepare(event, in: self))
         case .identity: return .identity(try identity.prepare(event, in: self))
         case .templates: return .templates(try templates.prepare(event, in: self))
+        case .automations: return .automations(try automations.prepare(event, in: self))
         }
     }
 
@@ -68,21 +73,31 @@ struct EngineState: Sendable {
             collaboration.follow(event)
             identity.follow(event)
             templates.follow(event)
+            automations.follow(event)
         case .collaboration(let change):
             tasks.apply(change.task, of: event)
             collaboration.apply(change, of: event)
             identity.follow(event)
             templates.follow(event)
+            automations.follow(event)
         case .identity(let change):
             identity.apply(change, of: event)
             tasks.follow(event)
             collaboration.follow(event)
             templates.follow(event)
+            automations.follow(event)
         case .templates(let change):
             templates.apply(change, of: event)
             tasks.follow(event)
             collaboration.follow(event)
             identity.follow(event)
+            automations.follow(event)
+        case .automations(let change):
+            automations.apply(change, of: event)
+            tasks.follow(event)
+            collaboration.follow(event)
+            identity.follow(event)
+            templates.follow(event)
         }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
         let slot = event.taskID.flatMap(tasks.slot(of:))
@@ -114,12 +129,15 @@ struct EngineState: Sendable {
         var templates = TemplateLedger()
         try templates.load(lines, state: self)
         self.templates = templates
+        var automations = AutomationLedger()
+        try automations.load(lines, state: self)
+        self.automations = automations
     }
 
     /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
     static var ledgerLineKinds: [SnapshotLine.Kind] {
         TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds
-            + TemplateLedger.lineKinds
+            + TemplateLedger.lineKinds + AutomationLedger.lineKinds
     }
 
     /// Writes every ledger's snapshot lines.
@@ -128,6 +146,7 @@ struct EngineState: Sendable {
         collaboration.writeSnapshot(into: &writer, state: self)
         identity.writeSnapshot(into: &writer, state: self)
         templates.writeSnapshot(into: &writer, state: self)
+        automations.writeSnapshot(into: &writer, state: self)
     }
 
     /// Adds every ledger's members to an export document.
@@ -136,6 +155,7 @@ struct EngineState: Sendable {
         collaboration.export(into: &document, state: self)
         identity.export(into: &document, state: self)
         templates.export(into: &document, state: self)
+        automations.export(into: &document, state: self)
     }
 
     /// Checks an export document against the state its events rebuilt, ledger by ledger.
@@ -157,6 +177,10 @@ struct EngineState: Sendable {
         self.templates = TemplateLedger()
         try templates.importMembers(of: document, state: self)
         self.templates = templates
+        var automations = self.automations
+        self.automations = AutomationLedger()
+        try automations.importMembers(of: document, state: self)
+        self.automations = automations
     }
 
     /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).

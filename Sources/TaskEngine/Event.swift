@@ -32,6 +32,12 @@ package enum EventType: String, Sendable, CaseIterable {
     case templateUpdated = "template_updated"
     /// A template was deleted (`template` holds it as it was).
     case templateDeleted = "template_deleted"
+    /// An automation was created (`automation` holds it whole); the subject is the automation.
+    case automationCreated = "automation_created"
+    /// An automation was changed (`automation` holds it after the change).
+    case automationUpdated = "automation_updated"
+    /// An automation was deleted (`automation` holds it as it was).
+    case automationDeleted = "automation_deleted"
 
     /// The parts of the engine that own events: one ledger each (see ``Ledger``).
     package enum Domain: Sendable, CaseIterable {
@@ -39,6 +45,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case collaboration
         case identity
         case templates
+        case automations
     }
 
     /// The domain whose ledger checks and applies events of this type.
@@ -48,6 +55,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
         case .templateCreated, .templateUpdated, .templateDeleted: .templates
+        case .automationCreated, .automationUpdated, .automationDeleted: .automations
         }
     }
 
@@ -58,6 +66,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case .userUpserted: "user_id"
         case .tokenCreated, .tokenRevoked: "token_id"
         case .templateCreated, .templateUpdated, .templateDeleted: "template_id"
+        case .automationCreated, .automationUpdated, .automationDeleted: "automation_id"
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
             .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
             "task_id"
@@ -71,13 +80,16 @@ package enum EventType: String, Sendable, CaseIterable {
     /// or `nil` for changes of the task's own fields.
     package var detailKey: String? {
         switch self {
-        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
+        case .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
             nil
+        // A task an automation created carries the firing (``AutomationFiring``); other creations carry none.
+        case .taskCreated: "automation"
         case .commentAdded: "comment"
         case .attachmentAdded, .attachmentDeleted: "attachment"
         case .watcherAdded, .watcherRemoved: "watcher"
         case .templateCreated, .templateUpdated, .templateDeleted: "template"
+        case .automationCreated, .automationUpdated, .automationDeleted: "automation"
         }
     }
 

@@ -11,6 +11,7 @@ package enum EventSubject: Hashable, Sendable {
     case user(UserID)
     case token(TokenID)
     case template(TemplateID)
+    case automation(AutomationID)
 
     /// The record member that holds the subject's id.
     package var key: String {
@@ -19,6 +20,7 @@ package enum EventSubject: Hashable, Sendable {
         case .user: "user_id"
         case .token: "token_id"
         case .template: "template_id"
+        case .automation: "automation_id"
         }
     }
 
@@ -29,6 +31,7 @@ package enum EventSubject: Hashable, Sendable {
         case .user(let id): id.description
         case .token(let id): id.description
         case .template(let id): id.text
+        case .automation(let id): id.description
         }
     }
 
@@ -51,6 +54,9 @@ package enum EventSubject: Hashable, Sendable {
         case "template_id":
             guard let id = TemplateID(text) else { return nil }
             self = .template(id)
+        case "automation_id":
+            guard let id = AutomationID(text) else { return nil }
+            self = .automation(id)
         default:
             guard let id = TaskID(text) else { return nil }
             self = .task(id)

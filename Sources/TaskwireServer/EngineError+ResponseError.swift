@@ -14,7 +14,7 @@ extension EngineError: ResponseErrorConvertible {
             case .unauthorized: .unauthorized
             case .tooLarge: .tooLarge
             case .unavailable, .damaged: .unavailable
-            case .templateNotFound: .notFound
+            case .templateNotFound, .automationNotFound: .notFound
             case .templateExists: .conflict
             case .missingVariable: .invalidParams
             }

@@ -147,6 +147,13 @@ extension Engine {
     package func createTask(_ input: TaskFromTemplate, by caller: Caller) throws(EngineError) -> Committed<CreatedTask>
     {
         try authorize(.create, caller)
+        let task = try taskFromTemplate(input, by: caller)
+        let (created, ticket) = try commitCreation(of: task, by: caller)
+        return Committed(CreatedTask(task: created, replayed: false), ticket: ticket)
+    }
+
+    /// The task `tasks.create_from_template` would create, checked, not committed.
+    func taskFromTemplate(_ input: TaskFromTemplate, by caller: Caller) throws(EngineError) -> TaskItem {
         let template = try state.templates.template(input.templateID)
         let now = clock.now()
         let variables = try TemplateValidator.variables(input.variables)
@@ -180,11 +187,19 @@ extension Engine {
         task.context = context
         task.checklist = checklist
         task.templateID = template.id
+        return task
+    }
+
+    /// Commits the `task_created` event of a new task; `firing` records the automation that made it.
+    func commitCreation(
+        of task: TaskItem, by caller: Caller, firing: AutomationFiring? = nil
+    ) throws(EngineError)
+        -> (TaskItem, CommitTicket)
+    {
         let event = Event(
-            seq: state.lastSeq + 1, type: .taskCreated, at: at, actor: caller.user, agent: caller.agentID,
-            subject: .task(task.id), version: 1, changes: TaskField.creation(of: task)
+            seq: state.lastSeq + 1, type: .taskCreated, at: task.createdAt, actor: caller.user, agent: caller.agentID,
+            subject: .task(task.id), version: 1, changes: TaskField.creation(of: task), detail: firing?.json
         )
-        let (created, ticket) = try commit(event)
-        return Committed(CreatedTask(task: created, replayed: false), ticket: ticket)
+        return try commit(event)
     }
 }
