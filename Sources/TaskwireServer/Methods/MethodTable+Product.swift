@@ -11,6 +11,7 @@ extension MethodTable {
                 + IdentityMethods.declarations(engine: engine)
                 + CollaborationMethods.declarations(engine: engine)
                 + TemplateMethods.declarations(engine: engine)
+                + AutomationMethods.declarations(engine: engine)
         )
     }
 }
