@@ -116,6 +116,8 @@ extension Engine {
         if let given = input.eventID {
             eventID = try Validator.nonEmpty(given, "event_id", AutomationLimits.eventIDLength)
         } else {
+            // The value the next task id would take: any firing under this id consumes it, so a later call
+            // can only get the same id when nothing fired under it, and then repeating it changes nothing.
             var ids = TaskIDGenerator()
             ids.observe(state.tasks.ids.last)
             eventID = Base32ID.text(ids.next(at: clock.now()), prefix: "evt_")
