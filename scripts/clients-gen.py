@@ -34,13 +34,13 @@ END = "END GENERATED"
 # Attributes of the clients that a namespace or top-level method must not shadow.
 PYTHON_CLIENT_NAMES = {
     "call", "call_async", "notify", "batch", "call_batch", "close", "closed", "framing", "process",
-    "on_notification", "notifications", "events", "timeout", "spawn", "connect_unix", "from_socket",
+    "on_notification", "notifications", "event_stream", "timeout", "spawn", "connect_unix", "from_socket",
     "parse_times", "create_task", "set_task_priority", "set_task_due_date", "set_task_assignee",
     "set_task_progress", "set_task_status", "get_task_status", "add_task_comment", "complete_task",
 }
 NODE_CLIENT_NAMES = {
     "call", "notify", "batch", "callBatch", "close", "closed", "framing", "process", "onNotification",
-    "notifications", "events", "timeout", "spawn", "connectUnix", "fromStream", "parseTimes", "createTask",
+    "notifications", "eventStream", "timeout", "spawn", "connectUnix", "fromStream", "parseTimes", "createTask",
     "setTaskPriority", "setTaskDueDate", "setTaskAssignee", "setTaskProgress", "setTaskStatus", "getTaskStatus",
     "addTaskComment", "completeTask", "on", "once", "off", "emit",
 }

@@ -40,6 +40,14 @@ package enum EngineError: Error, Sendable, Equatable {
     /// The workflow's state forbids the change (cancelling it twice, changing a cancelled one, deleting a
     /// step's task while its workflow runs): 409 `invalid_transition`.
     case workflowConflict(message: String, details: JSONObject)
+    /// No live template has this id (never existed, or deleted).
+    case templateNotFound(String)
+    /// A live template already has the id the client chose.
+    case templateExists(String)
+    /// A template placeholder (`{{name}}`) has no variable in the call; the template is unchanged.
+    case missingVariable(String)
+    /// No live automation has this id (never existed, or deleted).
+    case automationNotFound(String)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -63,6 +71,10 @@ package enum EngineError: Error, Sendable, Equatable {
         case .workflowNotFound: "workflow_not_found"
         case .invalidWorkflow: "invalid_workflow"
         case .stepBlocked, .workflowConflict: "invalid_transition"
+        case .templateNotFound: "template_not_found"
+        case .templateExists: "already_exists"
+        case .missingVariable: "missing_variable"
+        case .automationNotFound: "automation_not_found"
         }
     }
 
@@ -90,6 +102,10 @@ package enum EngineError: Error, Sendable, Equatable {
         case .stepBlocked(let id, let to, let blockedBy):
             "Task \(id) cannot move to \(to.rawValue) while it waits for "
                 + (blockedBy.count == 1 ? "step " : "steps ") + blockedBy.joined(separator: ", ")
+        case .templateNotFound(let id): "Template \(id) not found"
+        case .templateExists(let id): "Template \(id) already exists"
+        case .missingVariable(let name): "The template uses {{\(name)}} but variables has no \(name)"
+        case .automationNotFound(let id): "Automation \(id) not found"
         }
     }
 
@@ -112,6 +128,9 @@ package enum EngineError: Error, Sendable, Equatable {
         case .invalidWorkflow(_, let details), .workflowConflict(_, let details): details
         case .stepBlocked(let id, let to, let blockedBy):
             ["task_id": .string(id), "to": .string(to.rawValue), "blocked_by": .array(blockedBy.map(JSONValue.string))]
+        case .templateNotFound(let id), .templateExists(let id): ["template_id": .string(id)]
+        case .missingVariable(let name): ["field": "variables", "variable": .string(name)]
+        case .automationNotFound(let id): ["automation_id": .string(id)]
         }
     }
 

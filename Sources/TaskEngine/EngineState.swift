@@ -14,13 +14,15 @@ struct EngineState: Sendable {
         case collaboration(CollaborationLedger.Change)
         case identity(IdentityLedger.Change)
         case workflows(WorkflowLedger.Change)
+        case templates(TemplateLedger.Change)
+        case automations(AutomationLedger.Change)
 
         /// The task as the change leaves it, for changes of a task (tasks and collaboration).
         var task: TaskItem? {
             switch self {
             case .tasks(let change): change.new
             case .collaboration(let change): change.task.new
-            case .identity, .workflows: nil
+            case .identity, .workflows, .templates, .automations: nil
             }
         }
     }
@@ -33,6 +35,10 @@ struct EngineState: Sendable {
     private(set) var identity = IdentityLedger()
     /// Workflows and their steps.
     private(set) var workflows = WorkflowLedger()
+    /// Task templates.
+    private(set) var templates = TemplateLedger()
+    /// Automations and their firings.
+    private(set) var automations = AutomationLedger()
     /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
     /// The newest event's `seq` (0 before the first).
@@ -55,6 +61,8 @@ struct EngineState: Sendable {
         case .collaboration: return .collaboration(try collaboration.prepare(event, in: self))
         case .identity: return .identity(try identity.prepare(event, in: self))
         case .workflows: return .workflows(try workflows.prepare(event, in: self))
+        case .templates: return .templates(try templates.prepare(event, in: self))
+        case .automations: return .automations(try automations.prepare(event, in: self))
         }
     }
 
@@ -62,27 +70,23 @@ struct EngineState: Sendable {
     /// it implies to the tasks ledger), the other ledgers follow it, and the event joins the log; cannot fail.
     mutating func commit(_ change: Change, of event: Event, bytes: some Collection<UInt8>) {
         switch change {
-        case .tasks(let change):
-            tasks.apply(change, of: event)
-            collaboration.follow(event)
-            identity.follow(event)
-            workflows.follow(event)
+        case .tasks(let change): tasks.apply(change, of: event)
         case .collaboration(let change):
             tasks.apply(change.task, of: event)
             collaboration.apply(change, of: event)
-            identity.follow(event)
-            workflows.follow(event)
-        case .identity(let change):
-            identity.apply(change, of: event)
-            tasks.follow(event)
-            collaboration.follow(event)
-            workflows.follow(event)
-        case .workflows(let change):
-            workflows.apply(change, of: event)
-            tasks.follow(event)
-            collaboration.follow(event)
-            identity.follow(event)
+        case .identity(let change): identity.apply(change, of: event)
+        case .workflows(let change): workflows.apply(change, of: event)
+        case .templates(let change): templates.apply(change, of: event)
+        case .automations(let change): automations.apply(change, of: event)
         }
+        // Every ledger that did not apply the change follows it (a collaboration change also changes a task).
+        let owner = event.type.domain
+        if owner != .tasks && owner != .collaboration { tasks.follow(event) }
+        if owner != .collaboration { collaboration.follow(event) }
+        if owner != .identity { identity.follow(event) }
+        if owner != .workflows { workflows.follow(event) }
+        if owner != .templates { templates.follow(event) }
+        if owner != .automations { automations.follow(event) }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
         let slot = event.taskID.flatMap(tasks.slot(of:))
         log.append(bytes, slot: slot ?? -1)
@@ -113,11 +117,18 @@ struct EngineState: Sendable {
         var workflows = WorkflowLedger()
         try workflows.load(lines, state: self)
         self.workflows = workflows
+        var templates = TemplateLedger()
+        try templates.load(lines, state: self)
+        self.templates = templates
+        var automations = AutomationLedger()
+        try automations.load(lines, state: self)
+        self.automations = automations
     }
 
     /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
     static var ledgerLineKinds: [SnapshotLine.Kind] {
         TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds + WorkflowLedger.lineKinds
+            + TemplateLedger.lineKinds + AutomationLedger.lineKinds
     }
 
     /// Writes every ledger's snapshot lines.
@@ -126,6 +137,8 @@ struct EngineState: Sendable {
         collaboration.writeSnapshot(into: &writer, state: self)
         identity.writeSnapshot(into: &writer, state: self)
         workflows.writeSnapshot(into: &writer, state: self)
+        templates.writeSnapshot(into: &writer, state: self)
+        automations.writeSnapshot(into: &writer, state: self)
     }
 
     /// Adds every ledger's members to an export document.
@@ -134,6 +147,8 @@ struct EngineState: Sendable {
         collaboration.export(into: &document, state: self)
         identity.export(into: &document, state: self)
         workflows.export(into: &document, state: self)
+        templates.export(into: &document, state: self)
+        automations.export(into: &document, state: self)
     }
 
     /// Checks an export document against the state its events rebuilt, ledger by ledger.
@@ -155,6 +170,14 @@ struct EngineState: Sendable {
         self.workflows = WorkflowLedger()
         try workflows.importMembers(of: document, state: self)
         self.workflows = workflows
+        var templates = self.templates
+        self.templates = TemplateLedger()
+        try templates.importMembers(of: document, state: self)
+        self.templates = templates
+        var automations = self.automations
+        self.automations = AutomationLedger()
+        try automations.importMembers(of: document, state: self)
+        self.automations = automations
     }
 
     /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).

@@ -38,6 +38,18 @@ package enum EventType: String, Sendable, CaseIterable {
     case workflowCompleted = "workflow_completed"
     /// The workflow was cancelled (`changes.cancelled_at`), with its open tasks in the same record.
     case workflowCancelled = "workflow_cancelled"
+    /// A template was created (`template` holds it whole); the subject is the template.
+    case templateCreated = "template_created"
+    /// A template was changed (`template` holds it after the change, `changes` the fields that moved).
+    case templateUpdated = "template_updated"
+    /// A template was deleted (`template` holds it as it was).
+    case templateDeleted = "template_deleted"
+    /// An automation was created (`automation` holds it whole); the subject is the automation.
+    case automationCreated = "automation_created"
+    /// An automation was changed (`automation` holds it after the change).
+    case automationUpdated = "automation_updated"
+    /// An automation was deleted (`automation` holds it as it was).
+    case automationDeleted = "automation_deleted"
 
     /// The parts of the engine that own events: one ledger each (see ``Ledger``).
     package enum Domain: Sendable, CaseIterable {
@@ -45,6 +57,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case collaboration
         case identity
         case workflows
+        case templates
+        case automations
     }
 
     /// The domain whose ledger checks and applies events of this type.
@@ -55,6 +69,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
         case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
             .workflows
+        case .templateCreated, .templateUpdated, .templateDeleted: .templates
+        case .automationCreated, .automationUpdated, .automationDeleted: .automations
         }
     }
 
@@ -66,6 +82,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case .tokenCreated, .tokenRevoked: "token_id"
         case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
             "workflow_id"
+        case .templateCreated, .templateUpdated, .templateDeleted: "template_id"
+        case .automationCreated, .automationUpdated, .automationDeleted: "automation_id"
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
             .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
             "task_id"
@@ -79,14 +97,18 @@ package enum EventType: String, Sendable, CaseIterable {
     /// or `nil` for changes of the task's own fields.
     package var detailKey: String? {
         switch self {
-        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
+        case .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
             nil
         case .workflowCreated, .workflowUpdated, .workflowCompleted, .workflowCancelled: nil
         case .workflowStepReady: "step"
+        // A task an automation created carries the firing (``AutomationFiring``); other creations carry none.
+        case .taskCreated: "automation"
         case .commentAdded: "comment"
         case .attachmentAdded, .attachmentDeleted: "attachment"
         case .watcherAdded, .watcherRemoved: "watcher"
+        case .templateCreated, .templateUpdated, .templateDeleted: "template"
+        case .automationCreated, .automationUpdated, .automationDeleted: "automation"
         }
     }
 

@@ -11,6 +11,8 @@ package enum EventSubject: Hashable, Sendable {
     case user(UserID)
     case token(TokenID)
     case workflow(WorkflowID)
+    case template(TemplateID)
+    case automation(AutomationID)
 
     /// The record member that holds the subject's id.
     package var key: String {
@@ -19,6 +21,8 @@ package enum EventSubject: Hashable, Sendable {
         case .user: "user_id"
         case .token: "token_id"
         case .workflow: "workflow_id"
+        case .template: "template_id"
+        case .automation: "automation_id"
         }
     }
 
@@ -29,6 +33,8 @@ package enum EventSubject: Hashable, Sendable {
         case .user(let id): id.description
         case .token(let id): id.description
         case .workflow(let id): id.description
+        case .template(let id): id.text
+        case .automation(let id): id.description
         }
     }
 
@@ -51,6 +57,12 @@ package enum EventSubject: Hashable, Sendable {
         case "workflow_id":
             guard let id = WorkflowID(text) else { return nil }
             self = .workflow(id)
+        case "template_id":
+            guard let id = TemplateID(text) else { return nil }
+            self = .template(id)
+        case "automation_id":
+            guard let id = AutomationID(text) else { return nil }
+            self = .automation(id)
         default:
             guard let id = TaskID(text) else { return nil }
             self = .task(id)

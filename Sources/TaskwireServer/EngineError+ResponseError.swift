@@ -17,6 +17,9 @@ extension EngineError: ResponseErrorConvertible {
             case .workflowNotFound: .notFound
             case .invalidWorkflow: .invalidParams
             case .stepBlocked, .workflowConflict: .conflict
+            case .templateNotFound, .automationNotFound: .notFound
+            case .templateExists: .conflict
+            case .missingVariable: .invalidParams
             }
         return ResponseError(code: code, message: message, error: name, details: details)
     }

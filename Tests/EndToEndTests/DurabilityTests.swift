@@ -153,6 +153,156 @@ import Testing
         #expect(createdWorkflows.count >= 6 && !completedSteps.isEmpty)
     }
 
+    /// Template creations and tasks made from templates, in flight together: every answered one is there
+    /// after a SIGKILL, the tasks with their template id and checklist.
+    @Test func answeredTemplatesAndTasksFromTemplatesSurviveSIGKILL() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        var random = SplitMix(state: 0x7E3F_1A7E)
+        var answeredTemplates: Set<String> = []
+        var answeredTasks: [String: String] = [:]
+        for round in 0..<6 {
+            let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
+            defer { server.kill() }
+            let base = try await server.client.call(
+                "templates.create",
+                params: [
+                    "name": .string("Round \(round)"), "title_template": "Issue {{issue_id}}",
+                    "checklist": ["Look at {{issue_id}}", "Reply"],
+                ])
+            let baseID = try #require(base["result"]?["template_id"]?.stringValue, "create failed: \(base)")
+            answeredTemplates.insert(baseID)
+            let inFlight = 300
+            for index in 0..<inFlight {
+                if index.isMultiple(of: 3) {
+                    server.client.sendRequest(
+                        "templates.create",
+                        params: [
+                            "name": .string("T \(round) \(index)"), "template_id": .string("tpl_r\(round)_\(index)"),
+                        ])
+                } else {
+                    server.client.sendRequest(
+                        "tasks.create_from_template",
+                        params: [
+                            "template_id": .string(baseID), "variables": ["issue_id": .string("#\(round)-\(index)")],
+                        ])
+                }
+            }
+            func collect(_ reply: JSONValue) {
+                guard let result = reply["result"] else { return }
+                if let task = result["task_id"]?.stringValue {
+                    answeredTasks[task] = baseID
+                } else if let template = result["template_id"]?.stringValue {
+                    answeredTemplates.insert(template)
+                }
+            }
+            let killAfter = Int.random(in: 1...inFlight, using: &random)
+            for _ in 0..<killAfter {
+                let reply = try await server.client.next(timeout: .seconds(20))
+                #expect(reply["result"] != nil, "write failed: \(reply)")
+                collect(reply)
+            }
+            server.signal(SIGKILL)
+            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+                collect(try JSONParser.parse(body))
+            }
+            #expect(try await server.waitForExit() == 128 + SIGKILL)
+
+            let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
+            #expect(export.status == 0, "export failed: \(export.standardError)")
+            let document = try JSONParser.parse(export.standardOutput)
+            let templates = Set((document["templates"]?.arrayValue ?? []).compactMap { $0["template_id"]?.stringValue })
+            let lostTemplates = answeredTemplates.subtracting(templates)
+            #expect(lostTemplates.isEmpty, "round \(round): \(lostTemplates.count) answered templates were lost")
+            var stored: [String: JSONValue] = [:]
+            for task in document["tasks"]?.arrayValue ?? [] {
+                if let id = task["task_id"]?.stringValue { stored[id] = task }
+            }
+            for (task, template) in answeredTasks {
+                let found = stored[task]
+                #expect(found?["template_id"] == .string(template), "round \(round): task \(task) was lost")
+                #expect(found?["checklist"]?.arrayValue?.count == 2)
+            }
+        }
+        #expect(answeredTasks.count >= 6)
+    }
+
+    /// Published events in flight while the server is SIGKILLed: after a restart, publishing every event id
+    /// again leaves exactly one task per event id, so no answered firing was lost and no firing was kept
+    /// without its task (or a task without its firing, which would fire again).
+    @Test func automationFiringsAndTheirTasksSurviveSIGKILLTogether() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        var random = SplitMix(state: 0xA070_F12E)
+        var published: [String] = []
+        var answered: Set<String> = []
+        for round in 0..<5 {
+            let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
+            defer { server.kill() }
+            if round == 0 {
+                _ = try await server.client.call(
+                    "templates.create", params: ["name": "Urgent {{conversation_id}}", "template_id": "tpl_urgent"])
+                let rule = try await server.client.call(
+                    "automations.create",
+                    params: [
+                        "name": "High Priority Support", "trigger": ["type": "conversation_tag", "value": "urgent"],
+                        "action": ["type": "create_task", "template": "tpl_urgent", "priority": "critical"],
+                    ])
+                #expect(rule["result"]?["automation_id"] != nil, "\(rule)")
+            }
+            let inFlight = 200
+            for index in 0..<inFlight {
+                let eventID = "evt_\(round)_\(index)"
+                published.append(eventID)
+                server.client.sendRequest(
+                    "events.publish",
+                    params: [
+                        "type": "conversation_tag", "value": "urgent", "event_id": .string(eventID),
+                        "context": ["conversation_id": .string("conv_\(round)_\(index)")],
+                    ])
+            }
+            func collect(_ reply: JSONValue) {
+                if let task = reply["result"]?["fired"]?.arrayValue?.first?["task_id"]?.stringValue {
+                    answered.insert(task)
+                }
+            }
+            let killAfter = Int.random(in: 1...inFlight, using: &random)
+            for _ in 0..<killAfter {
+                let reply = try await server.client.next(timeout: .seconds(20))
+                #expect(reply["result"]?["fired"]?.arrayValue?.count == 1, "publish failed: \(reply)")
+                collect(reply)
+            }
+            server.signal(SIGKILL)
+            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+                collect(try JSONParser.parse(body))
+            }
+            #expect(try await server.waitForExit() == 128 + SIGKILL)
+        }
+        // Publishing everything again fires exactly the events whose firing did not commit.
+        let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
+        defer { server.kill() }
+        for eventID in published {
+            let reply = try await server.client.call(
+                "events.publish",
+                params: [
+                    "type": "conversation_tag", "value": "urgent", "event_id": .string(eventID),
+                    "context": ["conversation_id": .string(eventID)],
+                ])
+            #expect(reply["result"] != nil, "\(reply)")
+        }
+        server.client.closeWriting()
+        #expect(try await server.waitForExit() == 0)
+        let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
+        let document = try JSONParser.parse(export.standardOutput)
+        let tasks = document["tasks"]?.arrayValue ?? []
+        let stored = Set(tasks.compactMap { $0["task_id"]?.stringValue })
+        #expect(answered.subtracting(stored).isEmpty, "answered firings were lost")
+        #expect(tasks.count == published.count, "\(tasks.count) tasks for \(published.count) event ids")
+        #expect(document["automation_firings"]?.arrayValue?.count == published.count)
+    }
+
     @Test func aSecondServerOnTheSameDirectoryIsRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -154,7 +154,7 @@ export class Client extends EventEmitter {
         options?: CallOptions,
     ): Promise<Array<any | TaskwireError>>;
     notifications(options?: { methods?: string[]; maxsize?: number }): NotificationStream;
-    events(options?: { maxsize?: number }): EventStream;
+    eventStream(options?: { maxsize?: number }): EventStream;
     createTask(title: string, assignee?: string | null, fields?: CreateFields): Promise<string>;
     setTaskPriority(taskId: string, priority: Priority): Promise<any>;
     setTaskDueDate(taskId: string, when: DueDate): Promise<any>;
@@ -234,6 +234,85 @@ export interface AuthTokensRevokeParams {
 
 /** Params of `auth.whoami`. */
 export interface AuthWhoamiParams {
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `automations.create`. */
+export interface AutomationsCreateParams {
+    name: string;
+    trigger: Record<string, unknown>;
+    action: Record<string, unknown>;
+    /** Default true. */
+    enabled?: boolean;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `automations.delete`. */
+export interface AutomationsDeleteParams {
+    automation_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `automations.get`. */
+export interface AutomationsGetParams {
+    automation_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `automations.list`. */
+export interface AutomationsListParams {
+    /** Default 1. */
+    page?: number;
+    /** Default 20. */
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `automations.update`. */
+export interface AutomationsUpdateParams {
+    automation_id: string;
+    name?: string;
+    trigger?: Record<string, unknown>;
+    action?: Record<string, unknown>;
+    enabled?: boolean;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `events.publish`. */
+export interface EventsPublishParams {
+    type: unknown;
+    /** The tag. */
+    value: string;
+    /** {conversation_id, bot_id, ...}: string members. */
+    context?: Record<string, string>;
+    /** The host's id for the event; default: issued (evt_...). */
+    event_id?: string;
+    /** How many automation effects led to this event (default 0); at 3 or more nothing fires. */
+    depth?: number;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -388,6 +467,28 @@ export interface TasksCreateParams {
     on_behalf_of?: string;
 }
 
+/** Params of `tasks.create_from_template`. */
+export interface TasksCreateFromTemplateParams {
+    /** The template's id. */
+    template_id: string;
+    /** {name: value} for the placeholders; default {}. */
+    variables?: Record<string, string | number>;
+    /** Overrides default_assignee. */
+    assignee?: string;
+    /** Must be in the future (invalid_due_date). */
+    due_date?: string | Date | number;
+    /** Overrides default_priority (else medium). */
+    priority?: "low" | "medium" | "high" | "critical";
+    /** Replace default_tags. */
+    tags?: Array<string>;
+    context?: Record<string, string>;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
 /** Params of `tasks.delete`. */
 export interface TasksDeleteParams {
     /** The task's id. */
@@ -475,6 +576,14 @@ export interface TasksUpdateParams {
     time_spent_minutes?: number;
     /** Apply only if the task is at this version; otherwise 409 version_conflict and nothing changes. */
     if_version?: number;
+    /** Replaces the whole checklist: texts (not done) or {text, done}; null or [] empties it. */
+    checklist?: Array<string | Record<string, unknown>> | null;
+    /**
+     * Ticks checklist items by 0-based index, after any checklist replacement in the same call: [{"index": 0,
+     * "done": true}]. An index outside the checklist is -32602 with data.field check[n].index; a tick that
+     * changes nothing is no change. Changes show as the field checklist in updated_fields and history.
+     */
+    check?: Array<Record<string, unknown>>;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -488,6 +597,90 @@ export interface TasksWatchParams {
     task_id: string;
     /** The user to add; the caller when absent. */
     user_id?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `templates.create`. */
+export interface TemplatesCreateParams {
+    /** Not blank; at most 200 characters. */
+    name: string;
+    /** The task's description, with {{name}} placeholders (docs/templates.md). */
+    description_template?: string;
+    /** The task's title, with placeholders; without it the title is the template's name. */
+    title_template?: string;
+    /** The task's priority unless the call gives one (else medium). */
+    default_priority?: "low" | "medium" | "high" | "critical";
+    /** The task's tags unless the call gives tags. */
+    default_tags?: Array<string>;
+    /** The task's assignee unless the call gives one. */
+    default_assignee?: string;
+    /** Texts (with placeholders) the task's checklist starts with, none done. */
+    checklist?: Array<string>;
+    /** An id of the client's choosing; default: issued. */
+    template_id?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `templates.delete`. */
+export interface TemplatesDeleteParams {
+    /** The template's id. */
+    template_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `templates.get`. */
+export interface TemplatesGetParams {
+    /** The template's id. */
+    template_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `templates.list`. */
+export interface TemplatesListParams {
+    /** Default 1. */
+    page?: number;
+    /** Default 20. */
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `templates.update`. */
+export interface TemplatesUpdateParams {
+    /** The template's id. */
+    template_id: string;
+    name?: string;
+    /** The task's description, with {{name}} placeholders (docs/templates.md). null clears it. */
+    description_template?: string | null;
+    /** The task's title, with placeholders; without it the title is the template's name. null clears it. */
+    title_template?: string | null;
+    /** The task's priority unless the call gives one (else medium). null clears it. */
+    default_priority?: "low" | "medium" | "high" | "critical" | null;
+    /** The task's tags unless the call gives tags. null clears it. */
+    default_tags?: Array<string> | null;
+    /** The task's assignee unless the call gives one. null clears it. */
+    default_assignee?: string | null;
+    /** Texts (with placeholders) the task's checklist starts with, none done. null clears it. */
+    checklist?: Array<string> | null;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -529,6 +722,79 @@ export interface UsersUpsertParams {
     /** Shaped like name@example.com. */
     email?: string;
     role: "admin" | "agent" | "member";
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.cancel`. */
+export interface WorkflowsCancelParams {
+    /** The workflow's id. */
+    workflow_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.create`. */
+export interface WorkflowsCreateParams {
+    name: string;
+    steps: Array<Record<string, unknown>>;
+    /** Copied onto every step's task. */
+    context?: Record<string, string>;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.get`. */
+export interface WorkflowsGetParams {
+    /** The workflow's id. */
+    workflow_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.list`. */
+export interface WorkflowsListParams {
+    status?: "pending" | "in_progress" | "blocked" | "completed" | "cancelled" | Array<"pending" | "in_progress" | "blocked" | "completed" | "cancelled">;
+    page?: number;
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.status`. */
+export interface WorkflowsStatusParams {
+    /** The workflow's id. */
+    workflow_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `workflows.update`. */
+export interface WorkflowsUpdateParams {
+    /** The workflow's id. */
+    workflow_id: string;
+    name?: string;
+    add_steps?: Array<Record<string, unknown>>;
+    /** {step name: [dependency names]} */
+    depends_on?: Record<string, Array<string>>;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -620,6 +886,52 @@ export interface AuthMethods {
     whoami(params?: AuthWhoamiParams, options?: CallOptions): Promise<any>;
 }
 
+/** The `automations.*` methods. */
+export interface AutomationsMethods {
+    /**
+     * `automations.create`: Create an automation rule. The spec's POST /automations: when a conversation_tag
+     * event with the trigger's value is published (events.publish), create one task from the action's template
+     * (which must exist), with its priority overridden and, with auto_assign, an assignee chosen
+     * (docs/automations.md). Admins and agents only. Journaled as automation_created with the whole automation.
+     * Rate limit: admin.
+     */
+    create(params: AutomationsCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `automations.delete`: Delete an automation. Removes an automation for good; the tasks it created stay.
+     * Rate limit: admin. Destructive, idempotent.
+     */
+    delete(params: AutomationsDeleteParams, options?: CallOptions): Promise<any>;
+    /**
+     * `automations.get`: Get an automation. One live automation. Rate limit: read. Read-only, idempotent.
+     */
+    get(params: AutomationsGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `automations.list`: List automations. Live automations in creation order, paged like users.list. Rate
+     * limit: read. Read-only, idempotent.
+     */
+    list(params?: AutomationsListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `automations.update`: Change an automation. Changes name or enabled, or replaces trigger or action whole.
+     * No change records nothing. Returns the automation. Rate limit: admin. Idempotent.
+     */
+    update(params: AutomationsUpdateParams, options?: CallOptions): Promise<any>;
+}
+
+/** The `events.*` methods. */
+export interface EventsMethods {
+    /**
+     * `events.publish`: Report a host event that fires automations. The host reports a conversation event.
+     * Every enabled automation whose trigger matches (type conversation_tag, the same value) creates one task
+     * from its template, in creation order; the template's placeholders are filled from `context` plus `tag`
+     * and `event_id`, and the task gets `context`. Each task's task_created event carries the firing
+     * (`automation`: automation_id, event_id, depth, assign_cursor), so a task and its firing commit together.
+     * An event_id that already fired an automation fires it no more (remembered durably); an automation is
+     * skipped (listed with a reason) when already fired, when its template is gone, when a placeholder has no
+     * value, or when `depth` is at the limit (3). Admins and agents only. Rate limit: create.
+     */
+    publish(params: EventsPublishParams, options?: CallOptions): Promise<any>;
+}
+
 /** The `rpc.*` methods. */
 export interface RpcMethods {
     /**
@@ -658,6 +970,17 @@ export interface TasksMethods {
      * already_exists. Keys are per creating user and kept forever. Rate limit: create.
      */
     create(params: TasksCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `tasks.create_from_template`: Create a task from a template. The spec's POST /tasks/from-template. Fills
+     * the {{name}} placeholders of title_template (without one the title is the template's name),
+     * description_template and every checklist text from `variables` (strings, or numbers written as their JSON
+     * text; `{{ name }}` with blanks is the same placeholder; docs/templates.md). A placeholder without a
+     * variable is -32602 missing_variable with data.variable; unused variables are fine. assignee, due_date,
+     * priority and tags given here override the template's defaults. The task gets the checklist ([{text, done:
+     * false}]) and template_id, and is one task_created event listing both among its changes. Returns the whole
+     * task as tasks.create does. Rate limit: create.
+     */
+    createFromTemplate(params: TasksCreateFromTemplateParams, options?: CallOptions): Promise<any>;
     /**
      * `tasks.delete`: Delete a task. Removes the task from tasks.get and tasks.list (both answer as if it never
      * existed); tasks.history still answers. Rate limit: update. Destructive, idempotent.
@@ -708,6 +1031,40 @@ export interface TasksMethods {
     watch(params: TasksWatchParams, options?: CallOptions): Promise<any>;
 }
 
+/** The `templates.*` methods. */
+export interface TemplatesMethods {
+    /**
+     * `templates.create`: Create a task template. Creates a reusable template (the spec's POST /templates) and
+     * returns it whole. `template_id` lets the client choose the id (tpl_ and 1-64 of A-Z a-z 0-9 _ -, e.g.
+     * tpl_urgent, which automations refer to); a live template with that id is 409 already_exists. Without it
+     * the id is tpl_ and 13 time-ordered base32 characters. Admins and agents only (manage_templates).
+     * Journaled as template_created with the whole template in `template`. Rate limit: admin.
+     */
+    create(params: TemplatesCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `templates.delete`: Delete a template. Removes a template for good; tasks made from it keep their
+     * template_id and checklist. Journaled as template_deleted with the template as it was. Rate limit: admin.
+     * Destructive, idempotent.
+     */
+    delete(params: TemplatesDeleteParams, options?: CallOptions): Promise<any>;
+    /**
+     * `templates.get`: Get a template. One live template. Rate limit: read. Read-only, idempotent.
+     */
+    get(params: TemplatesGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `templates.list`: List templates. Live templates in creation order, paged like users.list. Rate limit:
+     * read. Read-only, idempotent.
+     */
+    list(params?: TemplatesListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `templates.update`: Change a template. Changes the given fields; absent fields stay, null clears optional
+     * ones (default_tags and checklist become []). name cannot be null. Fields equal to their value are no
+     * change: then nothing is recorded and `updated` is false. Tasks made earlier keep what they got. Journaled
+     * as template_updated with the whole template after the change. Rate limit: admin. Idempotent.
+     */
+    update(params: TemplatesUpdateParams, options?: CallOptions): Promise<any>;
+}
+
 /** The `users.*` methods. */
 export interface UsersMethods {
     /**
@@ -730,13 +1087,62 @@ export interface UsersMethods {
     upsert(params: UsersUpsertParams, options?: CallOptions): Promise<any>;
 }
 
+/** The `workflows.*` methods. */
+export interface WorkflowsMethods {
+    /**
+     * `workflows.cancel`: Cancel a workflow and its open tasks. Cancels every pending or in_progress task of
+     * its steps and the workflow (event workflow_cancelled), in one journal record. A cancelled or completed
+     * workflow is 409 invalid_transition. Cancelled tasks can be reopened like any task; the workflow stays
+     * cancelled. Admins and agents only. Rate limit: update. Idempotent.
+     */
+    cancel(params: WorkflowsCancelParams, options?: CallOptions): Promise<any>;
+    /**
+     * `workflows.create`: Create a multi-step workflow. Creates the workflow and one task per step (title and
+     * step = the step's name, workflow_id, assignee, description, the workflow's context; blocked_by = the
+     * step's dependencies) in one journal record, so a crash never leaves half of it. Step names are unique,
+     * every dependency is a step, and no dependency cycle is allowed. At most 1,000 steps. Admins and agents
+     * only. Rate limit: create.
+     */
+    create(params: WorkflowsCreateParams, options?: CallOptions): Promise<any>;
+    /**
+     * `workflows.get`: Get a workflow with its steps and their tasks. The status members, the workflow's own
+     * fields, and every step with its task id, task status (or deleted), assignee, dependencies and blocked_by.
+     * Rate limit: read. Read-only, idempotent.
+     */
+    get(params: WorkflowsGetParams, options?: CallOptions): Promise<any>;
+    /**
+     * `workflows.list`: List workflows. Oldest first, paged like tasks.list, optionally only workflows in the
+     * given status(es). Rate limit: list. Read-only, idempotent.
+     */
+    list(params?: WorkflowsListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `workflows.status`: Get workflow progress. Status (pending, in_progress, blocked, completed, cancelled),
+     * progress, the current step(s) and estimated_completion = now + the longest chain of remaining
+     * duration_hours through the dependencies (completed steps and steps without a duration count 0). Linear in
+     * steps and dependencies. Rate limit: read. Read-only, idempotent.
+     */
+    status(params: WorkflowsStatusParams, options?: CallOptions): Promise<any>;
+    /**
+     * `workflows.update`: Rename a workflow, add steps or change dependencies. depends_on maps step names to
+     * their new dependency lists. The whole graph is checked as on creation (cycles are invalid_workflow with
+     * data.cycle). New steps get tasks; open steps whose dependencies changed get blocked_by recomputed
+     * (workflow_step_ready for any left with none), all in one journal record. Adding a step to a completed
+     * workflow reopens it. A cancelled workflow cannot change. Admins and agents only. Rate limit: update.
+     */
+    update(params: WorkflowsUpdateParams, options?: CallOptions): Promise<any>;
+}
+
 /** The schema's namespaces and top-level methods, as members of a Client. */
 export interface GeneratedMethods {
     readonly auth: AuthMethods;
+    readonly automations: AutomationsMethods;
+    readonly events: EventsMethods;
     readonly rpc: RpcMethods;
     readonly server: ServerMethods;
     readonly tasks: TasksMethods;
+    readonly templates: TemplatesMethods;
     readonly users: UsersMethods;
+    readonly workflows: WorkflowsMethods;
     /**
      * `ping`: Checks that the server answers. Takes no params and returns an empty object. Useful as a liveness
      * probe and to measure round trips. Rate limit: none. Open before login, read-only, idempotent.

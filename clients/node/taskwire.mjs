@@ -324,6 +324,36 @@ export const METHODS = Object.freeze({
         required: [],
         summary: "Who this connection is.",
     }),
+    "automations.create": Object.freeze({
+        params: ["name", "trigger", "action", "enabled", "on_behalf_of"],
+        required: ["name", "trigger", "action"],
+        summary: "Create an automation rule.",
+    }),
+    "automations.delete": Object.freeze({
+        params: ["automation_id", "on_behalf_of"],
+        required: ["automation_id"],
+        summary: "Delete an automation.",
+    }),
+    "automations.get": Object.freeze({
+        params: ["automation_id", "on_behalf_of"],
+        required: ["automation_id"],
+        summary: "Get an automation.",
+    }),
+    "automations.list": Object.freeze({
+        params: ["page", "limit", "on_behalf_of"],
+        required: [],
+        summary: "List automations.",
+    }),
+    "automations.update": Object.freeze({
+        params: ["automation_id", "name", "trigger", "action", "enabled", "on_behalf_of"],
+        required: ["automation_id"],
+        summary: "Change an automation.",
+    }),
+    "events.publish": Object.freeze({
+        params: ["type", "value", "context", "event_id", "depth", "on_behalf_of"],
+        required: ["type", "value"],
+        summary: "Report a host event that fires automations.",
+    }),
     "ping": Object.freeze({
         params: ["on_behalf_of"],
         required: [],
@@ -389,6 +419,11 @@ export const METHODS = Object.freeze({
         required: ["title"],
         summary: "Create a task.",
     }),
+    "tasks.create_from_template": Object.freeze({
+        params: ["template_id", "variables", "assignee", "due_date", "priority", "tags", "context", "on_behalf_of"],
+        required: ["template_id"],
+        summary: "Create a task from a template.",
+    }),
     "tasks.delete": Object.freeze({
         params: ["task_id", "if_version", "on_behalf_of"],
         required: ["task_id"],
@@ -442,6 +477,8 @@ export const METHODS = Object.freeze({
             "progress",
             "time_spent_minutes",
             "if_version",
+            "checklist",
+            "check",
             "on_behalf_of",
         ],
         required: ["task_id"],
@@ -451,6 +488,51 @@ export const METHODS = Object.freeze({
         params: ["task_id", "user_id", "on_behalf_of"],
         required: ["task_id"],
         summary: "Watch a task.",
+    }),
+    "templates.create": Object.freeze({
+        params: [
+            "name",
+            "description_template",
+            "title_template",
+            "default_priority",
+            "default_tags",
+            "default_assignee",
+            "checklist",
+            "template_id",
+            "on_behalf_of",
+        ],
+        required: ["name"],
+        summary: "Create a task template.",
+    }),
+    "templates.delete": Object.freeze({
+        params: ["template_id", "on_behalf_of"],
+        required: ["template_id"],
+        summary: "Delete a template.",
+    }),
+    "templates.get": Object.freeze({
+        params: ["template_id", "on_behalf_of"],
+        required: ["template_id"],
+        summary: "Get a template.",
+    }),
+    "templates.list": Object.freeze({
+        params: ["page", "limit", "on_behalf_of"],
+        required: [],
+        summary: "List templates.",
+    }),
+    "templates.update": Object.freeze({
+        params: [
+            "template_id",
+            "name",
+            "description_template",
+            "title_template",
+            "default_priority",
+            "default_tags",
+            "default_assignee",
+            "checklist",
+            "on_behalf_of",
+        ],
+        required: ["template_id"],
+        summary: "Change a template.",
     }),
     "users.get": Object.freeze({
         params: ["user_id", "on_behalf_of"],
@@ -467,15 +549,48 @@ export const METHODS = Object.freeze({
         required: ["user_id", "name", "role"],
         summary: "Create or change a user.",
     }),
+    "workflows.cancel": Object.freeze({
+        params: ["workflow_id", "on_behalf_of"],
+        required: ["workflow_id"],
+        summary: "Cancel a workflow and its open tasks.",
+    }),
+    "workflows.create": Object.freeze({
+        params: ["name", "steps", "context", "on_behalf_of"],
+        required: ["name", "steps"],
+        summary: "Create a multi-step workflow.",
+    }),
+    "workflows.get": Object.freeze({
+        params: ["workflow_id", "on_behalf_of"],
+        required: ["workflow_id"],
+        summary: "Get a workflow with its steps and their tasks.",
+    }),
+    "workflows.list": Object.freeze({
+        params: ["status", "page", "limit", "on_behalf_of"],
+        required: [],
+        summary: "List workflows.",
+    }),
+    "workflows.status": Object.freeze({
+        params: ["workflow_id", "on_behalf_of"],
+        required: ["workflow_id"],
+        summary: "Get workflow progress.",
+    }),
+    "workflows.update": Object.freeze({
+        params: ["workflow_id", "name", "add_steps", "depends_on", "on_behalf_of"],
+        required: ["workflow_id"],
+        summary: "Rename a workflow, add steps or change dependencies.",
+    }),
 });
 
 /** Result members that hold an RFC 3339 time; `parseTimes` turns their values into Dates. */
 export const TIME_FIELDS = Object.freeze(new Set([
     "at",
+    "cancelled_at",
     "completed_at",
     "created_at",
     "due_date",
+    "estimated_completion",
     "expires_at",
+    "last_fired_at",
     "revoked_at",
     "updated_at",
     "uploaded_at",
@@ -754,7 +869,7 @@ export class Client extends EventEmitter {
     }
 
     /** The events feed: params of each pushed `events.event`; remembers the last `cursor`. */
-    events(options = {}) {
+    eventStream(options = {}) {
         return new EventStream(this, options);
     }
 

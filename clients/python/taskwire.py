@@ -34,7 +34,7 @@ explicit form. ``datetime`` params go out as RFC 3339 UTC; ``parse_time``, ``par
 
 The spec's BASIC keywords are functions: ``create_task(client, title, assignee)``, ``set_task_priority``,
 ``set_task_due_date`` (``now() + 24 * 3600``), ``get_task_status``, ... and methods of the client.
-``client.notifications()`` and ``client.events()`` iterate what the server pushes. ``python3 -m taskwire``
+``client.notifications()`` and ``client.event_stream()`` iterate what the server pushes. ``python3 -m taskwire``
 (installed as ``taskwire-client``) is a command line: ``taskwire-client --spawn "taskwire --in-memory"
 tasks.create title=Hello``.
 
@@ -1208,10 +1208,13 @@ class EventStream(NotificationStream):
 TIME_FIELDS = frozenset(
     {
         "at",
+        "cancelled_at",
         "completed_at",
         "created_at",
         "due_date",
+        "estimated_completion",
         "expires_at",
+        "last_fired_at",
         "revoked_at",
         "updated_at",
         "uploaded_at",
@@ -1225,6 +1228,12 @@ METHODS: Dict[str, Tuple[str, ...]] = {
     "auth.tokens.list": ("user_id", "on_behalf_of"),
     "auth.tokens.revoke": ("token_id", "on_behalf_of"),
     "auth.whoami": ("on_behalf_of",),
+    "automations.create": ("name", "trigger", "action", "enabled", "on_behalf_of"),
+    "automations.delete": ("automation_id", "on_behalf_of"),
+    "automations.get": ("automation_id", "on_behalf_of"),
+    "automations.list": ("page", "limit", "on_behalf_of"),
+    "automations.update": ("automation_id", "name", "trigger", "action", "enabled", "on_behalf_of"),
+    "events.publish": ("type", "value", "context", "event_id", "depth", "on_behalf_of"),
     "ping": ("on_behalf_of",),
     "rpc.discover": ("on_behalf_of",),
     "server.info": ("on_behalf_of",),
@@ -1244,6 +1253,16 @@ METHODS: Dict[str, Tuple[str, ...]] = {
         "tags",
         "context",
         "idempotency_key",
+        "on_behalf_of",
+    ),
+    "tasks.create_from_template": (
+        "template_id",
+        "variables",
+        "assignee",
+        "due_date",
+        "priority",
+        "tags",
+        "context",
         "on_behalf_of",
     ),
     "tasks.delete": ("task_id", "if_version", "on_behalf_of"),
@@ -1278,12 +1297,45 @@ METHODS: Dict[str, Tuple[str, ...]] = {
         "progress",
         "time_spent_minutes",
         "if_version",
+        "checklist",
+        "check",
         "on_behalf_of",
     ),
     "tasks.watch": ("task_id", "user_id", "on_behalf_of"),
+    "templates.create": (
+        "name",
+        "description_template",
+        "title_template",
+        "default_priority",
+        "default_tags",
+        "default_assignee",
+        "checklist",
+        "template_id",
+        "on_behalf_of",
+    ),
+    "templates.delete": ("template_id", "on_behalf_of"),
+    "templates.get": ("template_id", "on_behalf_of"),
+    "templates.list": ("page", "limit", "on_behalf_of"),
+    "templates.update": (
+        "template_id",
+        "name",
+        "description_template",
+        "title_template",
+        "default_priority",
+        "default_tags",
+        "default_assignee",
+        "checklist",
+        "on_behalf_of",
+    ),
     "users.get": ("user_id", "on_behalf_of"),
     "users.list": ("role", "page", "limit", "on_behalf_of"),
     "users.upsert": ("user_id", "name", "avatar_url", "email", "role", "on_behalf_of"),
+    "workflows.cancel": ("workflow_id", "on_behalf_of"),
+    "workflows.create": ("name", "steps", "context", "on_behalf_of"),
+    "workflows.get": ("workflow_id", "on_behalf_of"),
+    "workflows.list": ("status", "page", "limit", "on_behalf_of"),
+    "workflows.status": ("workflow_id", "on_behalf_of"),
+    "workflows.update": ("workflow_id", "name", "add_steps", "depends_on", "on_behalf_of"),
 }
 
 
@@ -1673,6 +1725,237 @@ class _AuthMethods(_Namespace):
         )
 
 
+class _AutomationsMethods(_Namespace):
+    """The ``automations.*`` methods; other ``automations.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def create(
+        self,
+        name: str,
+        trigger: Dict[str, Any],
+        action: Dict[str, Any],
+        *,
+        enabled: Optional[bool] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create an automation rule.
+
+        ``automations.create``. The spec's POST /automations: when a conversation_tag event with the
+        trigger's value is published (events.publish), create one task from the action's template (which
+        must exist), with its priority overridden and, with auto_assign, an assignee chosen
+        (docs/automations.md). Admins and agents only. Journaled as automation_created with the whole
+        automation.
+
+        Rate limit: admin.
+
+        Params:
+
+        * ``name`` (str, required)
+        * ``trigger`` (object, required)
+        * ``action`` (object, required)
+        * ``enabled`` (bool): Default true.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "automations.create",
+            {"name": name, "trigger": trigger, "action": action, "enabled": enabled, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def delete(
+        self,
+        automation_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Delete an automation.
+
+        ``automations.delete``. Removes an automation for good; the tasks it created stay.
+
+        Rate limit: admin. Destructive, idempotent.
+
+        Params:
+
+        * ``automation_id`` (str, required)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "automations.delete",
+            {"automation_id": automation_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def get(
+        self,
+        automation_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get an automation.
+
+        ``automations.get``. One live automation.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``automation_id`` (str, required)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "automations.get",
+            {"automation_id": automation_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List automations.
+
+        ``automations.list``. Live automations in creation order, paged like users.list.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``page`` (int): Default 1.
+        * ``limit`` (int): Default 20.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "automations.list",
+            {"page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def update(
+        self,
+        automation_id: str,
+        *,
+        name: Optional[str] = UNSET,
+        trigger: Optional[Dict[str, Any]] = UNSET,
+        action: Optional[Dict[str, Any]] = UNSET,
+        enabled: Optional[bool] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Change an automation.
+
+        ``automations.update``. Changes name or enabled, or replaces trigger or action whole. No change
+        records nothing. Returns the automation.
+
+        Rate limit: admin. Idempotent.
+
+        Params:
+
+        * ``automation_id`` (str, required)
+        * ``name`` (str)
+        * ``trigger`` (object)
+        * ``action`` (object)
+        * ``enabled`` (bool)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "automations.update",
+            {
+                "automation_id": automation_id,
+                "name": name,
+                "trigger": trigger,
+                "action": action,
+                "enabled": enabled,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
+        )
+
+
+class _EventsMethods(_Namespace):
+    """The ``events.*`` methods; other ``events.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def publish(
+        self,
+        type: Any,
+        value: str,
+        *,
+        context: Optional[Dict[str, Any]] = UNSET,
+        event_id: Optional[str] = UNSET,
+        depth: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Report a host event that fires automations.
+
+        ``events.publish``. The host reports a conversation event. Every enabled automation whose
+        trigger matches (type conversation_tag, the same value) creates one task from its template, in
+        creation order; the template's placeholders are filled from `context` plus `tag` and `event_id`,
+        and the task gets `context`. Each task's task_created event carries the firing (`automation`:
+        automation_id, event_id, depth, assign_cursor), so a task and its firing commit together. An
+        event_id that already fired an automation fires it no more (remembered durably); an automation
+        is skipped (listed with a reason) when already fired, when its template is gone, when a
+        placeholder has no value, or when `depth` is at the limit (3). Admins and agents only.
+
+        Rate limit: create.
+
+        Params:
+
+        * ``type`` (any, required)
+        * ``value`` (str, required): The tag.
+        * ``context`` (object): {conversation_id, bot_id, ...}: string members.
+        * ``event_id`` (str): The host's id for the event; default: issued (evt_...).
+        * ``depth`` (int): How many automation effects led to this event (default 0); at 3 or more
+          nothing fires.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "events.publish",
+            {
+                "type": type,
+                "value": value,
+                "context": context,
+                "event_id": event_id,
+                "depth": depth,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
+        )
+
+
 class _RpcMethods(_Namespace):
     """The ``rpc.*`` methods; other ``rpc.`` names still work as dynamic calls."""
 
@@ -1851,6 +2134,64 @@ class _TasksMethods(_Namespace):
                 "tags": tags,
                 "context": context,
                 "idempotency_key": idempotency_key,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
+        )
+
+    def create_from_template(
+        self,
+        template_id: str,
+        *,
+        variables: Optional[Dict[str, Any]] = UNSET,
+        assignee: Optional[str] = UNSET,
+        due_date: Optional[Union[str, datetime, float]] = UNSET,
+        priority: Optional[Literal['low', 'medium', 'high', 'critical']] = UNSET,
+        tags: Optional[List[str]] = UNSET,
+        context: Optional[Dict[str, Any]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create a task from a template.
+
+        ``tasks.create_from_template``. The spec's POST /tasks/from-template. Fills the {{name}}
+        placeholders of title_template (without one the title is the template's name),
+        description_template and every checklist text from `variables` (strings, or numbers written as
+        their JSON text; `{{ name }}` with blanks is the same placeholder; docs/templates.md). A
+        placeholder without a variable is -32602 missing_variable with data.variable; unused variables
+        are fine. assignee, due_date, priority and tags given here override the template's defaults. The
+        task gets the checklist ([{text, done: false}]) and template_id, and is one task_created event
+        listing both among its changes. Returns the whole task as tasks.create does.
+
+        Rate limit: create.
+
+        Params:
+
+        * ``template_id`` (str, required): The template's id.
+        * ``variables`` (object): {name: value} for the placeholders; default {}.
+        * ``assignee`` (str): Overrides default_assignee.
+        * ``due_date`` (RFC 3339 time or datetime or epoch seconds): Must be in the future
+          (invalid_due_date).
+        * ``priority`` ("low" | "medium" | "high" | "critical"): Overrides default_priority (else
+          medium).
+        * ``tags`` (list): Replace default_tags.
+        * ``context`` (object)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "tasks.create_from_template",
+            {
+                "template_id": template_id,
+                "variables": variables,
+                "assignee": assignee,
+                "due_date": due_date,
+                "priority": priority,
+                "tags": tags,
+                "context": context,
                 "on_behalf_of": on_behalf_of,
             },
             (),
@@ -2065,6 +2406,8 @@ class _TasksMethods(_Namespace):
         progress: Optional[int] = UNSET,
         time_spent_minutes: Optional[int] = UNSET,
         if_version: Optional[int] = UNSET,
+        checklist: Optional[List[Union[str, Dict[str, Any]]]] = UNSET,
+        check: Optional[List[Dict[str, Any]]] = UNSET,
         on_behalf_of: Optional[str] = UNSET,
         timeout: Optional[float] = None,
     ) -> Dict[str, Any]:
@@ -2095,11 +2438,17 @@ class _TasksMethods(_Namespace):
         * ``time_spent_minutes`` (int): Sets the total.
         * ``if_version`` (int): Apply only if the task is at this version; otherwise 409
           version_conflict and nothing changes.
+        * ``checklist`` (list or null): Replaces the whole checklist: texts (not done) or {text, done};
+          null or [] empties it.
+        * ``check`` (list): Ticks checklist items by 0-based index, after any checklist replacement in
+          the same call: [{"index": 0, "done": true}]. An index outside the checklist is -32602 with
+          data.field check[n].index; a tick that changes nothing is no change. Changes show as the field
+          checklist in updated_fields and history.
         * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
           rate-limited; history records the agent too (docs/security.md).
 
         Optional params left out are not sent; so is ``None``, except that it sends null (clearing the
-        field) for ``description``, ``assignee``, ``due_date``, ``tags``, ``context``.
+        field) for ``description``, ``assignee``, ``due_date``, ``tags``, ``context``, ``checklist``.
         """
         return self._client._call_typed(
             "tasks.update",
@@ -2116,9 +2465,11 @@ class _TasksMethods(_Namespace):
                 "progress": progress,
                 "time_spent_minutes": time_spent_minutes,
                 "if_version": if_version,
+                "checklist": checklist,
+                "check": check,
                 "on_behalf_of": on_behalf_of,
             },
-            ("description", "assignee", "due_date", "tags", "context"),
+            ("description", "assignee", "due_date", "tags", "context", "checklist"),
             timeout,
         )
 
@@ -2151,6 +2502,227 @@ class _TasksMethods(_Namespace):
             "tasks.watch",
             {"task_id": task_id, "user_id": user_id, "on_behalf_of": on_behalf_of},
             (),
+            timeout,
+        )
+
+
+class _TemplatesMethods(_Namespace):
+    """The ``templates.*`` methods; other ``templates.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def create(
+        self,
+        name: str,
+        *,
+        description_template: Optional[str] = UNSET,
+        title_template: Optional[str] = UNSET,
+        default_priority: Optional[Literal['low', 'medium', 'high', 'critical']] = UNSET,
+        default_tags: Optional[List[str]] = UNSET,
+        default_assignee: Optional[str] = UNSET,
+        checklist: Optional[List[str]] = UNSET,
+        template_id: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create a task template.
+
+        ``templates.create``. Creates a reusable template (the spec's POST /templates) and returns it
+        whole. `template_id` lets the client choose the id (tpl_ and 1-64 of A-Z a-z 0-9 _ -, e.g.
+        tpl_urgent, which automations refer to); a live template with that id is 409 already_exists.
+        Without it the id is tpl_ and 13 time-ordered base32 characters. Admins and agents only
+        (manage_templates). Journaled as template_created with the whole template in `template`.
+
+        Rate limit: admin.
+
+        Params:
+
+        * ``name`` (str, required): Not blank; at most 200 characters.
+        * ``description_template`` (str): The task's description, with {{name}} placeholders
+          (docs/templates.md).
+        * ``title_template`` (str): The task's title, with placeholders; without it the title is the
+          template's name.
+        * ``default_priority`` ("low" | "medium" | "high" | "critical"): The task's priority unless the
+          call gives one (else medium).
+        * ``default_tags`` (list): The task's tags unless the call gives tags.
+        * ``default_assignee`` (str): The task's assignee unless the call gives one.
+        * ``checklist`` (list): Texts (with placeholders) the task's checklist starts with, none done.
+        * ``template_id`` (str): An id of the client's choosing; default: issued.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "templates.create",
+            {
+                "name": name,
+                "description_template": description_template,
+                "title_template": title_template,
+                "default_priority": default_priority,
+                "default_tags": default_tags,
+                "default_assignee": default_assignee,
+                "checklist": checklist,
+                "template_id": template_id,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
+        )
+
+    def delete(
+        self,
+        template_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Delete a template.
+
+        ``templates.delete``. Removes a template for good; tasks made from it keep their template_id and
+        checklist. Journaled as template_deleted with the template as it was.
+
+        Rate limit: admin. Destructive, idempotent.
+
+        Params:
+
+        * ``template_id`` (str, required): The template's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "templates.delete",
+            {"template_id": template_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def get(
+        self,
+        template_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get a template.
+
+        ``templates.get``. One live template.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``template_id`` (str, required): The template's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "templates.get",
+            {"template_id": template_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def list(
+        self,
+        *,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List templates.
+
+        ``templates.list``. Live templates in creation order, paged like users.list.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``page`` (int): Default 1.
+        * ``limit`` (int): Default 20.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "templates.list",
+            {"page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def update(
+        self,
+        template_id: str,
+        *,
+        name: Optional[str] = UNSET,
+        description_template: Optional[str] = UNSET,
+        title_template: Optional[str] = UNSET,
+        default_priority: Optional[Literal['low', 'medium', 'high', 'critical']] = UNSET,
+        default_tags: Optional[List[str]] = UNSET,
+        default_assignee: Optional[str] = UNSET,
+        checklist: Optional[List[str]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Change a template.
+
+        ``templates.update``. Changes the given fields; absent fields stay, null clears optional ones
+        (default_tags and checklist become []). name cannot be null. Fields equal to their value are no
+        change: then nothing is recorded and `updated` is false. Tasks made earlier keep what they got.
+        Journaled as template_updated with the whole template after the change.
+
+        Rate limit: admin. Idempotent.
+
+        Params:
+
+        * ``template_id`` (str, required): The template's id.
+        * ``name`` (str)
+        * ``description_template`` (str or null): The task's description, with {{name}} placeholders
+          (docs/templates.md). null clears it.
+        * ``title_template`` (str or null): The task's title, with placeholders; without it the title is
+          the template's name. null clears it.
+        * ``default_priority`` ("low" | "medium" | "high" | "critical" or null): The task's priority
+          unless the call gives one (else medium). null clears it.
+        * ``default_tags`` (list or null): The task's tags unless the call gives tags. null clears it.
+        * ``default_assignee`` (str or null): The task's assignee unless the call gives one. null clears
+          it.
+        * ``checklist`` (list or null): Texts (with placeholders) the task's checklist starts with, none
+          done. null clears it.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``, except that it sends null (clearing the
+        field) for ``description_template``, ``title_template``, ``default_priority``, ``default_tags``,
+        ``default_assignee``, ``checklist``.
+        """
+        return self._client._call_typed(
+            "templates.update",
+            {
+                "template_id": template_id,
+                "name": name,
+                "description_template": description_template,
+                "title_template": title_template,
+                "default_priority": default_priority,
+                "default_tags": default_tags,
+                "default_assignee": default_assignee,
+                "checklist": checklist,
+                "on_behalf_of": on_behalf_of,
+            },
+            (
+                "description_template",
+                "title_template",
+                "default_priority",
+                "default_tags",
+                "default_assignee",
+                "checklist",
+            ),
             timeout,
         )
 
@@ -2268,6 +2840,216 @@ class _UsersMethods(_Namespace):
         )
 
 
+class _WorkflowsMethods(_Namespace):
+    """The ``workflows.*`` methods; other ``workflows.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def cancel(
+        self,
+        workflow_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Cancel a workflow and its open tasks.
+
+        ``workflows.cancel``. Cancels every pending or in_progress task of its steps and the workflow
+        (event workflow_cancelled), in one journal record. A cancelled or completed workflow is 409
+        invalid_transition. Cancelled tasks can be reopened like any task; the workflow stays cancelled.
+        Admins and agents only.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``workflow_id`` (str, required): The workflow's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.cancel",
+            {"workflow_id": workflow_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def create(
+        self,
+        name: str,
+        steps: List[Dict[str, Any]],
+        *,
+        context: Optional[Dict[str, Any]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Create a multi-step workflow.
+
+        ``workflows.create``. Creates the workflow and one task per step (title and step = the step's
+        name, workflow_id, assignee, description, the workflow's context; blocked_by = the step's
+        dependencies) in one journal record, so a crash never leaves half of it. Step names are unique,
+        every dependency is a step, and no dependency cycle is allowed. At most 1,000 steps. Admins and
+        agents only.
+
+        Rate limit: create.
+
+        Params:
+
+        * ``name`` (str, required)
+        * ``steps`` (list, required)
+        * ``context`` (object): Copied onto every step's task.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.create",
+            {"name": name, "steps": steps, "context": context, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def get(
+        self,
+        workflow_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get a workflow with its steps and their tasks.
+
+        ``workflows.get``. The status members, the workflow's own fields, and every step with its task
+        id, task status (or deleted), assignee, dependencies and blocked_by.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``workflow_id`` (str, required): The workflow's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.get",
+            {"workflow_id": workflow_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def list(
+        self,
+        *,
+        status: Optional[Union[Literal['pending', 'in_progress', 'blocked', 'completed', 'cancelled'], List[Literal['pending', 'in_progress', 'blocked', 'completed', 'cancelled']]]] = UNSET,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List workflows.
+
+        ``workflows.list``. Oldest first, paged like tasks.list, optionally only workflows in the given
+        status(es).
+
+        Rate limit: list. Read-only, idempotent.
+
+        Params:
+
+        * ``status`` ("pending" | "in_progress" | "blocked" | "completed" | "cancelled" or list)
+        * ``page`` (int)
+        * ``limit`` (int)
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.list",
+            {"status": status, "page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def status(
+        self,
+        workflow_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Get workflow progress.
+
+        ``workflows.status``. Status (pending, in_progress, blocked, completed, cancelled), progress,
+        the current step(s) and estimated_completion = now + the longest chain of remaining
+        duration_hours through the dependencies (completed steps and steps without a duration count 0).
+        Linear in steps and dependencies.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``workflow_id`` (str, required): The workflow's id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.status",
+            {"workflow_id": workflow_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def update(
+        self,
+        workflow_id: str,
+        *,
+        name: Optional[str] = UNSET,
+        add_steps: Optional[List[Dict[str, Any]]] = UNSET,
+        depends_on: Optional[Dict[str, Any]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Rename a workflow, add steps or change dependencies.
+
+        ``workflows.update``. depends_on maps step names to their new dependency lists. The whole graph
+        is checked as on creation (cycles are invalid_workflow with data.cycle). New steps get tasks;
+        open steps whose dependencies changed get blocked_by recomputed (workflow_step_ready for any
+        left with none), all in one journal record. Adding a step to a completed workflow reopens it. A
+        cancelled workflow cannot change. Admins and agents only.
+
+        Rate limit: update.
+
+        Params:
+
+        * ``workflow_id`` (str, required): The workflow's id.
+        * ``name`` (str)
+        * ``add_steps`` (list)
+        * ``depends_on`` (object): {step name: [dependency names]}
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "workflows.update",
+            {
+                "workflow_id": workflow_id,
+                "name": name,
+                "add_steps": add_steps,
+                "depends_on": depends_on,
+                "on_behalf_of": on_behalf_of,
+            },
+            (),
+            timeout,
+        )
+
+
 class _GeneratedClientMethods:
     """The schema's namespaces as attributes of the client, and its methods without one."""
 
@@ -2281,6 +3063,16 @@ class _GeneratedClientMethods:
     def auth(self) -> "_AuthMethods":
         """The ``auth.*`` methods."""
         return _AuthMethods(self._client, "auth")
+
+    @property
+    def automations(self) -> "_AutomationsMethods":
+        """The ``automations.*`` methods."""
+        return _AutomationsMethods(self._client, "automations")
+
+    @property
+    def events(self) -> "_EventsMethods":
+        """The ``events.*`` methods."""
+        return _EventsMethods(self._client, "events")
 
     @property
     def rpc(self) -> "_RpcMethods":
@@ -2298,9 +3090,19 @@ class _GeneratedClientMethods:
         return _TasksMethods(self._client, "tasks")
 
     @property
+    def templates(self) -> "_TemplatesMethods":
+        """The ``templates.*`` methods."""
+        return _TemplatesMethods(self._client, "templates")
+
+    @property
     def users(self) -> "_UsersMethods":
         """The ``users.*`` methods."""
         return _UsersMethods(self._client, "users")
+
+    @property
+    def workflows(self) -> "_WorkflowsMethods":
+        """The ``workflows.*`` methods."""
+        return _WorkflowsMethods(self._client, "workflows")
 
     def ping(
         self,
@@ -2575,7 +3377,7 @@ class Client(_GeneratedClientMethods):
         """
         return NotificationStream(self._core, methods, maxsize)
 
-    def events(self, *, maxsize: int = 10000) -> EventStream:
+    def event_stream(self, *, maxsize: int = 10000) -> EventStream:
         """Opens the events feed: the params of each pushed ``events.event`` notification, one per change.
 
         The stream remembers the ``cursor`` of the last event it returned. Resuming from that cursor after a

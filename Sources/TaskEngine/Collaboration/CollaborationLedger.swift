@@ -115,7 +115,8 @@ struct CollaborationLedger: Ledger {
             item = .watcher
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked, .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted,
-            .workflowCancelled:
+            .workflowCancelled, .templateCreated, .templateUpdated, .templateDeleted,
+            .automationCreated, .automationUpdated, .automationDeleted:
             throw .damaged("event \(event.seq) is not a collaboration event")
         }
         return Change(task: state.tasks.collaborationChange(slot: slot, new: task), item: item)

@@ -22,6 +22,12 @@ package enum AccessPolicy {
         case createWorkflow = "create_workflow"
         /// Change or cancel a workflow (`workflows.update`, `workflows.cancel`).
         case manageWorkflow = "manage_workflow"
+        /// Create, update or delete a task template (reading and using one is `read` and `create`).
+        case manageTemplates = "manage_templates"
+        /// Create, update or delete an automation (reading one is `read`).
+        case manageAutomations = "manage_automations"
+        /// Report a host event that fires automations (`events.publish`).
+        case publishEvents = "publish_events"
     }
 
     /// How the caller relates to the object of the action.
@@ -43,7 +49,9 @@ package enum AccessPolicy {
     /// The relations that make sense for an action; ``allows(_:_:_:)`` refuses every other pair.
     package static func relations(for action: Action) -> [Relation] {
         switch action {
-        case .create, .readUsers, .createWorkflow, .manageWorkflow: [.general]
+        case .create, .readUsers, .createWorkflow, .manageWorkflow, .manageTemplates, .manageAutomations,
+            .publishEvents:
+            [.general]
         case .read: [.general, .creator, .assignee, .unrelated]
         case .update, .complete, .delete, .comment, .attach, .watch: [.creator, .assignee, .unrelated]
         case .editProfile: [.ownAccount]
@@ -69,7 +77,8 @@ package enum AccessPolicy {
             case .create, .read, .readUsers, .editProfile: return true
             case .update, .complete, .delete, .comment, .attach, .watch:
                 return relation == .creator || relation == .assignee
-            case .upsertMember, .upsertPrivileged, .createToken: return false
+            case .upsertMember, .upsertPrivileged, .createToken, .manageTemplates, .manageAutomations, .publishEvents:
+                return false
             // Members act on their steps' tasks like on any task; shaping workflows is for admins and agents.
             case .createWorkflow, .manageWorkflow: return false
             case .revokeToken, .listTokens: return relation == .ownAccount
@@ -101,6 +110,9 @@ package enum AccessPolicy {
         case .createToken: "Only an admin may create tokens"
         case .revokeToken, .listTokens: "You don't have permission to manage this user's tokens"
         case .createWorkflow, .manageWorkflow: "Only an admin or an agent may create or change workflows"
+        case .manageTemplates: "Only an admin or an agent may change templates"
+        case .manageAutomations: "Only an admin or an agent may change automations"
+        case .publishEvents: "Only an admin or an agent may publish events"
         }
     }
 }

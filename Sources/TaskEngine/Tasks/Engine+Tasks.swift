@@ -104,6 +104,8 @@ extension Engine {
         if let context = patch.context { task.context = try Validator.context(context) }
         if let progress = patch.progress { task.progress = try Validator.progress(progress) }
         if let minutes = patch.timeSpentMinutes { task.timeSpentMinutes = try Validator.minutes(minutes) }
+        if let checklist = patch.checklist { task.checklist = try Validator.checklist(checklist) }
+        if let checks = patch.check { try Validator.tick(&task.checklist, checks) }
         if let text = patch.status {
             let status = try Validator.status(text)
             if status != old.status {

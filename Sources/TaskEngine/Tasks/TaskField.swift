@@ -19,14 +19,22 @@ package enum TaskField: String, Sendable, CaseIterable {
     case completedBy = "completed_by"
     case resolution
     case outcomes
-    // Workflow fields, written in stored tasks only when set (see ``isWorkflowField``).
+    // Workflow fields (docs/workflows.md).
     case workflowID = "workflow_id"
     case step
     case blockedBy = "blocked_by"
+    // Template fields (docs/templates.md).
+    case checklist
+    case templateID = "template_id"
 
-    /// Whether the field belongs to workflow steps: stored tasks (snapshots, export) carry it only when
-    /// set, so tasks of no workflow are stored exactly as before workflows existed.
-    var isWorkflowField: Bool { self == .workflowID || self == .step || self == .blockedBy }
+    /// Whether a task's persistent JSON (snapshot lines, export) leaves the field out when it is unset, so
+    /// that tasks which never used it are stored exactly as release 0.1.0 stored them.
+    var isStoredOnlyWhenSet: Bool {
+        switch self {
+        case .workflowID, .step, .blockedBy, .checklist, .templateID: true
+        default: false
+        }
+    }
 
     /// The field's value in a task, `null` when unset.
     package func value(of task: TaskItem) -> JSONValue {
@@ -48,6 +56,8 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .workflowID: task.workflowID.map { .string($0.description) } ?? .null
         case .step: task.step.map(JSONValue.string) ?? .null
         case .blockedBy: .array(task.blockedBy.map(JSONValue.string))
+        case .checklist: .array(task.checklist.map(\.json))
+        case .templateID: task.templateID.map { .string($0.text) } ?? .null
         }
     }
 
@@ -121,6 +131,17 @@ package enum TaskField: String, Sendable, CaseIterable {
         case .blockedBy:
             guard let strings = Self.strings(value) else { return false }
             task.blockedBy = strings
+        case .checklist:
+            guard let items = TaskItem.ChecklistItem.items(value) else { return false }
+            task.checklist = items
+        case .templateID:
+            guard let string = Self.optionalString(value) else { return false }
+            if let string {
+                guard let id = TemplateID(string) else { return false }
+                task.templateID = id
+            } else {
+                task.templateID = nil
+            }
         }
         return true
     }

@@ -14,14 +14,15 @@ extension TaskItem {
         object.append("priority", .string(priority.rawValue))
         object.append("assignee", assignee.map { Self.assigneeJSON($0, directory: directory) } ?? .null)
         appendCommonFields(to: &object)
-        appendWorkflowFields(to: &object, always: true)
+        appendOptionalFields(to: &object, always: true)
         return .object(object)
     }
 
-    /// `workflow_id`, `step` and `blocked_by`: on the wire always (`null`, `[]` off workflows), in stored
-    /// tasks only when set.
-    private func appendWorkflowFields(to object: inout JSONObject, always: Bool) {
-        for field in [TaskField.workflowID, .step, .blockedBy] {
+    /// The workflow fields (`workflow_id`, `step`, `blocked_by`) and the template fields (`checklist`,
+    /// `template_id`): on the wire always (`null` or `[]` when unset), in persistent JSON only when set (see
+    /// ``TaskField/isStoredOnlyWhenSet``), so tasks that never used them are stored as release 0.1.0 stored them.
+    private func appendOptionalFields(to object: inout JSONObject, always: Bool) {
+        for field in TaskField.allCases where field.isStoredOnlyWhenSet {
             let value = field.value(of: self)
             if always || (value != .null && value != .array([])) { object.append(field.rawValue, value) }
         }
@@ -55,10 +56,10 @@ extension TaskItem {
         object.append("version", .int(version))
     }
 
-    /// The short form `tasks.list` returns; `assignee` stays the plain user id. Workflow fields are always
-    /// present, as in the detail form.
+    /// The short form `tasks.list` returns; `assignee` stays the plain user id. The workflow and template
+    /// fields are always present, as in the detail form.
     package var summaryJSON: JSONValue {
-        [
+        var object: JSONObject = [
             "task_id": .string(id.description),
             "title": .string(title),
             "status": .string(status.rawValue),
@@ -70,11 +71,9 @@ extension TaskItem {
             "created_at": .string(createdAt.rfc3339),
             "updated_at": .string(updatedAt.rfc3339),
             "version": .int(version),
-            // Workflow fields.
-            "workflow_id": TaskField.workflowID.value(of: self),
-            "step": TaskField.step.value(of: self),
-            "blocked_by": TaskField.blockedBy.value(of: self),
         ]
+        appendOptionalFields(to: &object, always: true)
+        return .object(object)
     }
 
     /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
@@ -88,7 +87,7 @@ extension TaskItem {
         object.append("assignee", TaskField.assignee.value(of: self))
         appendCommonFields(to: &object)
         object.append("deleted", .bool(isDeleted))
-        appendWorkflowFields(to: &object, always: false)
+        appendOptionalFields(to: &object, always: false)
         return object
     }
 
@@ -103,9 +102,8 @@ extension TaskItem {
         else { throw .damaged("a stored task lacks a required member") }
         self.init(rawID: raw, title: "", createdAt: createdAt, createdBy: UserID(createdBy))
         for field in TaskField.allCases {
-            // Workflow fields are stored only when set.
-            let absent: JSONValue? = field.isWorkflowField ? (field == .blockedBy ? .array([]) : .null) : nil
-            guard let value = object[field.rawValue] ?? absent, field.set(value, in: &self) else {
+            if field.isStoredOnlyWhenSet, object[field.rawValue] == nil { continue }
+            guard let value = object[field.rawValue], field.set(value, in: &self) else {
                 throw .damaged("stored task \(id) has a bad \(field.rawValue)")
             }
         }

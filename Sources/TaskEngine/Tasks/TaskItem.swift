@@ -53,6 +53,11 @@ package struct TaskItem: Sendable, Equatable {
     package var step: String?
     /// The names of the step's dependencies that are not completed; a blocked task cannot start or complete.
     package var blockedBy: [String]
+    // Templates (see `TaskItem+Checklist.swift`).
+    /// The task's checklist, in order; a task made from a template starts with the template's.
+    package var checklist: [ChecklistItem] = []
+    /// The template the task was made from, if any.
+    package var templateID: TemplateID?
 
     /// A new task with every field at its default.
     package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: UserID) {

@@ -13,6 +13,10 @@ package struct TaskPatch: Sendable, Equatable {
     package var context: JSONObject?
     package var progress: Int?
     package var timeSpentMinutes: Int?
+    // Templates: `checklist` replaces the whole list (`null` empties it); `check` ticks items by index,
+    // after any replacement.
+    package var checklist: [TaskItem.ChecklistItem]?
+    package var check: [TaskItem.ChecklistCheck]?
     /// The wire names in the order the client sent them, so `updated_fields` follows that order.
     package var requestOrder: [String] = []
 
@@ -22,5 +26,6 @@ package struct TaskPatch: Sendable, Equatable {
     package var isEmpty: Bool {
         title == nil && description == nil && status == nil && priority == nil && assignee == nil
             && dueDate == nil && tags == nil && context == nil && progress == nil && timeSpentMinutes == nil
+            && checklist == nil && check == nil
     }
 }

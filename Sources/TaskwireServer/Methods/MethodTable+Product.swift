@@ -11,6 +11,8 @@ extension MethodTable {
                 + IdentityMethods.declarations(engine: engine)
                 + CollaborationMethods.declarations(engine: engine)
                 + WorkflowMethods.declarations(engine: engine)
+                + TemplateMethods.declarations(engine: engine)
+                + AutomationMethods.declarations(engine: engine)
         )
     }
 }

@@ -54,7 +54,7 @@ test("a stream filters, times out, drops the oldest past maxsize, and ends with 
 
 test("events yield event params and remember the cursor", async (t) => {
     const { server, client } = fakeServer(t, echo, { parseTimes: true });
-    const events = client.events();
+    const events = client.eventStream();
     assert.equal(events.cursor, null);
     push(server, "events.event", { cursor: "c1", type: "task_created", at: "2024-01-15T10:00:00Z" });
     push(server, "something.else", { cursor: "nope" });

@@ -99,7 +99,7 @@ def test_the_checker_catches_wrong_names() -> None:
     )
     assert wrong_names(code) == [
         "tasks.comments.add has no param ['content']",
-        "unknown method events.publish",
+        "events.publish has no param ['tag']",
         "unknown method taks.create",
     ]
 

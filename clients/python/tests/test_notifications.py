@@ -66,7 +66,7 @@ def test_iteration_ends_when_the_connection_closes(fake: Any) -> None:
 
 def test_events_yield_event_params_and_remember_the_cursor(fake: Any) -> None:
     server, client = fake(echo_handler, parse_times=True)
-    events = client.events()
+    events = client.event_stream()
     assert events.cursor is None
     push(server, "events.event", {"cursor": "c1", "type": "task_created", "at": "2024-01-15T10:00:00Z"})
     push(server, "something.else", {"cursor": "nope"})

@@ -31,6 +31,8 @@ enum UpdateTask {
         }
         patch.progress = try reader.notNull("progress")
         patch.timeSpentMinutes = try reader.notNull("time_spent_minutes")
+        if reader.contains("checklist") { patch.checklist = try reader.checklist("checklist") ?? [] }
+        patch.check = try reader.checks("check")
         try reader.finish()
         patch.requestOrder = params?.objectValue?.keys ?? []
         let committed = try await engine.update(id, patch, ifVersion: ifVersion, by: context.caller)
