@@ -121,8 +121,9 @@ package enum Launcher {
             ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
         }
         let methods: MethodTable
+        let events = EventHub(engine: engine, limits: EventHub.Limits(retention: options.eventRetention))
         do {
-            methods = try MethodTable.product(info: info, engine: engine)
+            methods = try MethodTable.product(info: info, engine: engine, events: events)
         } catch {
             logger.error("cannot build the method table: \(error.message)")
             opened.store.close()
@@ -139,6 +140,7 @@ package enum Launcher {
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
         let server = Server(configuration: configuration, methods: methods, logger: logger, gate: gate)
         serverBox.withLock { $0 = server }
+        server.onConnectionClosed { events.connectionClosed($0) }
         let store = opened.store
         server.onShutdown {
             // Blocking: make everything answered durable and release the directory lock, off the pool.
