@@ -32,6 +32,16 @@ struct OpenRPCDocumentTests {
         #expect(names.sorted() == table.methodNames)
     }
 
+    @Test func theNotificationsMatchTheOnesTheServerSends() throws {
+        let notifications = try #require(try document()["x-notifications"]?.arrayValue)
+        let names = notifications.compactMap { $0["name"]?.stringValue }
+        #expect(names.sorted() == EventHub.notificationNames.sorted())
+        for notification in notifications {
+            #expect(notification["params"]?.arrayValue?.isEmpty == false, "\(notification) has no params")
+            #expect(notification["id"] == nil && notification["result"] == nil)
+        }
+    }
+
     @Test func everyMethodDescribesParamsAndResult() throws {
         for method in try #require(try document()["methods"]?.arrayValue) {
             let name = method["name"]?.stringValue ?? "?"

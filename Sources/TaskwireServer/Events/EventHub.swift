@@ -43,6 +43,14 @@ package final class EventHub: Sendable {
         var nextID: UInt64 = 1
     }
 
+    /// The notification carrying one feed event to a subscription.
+    package static let eventNotification = "events.event"
+    /// The notification that tells a client the server ended its subscription.
+    package static let endedNotification = "events.subscription_ended"
+    /// Every notification the server pushes on its own; `schema/openrpc.json` lists the same under
+    /// `x-notifications`, and a test keeps the two in agreement.
+    package static let notificationNames = [eventNotification, endedNotification]
+
     package let engine: Engine
     package let limits: Limits
     private let state = Mutex(State())

@@ -122,7 +122,8 @@ final class Subscription: Sendable {
         let params: JSONValue = [
             "subscription_id": .string(id), "reason": "overflow", "resume_cursor": .string(state.delivered.description),
         ]
-        _ = outbound.send(JSONWriter.bytes(["jsonrpc": "2.0", "method": "events.subscription_ended", "params": params]))
+        _ = outbound.send(
+            JSONWriter.bytes(["jsonrpc": "2.0", "method": .string(EventHub.endedNotification), "params": params]))
     }
 
     /// `{"jsonrpc":"2.0","method":"events.event","params":{subscription_id, cursor, event}}`, with the

@@ -8,7 +8,8 @@ enum SubscribeEvents {
     /// Read-only (it changes no stored state); not idempotent (every call adds a subscription); counts
     /// against the `read` limit.
     static func declaration(hub: EventHub) -> MethodDeclaration {
-        MethodDeclaration("events.subscribe", rateLimit: "read", readOnly: true, destructive: false, idempotent: false) {
+        MethodDeclaration("events.subscribe", rateLimit: "read", readOnly: true, destructive: false, idempotent: false)
+        {
             try await handle($0, $1, hub: hub)
         }
     }

@@ -3,12 +3,11 @@ import JSONRPC
 
 /// `events.unsubscribe`: ends one of this connection's subscriptions.
 enum UnsubscribeEvents {
-    /// Changes only the connection's state; idempotent (a second call answers `unsubscribed: false`);
-    /// counts against the `read` limit.
+    /// Read-only (it changes only the connection's subscriptions); idempotent (a second call answers
+    /// `unsubscribed: false`); counts against the `read` limit.
     static func declaration(hub: EventHub) -> MethodDeclaration {
-        MethodDeclaration(
-            "events.unsubscribe", rateLimit: "read", readOnly: false, destructive: false, idempotent: true
-        ) {
+        MethodDeclaration("events.unsubscribe", rateLimit: "read", readOnly: true, destructive: false, idempotent: true)
+        {
             try await handle($0, $1, hub: hub)
         }
     }
