@@ -70,6 +70,13 @@ package final class EventHub: Sendable {
     /// The number of live subscriptions.
     package var subscriptionCount: Int { state.withLock { $0.subscriptions.count } }
 
+    /// Returns once every commit handed to the hub so far was offered to the subscriptions (tests, bench).
+    package func drain() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async { continuation.resume() }
+        }
+    }
+
     private func deliver(_ commits: [EventFeed.Commit]) {
         state.withLock { state in
             for commit in commits {

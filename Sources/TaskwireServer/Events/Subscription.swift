@@ -33,6 +33,9 @@ final class Subscription: Sendable {
     private let outbound: RequestContext.Outbound
     private let limits: EventHub.Limits
     private let state: Mutex<State>
+    /// Where the subscription starts (`since`, or the end of the feed when subscribing): it sends only
+    /// events after it, also ones the hub still had queued when the subscription was registered.
+    private let start: FeedCursor
 
     init(
         id: String, connectionID: UInt64, filter: EventFilter, caller: Caller, outbound: RequestContext.Outbound,
@@ -44,6 +47,7 @@ final class Subscription: Sendable {
         self.caller = caller
         self.outbound = outbound
         self.limits = limits
+        self.start = start
         self.state = Mutex(State(delivered: start, offered: start))
     }
 
@@ -58,7 +62,7 @@ final class Subscription: Sendable {
     /// Offers live events (each with its encoded JSON); returns false once the subscription has ended.
     func offer(_ events: [(FeedEvent, [UInt8])]) -> Bool {
         state.withLock { state in
-            for (event, bytes) in events {
+            for (event, bytes) in events where event.cursor > start {
                 switch state.phase {
                 case .ended:
                     return false
