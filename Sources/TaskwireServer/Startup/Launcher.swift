@@ -117,11 +117,14 @@ package enum Launcher {
             await runBlocking { opened.store.close() }
             return .usage
         }
+        let events = EventHub(engine: engine, limits: EventHub.Limits(retention: options.eventRetention))
         info.addSection("counts") {
-            ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
+            [
+                "tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq)),
+                "subscriptions": .int(events.subscriptionCount),
+            ]
         }
         let methods: MethodTable
-        let events = EventHub(engine: engine, limits: EventHub.Limits(retention: options.eventRetention))
         do {
             methods = try MethodTable.product(info: info, engine: engine, events: events)
         } catch {
