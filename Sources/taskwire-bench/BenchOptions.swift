@@ -3,20 +3,21 @@ import Foundation
 /// What to measure and against which binary, from the command line.
 struct BenchOptions {
     var serverBinary: String
-    var suites: Set<String> = ["transport", "writes", "reads"]
+    var suites: Set<String> = ["transport", "writes", "reads", "events"]
     var listSizes: [Int] = [100_000, 1_000_000]
     var quick = false
     /// Where data directories and sockets go: a fresh temporary directory that `main` removes at the end.
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|all]... [--tasks N[,N...]] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|events|all]... [--tasks N[,N...]] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
           --suite NAME    transport: ping latency and pipelined throughput against an echo floor
                           writes: durable tasks.create with 1, 16 and 64 clients; tasks.get
                           reads: tasks.list on large data sets, restart time, resident memory per task
+                          events: events/s delivered to 16 subscribers while 16 clients create
           --tasks LIST    data-set sizes for the reads suite (default 100000,1000000)
           --quick         fewer iterations, for a smoke run
         """
@@ -34,9 +35,9 @@ struct BenchOptions {
             case "--suite":
                 guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
                 if value == "all" {
-                    explicitSuites.formUnion(["transport", "writes", "reads"])
+                    explicitSuites.formUnion(["transport", "writes", "reads", "events"])
                 } else {
-                    guard ["transport", "writes", "reads"].contains(value) else {
+                    guard ["transport", "writes", "reads", "events"].contains(value) else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)
