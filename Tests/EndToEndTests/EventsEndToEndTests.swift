@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSON
+import JSONRPC
 import TestSupport
 import Testing
 
@@ -74,7 +75,7 @@ struct EventsEndToEndTests {
         defer { slow.close() }
         slow.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.login","params":{"token":"\#(token)"}}"#)
         slow.send(#"{"jsonrpc":"2.0","id":2,"method":"events.subscribe","params":{"types":["task_created"]}}"#)
-        try await waitForSubscription(server)
+        try await waitForSubscriptions(server, count: 1)
 
         let writes = 4_000
         var answered = 0
@@ -117,14 +118,36 @@ struct EventsEndToEndTests {
         #expect(delivered.count + missed == writes)
     }
 
-    /// Waits until `server.info` counts the socket's subscription: each try is one stdio round trip, and
+    /// Closing a connection ends its subscriptions.
+    @Test func aClosedConnectionEndsItsSubscriptions() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let data = directory.appending("data")
+        let command = try ServerProcess(arguments: [
+            "token", "create", "--user", "bot", "--role", "agent", "--data-dir", data,
+        ])
+        let token = String(decoding: try #require(try await command.client.nextBody()), as: UTF8.self)
+        #expect(try await command.waitForExit() == 0)
+        let path = directory.appending("tw.sock")
+        let server = try ServerProcess(arguments: ["--data-dir", data, "--stdio", "--socket", path])
+        defer { server.kill() }
+        _ = try await server.client.call("ping")
+        let client = try RPCTestClient.connect(toSocket: path, framing: .ndjson)
+        #expect(try await client.call("auth.login", params: ["token": .string(token)])["result"] != nil)
+        for _ in 0..<2 { #expect(try await client.call("events.subscribe")["result"] != nil) }
+        try await waitForSubscriptions(server, count: 2)
+        client.disconnect()
+        try await waitForSubscriptions(server, count: 0)
+    }
+
+    /// Waits until `server.info` counts `count` subscriptions: each try is one stdio round trip, and
     /// the wait gives up after 1,000 of them.
-    private func waitForSubscription(_ server: ServerProcess) async throws {
+    private func waitForSubscriptions(_ server: ServerProcess, count: Int) async throws {
         for _ in 0..<1_000 {
             let info = try #require(try await server.client.call("server.info")["result"])
-            if info["counts"]?["subscriptions"]?.intValue == 1 { return }
+            if info["counts"]?["subscriptions"]?.intValue == count { return }
         }
-        throw TestSupportError("the socket subscription never appeared")
+        throw TestSupportError("the server never counted \(count) subscriptions")
     }
 }
 
