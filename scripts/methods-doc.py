@@ -97,7 +97,40 @@ def render(document: dict) -> str:
         errors = method.get("errors", [])
         if errors:
             lines += ["", "Errors: " + "; ".join("%s %s" % (error["code"], error["message"]) for error in errors) + "."]
+    lines += render_notifications(document.get("x-notifications", []), components)
     return "\n".join(lines) + "\n"
+
+
+def render_notifications(notifications: list, components: dict) -> list:
+    """The schema's top-level `x-notifications`: JSON-RPC notifications the server pushes on its own.
+
+    OpenRPC has no notification object, so taskwire lists them beside `methods` with the same `name`,
+    `summary`, `description` and `params` members; they take no reply and count against no limit.
+    """
+    if not notifications:
+        return []
+    lines = [
+        "",
+        "# Notifications the server sends",
+        "",
+        "Pushed by the server as JSON-RPC notifications (no `id`, no reply), listed in the schema's top-level",
+        "`x-notifications` array. See [events.md](events.md).",
+    ]
+    for notification in sorted(notifications, key=lambda item: item["name"]):
+        lines += ["", "## `%s`" % notification["name"], ""]
+        if notification.get("description"):
+            lines += [notification["description"], ""]
+        lines += ["| param | type | description |", "|---|---|---|"]
+        for param in notification.get("params", []):
+            lines.append(
+                "| `%s` | %s | %s |"
+                % (
+                    param["name"],
+                    schema_type(param.get("schema", {}), components),
+                    param.get("description", "").replace("\n", " "),
+                )
+            )
+    return lines
 
 
 def main() -> int:

@@ -30,6 +30,8 @@ extension Engine {
         state = scratch
         for (change, event) in zip(changes, events) {
             if case .identity(let identity) = change { didCommitIdentity(identity) }
+            // Every event of the group reaches the feed, in seq order, once the one record is durable.
+            feed.committed(event, task: change.task, ticket: ticket)
             didCommit(event)
         }
         return (changes, ticket)

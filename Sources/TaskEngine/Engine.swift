@@ -16,10 +16,10 @@ package actor Engine {
     let profiles: UserProfiles
     private let snapshotThreshold: Int
     var state: EngineState
-    private var subscribers: [Int: AsyncStream<Event>.Continuation] = [:]
+    /// Hands committed events to subscribers once they are durable, in commit order.
+    package nonisolated let feed: EventFeed
     /// What recovery had to tell the operator (a truncated torn tail, a fallback snapshot), for the log.
     package nonisolated let recoveryWarnings: [String]
-    private var nextSubscriberID = 0
     /// The largest attachment accepted, in decoded bytes (`--max-attachment-bytes`).
     package nonisolated let maxAttachmentBytes: Int
     /// Where blob reads, writes and deletes run, in submission order (see ``BlobQueue``).
@@ -42,6 +42,7 @@ package actor Engine {
         self.directory = directory ?? profiles
         self.snapshotThreshold = max(1, snapshotThreshold)
         self.state = state
+        self.feed = EventFeed(published: state.lastSeq)
     }
 
     /// Recovers the engine from a store: loads the newest snapshot, then replays every record after it.
@@ -108,6 +109,7 @@ package actor Engine {
         do { ticket = try store.append(bytes) } catch { throw .unavailable(error) }
         state.commit(change, of: event, bytes: bytes)
         if case .identity(let identity) = change { didCommitIdentity(identity) }
+        feed.committed(event, task: change.task, ticket: ticket)
         didCommit(event)
         return (change, ticket)
     }
@@ -119,9 +121,8 @@ package actor Engine {
         return (task, ticket)
     }
 
-    /// Tells subscribers about a committed event and asks the store for a snapshot when one is due.
+    /// Asks the store for a snapshot when one is due after a commit.
     func didCommit(_ event: Event) {
-        for continuation in subscribers.values { continuation.yield(event) }
         // The store's own policy counts journal bytes too, so large records cannot grow the journal unbounded.
         // A refused request (one is running) is simply asked again after a later change.
         if store.recordsSinceSnapshot >= snapshotThreshold || store.snapshotDue {
@@ -148,26 +149,17 @@ package actor Engine {
         return events
     }
 
-    /// A stream of every event committed from now on, in `seq` order; it ends when the caller stops
-    /// iterating. Pair with ``events(after:limit:)`` to catch up first.
-    package func subscribe() -> AsyncStream<Event> {
+    /// A stream of every event committed from now on, in `seq` order, each once it is durable; it ends when
+    /// the caller stops iterating. Pair with ``events(after:limit:)`` to catch up first.
+    package nonisolated func subscribe() -> AsyncStream<Event> {
         let (stream, continuation) = AsyncStream<Event>.makeStream()
-        let id = nextSubscriberID
-        nextSubscriberID += 1
-        subscribers[id] = continuation
-        continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            Task { await self.unsubscribe(id) }
+        let feed = self.feed
+        let (token, _) = feed.listen { commits in
+            for commit in commits { continuation.yield(commit.event) }
         }
+        continuation.onTermination = { _ in feed.stopListening(token) }
         return stream
     }
-
-    private func unsubscribe(_ id: Int) {
-        subscribers[id] = nil
-    }
-
-    /// The number of live subscriptions.
-    package var subscriberCount: Int { subscribers.count }
 
     // MARK: Export
 

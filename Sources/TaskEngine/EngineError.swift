@@ -48,6 +48,8 @@ package enum EngineError: Error, Sendable, Equatable {
     case missingVariable(String)
     /// No live automation has this id (never existed, or deleted).
     case automationNotFound(String)
+    /// An event feed cursor older than the feed's retention; `oldest` is the oldest cursor still served.
+    case cursorExpired(oldest: String)
     /// The store refused the write; nothing changed.
     case unavailable(StoreError)
     /// A journal record, snapshot or import document could not be read.
@@ -67,6 +69,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .unauthorized: "unauthorized"
         case .attachmentNotFound: "attachment_not_found"
         case .tooLarge: "too_large"
+        case .cursorExpired: "cursor_expired"
         case .unavailable, .damaged: "unavailable"
         case .workflowNotFound: "workflow_not_found"
         case .invalidWorkflow: "invalid_workflow"
@@ -95,6 +98,8 @@ package enum EngineError: Error, Sendable, Equatable {
         case .unauthorized(let message): message
         case .attachmentNotFound(let id): "Attachment \(id) not found"
         case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
+        case .cursorExpired(let oldest):
+            "The cursor is older than the event feed keeps; resume from \(oldest) or later"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
         case .workflowNotFound(let id): "Workflow \(id) not found"
@@ -123,6 +128,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .tokenNotFound(let id): ["token_id": .string(id)]
         case .attachmentNotFound(let id): ["attachment_id": .string(id)]
         case .tooLarge(let field, let limit): ["field": .string(field), "max_bytes": .int(limit)]
+        case .cursorExpired(let oldest): ["oldest_cursor": .string(oldest)]
         case .permissionDenied, .unauthorized, .unavailable, .damaged: [:]
         case .workflowNotFound(let id): ["workflow_id": .string(id)]
         case .invalidWorkflow(_, let details), .workflowConflict(_, let details): details

@@ -9,7 +9,7 @@ extension EngineError: ResponseErrorConvertible {
             switch self {
             case .taskNotFound, .userNotFound, .tokenNotFound, .attachmentNotFound: .notFound
             case .invalidField: .invalidParams
-            case .invalidTransition, .versionConflict, .idempotencyConflict: .conflict
+            case .invalidTransition, .versionConflict, .idempotencyConflict, .cursorExpired: .conflict
             case .permissionDenied: .permissionDenied
             case .unauthorized: .unauthorized
             case .tooLarge: .tooLarge

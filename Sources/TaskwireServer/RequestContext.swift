@@ -26,6 +26,23 @@ package struct RequestContext: Sendable {
     package var transport: String
     /// The framing of the connection, once its first bytes decided it.
     package var framing: Framing?
+    /// Where server-pushed notifications (event subscriptions) go; `nil` for contexts without a connection.
+    package var outbound: Outbound?
+
+    /// A connection's way out for notifications the server pushes on its own (`events.event`).
+    package struct Outbound: Sendable {
+        /// Queues one message body; false when the connection is gone.
+        package var send: @Sendable (_ body: [UInt8]) -> Bool
+        /// Bytes queued for the peer and not written yet.
+        package var unwrittenBytes: @Sendable () -> Int
+
+        package init(
+            send: @escaping @Sendable (_ body: [UInt8]) -> Bool, unwrittenBytes: @escaping @Sendable () -> Int
+        ) {
+            self.send = send
+            self.unwrittenBytes = unwrittenBytes
+        }
+    }
 
     /// A context; without arguments it is the stdio `system` admin, as in-process tests want.
     package init(

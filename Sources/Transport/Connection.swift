@@ -151,6 +151,10 @@ package final class Connection: Sendable {
         writer.start()
     }
 
+    /// Bytes queued for the peer and not written yet: how far behind a peer is in reading (event
+    /// subscriptions end when theirs passes a bound, long before ``Configuration/maxOutboundBytes``).
+    package var unwrittenBytes: Int { queue.unwrittenBytes }
+
     /// Queues one message body, framed the way this connection frames. Returns false when it was dropped
     /// because the connection is finishing or gone; an overflow also disconnects the peer.
     @discardableResult

@@ -30,6 +30,13 @@ final class OutboundQueue: @unchecked Sendable {
         self.maxBytes = max(1, maxBytes)
     }
 
+    /// Bytes queued or being written and not yet taken by the peer.
+    var unwrittenBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return pendingBytes
+    }
+
     func enqueue(_ frame: [UInt8]) -> EnqueueResult {
         condition.lock()
         defer { condition.unlock() }

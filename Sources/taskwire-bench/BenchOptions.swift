@@ -3,14 +3,14 @@ import Foundation
 /// What to measure and against which binary, from the command line.
 struct BenchOptions {
     var serverBinary: String
-    var suites: Set<String> = ["transport", "writes", "reads"]
+    var suites: Set<String> = ["transport", "writes", "reads", "events"]
     var listSizes: [Int] = [100_000, 1_000_000]
     var quick = false
     /// Where data directories and sockets go: a fresh temporary directory that `main` removes at the end.
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|all]... [--tasks N[,N...]] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|events|all]... [--tasks N[,N...]] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
@@ -18,6 +18,7 @@ struct BenchOptions {
                           writes: durable tasks.create with 1, 16 and 64 clients; tasks.get
                           reads: tasks.list on large data sets, restart time, resident memory per task
                           workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
+                          events: events/s delivered to 16 subscribers while 16 clients create
           --tasks LIST    data-set sizes for the reads suite (default 100000,1000000)
           --quick         fewer iterations, for a smoke run
         """
@@ -35,9 +36,9 @@ struct BenchOptions {
             case "--suite":
                 guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
                 if value == "all" {
-                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows"])
+                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows", "events"])
                 } else {
-                    guard ["transport", "writes", "reads", "workflows"].contains(value) else {
+                    guard ["transport", "writes", "reads", "workflows", "events"].contains(value) else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)

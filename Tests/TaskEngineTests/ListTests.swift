@@ -19,7 +19,8 @@ struct ListTests {
                 fixture.clock.advance(seconds: Int64.random(in: 0...120, using: &random))
             }
             let task = try await fixture.create(
-                (0..<3).map { _ in words.randomElement(using: &random) ?? "" }.joined(separator: " ")
+                (0..<3).map { _ in words.randomElement(using: &random) ?? "" }.joined(separator: " "),
+                by: Bool.random(using: &random) ? "user123" : "user456"
             ) { input in
                 if Bool.random(using: &random) {
                     input.description = "Ticket \(index) for " + (words.randomElement(using: &random) ?? "")
@@ -77,6 +78,7 @@ struct ListTests {
         let priorities = Set(query.priorities.compactMap(TaskPriority.init(rawValue:)))
         let before = query.dueBefore?.timestamp
         let after = query.dueAfter?.timestamp
+        let updatedAfter = query.updatedAfter?.timestamp
         let needle = query.search?.lowercased()
         let matching = tasks.filter { task in
             if !statuses.isEmpty, !statuses.contains(task.status) { return false }
@@ -84,6 +86,8 @@ struct ListTests {
             if let assignee = query.assignee, task.assignee != assignee { return false }
             if let before, !(task.dueDate.map { $0 < before } ?? false) { return false }
             if let after, !(task.dueDate.map { $0 > after } ?? false) { return false }
+            if let updatedAfter, !(task.updatedAt > updatedAfter) { return false }
+            if let creator = query.createdBy, task.createdBy.text != creator { return false }
             if !query.tags.allSatisfy(task.tags.contains) { return false }
             if let needle, !task.title.lowercased().contains(needle),
                 !(task.description?.lowercased().contains(needle) ?? false)
@@ -140,6 +144,10 @@ struct ListTests {
                 Timestamp(microseconds: (seconds + Int64.random(in: -600_000...600_000, using: &random)) * 1_000_000)
                     .rfc3339)
         }
+        if maybe() {
+            query.updatedAfter = .epochSeconds(Double(seconds + Int64.random(in: -400_000...0, using: &random)))
+        }
+        if maybe() { query.createdBy = ["user123", "user456", "nobody"].randomElement(using: &random) }
         if Int.random(in: 0..<6, using: &random) == 0 {
             query.search = ["refund", "CALL", "über", "ticket 1", "zzz"].randomElement(using: &random)
         }

@@ -51,6 +51,14 @@ struct CommandLineOptionsTests {
         #expect(options.maxBatchMembers == 5)
     }
 
+    @Test func eventRetentionIsAPositiveCount() throws {
+        #expect(try serve([]).eventRetention == 1_000_000)
+        #expect(try serve(["--event-retention", "500"]).eventRetention == 500)
+        #expect(throws: CommandLineError.self) { try serve(["--event-retention", "0"]) }
+        #expect(throws: CommandLineError.self) { try serve(["--event-retention", "many"]) }
+        #expect(CommandLineOptions.usage.contains("--event-retention"))
+    }
+
     @Test func maxAttachmentBytesTakesASizeSuffix() throws {
         #expect(try serve([]).maxAttachmentBytes == 10 << 20)
         #expect(try serve(["--max-attachment-bytes", "64K"]).maxAttachmentBytes == 64 << 10)

@@ -32,6 +32,22 @@ struct OpenRPCDocumentTests {
         #expect(names.sorted() == table.methodNames)
     }
 
+    @Test func theNotificationsMatchTheOnesTheServerSends() throws {
+        let notifications = try #require(try document()["x-notifications"]?.arrayValue)
+        let names = notifications.compactMap { $0["name"]?.stringValue }
+        #expect(names.sorted() == EventHub.notificationNames.sorted())
+        for notification in notifications {
+            #expect(notification["params"]?.arrayValue?.isEmpty == false, "\(notification) has no params")
+            #expect(notification["id"] == nil && notification["result"] == nil)
+        }
+    }
+
+    @Test func theFeedEventTypesMatchTheEnginesTypesFilter() throws {
+        let schemas = try #require(try document()["components"]?["schemas"])
+        let listed = try #require(schemas["FeedEventType"]?["enum"]?.arrayValue).compactMap(\.stringValue)
+        #expect(listed == FeedEventType.all.map(\.rawValue))
+    }
+
     @Test func everyMethodDescribesParamsAndResult() throws {
         for method in try #require(try document()["methods"]?.arrayValue) {
             let name = method["name"]?.stringValue ?? "?"

@@ -320,6 +320,47 @@ export interface EventsPublishParams {
     on_behalf_of?: string;
 }
 
+/** Params of `events.since`. */
+export interface EventsSinceParams {
+    /** Return the events after this cursor. */
+    cursor?: string;
+    /** The most events returned. */
+    limit?: number;
+    /** Only these feed event types (the cursor still moves past the others). */
+    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `events.subscribe`. */
+export interface EventsSubscribeParams {
+    /** Only these feed event types (an array, or one comma-separated string). */
+    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
+    /** Only events whose task matches every member given. */
+    filter?: Record<string, unknown>;
+    /** Replay the events after this cursor first. */
+    since?: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `events.unsubscribe`. */
+export interface EventsUnsubscribeParams {
+    /** The id events.subscribe returned. */
+    subscription_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
 /** Params of `ping`. */
 export interface PingParams {
     /**
@@ -531,6 +572,13 @@ export interface TasksListParams {
     priority?: string | Array<string>;
     due_before?: string | Date | number;
     due_after?: string | Date | number;
+    /**
+     * Only tasks changed strictly after this time (updated_at): RFC 3339 or Unix epoch seconds. For bots that
+     * poll; no index, it narrows the other filters' candidates.
+     */
+    updated_after?: string | Date | number;
+    /** Only tasks created by this user id. */
+    created_by?: string;
     tags?: string | Array<string>;
     q?: string;
     overdue?: boolean;
@@ -930,6 +978,31 @@ export interface EventsMethods {
      * value, or when `depth` is at the limit (3). Admins and agents only. Rate limit: create.
      */
     publish(params: EventsPublishParams, options?: CallOptions): Promise<any>;
+    /**
+     * `events.since`: A page of the event feed after a cursor. Feed events after cursor (from the oldest event
+     * the feed keeps when absent), oldest first, among durable commits. Page on with next_cursor while has_more
+     * is true; a bot that stores the cursor of every event it handled catches up exactly after a restart. The
+     * feed keeps the newest --event-retention commits (default 1,000,000): an older cursor is 409
+     * cursor_expired with data.oldest_cursor, never a silent gap. Rate limit: read. Read-only, idempotent.
+     */
+    since(params?: EventsSinceParams, options?: CallOptions): Promise<any>;
+    /**
+     * `events.subscribe`: Receive feed events on this connection as they become durable. Adds a subscription:
+     * every matching feed event committed from now on is pushed to this connection as an events.event
+     * notification {subscription_id, cursor, event}, in commit order, only once its commit is durable. With
+     * since, the events after that cursor are sent first (after this reply), then live ones, with no gap and no
+     * duplicate. types and filter narrow what is sent (every filter member given must match; tags matches any
+     * tag listed). A subscription ends with events.unsubscribe, when its connection closes, or with an
+     * events.subscription_ended notification {subscription_id, reason: "overflow", resume_cursor} when the
+     * connection falls too far behind (docs/events.md). Rate limit: read. Read-only.
+     */
+    subscribe(params?: EventsSubscribeParams, options?: CallOptions): Promise<any>;
+    /**
+     * `events.unsubscribe`: End one of this connection's subscriptions. Ends a subscription this connection
+     * made; no further events.event notifications carry its id. unsubscribed is false when the connection has
+     * no subscription by that id (never made, already ended). Rate limit: read. Read-only, idempotent.
+     */
+    unsubscribe(params: EventsUnsubscribeParams, options?: CallOptions): Promise<any>;
 }
 
 /** The `rpc.*` methods. */
@@ -1001,11 +1074,12 @@ export interface TasksMethods {
     /**
      * `tasks.list`: List tasks with filters, sorting and paging. Filters combine with AND. `status` and
      * `priority` take one value, a comma-separated list or an array (any of them); `tags` means all of them;
-     * `due_before`/`due_after` are strict and exclude tasks without a due date; `q` is a case-insensitive
-     * substring of title or description; `overdue: true` keeps open tasks whose due date has passed. Default
-     * order: desc for created_at, updated_at and priority, asc for due_date. Tasks without a due date sort last
-     * in both orders; ties are broken by task_id in the same direction. `total` counts every match. Rate limit:
-     * list. Read-only, idempotent.
+     * `due_before`/`due_after` are strict and exclude tasks without a due date; `updated_after` is strict on
+     * updated_at; `created_by` is the creating user id; `q` is a case-insensitive substring of title or
+     * description; `overdue: true` keeps open tasks whose due date has passed. Default order: desc for
+     * created_at, updated_at and priority, asc for due_date. Tasks without a due date sort last in both orders;
+     * ties are broken by task_id in the same direction. `total` counts every match. Rate limit: list.
+     * Read-only, idempotent.
      */
     list(params?: TasksListParams, options?: CallOptions): Promise<any>;
     /**

@@ -354,6 +354,21 @@ export const METHODS = Object.freeze({
         required: ["type", "value"],
         summary: "Report a host event that fires automations.",
     }),
+    "events.since": Object.freeze({
+        params: ["cursor", "limit", "types", "on_behalf_of"],
+        required: [],
+        summary: "A page of the event feed after a cursor.",
+    }),
+    "events.subscribe": Object.freeze({
+        params: ["types", "filter", "since", "on_behalf_of"],
+        required: [],
+        summary: "Receive feed events on this connection as they become durable.",
+    }),
+    "events.unsubscribe": Object.freeze({
+        params: ["subscription_id", "on_behalf_of"],
+        required: ["subscription_id"],
+        summary: "End one of this connection's subscriptions.",
+    }),
     "ping": Object.freeze({
         params: ["on_behalf_of"],
         required: [],
@@ -446,6 +461,8 @@ export const METHODS = Object.freeze({
             "priority",
             "due_before",
             "due_after",
+            "updated_after",
+            "created_by",
             "tags",
             "q",
             "overdue",

@@ -1234,6 +1234,9 @@ METHODS: Dict[str, Tuple[str, ...]] = {
     "automations.list": ("page", "limit", "on_behalf_of"),
     "automations.update": ("automation_id", "name", "trigger", "action", "enabled", "on_behalf_of"),
     "events.publish": ("type", "value", "context", "event_id", "depth", "on_behalf_of"),
+    "events.since": ("cursor", "limit", "types", "on_behalf_of"),
+    "events.subscribe": ("types", "filter", "since", "on_behalf_of"),
+    "events.unsubscribe": ("subscription_id", "on_behalf_of"),
     "ping": ("on_behalf_of",),
     "rpc.discover": ("on_behalf_of",),
     "server.info": ("on_behalf_of",),
@@ -1274,6 +1277,8 @@ METHODS: Dict[str, Tuple[str, ...]] = {
         "priority",
         "due_before",
         "due_after",
+        "updated_after",
+        "created_by",
         "tags",
         "q",
         "overdue",
@@ -1955,6 +1960,111 @@ class _EventsMethods(_Namespace):
             timeout,
         )
 
+    def since(
+        self,
+        *,
+        cursor: Optional[str] = UNSET,
+        limit: Optional[int] = UNSET,
+        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """A page of the event feed after a cursor.
+
+        ``events.since``. Feed events after cursor (from the oldest event the feed keeps when absent),
+        oldest first, among durable commits. Page on with next_cursor while has_more is true; a bot that
+        stores the cursor of every event it handled catches up exactly after a restart. The feed keeps
+        the newest --event-retention commits (default 1,000,000): an older cursor is 409 cursor_expired
+        with data.oldest_cursor, never a silent gap.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``cursor`` (str): Return the events after this cursor.
+        * ``limit`` (int): The most events returned.
+        * ``types`` (list): Only these feed event types (the cursor still moves past the others).
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "events.since",
+            {"cursor": cursor, "limit": limit, "types": types, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def subscribe(
+        self,
+        *,
+        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
+        filter: Optional[Dict[str, Any]] = UNSET,
+        since: Optional[str] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Receive feed events on this connection as they become durable.
+
+        ``events.subscribe``. Adds a subscription: every matching feed event committed from now on is
+        pushed to this connection as an events.event notification {subscription_id, cursor, event}, in
+        commit order, only once its commit is durable. With since, the events after that cursor are sent
+        first (after this reply), then live ones, with no gap and no duplicate. types and filter narrow
+        what is sent (every filter member given must match; tags matches any tag listed). A subscription
+        ends with events.unsubscribe, when its connection closes, or with an events.subscription_ended
+        notification {subscription_id, reason: "overflow", resume_cursor} when the connection falls too
+        far behind (docs/events.md).
+
+        Rate limit: read. Read-only.
+
+        Params:
+
+        * ``types`` (list): Only these feed event types (an array, or one comma-separated string).
+        * ``filter`` (object): Only events whose task matches every member given.
+        * ``since`` (str): Replay the events after this cursor first.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "events.subscribe",
+            {"types": types, "filter": filter, "since": since, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def unsubscribe(
+        self,
+        subscription_id: str,
+        *,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """End one of this connection's subscriptions.
+
+        ``events.unsubscribe``. Ends a subscription this connection made; no further events.event
+        notifications carry its id. unsubscribed is false when the connection has no subscription by
+        that id (never made, already ended).
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``subscription_id`` (str, required): The id events.subscribe returned.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "events.unsubscribe",
+            {"subscription_id": subscription_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
 
 class _RpcMethods(_Namespace):
     """The ``rpc.*`` methods; other ``rpc.`` names still work as dynamic calls."""
@@ -2297,6 +2407,8 @@ class _TasksMethods(_Namespace):
         priority: Optional[Union[str, List[str]]] = UNSET,
         due_before: Optional[Union[str, datetime, float]] = UNSET,
         due_after: Optional[Union[str, datetime, float]] = UNSET,
+        updated_after: Optional[Union[str, datetime, float]] = UNSET,
+        created_by: Optional[str] = UNSET,
         tags: Optional[Union[str, List[str]]] = UNSET,
         q: Optional[str] = UNSET,
         overdue: Optional[bool] = UNSET,
@@ -2311,11 +2423,12 @@ class _TasksMethods(_Namespace):
 
         ``tasks.list``. Filters combine with AND. `status` and `priority` take one value, a
         comma-separated list or an array (any of them); `tags` means all of them;
-        `due_before`/`due_after` are strict and exclude tasks without a due date; `q` is a
-        case-insensitive substring of title or description; `overdue: true` keeps open tasks whose due
-        date has passed. Default order: desc for created_at, updated_at and priority, asc for due_date.
-        Tasks without a due date sort last in both orders; ties are broken by task_id in the same
-        direction. `total` counts every match.
+        `due_before`/`due_after` are strict and exclude tasks without a due date; `updated_after` is
+        strict on updated_at; `created_by` is the creating user id; `q` is a case-insensitive substring
+        of title or description; `overdue: true` keeps open tasks whose due date has passed. Default
+        order: desc for created_at, updated_at and priority, asc for due_date. Tasks without a due date
+        sort last in both orders; ties are broken by task_id in the same direction. `total` counts every
+        match.
 
         Rate limit: list. Read-only, idempotent.
 
@@ -2326,6 +2439,10 @@ class _TasksMethods(_Namespace):
         * ``priority`` (str or list)
         * ``due_before`` (RFC 3339 time or datetime or epoch seconds)
         * ``due_after`` (RFC 3339 time or datetime or epoch seconds)
+        * ``updated_after`` (RFC 3339 time or datetime or epoch seconds): Only tasks changed strictly
+          after this time (updated_at): RFC 3339 or Unix epoch seconds. For bots that poll; no index, it
+          narrows the other filters' candidates.
+        * ``created_by`` (str): Only tasks created by this user id.
         * ``tags`` (str or list)
         * ``q`` (str)
         * ``overdue`` (bool)
@@ -2346,6 +2463,8 @@ class _TasksMethods(_Namespace):
                 "priority": priority,
                 "due_before": due_before,
                 "due_after": due_after,
+                "updated_after": updated_after,
+                "created_by": created_by,
                 "tags": tags,
                 "q": q,
                 "overdue": overdue,

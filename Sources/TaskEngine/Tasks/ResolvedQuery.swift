@@ -6,6 +6,11 @@ struct ResolvedQuery: Sendable {
     /// Only tasks without an assignee.
     var unassigned = false
     var tags: [String] = []
+    /// Only tasks whose `updated_at` is at least this (microseconds); a filter over the candidates, with no
+    /// index of its own.
+    var updatedFrom: Int64?
+    /// Only tasks this user created; a filter over the candidates, with no index of its own.
+    var createdBy: String?
     /// Due dates in `dueFrom..<dueTo` (microseconds); either bound may be open.
     var dueFrom: Int64?
     var dueTo: Int64?
@@ -45,6 +50,10 @@ struct ResolvedQuery: Sendable {
             // Strictly after: the first microsecond past the bound.
             dueFrom = try Validator.time(after, field: "due_after").microseconds + 1
         }
+        if let after = query.updatedAfter {
+            updatedFrom = try Validator.time(after, field: "updated_after").microseconds + 1
+        }
+        if let creator = query.createdBy { createdBy = try Validator.nonEmpty(creator, "created_by", 1000) }
         if let before = query.dueBefore {
             dueTo = try Validator.time(before, field: "due_before").microseconds
         }
@@ -90,6 +99,8 @@ struct ResolvedQuery: Sendable {
         if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
         if let assignee, tasks[index].assignee != assignee { return false }
         if unassigned, tasks[index].assignee != nil { return false }
+        if let updatedFrom, tasks[index].updatedAt.microseconds < updatedFrom { return false }
+        if let createdBy, tasks[index].createdBy.text != createdBy { return false }
         if hasDueRange {
             guard let due = tasks[index].dueDate?.microseconds else { return false }
             if let dueFrom, due < dueFrom { return false }

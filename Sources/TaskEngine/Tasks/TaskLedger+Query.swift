@@ -65,6 +65,9 @@ extension TaskLedger {
             conditions += 1
         }
         if query.search != nil { conditions += 1 }
+        // Residual filters without an index: they only narrow the candidates the other conditions give.
+        if query.updatedFrom != nil { conditions += 1 }
+        if query.createdBy != nil { conditions += 1 }
         if impossible { return ([], 0) }
 
         let (driver, driverCount) = candidates.min { $0.count < $1.count } ?? (.all, indexes.live.count)

@@ -24,6 +24,10 @@ package struct TaskQuery: Sendable, Equatable {
     package var dueBefore: TimeInput?
     /// Only tasks due strictly after this time.
     package var dueAfter: TimeInput?
+    /// Only tasks changed strictly after this time (`updated_at`), for bots that poll.
+    package var updatedAfter: TimeInput?
+    /// Only tasks created by this user id.
+    package var createdBy: String?
     /// Only tasks carrying every one of these tags.
     package var tags: [String] = []
     /// Case-insensitive substring of the title or description.

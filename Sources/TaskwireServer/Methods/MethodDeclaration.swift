@@ -8,9 +8,11 @@ package import JSON
 /// what a call may do (they become MCP tool annotations). `schema/openrpc.json` repeats every fact as an
 /// `x-` field of the method, and a test keeps the two in agreement. The rules for the last three:
 ///
-/// - **readOnly**: the method changes nothing, neither stored state nor the connection's: `get`, `list`,
-///   `history`, `whoami`, `rpc.discover`, `server.info`, `ping`. A read-only method is idempotent, never
-///   destructive, and counts against `read`, `list` or no limit, never against a write's.
+/// - **readOnly**: the method changes no stored state: `get`, `list`, `history`, `whoami`, `rpc.discover`,
+///   `server.info`, `ping`, and the event feed's `events.since`, `events.subscribe` and `events.unsubscribe`
+///   (which change only the connection's subscriptions). A read-only method is never destructive, counts
+///   against `read`, `list` or no limit, never against a write's, and is idempotent, except
+///   `events.subscribe`: every call adds a subscription.
 /// - **destructive**: the method removes or disables something that no later call brings back (a deleted
 ///   task, an attachment and its bytes, a revoked token). Changes that a later call can undo (update,
 ///   complete, upsert) are not destructive.

@@ -4,7 +4,10 @@ extension MethodTable {
     /// The table the shipped server answers with: the built-in methods and every product method on `engine`.
     ///
     /// The OpenRPC test builds the same table, so the schema and the server cannot drift apart.
-    package static func product(info: ServerInfo, engine: Engine) throws(MethodTableError) -> MethodTable {
+    /// `events` is the hub that serves event subscriptions; without one, a hub with the default limits.
+    package static func product(
+        info: ServerInfo, engine: Engine, events: EventHub? = nil
+    ) throws(MethodTableError) -> MethodTable {
         try MethodTable(
             BuiltinMethods.declarations(info: info)
                 + TaskMethods.declarations(engine: engine)
@@ -13,6 +16,7 @@ extension MethodTable {
                 + WorkflowMethods.declarations(engine: engine)
                 + TemplateMethods.declarations(engine: engine)
                 + AutomationMethods.declarations(engine: engine)
+                + EventsMethods.declarations(hub: events ?? EventHub(engine: engine))
         )
     }
 }

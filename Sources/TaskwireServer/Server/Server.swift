@@ -47,6 +47,7 @@ package final class Server: Sendable {
         var reason: ShutdownReason?
         var waiter: CheckedContinuation<Void, Never>?
         var hooks: [@Sendable () async throws -> Void] = []
+        var closeHooks: [@Sendable (UInt64) -> Void] = []
     }
 
     private let configuration: ServerConfiguration
@@ -70,6 +71,16 @@ package final class Server: Sendable {
     /// Registers work to run once at shutdown, after every reply was sent (for example persisting state).
     package func onShutdown(_ hook: @escaping @Sendable () async throws -> Void) {
         state.withLock { $0.hooks.append(hook) }
+    }
+
+    /// Registers work to run when a connection closes or its peer goes away, with the connection's id (for
+    /// example ending its event subscriptions). It may run twice for one connection.
+    package func onConnectionClosed(_ hook: @escaping @Sendable (UInt64) -> Void) {
+        state.withLock { $0.closeHooks.append(hook) }
+    }
+
+    private func connectionClosed(_ id: UInt64) {
+        for hook in state.withLock({ $0.closeHooks }) { hook(id) }
     }
 
     /// Starts the transports and serves until shutdown; returns the exit status.
@@ -169,9 +180,13 @@ package final class Server: Sendable {
 
     private func attach(_ connection: Connection, primary: Bool) {
         let initial = primary ? ConnectionIdentity.Binding(user: configuration.stdioUser, via: "stdio") : nil
-        let context = RequestContext(
+        var context = RequestContext(
             connectionID: connection.id, transport: connection.transport, framing: connection.framing,
             identity: dispatcher.gate == nil ? nil : ConnectionIdentity(initial)
+        )
+        context.outbound = RequestContext.Outbound(
+            send: { [weak connection] body in connection?.send(body) ?? false },
+            unwrittenBytes: { [weak connection] in connection?.unwrittenBytes ?? 0 }
         )
         let session = Session(dispatcher: dispatcher, context: context) { [weak connection] body in
             connection?.send(body)
@@ -198,6 +213,7 @@ package final class Server: Sendable {
                 disconnected: { [self] connection, reason in
                     logger.info("client disconnected", ["conn": String(connection.id), "reason": reason])
                     session.cancelAll()
+                    connectionClosed(connection.id)
                     if primary { requestShutdown(.peerGone) }
                 }
             )
@@ -244,6 +260,7 @@ package final class Server: Sendable {
             }
             let flushed = await entry.connection.finishOutput(timeout: configuration.flushTimeout)
             if !flushed { logger.warning("could not write every queued reply", ["conn": String(id)]) }
+            connectionClosed(id)
             logger.debug("connection closed", ["conn": String(id)])
             _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
         }

@@ -55,6 +55,8 @@ package struct ServeOptions: Sendable, Equatable {
     package var rateLimits = RateLimitPolicy.standard
     /// `--max-attachment-bytes`: the largest attachment accepted, in decoded bytes.
     package var maxAttachmentBytes = CollaborationLimits.defaultAttachmentBytes
+    /// `--event-retention`: the event feed serves the newest this many commits.
+    package var eventRetention = EventHub.Limits.defaultRetention
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
     /// attachments.
@@ -109,6 +111,8 @@ package enum CommandLineOptions {
           --rate-limit off            No rate limits.
           --max-attachment-bytes N    Largest attachment accepted (decoded bytes); K, M, G suffixes
                                       allowed. Larger uploads get 413 too_large. Default: 10M.
+          --event-retention N         The event feed serves the newest N commits; older cursors get
+                                      409 cursor_expired. Default: 1000000.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -183,6 +187,12 @@ package enum CommandLineOptions {
                 options.maxOutboundBytes = try byteCount(try value(), flag: name)
             case "--max-attachment-bytes":
                 options.maxAttachmentBytes = try byteCount(try value(), flag: name)
+            case "--event-retention":
+                let text = try value()
+                guard let count = Int(text), count > 0 else {
+                    throw CommandLineError("--event-retention must be a positive integer, not '\(text)'.")
+                }
+                options.eventRetention = count
             case "--max-batch":
                 let text = try value()
                 guard let count = Int(text), count > 0 else {

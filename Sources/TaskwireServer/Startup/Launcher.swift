@@ -117,12 +117,16 @@ package enum Launcher {
             await runBlocking { opened.store.close() }
             return .usage
         }
+        let events = EventHub(engine: engine, limits: EventHub.Limits(retention: options.eventRetention))
         info.addSection("counts") {
-            ["tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq))]
+            [
+                "tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq)),
+                "subscriptions": .int(events.subscriptionCount),
+            ]
         }
         let methods: MethodTable
         do {
-            methods = try MethodTable.product(info: info, engine: engine)
+            methods = try MethodTable.product(info: info, engine: engine, events: events)
         } catch {
             logger.error("cannot build the method table: \(error.message)")
             opened.store.close()
@@ -139,6 +143,7 @@ package enum Launcher {
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
         let server = Server(configuration: configuration, methods: methods, logger: logger, gate: gate)
         serverBox.withLock { $0 = server }
+        server.onConnectionClosed { events.connectionClosed($0) }
         let store = opened.store
         server.onShutdown {
             // Blocking: make everything answered durable and release the directory lock, off the pool.

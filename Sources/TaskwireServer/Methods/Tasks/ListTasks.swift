@@ -20,6 +20,8 @@ enum ListTasks {
         query.dueBefore = try reader.time("due_before")
         query.dueAfter = try reader.time("due_after")
         query.tags = try reader.stringList("tags")
+        query.updatedAfter = try reader.time("updated_after")
+        query.createdBy = try reader.optional("created_by")
         query.search = try reader.optional("q")
         query.overdue = try reader.optional("overdue") ?? false
         query.page = try reader.optional("page") ?? 1
