@@ -46,6 +46,7 @@ struct FeedDomainTests {
         let events = try await feed(fixture.engine)
         let templateTypes = events.filter { if case .template = $0.source.subject { true } else { false } }
         #expect(templateTypes.map(\.type) == [.templateCreated])
+        #expect(templateTypes.first?.json["object"]?["template_id"] == "tpl_urgent")
         #expect(events.contains { $0.type == .automationCreated })
         let fired = try #require(events.first { $0.type == .automationFired })
         let created = try #require(events.first { $0.type == .taskCreated })

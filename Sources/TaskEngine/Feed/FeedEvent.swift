@@ -84,6 +84,15 @@ package struct FeedEvent: Sendable, Equatable {
         return ["type": .string(kind), "id": .string(source.subject.text)]
     }
 
+    /// The object of a template or automation event as the record holds it (the whole object after the
+    /// change); `nil` for other subjects.
+    private var recordedObject: JSONValue? {
+        switch source.subject {
+        case .template, .automation: source.detail
+        case .task, .user, .token, .workflow: nil
+        }
+    }
+
     /// The event as the feed shows it.
     package var json: JSONValue {
         var object: JSONObject = [
@@ -93,7 +102,7 @@ package struct FeedEvent: Sendable, Equatable {
             "at": .string(source.at.rfc3339),
             "actor": actorJSON,
             "subject": subjectJSON,
-            "object": task.map { .object($0.feedJSON) } ?? .null,
+            "object": task.map { .object($0.feedJSON) } ?? recordedObject ?? .null,
             "changes": .object(source.changes),
         ]
         if let key = source.type.detailKey { object.append(key, ifPresent: source.detail) }

@@ -39,7 +39,7 @@ test("every method is a function on the client that calls it by name", async (t)
 test("the declarations have a params interface and a signature for every method", () => {
     for (const method of schema.methods) {
         const iface = method.name.split(".").map((p) => camel(p)[0].toUpperCase() + camel(p).slice(1)).join("") + "Params";
-        const block = declarations.match(new RegExp(`export interface ${iface} \\{([^}]*)\\}`));
+        const block = declarations.match(new RegExp(`export interface ${iface} \\{([\\s\\S]*?)\\n\\}`));
         assert.ok(block, `${iface} missing`);
         for (const param of method.params ?? []) {
             assert.match(block[1], new RegExp(`\\n    ${param.name}${param.required ? "" : "\\?"}: `), `${method.name} ${param.name}`);
