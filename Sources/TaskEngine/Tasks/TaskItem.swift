@@ -46,18 +46,54 @@ package struct TaskItem: Sendable, Equatable {
     /// Deleted tasks keep their slot so their history stays readable.
     package var isDeleted: Bool
 
+    /// The fields only some tasks use (workflow steps, tasks from templates), kept out of line: empty for
+    /// every other task, so they cost a plain task one array reference instead of their whole size.
+    private var rareFields: [RareFields] = []
+
+    /// What ``rareFields`` holds; all at their defaults means the array is empty.
+    private struct RareFields: Sendable, Equatable {
+        var workflowID: WorkflowID?
+        var step: String?
+        var blockedBy: [String] = []
+        var checklist: [ChecklistItem] = []
+        var templateID: TemplateID?
+    }
+
     // Workflow fields: set only on the task of a workflow step (see docs/workflows.md).
     /// The workflow whose step this task is.
-    package var workflowID: WorkflowID?
+    package var workflowID: WorkflowID? {
+        get { rareFields.first?.workflowID }
+        set { changeRareFields { $0.workflowID = newValue } }
+    }
     /// The name of the step this task is.
-    package var step: String?
+    package var step: String? {
+        get { rareFields.first?.step }
+        set { changeRareFields { $0.step = newValue } }
+    }
     /// The names of the step's dependencies that are not completed; a blocked task cannot start or complete.
-    package var blockedBy: [String]
+    package var blockedBy: [String] {
+        get { rareFields.first?.blockedBy ?? [] }
+        set { changeRareFields { $0.blockedBy = newValue } }
+    }
     // Templates (see `TaskItem+Checklist.swift`).
     /// The task's checklist, in order; a task made from a template starts with the template's.
-    package var checklist: [ChecklistItem] = []
+    package var checklist: [ChecklistItem] {
+        get { rareFields.first?.checklist ?? [] }
+        set { changeRareFields { $0.checklist = newValue } }
+    }
     /// The template the task was made from, if any.
-    package var templateID: TemplateID?
+    package var templateID: TemplateID? {
+        get { rareFields.first?.templateID }
+        set { changeRareFields { $0.templateID = newValue } }
+    }
+
+    /// Changes the rare fields, keeping the array empty while all of them are at their defaults (so equal
+    /// tasks compare equal however they got there).
+    private mutating func changeRareFields(_ change: (inout RareFields) -> Void) {
+        var fields = rareFields.first ?? RareFields()
+        change(&fields)
+        rareFields = fields == RareFields() ? [] : [fields]
+    }
 
     /// A new task with every field at its default.
     package init(rawID: UInt64, title: String, createdAt: Timestamp, createdBy: UserID) {
@@ -84,9 +120,6 @@ package struct TaskItem: Sendable, Equatable {
         self.watchers = []
         self.version = 1
         self.isDeleted = false
-        self.workflowID = nil
-        self.step = nil
-        self.blockedBy = []
     }
 
     /// The wire id, `tsk_…`.
