@@ -23,7 +23,8 @@ extension Engine {
         var events = EventBatch(first: state.lastSeq + 1, at: at, caller: caller)
         var taskIDs = state.tasks.ids
         for step in steps {
-            let task = events.createTask(for: step, in: workflow, rawID: taskIDs.next(at: at))
+            let template = try stepTemplate(step, workflowName: name, context: context)
+            let task = events.createTask(for: step, in: workflow, rawID: taskIDs.next(at: at), template: template)
             workflow.steps.append(
                 Workflow.Step(
                     name: step.name, taskID: task.id, dependsOn: step.dependsOn, durationHours: step.durationHours,
@@ -80,7 +81,9 @@ extension Engine {
         for (offset, step) in added.enumerated() {
             var blocked = step
             blocked.dependsOn = dependsOn[workflow.steps.count + offset].filter { !completedNames.contains($0) }
-            let task = events.createTask(for: blocked, in: workflow, rawID: taskIDs.next(at: at))
+            let template = try stepTemplate(step, workflowName: workflow.name, context: workflow.context)
+            let task = events.createTask(
+                for: blocked, in: workflow, rawID: taskIDs.next(at: at), template: template)
             workflow.steps.append(
                 Workflow.Step(
                     name: step.name, taskID: task.id, dependsOn: step.dependsOn, durationHours: step.durationHours,
@@ -233,10 +236,18 @@ struct EventBatch {
     private var nextSeq: UInt64 { first + UInt64(events.count) }
 
     /// Adds `task_created` for a step's task and returns the task.
-    mutating func createTask(for step: NewWorkflowStep, in workflow: Workflow, rawID: UInt64) -> TaskItem {
+    mutating func createTask(
+        for step: NewWorkflowStep, in workflow: Workflow, rawID: UInt64, template: Engine.StepTemplate? = nil
+    ) -> TaskItem {
         var task = TaskItem(rawID: rawID, title: step.name, createdAt: at, createdBy: actor)
-        task.description = step.description
-        task.assignee = step.assignee
+        task.description = step.description ?? template?.description
+        task.assignee = step.assignee ?? template?.assignee
+        if let template {
+            task.priority = template.priority
+            task.tags = template.tags
+            task.checklist = template.checklist
+            task.templateID = template.templateID
+        }
         task.context = workflow.context
         task.workflowID = workflow.id
         task.step = step.name

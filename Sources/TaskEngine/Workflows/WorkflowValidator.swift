@@ -37,8 +37,7 @@ enum WorkflowValidator {
         }
         if let template = input.templateID {
             _ = try Validator.nonEmpty(template, "steps.template_id", WorkflowLimits.templateIDLength)
-            // Templates are a domain of their own, built beside this one: once they are in this tree, check
-            // here that the template exists (404 template_not_found). Until then the id is stored as given.
+            // The engine checks that the template exists when it builds the step's task (`stepTemplate`).
         }
         step.dependsOn = try dependencies(input.dependsOn, of: step.name)
         return step
