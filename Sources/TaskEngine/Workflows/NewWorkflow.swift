@@ -7,7 +7,7 @@ package struct NewWorkflowStep: Sendable {
     package var durationHours: Double?
     package var dependsOn: [String]
     package var description: String?
-    /// A template to build the step's task from (stored; checked once templates exist, see docs/workflows.md).
+    /// A template to build the step's task from (see docs/workflows.md: the template must exist).
     package var templateID: String?
 
     package init(

@@ -14,7 +14,7 @@ package struct Workflow: Sendable, Equatable {
         package var dependsOn: [String]
         /// How long the step is expected to take, for `estimated_completion`; `nil` counts as 0.
         package var durationHours: Double?
-        /// The template the step names (stored as given; see docs/workflows.md).
+        /// The template the step names (its task was built from it; see docs/workflows.md).
         package var templateID: String?
 
         var json: JSONValue {
