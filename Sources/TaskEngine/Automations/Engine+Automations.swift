@@ -90,10 +90,9 @@ extension Engine {
         try authorize(.read, caller)
         try IdentityValidator.paging(page: page, limit: limit)
         let all = state.automations.all
-        let start = min((page - 1) * limit, all.count)
-        let end = min(start + limit, all.count)
         return [
-            "automations": .array(all[start..<end].map(\.json)), "total": .int(all.count), "page": .int(page),
+            "automations": .array(all.page(page, limit: limit).map(\.json)), "total": .int(all.count),
+            "page": .int(page),
             "limit": .int(limit),
         ]
     }

@@ -39,9 +39,7 @@ extension Engine {
         try authorize(.read, caller, task: task)
         try CollaborationValidator.paging(page: page, limit: limit)
         let all = state.collaboration.comments(of: task)
-        let start = min((page - 1) * limit, all.count)
-        let end = min(start + limit, all.count)
         return CommentPage(
-            taskID: task.id, comments: Array(all[start..<end]), total: all.count, page: page, limit: limit)
+            taskID: task.id, comments: Array(all.page(page, limit: limit)), total: all.count, page: page, limit: limit)
     }
 }

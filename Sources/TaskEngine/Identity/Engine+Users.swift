@@ -62,8 +62,6 @@ extension Engine {
         let role = try role.map(IdentityValidator.role)
         try IdentityValidator.paging(page: page, limit: limit)
         let matches = state.identity.allUsers.filter { role == nil || $0.role == role }
-        let start = min((page - 1) * limit, matches.count)
-        let end = min(start + limit, matches.count)
-        return UserPage(users: Array(matches[start..<end]), total: matches.count, page: page, limit: limit)
+        return UserPage(users: Array(matches.page(page, limit: limit)), total: matches.count, page: page, limit: limit)
     }
 }

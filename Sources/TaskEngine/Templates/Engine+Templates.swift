@@ -131,9 +131,7 @@ extension Engine {
         try authorize(.read, caller)
         try IdentityValidator.paging(page: page, limit: limit)
         let all = state.templates.all
-        let start = min((page - 1) * limit, all.count)
-        let end = min(start + limit, all.count)
-        return TemplatePage(templates: Array(all[start..<end]), total: all.count, page: page, limit: limit)
+        return TemplatePage(templates: Array(all.page(page, limit: limit)), total: all.count, page: page, limit: limit)
     }
 
     // MARK: Tasks from templates
