@@ -2,8 +2,8 @@ import JSON
 
 /// What each domain of the engine provides: check a change, apply a committed record, persist itself.
 ///
-/// ``EngineState`` holds one ledger per domain (tasks, collaboration, identity; templates, workflows,
-/// automations and notifications come next) and routes every event to the ledger that owns its type
+/// ``EngineState`` holds one ledger per domain (tasks, collaboration, identity, templates, workflows,
+/// automations; notifications come next) and routes every event to the ledger that owns its type
 /// (``EventType/domain``). Live writes and journal replay take the same path, `prepare` then `apply`, so a
 /// replayed engine is the one that wrote the journal. A ledger reads the rest of the state (another
 /// ledger, the event log) through the `state` it is given and changes only itself.

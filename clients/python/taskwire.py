@@ -1180,8 +1180,8 @@ class NotificationStream:
 class EventStream(NotificationStream):
     """The events feed: yields the params of each pushed ``events.event`` notification (one change each).
 
-    ``cursor`` is the ``cursor`` of the last event handed out, for resuming after a reconnect once the server
-    offers ``events.subscribe`` (not yet in the schema; until then the stream only sees pushed events).
+    ``cursor`` is the ``cursor`` of the last event handed out: after a reconnect, pass it as ``since`` to
+    ``client.events.subscribe`` (or page with ``client.events.since``) to resume with nothing missed.
     """
 
     METHOD = "events.event"
@@ -3499,9 +3499,9 @@ class Client(_GeneratedClientMethods):
     def event_stream(self, *, maxsize: int = 10000) -> EventStream:
         """Opens the events feed: the params of each pushed ``events.event`` notification, one per change.
 
-        The stream remembers the ``cursor`` of the last event it returned. Resuming from that cursor after a
-        reconnect needs the server's ``events.subscribe``, which is coming; until then the stream sees the
-        events the server pushes to this connection.
+        The stream sees the events the server pushes to this connection: call ``client.events.subscribe``
+        (types, filters, ``since``) for them to flow. It remembers the ``cursor`` of the last event it
+        returned; after a reconnect, subscribe with ``since=stream.cursor`` to resume with nothing missed.
         """
         return EventStream(self._core, maxsize)
 
