@@ -8,13 +8,13 @@ extension Engine {
     /// event, the `task_created` events of the `task_event` automations it fires join the record (see
     /// ``taskEventFirings(of:task:in:ids:cursors:)``), so a change and its firings are kept or lost whole.
     /// The copy costs one pass over the state's storage per group; only workflow writes and task writes
-    /// while a `task_event` automation is enabled commit groups. A group of one is an ordinary record.
+    /// that fire a `task_event` automation commit groups. A group of one is an ordinary record.
     ///
     /// - Returns: the changes of `events` (not of the firings), in order, and the record's ticket.
     func commitGroup(_ events: [Event]) throws(EngineError) -> ([EngineState.Change], CommitTicket) {
         precondition(!events.isEmpty, "a group commits at least one event")
         let firesOnTasks = state.automations.all.contains { $0.enabled && $0.taskEvent != nil }
-        if events.count == 1, !firesOnTasks {
+        if events.count == 1, firesOnTasks ? try firesNothing(events[0]) : true {
             let (change, ticket) = try commitChange(events[0])
             return ([change], ticket)
         }
@@ -54,5 +54,12 @@ extension Engine {
             didCommit(event)
         }
         return (givenChanges, ticket)
+    }
+
+    /// Whether a single change fires no `task_event` automation, so it commits without a copy of the state.
+    /// Checked on the state as it is: a change of a task leaves the automations alone.
+    private func firesNothing(_ event: Event) throws(EngineError) -> Bool {
+        guard let task = try state.prepare(event).task else { return true }
+        return Self.taskEventMatches(of: event, task: task, in: state).isEmpty
     }
 }

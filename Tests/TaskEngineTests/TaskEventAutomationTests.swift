@@ -68,6 +68,8 @@ struct TaskEventAutomationTests {
         // A low priority completion does not meet the condition.
         _ = try await completeTask(fixture, "Chat", priority: "low")
         #expect(try await fixture.engine.automation(rule.id).firedCount == 1)
+        // A change that fires nothing is a plain record of one event.
+        #expect(fixture.store.records.last?.first == UInt8(ascii: "{"))
         #expect(try await tasks(fixture.engine).count == 3)
     }
 

@@ -18,17 +18,8 @@ extension Engine {
         of event: Event, task: TaskItem, in state: EngineState, ids: inout TaskIDGenerator,
         cursors: inout [AutomationID: Int]
     ) -> [Event] {
-        guard !event.isInternal else { return [] }
-        let depth = event.type == .taskCreated ? AutomationFiring(json: event.detail)?.depth ?? 0 : 0
-        guard depth < AutomationLimits.maxDepth else { return [] }
-        let types = event.type.domain.feedTypes(of: event, task: task)
         var firings: [Event] = []
-        for automation in state.automations.all where automation.enabled {
-            guard let trigger = automation.taskEvent, let index = types.firstIndex(of: trigger.event),
-                trigger.matches(task)
-            else { continue }
-            let eventID = FeedCursor(seq: event.seq, index: UInt16(index)).description
-            guard !state.automations.fired(automation.id, eventID: eventID) else { continue }
+        for (automation, eventID, depth) in Self.taskEventMatches(of: event, task: task, in: state) {
             var call = TaskFromTemplate(templateID: automation.template)
             var variables: JSONObject = [:]
             for entry in task.context { variables[entry.key] = .string(entry.value) }
@@ -45,7 +36,7 @@ extension Engine {
             }
             cursors[automation.id] = cursor
             let firing = AutomationFiring(
-                automationID: automation.id, eventID: eventID, depth: depth + 1, assignCursor: cursor)
+                automationID: automation.id, eventID: eventID, depth: depth, assignCursor: cursor)
             firings.append(
                 Event(
                     seq: 0, type: .taskCreated, at: created.createdAt, actor: event.actor, agent: event.agent,
@@ -53,5 +44,26 @@ extension Engine {
                     detail: firing.json))
         }
         return firings
+    }
+
+    /// The enabled `task_event` automations a committed task event matches, in creation order, with the
+    /// triggering feed event's id and the depth their firings record; none at the depth limit.
+    static func taskEventMatches(
+        of event: Event, task: TaskItem, in state: EngineState
+    ) -> [(automation: Automation, eventID: String, depth: Int)] {
+        guard !event.isInternal, event.type.domain == .tasks else { return [] }
+        let depth = event.type == .taskCreated ? AutomationFiring(json: event.detail)?.depth ?? 0 : 0
+        guard depth < AutomationLimits.maxDepth else { return [] }
+        let types = event.type.domain.feedTypes(of: event, task: task)
+        var matches: [(automation: Automation, eventID: String, depth: Int)] = []
+        for automation in state.automations.all where automation.enabled {
+            guard let trigger = automation.taskEvent, let index = types.firstIndex(of: trigger.event),
+                trigger.matches(task)
+            else { continue }
+            let eventID = FeedCursor(seq: event.seq, index: UInt16(index)).description
+            guard !state.automations.fired(automation.id, eventID: eventID) else { continue }
+            matches.append((automation, eventID, depth + 1))
+        }
+        return matches
     }
 }
