@@ -115,9 +115,13 @@ package actor Engine {
     }
 
     /// Journals an event of a task (tasks or collaboration), then applies it; returns the task it leaves.
+    ///
+    /// The `task_event` automations the change fires commit in the same record (see ``commitGroup(_:)``).
     func commit(_ event: Event) throws(EngineError) -> (TaskItem, CommitTicket) {
-        let (change, ticket) = try commitChange(event)
-        guard let task = change.task else { preconditionFailure("event \(event.seq) is not an event of a task") }
+        let (changes, ticket) = try commitGroup([event])
+        guard let task = changes.first?.task else {
+            preconditionFailure("event \(event.seq) is not an event of a task")
+        }
         return (task, ticket)
     }
 

@@ -154,7 +154,7 @@ struct AutomationTests {
             return await engineError { _ = try await fixture.engine.createAutomation(input, by: Self.bot) }
         }
         #expect(
-            await refused { $0.trigger = ["type": "task_event", "value": "x"] }?.details["field"] == "trigger.type")
+            await refused { $0.trigger = ["type": "task_event", "value": "x"] }?.details["field"] == "trigger.value")
         #expect(
             await refused { $0.trigger = ["type": "conversation_tag", "value": ""] }?.details["field"]
                 == "trigger.value")

@@ -91,4 +91,38 @@ struct AutomationMethodsTests {
         #expect(missing?.code == 404 && missing?.name == "automation_not_found")
         #expect(await error("automations.get", ["automation_id": "aut_nope"])?.code == 404)
     }
+
+    @Test func aTaskEventAutomationFiresWhenAnotherTaskCompletes() async throws {
+        _ = try await result(
+            "templates.create",
+            ["name": "Survey", "template_id": "tpl_survey", "title_template": "Survey for {{title}}"])
+        let automation = try await result(
+            "automations.create",
+            [
+                "name": "Survey after high priority work",
+                "trigger": ["type": "task_event", "event": "task_completed", "conditions": ["priority": "high"]],
+                "action": ["type": "create_task", "template": "tpl_survey"],
+            ])
+        let id = try #require(automation["automation_id"])
+        #expect(
+            automation["trigger"]
+                == ["type": "task_event", "event": "task_completed", "conditions": ["priority": ["high"]]])
+        let task = try await result("tasks.create", ["title": "Refund order 7", "priority": "high"])
+        let taskID = try #require(task["task_id"])
+        _ = try await result("tasks.update", ["task_id": taskID, "status": "in_progress"])
+        let completed = try await result("tasks.complete", ["task_id": taskID])
+        // The reply is the completion's alone; the fired task shows in the list and the automation.
+        #expect(completed["task_id"] == taskID && completed["status"] == "completed")
+        let list = try await result("tasks.list", ["status": "pending"])
+        #expect(list["tasks"]?.arrayValue?.map { $0["title"] } == ["Survey for Refund order 7"])
+        #expect(try await result("automations.get", ["automation_id": id])["fired_count"] == 1)
+
+        let bad = await error(
+            "automations.create",
+            [
+                "name": "X", "trigger": ["type": "task_event", "event": "task_exploded"],
+                "action": ["type": "create_task", "template": "tpl_survey"],
+            ])
+        #expect(bad?.code == -32602 && bad?.data?["field"] == "trigger.event")
+    }
 }

@@ -938,10 +938,11 @@ export interface AuthMethods {
 export interface AutomationsMethods {
     /**
      * `automations.create`: Create an automation rule. The spec's POST /automations: when a conversation_tag
-     * event with the trigger's value is published (events.publish), create one task from the action's template
-     * (which must exist), with its priority overridden and, with auto_assign, an assignee chosen
-     * (docs/automations.md). Admins and agents only. Journaled as automation_created with the whole automation.
-     * Rate limit: admin.
+     * event with the trigger's value is published (events.publish), or when a change of a task yields the
+     * trigger's task_event type and meets its conditions (in the same journal record as that change), create
+     * one task from the action's template (which must exist), with its priority overridden and, with
+     * auto_assign, an assignee chosen (docs/automations.md). Admins and agents only. Journaled as
+     * automation_created with the whole automation. Rate limit: admin.
      */
     create(params: AutomationsCreateParams, options?: CallOptions): Promise<any>;
     /**

@@ -2,16 +2,19 @@ package import JSON
 
 /// A rule that creates tasks when the host reports a matching event (`events.publish`).
 ///
-/// The trigger is `{type: "conversation_tag", value}`: it matches a published `conversation_tag` event with
-/// exactly that value. The action is `{type: "create_task", template, priority?, auto_assign?,
+/// The trigger is `{type: "conversation_tag", value}`, which matches a published `conversation_tag` event with
+/// exactly that value, or `{type: "task_event", event, conditions}` (``TaskEventTrigger``), which matches a
+/// committed change of a task. The action is `{type: "create_task", template, priority?, auto_assign?,
 /// assignee_pool?}`: one task from the template, its priority overridden when given, its assignee chosen by
 /// ``AutomationLimits`` rules when `auto_assign` is set. Firing state (how often, the round-robin cursor)
 /// changes with the tasks the automation creates, never by itself.
 package struct Automation: Sendable, Equatable {
     package var id: AutomationID
     package var name: String
-    /// The conversation tag that fires the automation.
+    /// The conversation tag that fires the automation; unused when ``taskEvent`` is set.
     package var tag: String
+    /// The `task_event` trigger; `nil` for a `conversation_tag` trigger.
+    package var taskEvent: TaskEventTrigger?
     package var template: TemplateID
     package var priority: TaskPriority?
     package var autoAssign: Bool
@@ -28,7 +31,7 @@ package struct Automation: Sendable, Equatable {
     package var assignCursor: Int = 0
 
     /// The trigger as the wire shows it.
-    var triggerJSON: JSONValue { ["type": "conversation_tag", "value": .string(tag)] }
+    var triggerJSON: JSONValue { taskEvent?.json ?? ["type": "conversation_tag", "value": .string(tag)] }
 
     /// The action as the wire shows it.
     var actionJSON: JSONValue {
@@ -79,7 +82,7 @@ package struct Automation: Sendable, Equatable {
         guard let object = value.objectValue,
             let id = object["automation_id"]?.stringValue.flatMap(AutomationID.init),
             let name = object["name"]?.stringValue,
-            object["trigger"]?["type"] == "conversation_tag", let tag = object["trigger"]?["value"]?.stringValue,
+            let trigger = object["trigger"],
             let action = object["action"]?.objectValue, action["type"] == "create_task",
             let template = action["template"]?.stringValue.flatMap(TemplateID.init),
             let autoAssign = action["auto_assign"]?.boolValue,
@@ -90,6 +93,15 @@ package struct Automation: Sendable, Equatable {
             let updatedAt = object["updated_at"]?.stringValue.flatMap(Timestamp.init(rfc3339:)),
             let firedCount = object["fired_count"]?.intValue, let cursor = object["assign_cursor"]?.intValue
         else { throw .damaged("a stored automation lacks a required member") }
+        var tag = ""
+        var taskEvent: TaskEventTrigger?
+        if trigger["type"] == "conversation_tag", let value = trigger["value"]?.stringValue {
+            tag = value
+        } else if let parsed = TaskEventTrigger(json: trigger) {
+            taskEvent = parsed
+        } else {
+            throw .damaged("automation \(id) has a bad trigger")
+        }
         self.init(id: id, name: name, tag: tag, template: template, createdAt: createdAt, createdBy: UserID(createdBy))
         if let text = action["priority"]?.stringValue {
             guard let priority = TaskPriority(rawValue: text) else {
@@ -97,6 +109,7 @@ package struct Automation: Sendable, Equatable {
             }
             self.priority = priority
         }
+        self.taskEvent = taskEvent
         self.autoAssign = autoAssign
         self.assigneePool = pool.map { UserID($0) }
         self.enabled = enabled

@@ -20,16 +20,71 @@ enum AutomationValidator {
         }
     }
 
-    /// `{type: "conversation_tag", value}`.
+    /// `{type: "conversation_tag", value}` or `{type: "task_event", event, conditions?}`.
     static func apply(trigger: JSONObject, to automation: inout Automation) throws(EngineError) {
+        if trigger["type"] == "task_event" {
+            automation.taskEvent = try taskEvent(trigger)
+            automation.tag = ""
+            return
+        }
         try refuseUnknown(trigger, ["type", "value"], in: "trigger")
         guard trigger["type"] == "conversation_tag" else {
-            throw .invalid("trigger.type", "Trigger type must be conversation_tag.")
+            throw .invalid("trigger.type", "Trigger type must be conversation_tag or task_event.")
         }
         guard let value = trigger["value"]?.stringValue else {
             throw .invalid("trigger.value", "Field trigger.value must be a string.")
         }
         automation.tag = try Self.value(value, field: "trigger.value")
+        automation.taskEvent = nil
+    }
+
+    /// `{type: "task_event", event, conditions?: {priority?, tags?, bot_id?}}`.
+    private static func taskEvent(_ trigger: JSONObject) throws(EngineError) -> TaskEventTrigger {
+        try refuseUnknown(trigger, ["type", "event", "conditions"], in: "trigger")
+        let names = TaskEventTrigger.events.map(\.rawValue)
+        guard let text = trigger["event"]?.stringValue, names.contains(text) else {
+            throw .invalid("trigger.event", "Field trigger.event must be one of \(names.joined(separator: ", ")).")
+        }
+        var result = TaskEventTrigger(event: FeedEventType(rawValue: text))
+        guard let value = trigger["conditions"], !value.isNull else { return result }
+        guard let conditions = value.objectValue else {
+            throw .invalid("trigger.conditions", "Field trigger.conditions must be an object.")
+        }
+        try refuseUnknown(conditions, ["priority", "tags", "bot_id"], in: "trigger.conditions")
+        if let value = conditions["priority"], !value.isNull {
+            let texts = value.stringValue.map { [$0] } ?? TaskField.strings(value)
+            var priorities: [TaskPriority] = []
+            for text in texts ?? [] {
+                guard let priority = TaskPriority(rawValue: text) else { continue }
+                if !priorities.contains(priority) { priorities.append(priority) }
+            }
+            guard let texts, !texts.isEmpty, priorities.count == Set(texts).count else {
+                throw .invalidField(
+                    field: "trigger.conditions.priority", error: "invalid_priority",
+                    message: "Field trigger.conditions.priority must be a level or a list of levels "
+                        + "(low, medium, high, critical).")
+            }
+            result.priorities = priorities
+        }
+        if let value = conditions["tags"], !value.isNull {
+            guard let tags = TaskField.strings(value), !tags.isEmpty, tags.count <= TaskLimits.tagCount else {
+                throw .invalid(
+                    "trigger.conditions.tags",
+                    "Field trigger.conditions.tags must be a list of 1 to \(TaskLimits.tagCount) tags.")
+            }
+            var unique: [String] = []
+            for tag in tags where !unique.contains(tag) {
+                unique.append(try Validator.nonEmpty(tag, "trigger.conditions.tags", TaskLimits.tagLength))
+            }
+            result.tags = unique
+        }
+        if let value = conditions["bot_id"], !value.isNull {
+            guard let botID = value.stringValue else {
+                throw .invalid("trigger.conditions.bot_id", "Field trigger.conditions.bot_id must be a string.")
+            }
+            result.botID = try Validator.nonEmpty(botID, "trigger.conditions.bot_id", AutomationLimits.valueLength)
+        }
+        return result
     }
 
     /// `{type: "create_task", template, priority?, auto_assign?, assignee_pool?}`; the template must exist.

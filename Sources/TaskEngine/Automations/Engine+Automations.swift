@@ -123,7 +123,7 @@ extension Engine {
         }
         var result = PublishResult(eventID: eventID, fired: [], skipped: [])
         var ticket = store.barrier()
-        let matching = state.automations.all.filter { $0.enabled && $0.tag == value }
+        let matching = state.automations.all.filter { $0.enabled && $0.taskEvent == nil && $0.tag == value }
         for automation in matching {
             func skip(_ reason: String) { result.skipped.append(.init(automationID: automation.id, reason: reason)) }
             guard input.depth < AutomationLimits.maxDepth else {
@@ -163,6 +163,11 @@ extension Engine {
     /// `auto_assign`: of the pool (or every user with role `member`), the users with the fewest open tasks
     /// assigned; among them the one at `cursor` (modulo their number), and the cursor moves on.
     func leastLoaded(_ automation: Automation, cursor: inout Int) -> UserID? {
+        Self.leastLoaded(automation, cursor: &cursor, in: state)
+    }
+
+    /// ``leastLoaded(_:cursor:)`` against a given state (one that a record being built leaves).
+    static func leastLoaded(_ automation: Automation, cursor: inout Int, in state: EngineState) -> UserID? {
         let candidates =
             automation.assigneePool.isEmpty
             ? state.identity.allUsers.filter { $0.role == .member }.map(\.userID) : automation.assigneePool

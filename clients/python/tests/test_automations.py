@@ -1,5 +1,6 @@
 """Automations against the real binary: the spec's High Priority Support rule over a socket with login,
-events.publish, auto-assignment, and an event id that fires nothing the second time, also after a restart."""
+events.publish, auto-assignment, an event id that fires nothing the second time, also after a restart, and a
+task_event automation fired by a completion over stdio."""
 
 from __future__ import annotations
 
@@ -61,5 +62,46 @@ def test_a_published_event_id_is_remembered_across_restarts(taskwire_bin: str, t
     try:
         assert second.call("events.publish", EVENT)["fired"] == []
         assert second.call("tasks.list")["total"] == 1
+    finally:
+        second.close()
+
+
+def test_a_task_event_automation_fires_when_a_task_completes(
+    taskwire_bin: str, tmp_path: Path, server_log: Any
+) -> None:
+    args = ["--data-dir", str(tmp_path / "data")]
+    first = taskwire.Client.spawn(taskwire_bin, args=args, stderr=server_log, timeout=WAIT)
+    try:
+        first.call("templates.create", name="Survey", template_id="tpl_survey", title_template="Survey: {{title}}")
+        automation = first.call(
+            "automations.create",
+            {
+                "name": "Survey after urgent work",
+                "trigger": {"type": "task_event", "event": "task_completed", "conditions": {"priority": "critical"}},
+                "action": {"type": "create_task", "template": "tpl_survey"},
+            },
+        )
+        assert automation["trigger"]["conditions"] == {"priority": ["critical"]}
+        low = first.call("tasks.create", title="Small", priority="low")
+        urgent = first.call("tasks.create", title="Outage", priority="critical")
+        for task in (low, urgent):
+            first.call("tasks.update", task_id=task["task_id"], status="in_progress")
+            completed = first.call("tasks.complete", task_id=task["task_id"])
+            assert completed["task_id"] == task["task_id"] and completed["status"] == "completed"
+        pending = first.call("tasks.list", status="pending")["tasks"]
+        assert [task["title"] for task in pending] == ["Survey: Outage"]
+        with pytest.raises(taskwire.InvalidParams):
+            first.call(
+                "automations.create",
+                name="Bad",
+                trigger={"type": "task_event", "event": "task_exploded"},
+                action={"type": "create_task", "template": "tpl_survey"},
+            )
+    finally:
+        first.close()
+    second = taskwire.Client.spawn(taskwire_bin, args=args, stderr=server_log, timeout=WAIT)
+    try:
+        assert second.call("automations.get", automation_id=automation["automation_id"])["fired_count"] == 1
+        assert second.call("tasks.list")["total"] == 3
     finally:
         second.close()
