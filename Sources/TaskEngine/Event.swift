@@ -100,7 +100,8 @@ package enum EventType: String, Sendable, CaseIterable {
         case .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked:
             nil
-        case .workflowCreated, .workflowUpdated, .workflowCompleted, .workflowCancelled: nil
+        // The workflow after the change, so the event feed can show it (replay reads `changes`).
+        case .workflowCreated, .workflowUpdated, .workflowCompleted, .workflowCancelled: "workflow"
         case .workflowStepReady: "step"
         // A task an automation created carries the firing (``AutomationFiring``); other creations carry none.
         case .taskCreated: "automation"

@@ -35,6 +35,13 @@ struct FeedDomainTests {
         let completed = try #require(events.first { $0.type == .taskCompleted && $0.taskID == setup })
         #expect(ready.cursor.seq == completed.cursor.seq + 2)
         #expect(events.contains { $0.cursor.seq == completed.cursor.seq + 1 && $0.taskID == training })
+        // The workflow events show the workflow as that commit left it.
+        let created = try #require(events.first { $0.type == .workflowCreated })
+        #expect(created.json["object"]?["name"] == "Customer Onboarding")
+        #expect(created.json["object"]?["completed_at"] == .null)
+        let done = try #require(events.first { $0.type == .workflowCompleted })
+        #expect(done.json["object"]?["completed_at"] == .string(done.source.at.rfc3339))
+        #expect(done.json["object"]?["updated_at"] == .string(done.source.at.rfc3339))
         let filtered = try await feed(fixture.engine, types: [.workflowStepReady])
         #expect(filtered.map(\.type) == [.workflowStepReady])
     }

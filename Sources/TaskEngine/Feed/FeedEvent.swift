@@ -84,12 +84,14 @@ package struct FeedEvent: Sendable, Equatable {
         return ["type": .string(kind), "id": .string(source.subject.text)]
     }
 
-    /// The object of a template or automation event as the record holds it (the whole object after the
-    /// change); `nil` for other subjects.
+    /// The object of a template, automation or workflow event as the record holds it (the whole object
+    /// after the change; a workflow's definition and dates, its progress is `workflows.status`); `nil` for
+    /// other subjects and for `workflow_step_ready`, which carries its step.
     private var recordedObject: JSONValue? {
         switch source.subject {
         case .template, .automation: source.detail
-        case .task, .user, .token, .workflow: nil
+        case .workflow: source.type.detailKey == "workflow" ? source.detail : nil
+        case .task, .user, .token: nil
         }
     }
 

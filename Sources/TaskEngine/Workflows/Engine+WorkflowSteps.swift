@@ -58,13 +58,11 @@ extension Engine {
         if new.status == .completed, allCompleted, workflow.completedAt == nil {
             var completed = workflow
             completed.completedAt = event.at
-            batch.add(
-                .workflowCompleted, id, changes: Workflow.changes(from: workflow, to: completed))
+            batch.add(.workflowCompleted, leaving: completed, changes: Workflow.changes(from: workflow, to: completed))
         } else if new.status != .completed, workflow.completedAt != nil {
             var reopened = workflow
             reopened.completedAt = nil
-            batch.add(
-                .workflowUpdated, id, changes: Workflow.changes(from: workflow, to: reopened))
+            batch.add(.workflowUpdated, leaving: reopened, changes: Workflow.changes(from: workflow, to: reopened))
         }
         let (changes, ticket) = try commitGroup(batch.events)
         guard let task = changes.first?.task else {

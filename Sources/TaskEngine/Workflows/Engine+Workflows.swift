@@ -30,7 +30,7 @@ extension Engine {
                     name: step.name, taskID: task.id, dependsOn: step.dependsOn, durationHours: step.durationHours,
                     templateID: step.templateID))
         }
-        events.add(.workflowCreated, workflow.id, changes: Workflow.changes(from: nil, to: workflow))
+        events.add(.workflowCreated, leaving: workflow, changes: Workflow.changes(from: nil, to: workflow))
         let (_, ticket) = try commitGroup(events.events)
         return Committed(workflowProgress(workflow.id).detailJSON, ticket: ticket)
     }
@@ -103,7 +103,9 @@ extension Engine {
         }
         if !added.isEmpty { workflow.completedAt = nil }
         let changes = Workflow.changes(from: old, to: workflow)
-        if !changes.isEmpty { events.add(.workflowUpdated, id, changes: changes) }
+        if !changes.isEmpty {
+            events.add(.workflowUpdated, leaving: workflow, changes: changes)
+        }
         for step in ready { events.add(.workflowStepReady, id, detail: Self.stepDetail(step)) }
         guard !events.events.isEmpty else {
             return Committed(workflowProgress(id).detailJSON, ticket: store.barrier())
@@ -130,7 +132,7 @@ extension Engine {
         }
         let old = workflow
         workflow.cancelledAt = at
-        events.add(.workflowCancelled, id, changes: Workflow.changes(from: old, to: workflow))
+        events.add(.workflowCancelled, leaving: workflow, changes: Workflow.changes(from: old, to: workflow))
         let (_, ticket) = try commitGroup(events.events)
         return Committed(workflowProgress(id).detailJSON, ticket: ticket)
     }
@@ -268,6 +270,14 @@ struct EventBatch {
             Event(
                 seq: nextSeq, type: type, at: at, actor: actor, agent: agent, subject: .task(old.id),
                 version: old.version + 1, changes: TaskField.changes(from: old, to: task)))
+    }
+
+    /// Adds a workflow event that carries the workflow as it leaves it (updated at the batch's time, as the
+    /// ledger applies it), for the event feed.
+    mutating func add(_ type: EventType, leaving workflow: Workflow, changes: JSONObject) {
+        var after = workflow
+        after.updatedAt = at
+        add(type, workflow.id, changes: changes, detail: .object(after.persistentJSON))
     }
 
     /// Adds a workflow event.
