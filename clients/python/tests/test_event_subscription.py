@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, List
 
@@ -107,4 +109,40 @@ def test_overflow_is_caught_up_without_gap_or_duplicate(spawn: Callable[..., tas
         pass
     else:
         raise AssertionError("a duplicate arrived")
+    sub.close()
+
+
+def test_a_real_overflow_is_caught_up_without_gap_or_duplicate(spawn: Callable[..., taskwire.Client]) -> None:
+    # The callback runs on the reader thread: holding it stops the client reading, so more than the server's
+    # 1 MiB bound of unread output piles up and the subscription ends with overflow.
+    gate = threading.Event()
+
+    def hold(method: str, params: Any) -> None:
+        if method == "events.event":
+            gate.wait(WAIT)
+
+    client = spawn(on_notification=hold, timeout=WAIT)
+    ended = client.notifications(["events.subscription_ended"])
+    sub = client.subscribe_events(types=["task_created"])
+    count = 120
+    futures = [
+        client.call_async("tasks.create", title="t%d" % n, description="x" * 20000) for n in range(count)
+    ]
+    time.sleep(1.0)
+    gate.set()
+    for future in futures:
+        future.result(WAIT)
+    events = _take(sub, count)
+    assert _titles(events) == ["t%d" % n for n in range(count)]
+    assert ended.get(timeout=WAIT).params["reason"] == "overflow"
+    ids = [event["id"] for event in events]
+    assert ids == sorted(ids) and len(set(ids)) == count
+    try:
+        sub.get(timeout=0.3)
+    except taskwire.TaskwireTimeout:
+        pass
+    else:
+        raise AssertionError("a duplicate arrived")
+    client.call("tasks.create", title="after")
+    assert _titles(_take(sub, 1)) == ["after"]
     sub.close()
