@@ -86,3 +86,31 @@ test("an overflow is caught up from resume_cursor without gap or duplicate", asy
     await assertQuiet(sub);
     await sub.close();
 });
+
+test("a real overflow of the server's 1 MiB bound is caught up without gap or duplicate", async (t) => {
+    const client = spawnServer(t);
+    const ended = client.notifications({ methods: ["events.subscription_ended"] });
+    const sub = client.subscribeEvents({ types: ["task_created"] });
+    await sub.ready;
+    // Stop reading the server's output so more than 1 MiB of it piles up unread.
+    client.readable.pause();
+    const count = 120;
+    const created = [];
+    for (let n = 0; n < count; n++) {
+        created.push(client.call("tasks.create", { title: `t${n}`, description: "x".repeat(20000) }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    client.readable.resume();
+    await Promise.all(created);
+    const events = await take(sub, count);
+    assert.deepEqual(titles(events), Array.from({ length: count }, (_, n) => `t${n}`));
+    assert.equal((await ended.get(WAIT)).params.reason, "overflow");
+    const ids = events.map((event) => event.id);
+    assert.deepEqual(ids, [...ids].sort());
+    assert.equal(new Set(ids).size, count);
+    await assertQuiet(sub);
+    await client.call("tasks.create", { title: "after" });
+    assert.deepEqual(titles(await take(sub, 1)), ["after"]);
+    await sub.close();
+    ended.close();
+});
