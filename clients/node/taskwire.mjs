@@ -707,7 +707,7 @@ export class NotificationStream {
 
 /**
  * The events feed: the params of each pushed `events.event` notification. `cursor` is the cursor of the
- * last event handed out, for resuming after a reconnect once the server offers `events.subscribe` (coming).
+ * last event handed out: after a reconnect, pass it as `since` to `events.subscribe` (or use subscribeEvents).
  */
 export class EventStream extends NotificationStream {
     constructor(client, { maxsize = 10000 } = {}) {
