@@ -707,7 +707,7 @@ export class NotificationStream {
 
 /**
  * The events feed: the params of each pushed `events.event` notification. `cursor` is the cursor of the
- * last event handed out, for resuming after a reconnect once the server offers `events.subscribe` (coming).
+ * last event handed out: after a reconnect, pass it as `since` to `events.subscribe` (or use subscribeEvents).
  */
 export class EventStream extends NotificationStream {
     constructor(client, { maxsize = 10000 } = {}) {
@@ -719,6 +719,139 @@ export class EventStream extends NotificationStream {
         const event = note.params;
         if (event && typeof event === "object" && "cursor" in event) this.cursor = event.cursor;
         return event;
+    }
+}
+
+/**
+ * One `events.subscribe` subscription as an async iterator of its events, resumed across overflows. Made by
+ * `client.subscribeEvents({types, filter, since})`; `await sub.ready` resolves once the subscription is in
+ * place. Yields the `event` of each pushed `events.event` of this subscription in commit order; `cursor` is
+ * the cursor of the last one yielded. When the server ends the subscription (`events.subscription_ended`,
+ * e.g. overflow), it pages `events.since` from `resume_cursor` and subscribes again with `since`: no gap, no
+ * duplicate. After a reconnect: `newClient.subscribeEvents({since: old.cursor})` or `old.resume(newClient)`.
+ */
+export class EventSubscription {
+    static PAGE_LIMIT = 1000;
+
+    constructor(client, { types = null, filter = null, since = null, maxsize = 10000 } = {}) {
+        this.client = client;
+        this.types = types;
+        this.filter = filter;
+        this.maxsize = maxsize;
+        this.cursor = null;
+        this.subscriptionId = null;
+        this._position = since;
+        this._pending = [];
+        this._closed = false;
+        this._stream = new NotificationStream(client, {
+            methods: ["events.event", "events.subscription_ended"],
+            maxsize,
+        });
+        this.ready = this._subscribe(since);
+        this.ready.catch(() => this._stream.close());
+    }
+
+    async _subscribe(since) {
+        const params = {};
+        if (this.types !== null) params.types = this.types;
+        if (this.filter !== null) params.filter = this.filter;
+        if (since !== null && since !== undefined) params.since = since;
+        const reply = await this.client.call("events.subscribe", params);
+        this.subscriptionId = reply.subscription_id;
+        if (this._position === null || this._position === undefined) this._position = reply.cursor ?? null;
+        return this;
+    }
+
+    async _catchUp(resumeCursor) {
+        let cursor = resumeCursor ?? this._position;
+        if (this.filter === null) {
+            for (;;) {
+                const params = { cursor, limit: EventSubscription.PAGE_LIMIT };
+                if (this.types !== null) params.types = this.types;
+                const page = await this.client.call("events.since", params);
+                this._pending.push(...page.events);
+                cursor = page.next_cursor ?? cursor;
+                if (!page.has_more) break;
+            }
+        }
+        // events.since has no task filter: with one, the new subscription replays from the cursor itself.
+        await this._subscribe(cursor);
+    }
+
+    _seen(cursor) {
+        return typeof cursor === "string" && this.cursor !== null && cursor <= this.cursor;
+    }
+
+    /** The next event; rejects with TaskwireTimeout after `timeoutMs`, ConnectionClosed at the end. */
+    async get(timeoutMs = null) {
+        await this.ready;
+        const deadline = timeoutMs === null || timeoutMs === undefined ? null : Date.now() + timeoutMs;
+        for (;;) {
+            while (this._pending.length) {
+                const event = this._pending.shift();
+                const cursor = event && typeof event === "object" ? event.id : undefined;
+                if (this._seen(cursor)) continue;
+                this.cursor = this._position = cursor;
+                return event;
+            }
+            if (this._closed) throw new ConnectionClosed("the subscription is closed");
+            const remaining = deadline === null ? null : Math.max(0, deadline - Date.now());
+            const note = await this._stream.get(remaining);
+            const params = note.params && typeof note.params === "object" ? note.params : {};
+            if (params.subscription_id !== this.subscriptionId) continue;
+            if (note.method === "events.subscription_ended") {
+                await this._catchUp(params.resume_cursor);
+                continue;
+            }
+            const event = params.event;
+            const cursor = params.cursor ?? (event && event.id);
+            if (this._seen(cursor)) continue;
+            this.cursor = this._position = cursor;
+            return event;
+        }
+    }
+
+    async next() {
+        try {
+            return { value: await this.get(), done: false };
+        } catch (err) {
+            if (err instanceof ConnectionClosed) return { value: undefined, done: true };
+            throw err;
+        }
+    }
+
+    /** The same subscription on another connection, from where this one stopped. */
+    resume(client) {
+        return new EventSubscription(client, {
+            types: this.types,
+            filter: this.filter,
+            since: this.cursor ?? this._position,
+            maxsize: this.maxsize,
+        });
+    }
+
+    /** Calls `events.unsubscribe` (if the connection is still open) and ends the iteration. */
+    async close() {
+        if (this._closed) return;
+        this._closed = true;
+        this._stream.close();
+        try {
+            await this.ready;
+            if (this.subscriptionId !== null) {
+                await this.client.call("events.unsubscribe", { subscription_id: this.subscriptionId });
+            }
+        } catch (err) {
+            if (!(err instanceof ConnectionClosed) && !(err instanceof TaskwireTimeout)) throw err;
+        }
+    }
+
+    async return() {
+        await this.close();
+        return { value: undefined, done: true };
+    }
+
+    [Symbol.asyncIterator]() {
+        return this;
     }
 }
 
@@ -888,6 +1021,15 @@ export class Client extends EventEmitter {
     /** The events feed: params of each pushed `events.event`; remembers the last `cursor`. */
     eventStream(options = {}) {
         return new EventStream(this, options);
+    }
+
+    /**
+     * Subscribes to the events feed (`events.subscribe` with `types`, `filter`, `since`) and returns an async
+     * iterator of that subscription's events, caught up across overflows; see EventSubscription. After a
+     * reconnect: `newClient.subscribeEvents({since: old.cursor})`.
+     */
+    subscribeEvents(options = {}) {
+        return new EventSubscription(this, options);
     }
 
     _subscribe(stream) {

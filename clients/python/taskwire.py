@@ -103,6 +103,7 @@ __all__ = [
     "Notification",
     "NotificationStream",
     "EventStream",
+    "EventSubscription",
     "now",
     "create_task",
     "set_task_priority",
@@ -1197,6 +1198,141 @@ class EventStream(NotificationStream):
         if isinstance(event, dict) and "cursor" in event:
             self.cursor = event["cursor"]
         return event
+
+
+class EventSubscription:
+    """One ``events.subscribe`` subscription as an iterator of its events, resumed across overflows.
+
+    Made by :meth:`Client.subscribe_events`. Iterating yields the ``event`` object of each pushed
+    ``events.event`` of this subscription, in commit order; ``cursor`` is the cursor of the last one yielded.
+    When the server ends the subscription (``events.subscription_ended``, e.g. ``overflow``), the iterator
+    catches up with ``events.since`` from the ``resume_cursor``, page by page, then subscribes again with
+    ``since``: no gap, no duplicate. After a reconnect, continue on the new connection with
+    ``new_client.subscribe_events(since=old.cursor, ...)`` or ``old.resume(new_client)``. Iteration ends when
+    the connection closes or :meth:`close` is called.
+    """
+
+    METHODS = ("events.event", "events.subscription_ended")
+    PAGE_LIMIT = 1000
+
+    def __init__(
+        self,
+        client: "Client",
+        types: Optional[List[str]] = None,
+        filter: Optional[Dict[str, Any]] = None,
+        since: Optional[str] = None,
+        maxsize: int = 10000,
+    ) -> None:
+        self._client = client
+        self.types = None if types is None else list(types)
+        self.filter = filter
+        self._maxsize = maxsize
+        #: The cursor of the last event yielded, or ``None``.
+        self.cursor: Optional[str] = None
+        # The feed position reached so far: the last event seen, or where the subscription started.
+        self._position: Optional[str] = since
+        self._pending: "collections.deque[Any]" = collections.deque()
+        self._closed = False
+        self.subscription_id: Optional[str] = None
+        self._stream = NotificationStream(client._core, self.METHODS, maxsize)
+        try:
+            self._subscribe(since)
+        except BaseException:
+            self._stream.close()
+            raise
+
+    def _subscribe(self, since: Optional[str]) -> None:
+        params: Dict[str, Any] = {}
+        if self.types is not None:
+            params["types"] = self.types
+        if self.filter is not None:
+            params["filter"] = self.filter
+        if since is not None:
+            params["since"] = since
+        reply = self._client.call("events.subscribe", params)
+        self.subscription_id = reply["subscription_id"]
+        if self._position is None:
+            self._position = reply.get("cursor")
+
+    def _catch_up(self, resume_cursor: Optional[str]) -> None:
+        """Pages ``events.since`` from ``resume_cursor`` into the pending events, then subscribes again."""
+        cursor = resume_cursor if resume_cursor is not None else self._position
+        if self.filter is None:
+            while True:
+                params: Dict[str, Any] = {"cursor": cursor, "limit": self.PAGE_LIMIT}
+                if self.types is not None:
+                    params["types"] = self.types
+                page = self._client.call("events.since", params)
+                self._pending.extend(page["events"])
+                cursor = page.get("next_cursor") or cursor
+                if not page.get("has_more"):
+                    break
+        # events.since has no task filter: with one, the new subscription replays from the cursor itself.
+        self._subscribe(cursor)
+
+    def _seen(self, cursor: Any) -> bool:
+        return isinstance(cursor, str) and self.cursor is not None and cursor <= self.cursor
+
+    def get(self, timeout: Optional[float] = None) -> Any:
+        """The next event; ``TaskwireTimeout`` after ``timeout`` seconds, ``ConnectionClosed`` at the end."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            while self._pending:
+                event = self._pending.popleft()
+                cursor = event.get("id") if isinstance(event, dict) else None
+                if self._seen(cursor):
+                    continue
+                self.cursor = self._position = cursor
+                return event
+            if self._closed:
+                raise ConnectionClosed("the subscription is closed")
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            note = self._stream.get(remaining)
+            params = note.params if isinstance(note.params, dict) else {}
+            if params.get("subscription_id") != self.subscription_id:
+                continue
+            if note.method == "events.subscription_ended":
+                self._catch_up(params.get("resume_cursor"))
+                continue
+            event = params.get("event")
+            cursor = params.get("cursor")
+            if isinstance(event, dict) and cursor is None:
+                cursor = event.get("id")
+            if self._seen(cursor):
+                continue
+            self.cursor = self._position = cursor
+            return event
+
+    def __iter__(self) -> "EventSubscription":
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return self.get()
+        except ConnectionClosed:
+            raise StopIteration from None
+
+    def resume(self, client: "Client") -> "EventSubscription":
+        """The same subscription on another connection, from where this one stopped."""
+        return EventSubscription(client, self.types, self.filter, self.cursor or self._position, self._maxsize)
+
+    def close(self) -> None:
+        """Calls ``events.unsubscribe`` (if the connection is still open) and ends the iteration."""
+        if self._closed:
+            return
+        self._closed = True
+        self._stream.close()
+        if self.subscription_id is not None:
+            try:
+                self._client.call("events.unsubscribe", {"subscription_id": self.subscription_id})
+            except (ConnectionClosed, TaskwireTimeout):
+                pass
+
+    def __enter__(self) -> "EventSubscription":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -3505,6 +3641,21 @@ class Client(_GeneratedClientMethods):
         returned; after a reconnect, subscribe with ``since=stream.cursor`` to resume with nothing missed.
         """
         return EventStream(self._core, maxsize)
+
+    def subscribe_events(
+        self,
+        types: Optional[List[str]] = None,
+        filter: Optional[Dict[str, Any]] = None,
+        since: Optional[str] = None,
+        maxsize: int = 10000,
+    ) -> "EventSubscription":
+        """Subscribes to the events feed (``events.subscribe``) and iterates the events of that subscription.
+
+        An overflow is caught up with ``events.since`` and a new subscription, with no gap and no duplicate.
+        After a reconnect: ``sub = new_client.subscribe_events(since=old_sub.cursor)``. See
+        :class:`EventSubscription`.
+        """
+        return EventSubscription(self, types, filter, since, maxsize)
 
     # -- the spec's BASIC keywords --------------------------------------------------------------
 
