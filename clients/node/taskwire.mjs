@@ -756,6 +756,7 @@ export class EventSubscription {
         if (this.types !== null) params.types = this.types;
         if (this.filter !== null) params.filter = this.filter;
         if (since !== null && since !== undefined) params.since = since;
+        this._replayedFrom = since ?? null;
         const reply = await this.client.call("events.subscribe", params);
         this.subscriptionId = reply.subscription_id;
         if (this._position === null || this._position === undefined) this._position = reply.cursor ?? null;
@@ -764,6 +765,15 @@ export class EventSubscription {
 
     async _catchUp(resumeCursor) {
         let cursor = resumeCursor ?? this._position;
+        if (this.filter !== null && cursor !== null && cursor !== undefined && cursor === this._replayedFrom) {
+            // A filtered subscription replays its backlog itself; one that ends again where it started has more
+            // waiting than the server replays at once, and subscribing again would only repeat that.
+            throw new TaskwireError(
+                null,
+                `the filtered subscription's backlog from ${cursor} is larger than the server replays at once; ` +
+                    "page events.since from that cursor and filter the events, then subscribe with since",
+            );
+        }
         if (this.filter === null) {
             for (;;) {
                 const params = { cursor, limit: EventSubscription.PAGE_LIMIT };

@@ -1234,6 +1234,7 @@ class EventSubscription:
         self._pending: "collections.deque[Any]" = collections.deque()
         self._closed = False
         self.subscription_id: Optional[str] = None
+        self._replayed_from: Optional[str] = None
         self._stream = NotificationStream(client._core, self.METHODS, maxsize)
         try:
             self._subscribe(since)
@@ -1249,6 +1250,7 @@ class EventSubscription:
             params["filter"] = self.filter
         if since is not None:
             params["since"] = since
+        self._replayed_from = since
         reply = self._client.call("events.subscribe", params)
         self.subscription_id = reply["subscription_id"]
         if self._position is None:
@@ -1257,6 +1259,14 @@ class EventSubscription:
     def _catch_up(self, resume_cursor: Optional[str]) -> None:
         """Pages ``events.since`` from ``resume_cursor`` into the pending events, then subscribes again."""
         cursor = resume_cursor if resume_cursor is not None else self._position
+        if self.filter is not None and cursor is not None and cursor == self._replayed_from:
+            # A filtered subscription replays its backlog itself; one that ends again where it started has
+            # more waiting than the server replays at once, and subscribing again would only repeat that.
+            raise TaskwireError(
+                None,
+                "the filtered subscription's backlog from %s is larger than the server replays at once; page "
+                "events.since from that cursor and filter the events, then subscribe with since" % cursor,
+            )
         if self.filter is None:
             while True:
                 params: Dict[str, Any] = {"cursor": cursor, "limit": self.PAGE_LIMIT}

@@ -146,3 +146,28 @@ def test_a_real_overflow_is_caught_up_without_gap_or_duplicate(spawn: Callable[.
     client.call("tasks.create", title="after")
     assert _titles(_take(sub, 1)) == ["after"]
     sub.close()
+
+
+def test_a_filtered_subscription_ending_where_it_started_again_raises_instead_of_looping(
+    spawn: Callable[..., taskwire.Client]
+) -> None:
+    client = spawn(timeout=WAIT)
+    client.call("tasks.create", title="before", tags=["x"])
+    start = client.call("events.since", limit=1)["next_cursor"]
+    sub = client.subscribe_events(filter={"tags": ["x"]}, since=start)
+    # The server ends a filtered replay at the cursor it started from when the backlog is too large; the
+    # iterator must say so rather than subscribe from that cursor again and again.
+    client._core._dispatch_incoming(
+        {
+            "jsonrpc": "2.0",
+            "method": "events.subscription_ended",
+            "params": {"subscription_id": sub.subscription_id, "reason": "overflow", "resume_cursor": start},
+        }
+    )
+    try:
+        while True:
+            sub.get(timeout=WAIT)
+    except taskwire.TaskwireError as error:
+        assert "larger than the server replays" in str(error)
+    else:
+        raise AssertionError("no error")
