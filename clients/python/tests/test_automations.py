@@ -105,3 +105,26 @@ def test_a_task_event_automation_fires_when_a_task_completes(
         assert second.call("tasks.list")["total"] == 3
     finally:
         second.close()
+
+
+def test_list_update_and_delete_over_stdio(taskwire_bin: str, tmp_path: Path, server_log: Any) -> None:
+    client = taskwire.Client.spawn(
+        taskwire_bin, args=["--data-dir", str(tmp_path / "data")], stderr=server_log, timeout=WAIT
+    )
+    try:
+        client.call("templates.create", name="Urgent", template_id="tpl_urgent")
+        automation = client.call("automations.create", HIGH_PRIORITY_SUPPORT)
+        automation_id = automation["automation_id"]
+        listed = client.call("automations.list")
+        assert listed["total"] == 1 and [a["automation_id"] for a in listed["automations"]] == [automation_id]
+        disabled = client.call("automations.update", automation_id=automation_id, enabled=False)
+        assert disabled["enabled"] is False and disabled["name"] == "High Priority Support"
+        assert client.call("events.publish", EVENT)["fired"] == []
+        client.call("automations.delete", automation_id=automation_id)
+        with pytest.raises(taskwire.NotFound):
+            client.call("automations.get", automation_id=automation_id)
+        assert client.call("automations.list")["total"] == 0
+        with pytest.raises(taskwire.InvalidParams):
+            client.call("automations.update", automation_id=automation_id, enabled="yes")
+    finally:
+        client.close()

@@ -164,3 +164,25 @@ def test_permissions_over_a_socket_with_login(taskwire_bin: str, tmp_path: Path,
         for client in reversed(clients):
             client.close()
         shutil.rmtree(short, ignore_errors=True)
+
+
+def test_update_adds_steps_and_refuses_a_cycle_changing_nothing(server: Callable[[], taskwire.Client]) -> None:
+    client = server()
+    created = client.call("workflows.create", **ONBOARDING)
+    workflow_id = created["workflow_id"]
+    updated = client.call(
+        "workflows.update",
+        workflow_id=workflow_id,
+        name="Customer Onboarding v2",
+        add_steps=[{"name": "Review", "depends_on": ["Training"], "duration_hours": 1}],
+    )
+    assert updated["name"] == "Customer Onboarding v2"
+    assert [step["name"] for step in updated["steps"]] == ["Account Setup", "Training", "Review"]
+    review = client.call("tasks.get", task_id=step_task(updated, "Review"))
+    assert review["workflow_id"] == workflow_id and review["blocked_by"] == ["Training"]
+    with pytest.raises(taskwire.InvalidParams) as refused:
+        client.call("workflows.update", workflow_id=workflow_id, depends_on={"Account Setup": ["Review"]})
+    assert refused.value.data["error"] == "invalid_workflow"
+    after = client.call("workflows.get", workflow_id=workflow_id)
+    assert next(s for s in after["steps"] if s["name"] == "Account Setup")["depends_on"] == []
+    assert len(after["steps"]) == 3
