@@ -13,7 +13,7 @@ extension Engine {
     /// - Returns: the changes of `events` (not of the firings), in order, and the record's ticket.
     func commitGroup(_ events: [Event]) throws(EngineError) -> ([EngineState.Change], CommitTicket) {
         precondition(!events.isEmpty, "a group commits at least one event")
-        let firesOnTasks = state.automations.all.contains { $0.enabled && $0.taskEvent != nil }
+        let firesOnTasks = state.automations.firesOnTaskEvents
         if events.count == 1, firesOnTasks ? try firesNothing(events[0]) : true {
             let (change, ticket) = try commitChange(events[0])
             return ([change], ticket)

@@ -34,6 +34,9 @@ struct AutomationLedger: Ledger {
     /// Every live automation in creation order.
     var all: [Automation] { order.compactMap { automations[$0] } }
 
+    /// Whether any enabled automation fires on task events: asked on every task write, so it builds nothing.
+    var firesOnTaskEvents: Bool { automations.values.contains { $0.enabled && $0.taskEvent != nil } }
+
     /// Whether the published event `eventID` already fired the automation.
     func fired(_ id: AutomationID, eventID: String) -> Bool {
         firings.contains(AutomationFiring(automationID: id, eventID: eventID, depth: 0, assignCursor: 0).key)
