@@ -70,23 +70,23 @@ package final class ServerProcess: Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestSupportError("no executable at \(binary.path); build it or set TASKWIRE_BIN")
         }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
         // Concurrent tests spawn servers at the same time: no child may inherit another test's pipe ends, or
-        // EOF never reaches the server that owns them. posix_spawn's dup2 clears the flag on the child's 0/1/2.
-        for pipe in [stdin, stdout, stderr] {
-            _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
-        }
+        // EOF never reaches the one that owns them (a stderr kept open by another test's long-running server
+        // held up this server's exit). Pipes are made close-on-exec and children spawned under one lock, so
+        // no spawn falls between a pipe and its flag; posix_spawn's dup2 clears it on the child's 0/1/2.
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        let stdin = try CloseOnExecPipe()
+        let stdout = try CloseOnExecPipe()
+        let stderr = try CloseOnExecPipe()
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         if let environment { process.environment = environment }
-        process.standardInput = stdin
-        process.standardOutput = stdout
+        process.standardInput = stdin.fileHandleForReading
+        process.standardOutput = stdout.fileHandleForWriting
         switch errorOutput {
-        case .collect: process.standardError = stderr
+        case .collect: process.standardError = stderr.fileHandleForWriting
         case .inherit: process.standardError = FileHandle.standardError
         case .discard: process.standardError = FileHandle.nullDevice
         }
@@ -208,3 +208,24 @@ package final class ServerProcess: Sendable {
         return 0
     }
 }
+
+/// A pipe whose two ends are close-on-exec before any child can be spawned: made under ``spawnLock``, which
+/// every spawn of this harness also holds, so no spawn falls between `pipe` and the flag (Swift's Glibc does
+/// not offer `pipe2`).
+private struct CloseOnExecPipe {
+    let fileHandleForReading: FileHandle
+    let fileHandleForWriting: FileHandle
+
+    init() throws {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw TestSupportError("pipe failed with errno \(errno)") }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        fileHandleForReading = FileHandle(fileDescriptor: ends[0], closeOnDealloc: false)
+        fileHandleForWriting = FileHandle(fileDescriptor: ends[1], closeOnDealloc: false)
+    }
+}
+
+/// Held while a harness makes its pipes and spawns its child, so that no child inherits a pipe made at the
+/// same moment by another test before it became close-on-exec.
+private let spawnLock = NSLock()
