@@ -43,6 +43,9 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // MARK: Delivery
+        .target(name: "Delivery", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
+
         // MARK: TaskEngine
         .target(name: "TaskEngine", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
@@ -55,7 +58,7 @@ let package = Package(
         // MARK: TaskwireServer
         .target(
             name: "TaskwireServer",
-            dependencies: ["JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore"],
+            dependencies: ["JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery"],
             resources: [.embedInCode("openrpc.json")],
             swiftSettings: settings
         ),
