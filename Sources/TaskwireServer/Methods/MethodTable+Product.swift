@@ -5,8 +5,10 @@ extension MethodTable {
     ///
     /// The OpenRPC test builds the same table, so the schema and the server cannot drift apart.
     /// `events` is the hub that serves event subscriptions; without one, a hub with the default limits.
+    /// `invoker` is how methods that call other methods (MCP's `tools/call`, `basic.run`) reach them; the
+    /// ``Server`` binds it to its dispatcher.
     package static func product(
-        info: ServerInfo, engine: Engine, events: EventHub? = nil
+        info: ServerInfo, engine: Engine, events: EventHub? = nil, invoker: MethodInvoker = MethodInvoker()
     ) throws(MethodTableError) -> MethodTable {
         try MethodTable(
             BuiltinMethods.declarations(info: info)

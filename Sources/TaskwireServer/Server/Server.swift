@@ -58,14 +58,19 @@ package final class Server: Sendable {
     /// A server answering `methods`; nothing runs until ``run(standardOutput:handleSignals:)``.
     ///
     /// With a `gate`, stdio connections start as ``ServerConfiguration/stdioUser`` and socket connections
-    /// must log in; without one every connection acts as `system`.
-    package init(configuration: ServerConfiguration, methods: MethodTable, logger: Logger, gate: AuthGate? = nil) {
+    /// must log in; without one every connection acts as `system`. `invoker`, when given, is bound to the
+    /// server's dispatcher so that methods can call other methods.
+    package init(
+        configuration: ServerConfiguration, methods: MethodTable, logger: Logger, gate: AuthGate? = nil,
+        invoker: MethodInvoker? = nil
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.dispatcher = Dispatcher(
             methods: methods, logger: logger.labelled("dispatch"), maxBatchMembers: configuration.maxBatchMembers,
             maxBatchReplyBytes: configuration.connection.maxOutboundBytes, gate: gate
         )
+        invoker?.bind(dispatcher)
     }
 
     /// Registers work to run once at shutdown, after every reply was sent (for example persisting state).

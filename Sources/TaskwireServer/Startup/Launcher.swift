@@ -125,8 +125,9 @@ package enum Launcher {
             ]
         }
         let methods: MethodTable
+        let invoker = MethodInvoker()
         do {
-            methods = try MethodTable.product(info: info, engine: engine, events: events)
+            methods = try MethodTable.product(info: info, engine: engine, events: events, invoker: invoker)
         } catch {
             logger.error("cannot build the method table: \(error.message)")
             opened.store.close()
@@ -141,7 +142,8 @@ package enum Launcher {
             ]
         )
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
-        let server = Server(configuration: configuration, methods: methods, logger: logger, gate: gate)
+        let server = Server(
+            configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker)
         serverBox.withLock { $0 = server }
         server.onConnectionClosed { events.connectionClosed($0) }
         let store = opened.store
