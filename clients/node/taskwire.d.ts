@@ -74,6 +74,10 @@ export class Unauthorized extends TaskwireError {}
 export class PermissionDenied extends TaskwireError {}
 export class NotFound extends TaskwireError {}
 export class Conflict extends TaskwireError {}
+/** 409 cursor_expired: the cursor is older than the feed keeps; continue from `oldestCursor`. */
+export class CursorExpired extends Conflict {
+    oldestCursor: string | null;
+}
 export class TooLarge extends TaskwireError {}
 export class RateLimited extends TaskwireError {
     /** data.retry_after_seconds, or null. */

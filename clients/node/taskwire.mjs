@@ -83,6 +83,16 @@ export class PermissionDenied extends TaskwireError { static CODE = 403; }
 export class NotFound extends TaskwireError { static CODE = 404; }
 /** 409: the object's state forbids it (version_conflict, invalid_transition, already_exists). */
 export class Conflict extends TaskwireError { static CODE = 409; }
+/**
+ * 409 cursor_expired: the cursor is older than the event feed keeps (--event-retention). `oldestCursor` is the
+ * oldest cursor still served: reread what matters (tasks.list with updated_after), then continue from it.
+ */
+export class CursorExpired extends Conflict {
+    constructor(code, message, data) {
+        super(code, message, data);
+        this.oldestCursor = data && typeof data.oldest_cursor === "string" ? data.oldest_cursor : null;
+    }
+}
 /** 413: a frame, attachment or batch over its limit; also raised locally for a request over maxFrameBytes. */
 export class TooLarge extends TaskwireError { static CODE = 413; }
 /** 429: a per-user rate limit; `retryAfter` is data.retry_after_seconds (or null). */
@@ -132,8 +142,10 @@ export function errorFromResponse(error) {
     }
     const code = Number.isInteger(error.code) ? error.code : null;
     const message = typeof error.message === "string" ? error.message : `error ${error.code}`;
+    const data = error.data === undefined ? null : error.data;
+    if (code === Conflict.CODE && data && data.error === "cursor_expired") return new CursorExpired(code, message, data);
     const cls = (code !== null && ERROR_CLASSES.get(code)) || TaskwireError;
-    return new cls(code, message, error.data === undefined ? null : error.data);
+    return new cls(code, message, data);
 }
 
 function isUnidentifiedError(message) {
@@ -729,6 +741,8 @@ export class EventStream extends NotificationStream {
  * the cursor of the last one yielded. When the server ends the subscription (`events.subscription_ended`,
  * e.g. overflow), it pages `events.since` from `resume_cursor` and subscribes again with `since`: no gap, no
  * duplicate. After a reconnect: `newClient.subscribeEvents({since: old.cursor})` or `old.resume(newClient)`.
+ * When the position to catch up from is older than the feed keeps, `get` rejects with CursorExpired (with
+ * `oldestCursor`) and the subscription closes: the gap is never silent.
  */
 export class EventSubscription {
     static PAGE_LIMIT = 1000;
@@ -810,7 +824,12 @@ export class EventSubscription {
             const params = note.params && typeof note.params === "object" ? note.params : {};
             if (params.subscription_id !== this.subscriptionId) continue;
             if (note.method === "events.subscription_ended") {
-                await this._catchUp(params.resume_cursor);
+                try {
+                    await this._catchUp(params.resume_cursor);
+                } catch (err) {
+                    if (err instanceof CursorExpired) await this.close();
+                    throw err;
+                }
                 continue;
             }
             const event = params.event;

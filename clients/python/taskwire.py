@@ -88,6 +88,7 @@ __all__ = [
     "PermissionDenied",
     "NotFound",
     "Conflict",
+    "CursorExpired",
     "TooLarge",
     "RateLimited",
     "Unavailable",
@@ -240,6 +241,20 @@ class Conflict(TaskwireError):
     CODE = 409
 
 
+class CursorExpired(Conflict):
+    """409 ``cursor_expired``: the cursor is older than the event feed keeps (``--event-retention``).
+
+    ``oldest_cursor`` is the oldest cursor the feed still serves. Events between the expired cursor and it
+    are gone from the feed (not from the tasks): reread what matters (``tasks.list`` with ``updated_after``),
+    then continue from ``oldest_cursor``, e.g. ``client.subscribe_events(since=error.oldest_cursor)``.
+    """
+
+    def __init__(self, code: Optional[int], message: str, data: Any = None) -> None:
+        super().__init__(code, message, data)
+        oldest = data.get("oldest_cursor") if isinstance(data, dict) else None
+        self.oldest_cursor: Optional[str] = oldest if isinstance(oldest, str) else None
+
+
 class TooLarge(TaskwireError):
     """413: a frame, attachment or batch is over its limit."""
 
@@ -318,6 +333,8 @@ def error_from_response(error: Any) -> TaskwireError:
     data = error.get("data")
     if not isinstance(code, int) or isinstance(code, bool):
         return TaskwireError(None, message, data)
+    if code == Conflict.CODE and isinstance(data, dict) and data.get("error") == "cursor_expired":
+        return CursorExpired(code, message, data)
     return _ERROR_CLASSES.get(code, TaskwireError)(code, message, data)
 
 
@@ -1210,6 +1227,11 @@ class EventSubscription:
     ``since``: no gap, no duplicate. After a reconnect, continue on the new connection with
     ``new_client.subscribe_events(since=old.cursor, ...)`` or ``old.resume(new_client)``. Iteration ends when
     the connection closes or :meth:`close` is called.
+
+    When the position to catch up from is older than the feed keeps (``--event-retention``), the catch-up
+    cannot be gapless: :meth:`get` raises :class:`CursorExpired` (with ``oldest_cursor``) and the
+    subscription is closed, so the gap is never silent. Reread what matters, then subscribe again with
+    ``since=error.oldest_cursor``.
     """
 
     METHODS = ("events.event", "events.subscription_ended")
@@ -1302,7 +1324,11 @@ class EventSubscription:
             if params.get("subscription_id") != self.subscription_id:
                 continue
             if note.method == "events.subscription_ended":
-                self._catch_up(params.get("resume_cursor"))
+                try:
+                    self._catch_up(params.get("resume_cursor"))
+                except CursorExpired:
+                    self.close()
+                    raise
                 continue
             event = params.get("event")
             cursor = params.get("cursor")

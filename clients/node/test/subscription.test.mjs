@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 
-import { TaskwireTimeout } from "../taskwire.mjs";
+import { Conflict, CursorExpired, TaskwireTimeout } from "../taskwire.mjs";
 import { WAIT, spawnServer, tempDir } from "./helpers.mjs";
 
 async function take(sub, count) {
@@ -113,4 +113,22 @@ test("a real overflow of the server's 1 MiB bound is caught up without gap or du
     assert.deepEqual(titles(await take(sub, 1)), ["after"]);
     await sub.close();
     ended.close();
+});
+
+test("an expired since cursor rejects with CursorExpired naming the oldest cursor", async (t) => {
+    const client = spawnServer(t, { args: ["--event-retention", "2"] });
+    const first = (await client.call("events.since", { limit: 1 })).next_cursor;
+    for (let n = 0; n < 5; n++) await client.call("tasks.create", { title: `task ${n}` });
+    const stale = client.subscribeEvents({ types: ["task_created"], since: first });
+    const error = await stale.ready.then(
+        () => assert.fail("a cursor older than the retention was accepted"),
+        (err) => err,
+    );
+    assert.ok(error instanceof CursorExpired && error instanceof Conflict);
+    assert.equal(error.error, "cursor_expired");
+    assert.ok(typeof error.oldestCursor === "string" && error.oldestCursor > first);
+    const sub = client.subscribeEvents({ types: ["task_created"], since: error.oldestCursor });
+    await sub.ready;
+    assert.deepEqual(titles(await take(sub, 2)), ["task 3", "task 4"]);
+    await sub.close();
 });

@@ -171,3 +171,62 @@ def test_a_filtered_subscription_ending_where_it_started_again_raises_instead_of
         assert "larger than the server replays" in str(error)
     else:
         raise AssertionError("no error")
+
+
+def test_an_expired_since_cursor_raises_cursor_expired_with_the_oldest_cursor(
+    spawn: Callable[..., taskwire.Client],
+) -> None:
+    client = spawn(args=["--event-retention", "2"], timeout=WAIT)
+    first = client.call("events.since", limit=1)["next_cursor"]
+    for n in range(5):
+        client.call("tasks.create", title="task %d" % n)
+    try:
+        client.subscribe_events(types=["task_created"], since=first)
+    except taskwire.CursorExpired as error:
+        assert isinstance(error, taskwire.Conflict) and error.error == "cursor_expired"
+        oldest = error.oldest_cursor
+    else:
+        raise AssertionError("a cursor older than the retention was accepted")
+    assert isinstance(oldest, str) and oldest > first
+    # Continuing from the oldest cursor the feed serves replays what it still keeps, then goes live.
+    with client.subscribe_events(types=["task_created"], since=oldest) as sub:
+        kept = [event["object"]["title"] for event in _take(sub, 2)]
+        assert kept == ["task 3", "task 4"]
+
+
+def test_a_catch_up_from_an_expired_cursor_raises_instead_of_skipping_the_gap(fake: Any) -> None:
+    def handler(message: Any) -> Any:
+        if "id" not in message:
+            return None
+        if message["method"] == "events.subscribe":
+            return {"jsonrpc": "2.0", "id": message["id"], "result": {"subscription_id": "sub_1", "cursor": None}}
+        if message["method"] == "events.since":
+            error = {
+                "code": 409,
+                "message": "The cursor is older than the feed keeps.",
+                "data": {"error": "cursor_expired", "oldest_cursor": "evt_00000000000000090000"},
+            }
+            return {"jsonrpc": "2.0", "id": message["id"], "error": error}
+        return {"jsonrpc": "2.0", "id": message["id"], "result": {"unsubscribed": False}}
+
+    server, client = fake(handler)
+    sub = client.subscribe_events(since="evt_00000000000000010000")
+    server.send(
+        {
+            "jsonrpc": "2.0",
+            "method": "events.subscription_ended",
+            "params": {"subscription_id": "sub_1", "reason": "overflow", "resume_cursor": "evt_00000000000000020000"},
+        }
+    )
+    try:
+        sub.get(timeout=WAIT)
+    except taskwire.CursorExpired as error:
+        assert error.oldest_cursor == "evt_00000000000000090000"
+    else:
+        raise AssertionError("the catch-up skipped a gap silently")
+    try:
+        sub.get(timeout=WAIT)
+    except taskwire.ConnectionClosed:
+        pass
+    else:
+        raise AssertionError("the subscription went on after the gap")
