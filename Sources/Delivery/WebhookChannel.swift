@@ -1,0 +1,221 @@
+import Dispatch
+import Foundation
+import FoundationNetworking
+import JSON
+import Synchronization
+
+/// The `webhook` channel: each notification is POSTed as JSON to the URL the recipient registered, signed
+/// with its secret.
+///
+/// The body is one compact JSON object, `{"delivery_id", "event_type", "event_id", "occurred_at",
+/// "notification"}`, the last being the notification as `notifications.list` returns it (see
+/// ``body(for:)``). Headers: `Content-Type: application/json`, `User-Agent: taskwire/<version>`,
+/// `X-Taskwire-Delivery: <delivery id>` (the same for every attempt: a receiver deduplicates by it),
+/// `X-Taskwire-Event: <event type>` and `X-Taskwire-Signature: sha256=<hex>`, the lowercase hex
+/// HMAC-SHA256 of the exact body bytes under the secret.
+///
+/// Outcomes: a 2xx answer is ``DeliveryOutcome/delivered``. 408, 425, 429, any 5xx, a network failure and
+/// no answer within ``timeout`` are ``DeliveryOutcome/retry(reason:)``. Redirects are not followed (a signed
+/// body must not be sent on to another address, and a POST turned into a GET would be lost): a 3xx, like any
+/// other 4xx, is ``DeliveryOutcome/giveUp(reason:)``, and so is a URL that is not `http` or `https` with a
+/// host. Anything else (1xx, a status over 599) is retried.
+package struct WebhookChannel: DeliveryChannel {
+    package var name: String { "webhook" }
+    /// The server's version, sent in `User-Agent`.
+    package let version: String
+    /// How long one POST may take, connecting included.
+    package let timeout: Duration
+    private let transport: Transport
+
+    package init(version: String, timeout: Duration = .seconds(10)) {
+        self.version = version
+        self.timeout = timeout
+        transport = Transport()
+    }
+
+    /// The exact bytes POSTed for `notification`.
+    package static func body(for notification: OutgoingNotification) -> [UInt8] {
+        var object = JSONObject()
+        object.append("delivery_id", .string(notification.deliveryID))
+        object.append("event_type", .string(notification.eventType))
+        object.append("event_id", .string(notification.eventID))
+        object.append("occurred_at", .string(notification.occurredAt))
+        object.append("notification", notification.payload)
+        return JSONWriter.bytes(.object(object))
+    }
+
+    /// The `X-Taskwire-Signature` value for `body` under `secret`: `sha256=` and 64 lowercase hex digits.
+    package static func signature(of body: [UInt8], secret: String) -> String {
+        "sha256=" + HMACSHA256.hexCode(key: Array(secret.utf8), message: body)
+    }
+
+    package func deliver(_ notification: OutgoingNotification) async -> DeliveryOutcome {
+        guard let webhook = notification.webhook else {
+            return .giveUp(reason: "user \(EmailMessage.quote(notification.recipient.id)) has no webhook configured")
+        }
+        guard let url = Self.usableURL(webhook.url) else {
+            return .giveUp(
+                reason: "the webhook URL \(EmailMessage.quote(webhook.url)) is not an http or https URL with a host")
+        }
+        let body = Self.body(for: notification)
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        // Foundation's own timer counts whole seconds; the exact deadline is enforced in `transport.send`.
+        request.timeoutInterval = max(1, (Double(timeout.components.seconds) + 1).rounded(.up))
+        request.cachePolicy = .reloadIgnoringLocalCacheData
+        request.httpShouldHandleCookies = false
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("taskwire/\(version)", forHTTPHeaderField: "User-Agent")
+        request.setValue(Self.headerSafe(notification.deliveryID), forHTTPHeaderField: "X-Taskwire-Delivery")
+        request.setValue(Self.headerSafe(notification.eventType), forHTTPHeaderField: "X-Taskwire-Event")
+        request.setValue(Self.signature(of: body, secret: webhook.secret), forHTTPHeaderField: "X-Taskwire-Signature")
+        let answer = await transport.send(request, timeout: timeout)
+        switch answer {
+        case .response(let status, let location, let data):
+            return Self.outcome(status: status, location: location, body: data)
+        case .timedOut:
+            return .retry(reason: "the webhook did not answer within \(timeout)")
+        case .failed(let error):
+            return Self.outcome(of: error)
+        }
+    }
+
+    /// The outcome of an HTTP answer.
+    static func outcome(status: Int, location: String?, body: [UInt8]) -> DeliveryOutcome {
+        let said = excerpt(body)
+        switch status {
+        case 200...299:
+            return .delivered
+        case 300...399:
+            let target = location.map { " to \(EmailMessage.quote($0))" } ?? ""
+            return .giveUp(reason: "the webhook answered \(status), a redirect\(target); redirects are not followed")
+        case 408, 425, 429, 500...599:
+            return .retry(reason: "the webhook answered \(status)\(said)")
+        case 400...499:
+            return .giveUp(reason: "the webhook answered \(status)\(said)")
+        default:
+            return .retry(reason: "the webhook answered an unexpected status \(status)\(said)")
+        }
+    }
+
+    /// The outcome of a request that got no answer.
+    static func outcome(of error: any Error) -> DeliveryOutcome {
+        if let urlError = error as? URLError {
+            switch urlError.code {
+            case .badURL, .unsupportedURL:
+                return .giveUp(reason: "the webhook URL cannot be used: \(urlError.localizedDescription)")
+            case .timedOut:
+                return .retry(reason: "the webhook did not answer in time")
+            default:
+                break
+            }
+        }
+        return .retry(reason: "the webhook could not be reached: \(error.localizedDescription)")
+    }
+
+    /// The URL when it is `http` or `https` with a host, else nil.
+    static func usableURL(_ text: String) -> URL? {
+        guard !text.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }), let components = URLComponents(string: text),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty, let url = components.url
+        else { return nil }
+        return url
+    }
+
+    /// A value that stays within its HTTP header: printable ASCII only.
+    private static func headerSafe(_ value: String) -> String {
+        String(decoding: value.utf8.map { $0 > 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+    }
+
+    /// `: ` and the first 200 characters of a response body on one line, or nothing.
+    private static func excerpt(_ body: [UInt8]) -> String {
+        let text = HeaderField.singleLine(String(decoding: body.prefix(1024), as: UTF8.self))
+        guard !text.isEmpty else { return "" }
+        return ": " + (text.count > 200 ? String(text.prefix(199)) + "…" : text)
+    }
+}
+
+extension WebhookChannel {
+    /// What one POST came to.
+    enum Answer: Sendable {
+        /// An HTTP answer: its status, its `Location` header, the start of its body.
+        case response(status: Int, location: String?, body: [UInt8])
+        /// No answer before the deadline; the request was cancelled.
+        case timedOut
+        /// No answer: a connection or protocol failure.
+        case failed(any Error)
+    }
+
+    /// One URLSession for the channel's life, refusing every redirect; invalidated when the channel goes.
+    final class Transport: Sendable {
+        private let session: URLSession
+        private let refusal = RedirectRefusal()
+
+        init() {
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.urlCache = nil
+            configuration.httpCookieStorage = nil
+            configuration.httpShouldSetCookies = false
+            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            session = URLSession(configuration: configuration, delegate: refusal, delegateQueue: nil)
+        }
+
+        deinit {
+            session.invalidateAndCancel()
+        }
+
+        /// POSTs `request`, cancelling it when `timeout` passes or the calling task is cancelled.
+        func send(_ request: URLRequest, timeout: Duration) async -> Answer {
+            let state = Mutex<(task: URLSessionDataTask?, finished: Bool, timedOut: Bool)>((nil, false, false))
+            return await withTaskCancellationHandler {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Answer, Never>) in
+                    let task = session.dataTask(with: request) { data, response, error in
+                        let timedOut = state.withLock { current -> Bool? in
+                            guard !current.finished else { return nil }
+                            current.finished = true
+                            return current.timedOut
+                        }
+                        guard let timedOut else { return }
+                        if timedOut {
+                            continuation.resume(returning: .timedOut)
+                        } else if let response = response as? HTTPURLResponse {
+                            let location = response.value(forHTTPHeaderField: "Location")
+                            continuation.resume(
+                                returning: .response(
+                                    status: response.statusCode, location: location,
+                                    body: Array((data ?? Data()).prefix(4096))))
+                        } else {
+                            continuation.resume(returning: .failed(error ?? URLError(.badServerResponse)))
+                        }
+                    }
+                    task.delegate = refusal
+                    state.withLock { $0.task = task }
+                    task.resume()
+                    let (seconds, attoseconds) = timeout.components
+                    let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+                        let expired = state.withLock { current -> Bool in
+                            guard !current.finished else { return false }
+                            current.timedOut = true
+                            return true
+                        }
+                        if expired { task.cancel() }
+                    }
+                }
+            } onCancel: {
+                state.withLock { $0.task }?.cancel()
+            }
+        }
+    }
+
+    /// Answers every redirect with "do not follow", so the 3xx itself comes back as the answer.
+    final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
+            completionHandler(nil)
+        }
+    }
+}
