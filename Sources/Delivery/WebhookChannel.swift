@@ -147,10 +147,11 @@ extension WebhookChannel {
         case failed(any Error)
     }
 
-    /// One URLSession for the channel's life, refusing every redirect; invalidated when the channel goes.
+    /// One URLSession for the channel's life, refusing every redirect and keeping only the start of each
+    /// answer's body; invalidated when the last copy of the channel goes.
     final class Transport: Sendable {
         private let session: URLSession
-        private let refusal = RedirectRefusal()
+        private let exchanges = Exchanges()
 
         init() {
             let configuration = URLSessionConfiguration.ephemeral
@@ -158,7 +159,7 @@ extension WebhookChannel {
             configuration.httpCookieStorage = nil
             configuration.httpShouldSetCookies = false
             configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            session = URLSession(configuration: configuration, delegate: refusal, delegateQueue: nil)
+            session = URLSession(configuration: configuration, delegate: exchanges, delegateQueue: nil)
         }
 
         deinit {
@@ -167,55 +168,92 @@ extension WebhookChannel {
 
         /// POSTs `request`, cancelling it when `timeout` passes or the calling task is cancelled.
         func send(_ request: URLRequest, timeout: Duration) async -> Answer {
-            let state = Mutex<(task: URLSessionDataTask?, finished: Bool, timedOut: Bool)>((nil, false, false))
+            let task = session.dataTask(with: request)
             return await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Answer, Never>) in
-                    let task = session.dataTask(with: request) { data, response, error in
-                        let timedOut = state.withLock { current -> Bool? in
-                            guard !current.finished else { return nil }
-                            current.finished = true
-                            return current.timedOut
-                        }
-                        guard let timedOut else { return }
-                        if timedOut {
-                            continuation.resume(returning: .timedOut)
-                        } else if let response = response as? HTTPURLResponse {
-                            let location = response.value(forHTTPHeaderField: "Location")
-                            continuation.resume(
-                                returning: .response(
-                                    status: response.statusCode, location: location,
-                                    body: Array((data ?? Data()).prefix(4096))))
-                        } else {
-                            continuation.resume(returning: .failed(error ?? URLError(.badServerResponse)))
-                        }
-                    }
-                    task.delegate = refusal
-                    state.withLock { $0.task = task }
+                    exchanges.begin(task, continuation)
                     task.resume()
                     let (seconds, attoseconds) = timeout.components
                     let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-                        let expired = state.withLock { current -> Bool in
-                            guard !current.finished else { return false }
-                            current.timedOut = true
-                            return true
-                        }
-                        if expired { task.cancel() }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [exchanges] in
+                        if exchanges.markTimedOut(task) { task.cancel() }
                     }
                 }
             } onCancel: {
-                state.withLock { $0.task }?.cancel()
+                task.cancel()
             }
         }
     }
 
-    /// Answers every redirect with "do not follow", so the 3xx itself comes back as the answer.
-    final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
+    /// The session's delegate: follows each request to its answer, one entry per task in flight.
+    ///
+    /// Its state is behind a `Mutex`; URLSession calls it on its own delegate queue.
+    final class Exchanges: NSObject, URLSessionDataDelegate, Sendable {
+        /// The most of a body kept (for the reason of a failure); the rest is not read.
+        static let bodyLimit = 4096
+
+        private struct Exchange {
+            var continuation: CheckedContinuation<Answer, Never>
+            var body: [UInt8] = []
+            var timedOut = false
+        }
+
+        private let inFlight = Mutex<[Int: Exchange]>([:])
+
+        func begin(_ task: URLSessionTask, _ continuation: CheckedContinuation<Answer, Never>) {
+            inFlight.withLock { $0[task.taskIdentifier] = Exchange(continuation: continuation) }
+        }
+
+        /// Marks the exchange as timed out; false when it has already finished.
+        func markTimedOut(_ task: URLSessionTask) -> Bool {
+            inFlight.withLock { exchanges in
+                guard exchanges[task.taskIdentifier] != nil else { return false }
+                exchanges[task.taskIdentifier]?.timedOut = true
+                return true
+            }
+        }
+
         func urlSession(
             _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
             newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
         ) {
             completionHandler(nil)
+        }
+
+        func urlSession(
+            _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+            completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+        ) {
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            let full = inFlight.withLock { exchanges -> Bool in
+                guard var exchange = exchanges[dataTask.taskIdentifier] else { return false }
+                exchange.body.append(contentsOf: data.prefix(Self.bodyLimit - exchange.body.count))
+                exchanges[dataTask.taskIdentifier] = exchange
+                return exchange.body.count >= Self.bodyLimit
+            }
+            // Enough to answer: the status is known and a longer body is never held in memory.
+            if full { finish(dataTask, error: nil) }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+            finish(task, error: error)
+        }
+
+        private func finish(_ task: URLSessionTask, error: (any Error)?) {
+            guard let exchange = inFlight.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
+            if let response = task.response as? HTTPURLResponse {
+                let location = response.value(forHTTPHeaderField: "Location")
+                exchange.continuation.resume(
+                    returning: .response(status: response.statusCode, location: location, body: exchange.body))
+                if error == nil, task.state == .running { task.cancel() }
+            } else if exchange.timedOut {
+                exchange.continuation.resume(returning: .timedOut)
+            } else {
+                exchange.continuation.resume(returning: .failed(error ?? URLError(.badServerResponse)))
+            }
         }
     }
 }

@@ -154,13 +154,26 @@ final class LocalHTTPReceiver: Sendable {
         case .status(let code, let headers, let body):
             var head = "HTTP/1.1 \(code) Status\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
             for header in headers { head += header + "\r\n" }
-            _ = writeFully(connection, Array((head + "\r\n" + body).utf8))
+            Self.send(Array((head + "\r\n" + body).utf8), to: connection)
             finish(connection)
         case .hang:
             // Read until the client gives up and closes, or the receiver stops.
             var byte: UInt8 = 0
             while read(connection, &byte, 1) > 0 {}
             finish(connection)
+        }
+    }
+
+    /// Sends every byte, or stops when the client has gone (no SIGPIPE: the client may hang up mid-body).
+    private static func send(_ bytes: [UInt8], to connection: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes {
+                Glibc.send(connection, $0.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return }
+            offset += count
         }
     }
 

@@ -74,6 +74,17 @@ import Testing
         _ = try await receiver.nextRequest()
     }
 
+    @Test func onlyTheStartOfALongAnswerIsRead() async throws {
+        let huge = String(repeating: "x", count: 8 * 1024 * 1024)
+        let ok = try LocalHTTPReceiver { _ in .status(200, body: huge) }
+        defer { ok.stop() }
+        #expect(await WebhookChannel(version: "1").deliver(notification(url: ok.url())) == .delivered)
+        let failing = try LocalHTTPReceiver { _ in .status(502, body: huge) }
+        defer { failing.stop() }
+        let outcome = await WebhookChannel(version: "1").deliver(notification(url: failing.url()))
+        #expect(outcome == .retry(reason: "the webhook answered 502: " + String(repeating: "x", count: 199) + "…"))
+    }
+
     @Test func aRedirectIsNotFollowed() async throws {
         let receiver = try LocalHTTPReceiver { request in
             request.path == "/hook" ? .status(307, headers: ["Location: /elsewhere"]) : .status(200)
