@@ -147,6 +147,12 @@ struct ShellCommand: Sendable {
     /// when it was lost) into `notice`, then closes it.
     private static func reportExit(of pid: pid_t, into notice: Int32) {
         let thread = Thread {
+            // The reader may have given up on the notice (a child that would not die): the write then fails
+            // with EPIPE instead of raising SIGPIPE.
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
             var status: Int32 = 0
             var result: pid_t
             repeat { result = waitpid(pid, &status, 0) } while result == -1 && errno == EINTR
@@ -230,9 +236,11 @@ struct ShellCommand: Sendable {
             // The deadline passed: the whole group goes, then the exit is collected so no zombie stays.
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
+            // SIGKILL ends it unless it is stuck in the kernel; never wait for ever on that.
             var notice = [pollfd(fd: exitNotice, events: Int16(POLLIN), revents: 0)]
-            while poll(&notice, 1, 10_000) < 0, errno == EINTR {}
-            _ = Self.readStatus(exitNotice)
+            var ready: Int32
+            repeat { ready = poll(&notice, 1, 10_000) } while ready < 0 && errno == EINTR
+            if ready > 0 { _ = Self.readStatus(exitNotice) }
             return Outcome(
                 termination: .timedOut, standardOutput: standardOutput.bytes, standardError: standardError.bytes)
         }
