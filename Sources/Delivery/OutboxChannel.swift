@@ -17,12 +17,14 @@ import Synchronization
 /// A failure to write (no space, no permission) is ``DeliveryOutcome/retry(reason:)``; the retry schedule
 /// gives up in the end.
 package struct OutboxChannel: DeliveryChannel {
+    /// `email`, the channel a configuration names.
     package var name: String { "email" }
     /// Where the `.eml` files go (the data directory's `outbox`, unless configured otherwise).
     package let directory: String
     /// The `From` of every message.
     package let sender: Mailbox
 
+    /// A channel writing into `directory`, created when first needed.
     package init(directory: String, sender: Mailbox = .defaultSender) {
         self.directory = directory
         self.sender = sender
@@ -37,6 +39,7 @@ package struct OutboxChannel: DeliveryChannel {
         return String(decoding: safe.isEmpty ? Array("delivery".utf8) : safe, as: UTF8.self) + ".eml"
     }
 
+    /// Builds the message and writes its file on a thread of its own.
     package func deliver(_ notification: OutgoingNotification) async -> DeliveryOutcome {
         let message: EmailMessage
         do {

@@ -26,6 +26,7 @@ package struct SendmailChannel: DeliveryChannel {
         78: "EX_CONFIG", 126: "not executable", 127: "command not found",
     ]
 
+    /// `email`, the channel a configuration names.
     package var name: String { "email" }
     /// The command line, as given to `--sendmail`.
     package let command: String
@@ -34,12 +35,14 @@ package struct SendmailChannel: DeliveryChannel {
     /// How long one run of the command may take before it is killed and the delivery retried.
     package let timeout: Duration
 
+    /// A channel running `command`; `timeout` bounds each run.
     package init(command: String, sender: Mailbox = .defaultSender, timeout: Duration = .seconds(60)) {
         self.command = command
         self.sender = sender
         self.timeout = timeout
     }
 
+    /// Builds the message, runs the command once with it on a thread of its own, and judges the run.
     package func deliver(_ notification: OutgoingNotification) async -> DeliveryOutcome {
         let message: EmailMessage
         do {

@@ -20,6 +20,7 @@ import Synchronization
 /// other 4xx, is ``DeliveryOutcome/giveUp(reason:)``, and so is a URL that is not `http` or `https` with a
 /// host. Anything else (1xx, a status over 599) is retried.
 package struct WebhookChannel: DeliveryChannel {
+    /// `webhook`, the channel a configuration names.
     package var name: String { "webhook" }
     /// The server's version, sent in `User-Agent`.
     package let version: String
@@ -27,6 +28,7 @@ package struct WebhookChannel: DeliveryChannel {
     package let timeout: Duration
     private let transport: Transport
 
+    /// A channel announcing itself as `taskwire/<version>`; `timeout` bounds each POST.
     package init(version: String, timeout: Duration = .seconds(10)) {
         self.version = version
         self.timeout = timeout
@@ -49,6 +51,7 @@ package struct WebhookChannel: DeliveryChannel {
         "sha256=" + HMACSHA256.hexCode(key: Array(secret.utf8), message: body)
     }
 
+    /// POSTs the signed body once and judges the answer.
     package func deliver(_ notification: OutgoingNotification) async -> DeliveryOutcome {
         guard let webhook = notification.webhook else {
             return .giveUp(reason: "user \(EmailMessage.quote(notification.recipient.id)) has no webhook configured")

@@ -96,6 +96,14 @@ import Testing
         #expect(body.hasPrefix("Hello Eve Cc: other@example.net,\r\n"))
     }
 
+    @Test func textThatLooksLikeAnEncodedWordStaysLiteral() throws {
+        let title = "=?utf-8?B?SGFja2Vk?= and =?iso-8859-1?Q?x?="
+        let person = OutgoingNotification.Person(id: "u5", name: "=?utf-8?B?Um9vdA==?=", email: "u5@example.com")
+        let (_, reader) = try message(Samples.notification(recipient: person, task: Samples.task(title: title)))
+        #expect(try reader.decoded("Subject") == "Jane Smith assigned \"\(title)\" (tsk_038HMF6T94000) to Bob Jones")
+        #expect(try reader.mailbox("To").name == "=?utf-8?B?Um9vdA==?=")
+    }
+
     @Test func namesWithSpecialsAreQuoted() throws {
         let recipient = OutgoingNotification.Person(id: "u4", name: "Smith, \"Jane\" (ops)", email: "jane@example.com")
         let (_, reader) = try message(Samples.notification(recipient: recipient))
