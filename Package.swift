@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Delivery", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["Delivery", "JSON", "TaskStore", "TestSupport"],
+            dependencies: ["Delivery", "JSON", "TestSupport"],
             swiftSettings: settings
         ),
 

@@ -7,12 +7,13 @@ import Synchronization
 /// A file holds one whole RFC 5322 message with CRLF line endings (the form `.eml` readers and mail
 /// servers expect); its name is the delivery id (anything but letters, digits, `_` and `-` written as
 /// `_`). It appears whole or not at all and survives a crash of the machine once the delivery counts as
-/// delivered: the message goes into a hidden temporary file (`.tmp-<deliveryID>.<pid>-<random>-<n>`, mode 0600)
-/// that is fsynced, linked to its final name (which never replaces an existing file), then removed, and the
-/// directory is fsynced. A file already there under the final name means an earlier attempt delivered it:
-/// the attempt counts as delivered and the file is left as it is, so an at-least-once retry never writes a
-/// second copy. A temporary file a crash left behind is removed by the next attempt at the same delivery;
-/// readers ignore names starting with `.`. The directory is created (mode 0700, parents too) when missing.
+/// delivered: the message goes into a hidden temporary file (`.tmp-<deliveryID>.<n>-<pid>-<random>`, mode
+/// 0600) that is fsynced and linked to its final name (which never replaces an existing file); the temporary
+/// name is removed and the directory fsynced. A file already there under the final name means an earlier
+/// attempt delivered it: the attempt counts as delivered and the file is left as it is, so an at-least-once
+/// retry never writes a second copy. Temporary files a crash left behind are removed at the channel's first
+/// delivery; readers ignore names starting with `.`. The directory is created (mode 0700, parents too) when
+/// missing.
 ///
 /// A failure to write (no space, no permission) is ``DeliveryOutcome/retry(reason:)``; the retry schedule
 /// gives up in the end.
@@ -25,6 +26,8 @@ package struct OutboxChannel: DeliveryChannel {
     package let sender: Mailbox
 
     /// A channel writing into `directory`, created when first needed.
+    private let sweep = Sweep()
+
     package init(directory: String, sender: Mailbox = .defaultSender) {
         self.directory = directory
         self.sender = sender
@@ -48,10 +51,12 @@ package struct OutboxChannel: DeliveryChannel {
             return .giveUp(reason: error.reason)
         }
         let bytes = message.bytes(lineEnding: .crlf)
-        let directory = directory
+        let (directory, sweep) = (directory, sweep)
         let name = Self.fileName(for: notification.deliveryID)
         let result = await onOwnThread { () -> Result<Void, SystemFailure> in
-            Result { () throws(SystemFailure) in try Self.writeFile(bytes, named: name, into: directory) }
+            Result { () throws(SystemFailure) in
+                try Self.writeFile(bytes, named: name, into: directory, sweep: sweep)
+            }
         }
         switch result {
         case .success: return .delivered
@@ -60,14 +65,14 @@ package struct OutboxChannel: DeliveryChannel {
     }
 
     /// Writes the file as described on the type; blocking.
-    static func writeFile(_ bytes: [UInt8], named name: String, into directory: String) throws(SystemFailure) {
+    static func writeFile(
+        _ bytes: [UInt8], named name: String, into directory: String, sweep: Sweep? = nil
+    ) throws(SystemFailure) {
         try makeDirectory(directory)
+        if let sweep, sweep.isFirst() { removeLeftovers(in: directory) }
         let finalPath = directory + "/" + name
         if exists(finalPath) { return }
-        let stem = ".tmp-" + name.dropLast(4) + "."
-        let ours = stem + TemporaryName.processPart
-        removeLeftovers(startingWith: stem, except: ours, in: directory)
-        let temporaryPath = directory + "/" + ours + "\(TemporaryName.next())"
+        let temporaryPath = directory + "/" + TemporaryName.prefix + name.dropLast(4) + "." + TemporaryName.next()
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SystemFailure("open \(temporaryPath)", number: errno) }
         do throws(SystemFailure) {
@@ -78,15 +83,21 @@ package struct OutboxChannel: DeliveryChannel {
             unlink(temporaryPath)
             throw error
         }
-        defer { unlink(temporaryPath) }
         if link(temporaryPath, finalPath) != 0 {
             let number = errno
-            if number == EEXIST { return }
             // A file system without hard links: rename, after the check above for an existing file.
-            guard number == EPERM || number == EOPNOTSUPP || number == ENOSYS || number == EMLINK,
-                rename(temporaryPath, finalPath) == 0
-            else { throw SystemFailure("link \(finalPath)", number: number) }
+            let renamed =
+                number != EEXIST && (number == EPERM || number == EOPNOTSUPP || number == ENOSYS || number == EMLINK)
+                && rename(temporaryPath, finalPath) == 0
+            if !renamed {
+                unlink(temporaryPath)
+                if number == EEXIST { return }
+                throw SystemFailure("link \(finalPath)", number: number)
+            }
+        } else {
+            unlink(temporaryPath)
         }
+        // One fsync makes the new name and the temporary name's removal durable together.
         do throws(SystemFailure) {
             try syncDirectory(directory)
         } catch {
@@ -110,9 +121,9 @@ package struct OutboxChannel: DeliveryChannel {
         if !parent.isEmpty { try? syncDirectory(parent) }
     }
 
-    /// Removes what a crashed earlier process left for this delivery; another attempt of this process (which
-    /// the delivery worker never runs at the same time, but a test may) keeps its file.
-    private static func removeLeftovers(startingWith prefix: String, except ours: String, in directory: String) {
+    /// Removes the temporary files an earlier process left behind when it crashed mid-write; those of this
+    /// process are never touched, as an attempt may be writing one.
+    private static func removeLeftovers(in directory: String) {
         guard let stream = opendir(directory) else { return }
         defer { closedir(stream) }
         var names: [String] = []
@@ -120,7 +131,9 @@ package struct OutboxChannel: DeliveryChannel {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            if name.hasPrefix(prefix), !name.hasPrefix(ours) { names.append(name) }
+            if name.hasPrefix(TemporaryName.prefix), !name.hasSuffix(TemporaryName.processSuffix) {
+                names.append(name)
+            }
         }
         for name in names { unlink(directory + "/" + name) }
     }
@@ -147,13 +160,27 @@ package struct OutboxChannel: DeliveryChannel {
     }
 }
 
-/// Names temporary files: this process's id and a random number drawn once (a restarted server in a
-/// container often has the same pid), then a counter, so no two attempts ever pick the same name.
+/// Names temporary files `.tmp-<name>.<n>-<pid>-<random>`: a counter, then this process's id and a random
+/// number drawn once (a restarted server in a container often has the same pid), so no two attempts ever
+/// pick the same name and a sweep can tell this process's files from those a crash left.
 private enum TemporaryName {
-    static let processPart = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))-"
+    static let prefix = ".tmp-"
+    static let processSuffix = "-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     private static let counter = Atomic<UInt64>(0)
 
-    static func next() -> UInt64 {
-        counter.wrappingAdd(1, ordering: .relaxed).newValue
+    static func next() -> String {
+        "\(counter.wrappingAdd(1, ordering: .relaxed).newValue)" + processSuffix
+    }
+}
+
+extension OutboxChannel {
+    /// Remembers whether the channel already swept its directory for leftovers (once, at its first delivery).
+    final class Sweep: Sendable {
+        private let done = Atomic<Bool>(false)
+
+        /// True exactly once.
+        func isFirst() -> Bool {
+            !done.exchange(true, ordering: .relaxed)
+        }
     }
 }

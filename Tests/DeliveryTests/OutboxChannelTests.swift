@@ -50,14 +50,17 @@ import Testing
         #expect(try outbox.names() == ["dlv_00000000000000070001.eml"])
     }
 
-    @Test func aTemporaryFileLeftByACrashIsRemovedByTheNextAttempt() async throws {
+    @Test func temporaryFilesLeftByACrashAreRemovedAtTheFirstDelivery() async throws {
         let outbox = try TemporaryDirectory()
         defer { outbox.remove() }
-        try outbox.write(".tmp-dlv_00000000000000070001.4242-9-7", Array("torn".utf8))
-        try outbox.write(".tmp-dlv_other.4242-9-8", Array("another delivery".utf8))
+        try outbox.write(".tmp-dlv_00000000000000070001.7-4242-9", Array("torn".utf8))
+        try outbox.write(".tmp-dlv_other.8-4242-9", Array("torn too".utf8))
+        try outbox.write("dlv_other.eml", Array("delivered before the crash".utf8))
+        try outbox.write(".hidden-by-someone-else", [1])
         let channel = OutboxChannel(directory: outbox.path, sender: sender)
         #expect(await channel.deliver(Samples.notification()) == .delivered)
-        #expect(try outbox.names() == [".tmp-dlv_other.4242-9-8", "dlv_00000000000000070001.eml"])
+        #expect(try outbox.names() == [".hidden-by-someone-else", "dlv_00000000000000070001.eml", "dlv_other.eml"])
+        #expect(try outbox.read("dlv_other.eml") == Array("delivered before the crash".utf8))
     }
 
     @Test func concurrentDeliveriesEachGetTheirFile() async throws {
