@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSON
+import Synchronization
 import TestSupport
 import Testing
 
@@ -149,6 +150,60 @@ import Testing
         let path = try script("cat > \"$dir/stdin\"", in: directory)
         #expect(await SendmailChannel(command: path, sender: sender).deliver(big) == .delivered)
         #expect(try directory.read("stdin") == EmailMessage(for: big, sender: sender).bytes(lineEnding: .lf))
+    }
+
+    @Test func runningCommandsLeaveTheConcurrencyPoolFree() async throws {
+        // Far more runs than the pool has threads (one per core), each held by its command until the timeout.
+        // Each command announces itself through a FIFO: all of them must be running at once, and work on the
+        // pool must still run meanwhile. A channel that waited on a pool thread would start two at a time.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let fifo = directory.appending("started")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Read and write: the FIFO never reports EOF between two writers, and the test can unblock its reader.
+        let reader = open(fifo, O_RDWR | O_CLOEXEC)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        let runs = 8
+        let finished = Atomic<Bool>(false)
+        let channel = SendmailChannel(
+            command: "echo started > '\(fifo)'; exec sleep 600", sender: sender, timeout: .seconds(8))
+        async let outcomes: [DeliveryOutcome] = withTaskGroup(of: DeliveryOutcome.self) { group in
+            for _ in 0..<runs { group.addTask { await channel.deliver(Samples.notification()) } }
+            let all = await group.reduce(into: []) { $0.append($1) }
+            finished.store(true, ordering: .sequentiallyConsistent)
+            return all
+        }
+        let allRunning = await Self.lines(runs, from: reader, within: .seconds(6))
+        #expect(allRunning, "the commands did not all run at the same time")
+        var total = 0
+        for value in 0..<64 { total += await Task.detached { value }.value }
+        #expect(total == 2016)
+        let commandsDone = finished.load(ordering: .sequentiallyConsistent)
+        #expect(!commandsDone, "pool work waited for the commands")
+        #expect(await outcomes.allSatisfy(\.isRetry))
+        // Let the reading thread end if it is still waiting.
+        _ = writeFully(reader, Array(repeating: UInt8(ascii: "\n"), count: runs))
+    }
+
+    /// Whether `count` lines arrive on `descriptor` within `timeout`, read on a thread of its own.
+    static func lines(_ count: Int, from descriptor: Int32, within timeout: Duration) async -> Bool {
+        let once = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+        return await withCheckedContinuation { continuation in
+            once.withLock { $0 = continuation }
+            let thread = Thread {
+                var seen = 0
+                var byte: UInt8 = 0
+                while seen < count, read(descriptor, &byte, 1) == 1 {
+                    if byte == UInt8(ascii: "\n") { seen += 1 }
+                }
+                once.withLock { $0.take() }?.resume(returning: seen == count)
+            }
+            thread.start()
+            DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds)) {
+                once.withLock { $0.take() }?.resume(returning: false)
+            }
+        }
     }
 
     @Test func noAddressIsGivenUpWithoutRunningTheCommand() async throws {
