@@ -45,6 +45,11 @@ let package = Package(
 
         // MARK: Delivery
         .target(name: "Delivery", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: ["Delivery", "JSON", "TestSupport"],
+            swiftSettings: settings
+        ),
 
         // MARK: TaskEngine
         .target(name: "TaskEngine", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
