@@ -80,7 +80,8 @@ package struct Interpreter: Sendable {
         for (name, value) in variables { run.set(name, value) }
         try await run.execute(program.statements)
         return Outcome(
-            talk: run.talk, variables: run.order.compactMap { key in run.values[key].map { (name: $0.name, value: $0.value) } },
+            talk: run.talk,
+            variables: run.order.compactMap { key in run.values[key].map { (name: $0.name, value: $0.value) } },
             steps: run.steps, calls: run.calls)
     }
 }
@@ -100,7 +101,10 @@ private struct Run {
     var steps = 0
     var calls = 0
 
-    init(limits: BasicLimits, now: @escaping @Sendable () -> Double, elapsed: @escaping @Sendable () -> Double, call: @escaping Interpreter.Call) {
+    init(
+        limits: BasicLimits, now: @escaping @Sendable () -> Double, elapsed: @escaping @Sendable () -> Double,
+        call: @escaping Interpreter.Call
+    ) {
         self.limits = limits
         self.now = now
         self.elapsed = elapsed
@@ -142,7 +146,8 @@ private struct Run {
                 let text = try await evaluate(expression).text
                 guard talk.count < limits.maxTalkLines else {
                     throw BasicError(
-                        .runtime, at: position, "the script said more than \(limits.maxTalkLines) lines", limit: .talkLines)
+                        .runtime, at: position, "the script said more than \(limits.maxTalkLines) lines",
+                        limit: .talkLines)
                 }
                 talkBytes += text.utf8.count
                 guard talkBytes <= limits.maxTalkBytes else {
@@ -256,7 +261,8 @@ private struct Run {
             guard case .number(let a) = lhs, case .number(let b) = rhs else {
                 let hint = op == .add ? "; join text with &" : ""
                 throw BasicError(
-                    .runtime, at: position, "\(op.rawValue) needs two numbers, not \(lhs.typeName) and \(rhs.typeName)\(hint)")
+                    .runtime, at: position,
+                    "\(op.rawValue) needs two numbers, not \(lhs.typeName) and \(rhs.typeName)\(hint)")
             }
             let result: Double
             switch op {
@@ -290,7 +296,9 @@ private struct Run {
             let status = try await send("tasks.get", ["task_id": params["task_id"] ?? .null], for: taskCall)
             if case .success(let task) = status, task["status"] == "pending" {
                 let update: JSONValue = ["task_id": params["task_id"] ?? .null, "status": "in_progress"]
-                _ = try fail(await send("tasks.update", update, for: taskCall), keyword: keyword, method: "tasks.update", at: taskCall.position)
+                _ = try fail(
+                    await send("tasks.update", update, for: taskCall), keyword: keyword, method: "tasks.update",
+                    at: taskCall.position)
                 result = try await send(keyword.method, params, for: taskCall)
             }
         }
@@ -298,7 +306,8 @@ private struct Run {
         guard let field = keyword.resultField else { return .null }
         guard let member = value[field], let yielded = Value(json: member) else {
             throw BasicError(
-                .runtime, at: taskCall.position, "\(keyword.rawValue): the reply has no \(field)", method: keyword.method)
+                .runtime, at: taskCall.position, "\(keyword.rawValue): the reply has no \(field)",
+                method: keyword.method)
         }
         if case .string(let text) = yielded { return try checked(text, at: taskCall.position) }
         return yielded

@@ -164,7 +164,8 @@ package struct Lexer {
             }
         }
         if let next = current, next.isLetter || next == "_" {
-            throw BasicError(.syntax, at: start, "a number cannot run into a name: put a space or an operator after \(text)")
+            throw BasicError(
+                .syntax, at: start, "a number cannot run into a name: put a space or an operator after \(text)")
         }
         guard let value = Double(text), value.isFinite else {
             throw BasicError(.syntax, at: start, "the number \(text) is too large")

@@ -208,7 +208,9 @@ struct Parser {
         conditions.append((condition, try block(until: [.elseIf, .else, .end])))
         var otherwise: [Statement] = []
         while true {
-            guard current.kind != .end else { throw BasicError(.syntax, at: current.position, "expected END IF for the IF at \(start.position)") }
+            guard current.kind != .end else {
+                throw BasicError(.syntax, at: current.position, "expected END IF for the IF at \(start.position)")
+            }
             if isKeyword(.elseIf) {
                 _ = advance()
                 let condition = try expression()

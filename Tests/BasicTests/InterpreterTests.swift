@@ -53,12 +53,13 @@ struct InterpreterTests {
     @Test func theSpecSnippetCreatesATaskAndSaysNothingWhileItIsPending() async throws {
         let outcome = try await run(Self.specSnippet)
         let id = "tsk_1"
-        #expect(api.calls == [
-            #"tasks.create {"title":"Follow up with customer","assignee":"user456"}"#,
-            #"tasks.update {"task_id":"tsk_1","priority":"high"}"#,
-            #"tasks.update {"task_id":"tsk_1","due_date":1700086400}"#,
-            #"tasks.get {"task_id":"tsk_1"}"#,
-        ])
+        #expect(
+            api.calls == [
+                #"tasks.create {"title":"Follow up with customer","assignee":"user456"}"#,
+                #"tasks.update {"task_id":"tsk_1","priority":"high"}"#,
+                #"tasks.update {"task_id":"tsk_1","due_date":1700086400}"#,
+                #"tasks.get {"task_id":"tsk_1"}"#,
+            ])
         #expect(outcome.talk == [])
         #expect(outcome.variables.map(\.name) == ["task_id", "status"])
         #expect(outcome.variables.map(\.value) == [.string(id), .string("pending")])
@@ -99,18 +100,19 @@ struct InterpreterTests {
             """
         let error = await runtimeError(source)
         #expect(error?.description == "line 7, column 6: the variable GET_STATUS has no value yet")
-        #expect(api.calls == [
-            #"tasks.create {"title":"Call back"}"#,
-            #"tasks.update {"task_id":"tsk_1","assignee":"user789"}"#,
-            #"tasks.update {"task_id":"tsk_1","progress":30}"#,
-            #"tasks.update {"task_id":"tsk_1","due_date":null}"#,
-            #"tasks.comments.add {"task_id":"tsk_1","text":"Left a voicemail"}"#,
-            // A pending task is moved to in_progress first, as the client helpers do.
-            #"tasks.complete {"task_id":"tsk_1","resolution":"Called"}"#,
-            #"tasks.get {"task_id":"tsk_1"}"#,
-            #"tasks.update {"task_id":"tsk_1","status":"in_progress"}"#,
-            #"tasks.complete {"task_id":"tsk_1","resolution":"Called"}"#,
-        ])
+        #expect(
+            api.calls == [
+                #"tasks.create {"title":"Call back"}"#,
+                #"tasks.update {"task_id":"tsk_1","assignee":"user789"}"#,
+                #"tasks.update {"task_id":"tsk_1","progress":30}"#,
+                #"tasks.update {"task_id":"tsk_1","due_date":null}"#,
+                #"tasks.comments.add {"task_id":"tsk_1","text":"Left a voicemail"}"#,
+                // A pending task is moved to in_progress first, as the client helpers do.
+                #"tasks.complete {"task_id":"tsk_1","resolution":"Called"}"#,
+                #"tasks.get {"task_id":"tsk_1"}"#,
+                #"tasks.update {"task_id":"tsk_1","status":"in_progress"}"#,
+                #"tasks.complete {"task_id":"tsk_1","resolution":"Called"}"#,
+            ])
         #expect(api.task("tsk_1")?["status"] == "completed")
     }
 
@@ -118,7 +120,8 @@ struct InterpreterTests {
         let error = try #require(await runtimeError("x = 1\n  SET TASK PRIORITY \"tsk_9\", \"high\"\nTALK \"never\""))
         #expect(error.kind == .runtime)
         #expect(error.position == SourcePosition(line: 2, column: 3))
-        #expect(error.description == "line 2, column 3: SET TASK PRIORITY failed: Task tsk_9 not found (task_not_found)")
+        #expect(
+            error.description == "line 2, column 3: SET TASK PRIORITY failed: Task tsk_9 not found (task_not_found)")
         #expect(error.method == "tasks.update")
         #expect(error.cause?.code == 404)
     }
@@ -152,7 +155,11 @@ struct InterpreterTests {
     @Test func theTimeLimitIsCheckedBeforeEveryStatement() async throws {
         let clock = Mutex(0.0)
         // Every reading moves the clock on by 4 seconds: the third statement starts past 10 seconds.
-        let elapsed: @Sendable () -> Double = { clock.withLock { $0 += 4; return $0 } }
+        let elapsed: @Sendable () -> Double = {
+            clock.withLock {
+                $0 += 4; return $0
+            }
+        }
         let error = try #require(await runtimeError("a = 1\nb = 2\nc = 3\nd = 4", elapsed: elapsed))
         #expect(error.limit == .time)
         #expect(error.description == "line 3, column 1: the script ran longer than 10 seconds")

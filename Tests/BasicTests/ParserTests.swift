@@ -17,37 +17,45 @@ struct ParserTests {
 
     @Test func multiplicationBindsTighterThanAddition() throws {
         let program = try Program(parsing: "x = 1 + 2 * 3")
-        #expect(program.statements == [
-            .assign(
-                name: "x",
-                value: .binary(
-                    .add, .literal(.number(1), position(1, 5)),
-                    .binary(.multiply, .literal(.number(2), position(1, 9)), .literal(.number(3), position(1, 13)), position(1, 11)),
-                    position(1, 7)),
-                at: position(1, 1)),
-        ])
+        #expect(
+            program.statements == [
+                .assign(
+                    name: "x",
+                    value: .binary(
+                        .add, .literal(.number(1), position(1, 5)),
+                        .binary(
+                            .multiply, .literal(.number(2), position(1, 9)), .literal(.number(3), position(1, 13)),
+                            position(1, 11)),
+                        position(1, 7)),
+                    at: position(1, 1))
+            ])
     }
 
     @Test func theSpecsTaskKeywordsParseWithTheirArguments() throws {
         let program = try Program(parsing: "task_id = CREATE TASK \"t\", \"u\"\nset task due date task_id, NOW() + 1")
-        #expect(program.statements == [
-            .assign(
-                name: "task_id",
-                value: .task(
+        #expect(
+            program.statements == [
+                .assign(
+                    name: "task_id",
+                    value: .task(
+                        TaskCall(
+                            .createTask,
+                            arguments: [
+                                .literal(.string("t"), position(1, 23)), .literal(.string("u"), position(1, 28)),
+                            ],
+                            at: position(1, 11))),
+                    at: position(1, 1)),
+                .task(
                     TaskCall(
-                        .createTask,
-                        arguments: [.literal(.string("t"), position(1, 23)), .literal(.string("u"), position(1, 28))],
-                        at: position(1, 11))),
-                at: position(1, 1)),
-            .task(
-                TaskCall(
-                    .setTaskDueDate,
-                    arguments: [
-                        .variable("task_id", position(2, 19)),
-                        .binary(.add, .function("NOW", [], position(2, 28)), .literal(.number(1), position(2, 36)), position(2, 34)),
-                    ],
-                    at: position(2, 1))),
-        ])
+                        .setTaskDueDate,
+                        arguments: [
+                            .variable("task_id", position(2, 19)),
+                            .binary(
+                                .add, .function("NOW", [], position(2, 28)), .literal(.number(1), position(2, 36)),
+                                position(2, 34)),
+                        ],
+                        at: position(2, 1))),
+            ])
     }
 
     @Test func everyKeywordIsRecognised() throws {
@@ -70,15 +78,17 @@ struct ParserTests {
             default: nil
             }
         }
-        #expect(keywords == [
-            .createTask, .setTaskPriority, .setTaskDueDate, .setTaskAssignee, .setTaskProgress, .setTaskStatus,
-            .getTaskStatus, .addTaskComment, .completeTask, .completeTask,
-        ])
+        #expect(
+            keywords == [
+                .createTask, .setTaskPriority, .setTaskDueDate, .setTaskAssignee, .setTaskProgress, .setTaskStatus,
+                .getTaskStatus, .addTaskComment, .completeTask, .completeTask,
+            ])
     }
 
     @Test func blockAndOneLineIfWithElseIfAndElse() throws {
         let program = try Program(
-            parsing: "IF a THEN\n  TALK 1\nELSEIF b THEN\n  TALK 2\nELSE\n  TALK 3\nEND IF\nIF a THEN TALK 4 ELSE TALK 5")
+            parsing:
+                "IF a THEN\n  TALK 1\nELSEIF b THEN\n  TALK 2\nELSE\n  TALK 3\nEND IF\nIF a THEN TALK 4 ELSE TALK 5")
         guard case .branch(let conditions, let otherwise, _) = program.statements[0],
             case .branch(let inlineConditions, let inlineOtherwise, _) = program.statements[1]
         else {
@@ -86,7 +96,9 @@ struct ParserTests {
             return
         }
         #expect(conditions.count == 2 && otherwise.count == 1)
-        #expect(inlineConditions.count == 1 && inlineOtherwise == [.talk(.literal(.number(5), position(8, 28)), at: position(8, 23))])
+        #expect(
+            inlineConditions.count == 1
+                && inlineOtherwise == [.talk(.literal(.number(5), position(8, 28)), at: position(8, 23))])
     }
 
     @Test(arguments: [
@@ -95,10 +107,22 @@ struct ParserTests {
         ("IF TRUE THEN\nTALK 1\n", "line 3, column 1: expected END IF for the IF at line 1, column 1"),
         ("x = (1 + 2", "line 1, column 11: expected ), found end of script"),
         ("x = 1 +", "line 1, column 8: expected an expression, found end of script"),
-        ("SET TASK PRIORITY t", "line 1, column 20: expected , and the priority of SET TASK PRIORITY, found end of script"),
-        ("SET TASK COLOUR t, 1", "line 1, column 10: expected one of ASSIGNEE, DUE, PRIORITY, PROGRESS, STATUS, found COLOUR"),
-        ("x = SET TASK PRIORITY t, \"high\"", "line 1, column 5: SET TASK PRIORITY yields no value; write it as a statement of its own"),
-        ("TALK GET TASK STATUS t", "line 1, column 6: a task keyword can only stand alone or on the right of =: assign its value to a variable first"),
+        (
+            "SET TASK PRIORITY t",
+            "line 1, column 20: expected , and the priority of SET TASK PRIORITY, found end of script"
+        ),
+        (
+            "SET TASK COLOUR t, 1",
+            "line 1, column 10: expected one of ASSIGNEE, DUE, PRIORITY, PROGRESS, STATUS, found COLOUR"
+        ),
+        (
+            "x = SET TASK PRIORITY t, \"high\"",
+            "line 1, column 5: SET TASK PRIORITY yields no value; write it as a statement of its own"
+        ),
+        (
+            "TALK GET TASK STATUS t",
+            "line 1, column 6: a task keyword can only stand alone or on the right of =: assign its value to a variable first"
+        ),
         ("END IF", "line 1, column 1: END without a matching IF"),
         ("then = 1", "line 1, column 1: expected a statement, found THEN, which is a keyword"),
         ("x = 1 < 2 < 3", "line 1, column 11: comparisons do not chain: join them with AND or OR"),

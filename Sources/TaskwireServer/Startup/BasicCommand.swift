@@ -78,7 +78,8 @@ enum BasicCommand {
     private static func report(_ error: ResponseError, file: String) -> Int32 {
         if let line = error.data?["line"]?.intValue, let column = error.data?["column"]?.intValue {
             let prefix = "line \(line), column \(column): "
-            let message = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+            let message =
+                error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
             FileHandle.standardError.write(Data("\(file):\(line):\(column): \(message)\n".utf8))
             return Status.dataError
         }
@@ -148,7 +149,8 @@ enum BasicCommand {
             do {
                 try await ticket?.wait()
             } catch {
-                return .failure(Failure(message: "the script's writes could not be made durable: \(error)", status: Status.ioError))
+                return .failure(
+                    Failure(message: "the script's writes could not be made durable: \(error)", status: Status.ioError))
             }
             return .success(.success(result))
         case .failure(let error):

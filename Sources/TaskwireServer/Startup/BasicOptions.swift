@@ -60,7 +60,9 @@ package struct BasicOptions: Sendable, Equatable {
         while let word = cursor.next() {
             let (argument, name) = (word.argument, word.name)
             if argument == "-" || !argument.hasPrefix("-") {
-                guard file == nil else { throw CommandLineError("taskwire basic runs one FILE, not also '\(argument)'.") }
+                guard file == nil else {
+                    throw CommandLineError("taskwire basic runs one FILE, not also '\(argument)'.")
+                }
                 file = argument
                 continue
             }
@@ -91,7 +93,9 @@ package struct BasicOptions: Sendable, Equatable {
         guard let file else { throw CommandLineError("taskwire basic needs a FILE (or - for stdin).") }
         options.file = file
         if options.socketPath != nil {
-            guard options.dataDirectory == nil else { throw CommandLineError("--data-dir and --socket exclude each other.") }
+            guard options.dataDirectory == nil else {
+                throw CommandLineError("--data-dir and --socket exclude each other.")
+            }
             guard options.user == User.systemID else {
                 throw CommandLineError("--user is for a data directory; over --socket the token decides who acts.")
             }
