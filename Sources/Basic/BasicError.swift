@@ -35,6 +35,8 @@ package struct BasicError: Error, Sendable, Equatable, CustomStringConvertible {
     package var method: String?
     /// The server's error for that call.
     package var cause: CallError?
+    /// The lines the script said before a runtime error.
+    package var talk: [String] = []
 
     package init(
         _ kind: Kind, at position: SourcePosition, _ message: String, limit: Limit? = nil, method: String? = nil,

@@ -78,7 +78,12 @@ package struct Interpreter: Sendable {
         var run = Run(limits: limits, now: now, elapsed: elapsed, call: call)
         run.started = elapsed()
         for (name, value) in variables { run.set(name, value) }
-        try await run.execute(program.statements)
+        do {
+            try await run.execute(program.statements)
+        } catch var error as BasicError {
+            error.talk = run.talk
+            throw error
+        }
         return Outcome(
             talk: run.talk,
             variables: run.order.compactMap { key in run.values[key].map { (name: $0.name, value: $0.value) } },

@@ -169,6 +169,8 @@ struct InterpreterTests {
         let lines = try #require(
             await runtimeError("TALK 1\nTALK 2\nTALK 3", limits: BasicLimits(maxTalkLines: 2)))
         #expect(lines.limit == .talkLines && lines.position.line == 3)
+        // The lines said before the error travel with it.
+        #expect(lines.talk == ["1", "2"])
         let bytes = try #require(
             await runtimeError("TALK \"abc\"\nTALK \"def\"", limits: BasicLimits(maxTalkBytes: 5)))
         #expect(bytes.limit == .talkBytes && bytes.position.line == 2)

@@ -100,6 +100,7 @@ struct BasicCommandTests {
             run.standardError.hasPrefix("<stdin>:2:1: SET TASK PRIORITY failed: "), "\(run.standardError)"
         )
         #expect(run.standardError.contains("task_not_found"))
+        #expect(output(run) == "before\n")
     }
 
     @Test func badCommandLinesExit64AndAMissingFile66() async throws {

@@ -142,6 +142,7 @@ struct BasicMethodsTests {
         #expect(refused.code == -32602 && refused.name == "basic_runtime_error")
         #expect(refused.data?["line"] == 3 && refused.data?["column"] == 1)
         #expect(refused.data?["method"] == "tasks.update")
+        #expect(refused.data?["talk"] == [])
         #expect(refused.data?["cause"]?["code"] == 403)
         #expect(refused.data?["cause"]?["data"]?["error"] == "permission_denied")
         #expect(refused.message.hasPrefix("line 3, column 1: SET TASK PRIORITY failed: "))
@@ -214,6 +215,35 @@ struct BasicMethodsTests {
             on: stdio())
         #expect(reply["talk"] == ["Hello, Ann!"])
         #expect(reply["variables"] == ["who": "Ann", "n": 21, "twice": 42])
+    }
+
+    @Test func cancellingTheCallStopsTheScriptInsideAnInnerCall() async throws {
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let invoker = MethodInvoker()
+        let slowGet = MethodDeclaration(
+            "tasks.get", rateLimit: nil, readOnly: true, destructive: false, idempotent: true
+        ) { _, _ in
+            signal.yield()
+            // Cancellation ends this wait at once; a bound keeps a broken cancellation from hanging the test.
+            try await Task.sleep(for: .seconds(60))
+            return Reply(["status": "pending"])
+        }
+        let table = try MethodTable(BasicMethods.declarations(invoker: invoker, clock: clock) + [slowGet])
+        let local = Dispatcher(methods: table, logger: Logger(label: "test", level: .error) { _ in })
+        invoker.bind(local)
+        let run = Task {
+            await local.call(
+                "basic.run", params: ["source": "s = GET TASK STATUS \"tsk_1\"\nTALK \"after\""],
+                context: RequestContext(connectionID: 9))
+        }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+        run.cancel()
+        guard case .failure(let error) = await run.value else {
+            Issue.record("the cancelled script finished")
+            return
+        }
+        #expect(error.code == -32800 && error.name == "request_cancelled")
     }
 
     @Test func aSocketCallerMustLogInFirst() async throws {

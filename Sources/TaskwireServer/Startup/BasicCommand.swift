@@ -77,6 +77,8 @@ enum BasicCommand {
     /// Prints a failed `basic.run` the way compilers do (`FILE:LINE:COLUMN: message`) and picks the status.
     private static func report(_ error: ResponseError, file: String) -> Int32 {
         if let line = error.data?["line"]?.intValue, let column = error.data?["column"]?.intValue {
+            let said = error.data?["talk"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            FileHandle.standardOutput.write(Data(said.map { $0 + "\n" }.joined().utf8))
             let prefix = "line \(line), column \(column): "
             let message =
                 error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message

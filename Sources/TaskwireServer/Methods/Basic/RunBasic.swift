@@ -102,6 +102,7 @@ enum RunBasic {
             object.append("data", ifPresent: cause.data)
             details.append("cause", .object(object))
         }
+        if error.kind == .runtime { details.append("talk", .array(error.talk.map(JSONValue.string))) }
         return ResponseError(
             code: .invalidParams, message: error.description,
             error: error.kind == .syntax ? "basic_syntax_error" : "basic_runtime_error", details: details)
