@@ -12,12 +12,14 @@ package struct BasicLimits: Sendable, Equatable {
     package var maxTalkBytes: Int
     /// The longest string a script may build or receive, in UTF-8 bytes.
     package var maxStringBytes: Int
-    /// How deeply expressions and `IF` blocks may nest.
+    /// How deeply expressions and `IF` blocks may nest: parentheses, unary operators, each operator of a
+    /// chain (`a + b + c` nests two deep) and each `IF`, so that no script builds a tree deep enough to
+    /// exhaust a thread's stack.
     package var maxDepth: Int
 
     package init(
         maxSourceBytes: Int = 65_536, maxSteps: Int = 100_000, maxSeconds: Double = 10, maxTalkLines: Int = 1_000,
-        maxTalkBytes: Int = 65_536, maxStringBytes: Int = 65_536, maxDepth: Int = 64
+        maxTalkBytes: Int = 65_536, maxStringBytes: Int = 65_536, maxDepth: Int = 200
     ) {
         self.maxSourceBytes = maxSourceBytes
         self.maxSteps = maxSteps

@@ -43,8 +43,6 @@ struct Parser {
 
     private var current: Token { tokens[index] }
 
-    private func token(after offset: Int) -> Token { tokens[min(index + offset, tokens.count - 1)] }
-
     private mutating func advance() -> Token {
         let token = tokens[index]
         if index < tokens.count - 1 { index += 1 }
@@ -243,8 +241,11 @@ struct Parser {
 
     private mutating func or() throws(BasicError) -> Expression {
         var left = try and()
+        let outer = depth
+        defer { depth = outer }
         while isKeyword(.or) {
             let position = advance().position
+            try nest(at: position)
             left = .binary(.or, left, try and(), position)
         }
         return left
@@ -252,8 +253,11 @@ struct Parser {
 
     private mutating func and() throws(BasicError) -> Expression {
         var left = try not()
+        let outer = depth
+        defer { depth = outer }
         while isKeyword(.and) {
             let position = advance().position
+            try nest(at: position)
             left = .binary(.and, left, try not(), position)
         }
         return left
@@ -285,8 +289,11 @@ struct Parser {
 
     private mutating func concatenation() throws(BasicError) -> Expression {
         var left = try sum()
+        let outer = depth
+        defer { depth = outer }
         while isSymbol(.ampersand) {
             let position = advance().position
+            try nest(at: position)
             left = .binary(.concatenate, left, try sum(), position)
         }
         return left
@@ -294,8 +301,11 @@ struct Parser {
 
     private mutating func sum() throws(BasicError) -> Expression {
         var left = try product()
+        let outer = depth
+        defer { depth = outer }
         while isSymbol(.plus) || isSymbol(.minus) {
             let token = advance()
+            try nest(at: token.position)
             left = .binary(token.kind == .symbol(.plus) ? .add : .subtract, left, try product(), token.position)
         }
         return left
@@ -303,8 +313,11 @@ struct Parser {
 
     private mutating func product() throws(BasicError) -> Expression {
         var left = try unary()
+        let outer = depth
+        defer { depth = outer }
         while isSymbol(.times) || isSymbol(.divide) || isKeyword(.mod) {
             let token = advance()
+            try nest(at: token.position)
             let op: Expression.BinaryOperator =
                 switch token.kind {
                 case .symbol(.times): .multiply

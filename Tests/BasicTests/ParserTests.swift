@@ -141,8 +141,12 @@ struct ParserTests {
         #expect(error.limit == .depth)
         let negations = try #require(syntaxError("x = " + String(repeating: "-", count: 10_000) + "1"))
         #expect(negations.limit == .depth)
-        let ifs = try #require(syntaxError(String(repeating: "IF TRUE THEN\n", count: 100)))
+        let ifs = try #require(syntaxError(String(repeating: "IF TRUE THEN\n", count: 300)))
         #expect(ifs.limit == .depth)
+        // A long chain of one operator builds a tree as deep as it is long: bounded too.
+        let chain = try #require(syntaxError("x = 1" + String(repeating: " + 1", count: 10_000)))
+        #expect(chain.limit == .depth)
+        #expect(try Program(parsing: "x = 1" + String(repeating: " & 1", count: 150)).statements.count == 1)
     }
 
     @Test func aScriptOverTheSourceLimitIsRefusedBeforeParsing() throws {

@@ -107,16 +107,15 @@ struct BasicCommandTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let data = directory.appending("data")
-        #expect(try await CommandResult.run(["basic", "--data-dir", data]).status == 64)
-        #expect(
-            try await CommandResult.run(["basic", "-", "--var", "novalue", "--data-dir", data]).status
-                == 64)
-        #expect(
-            try await CommandResult.run(["basic", directory.appending("none.bas"), "--data-dir", data])
-                .status == 66)
-        let ghost = try await CommandResult.run(
-            ["basic", "-", "--user", "ghost", "--data-dir", data], input: Array("x = 1".utf8))
-        #expect(ghost.status == 64)
+        func status(_ arguments: [String]) async throws -> Int32 {
+            try await CommandResult.run(["basic"] + arguments, input: Array("x = 1".utf8)).status
+        }
+        #expect(try await status(["--data-dir", data]) == 64)
+        #expect(try await status(["-", "--var", "novalue", "--data-dir", data]) == 64)
+        #expect(try await status(["-", "--token", "tw_x", "--data-dir", data]) == 64)
+        #expect(try await status(["-", "--socket", directory.appending("s")]) == 64)
+        #expect(try await status(["-", "--user", "ghost", "--data-dir", data]) == 64)
+        #expect(try await status([directory.appending("none.bas"), "--data-dir", data]) == 66)
     }
 
     @Test func againstARunningServerTheScriptRunsAsTheTokensUser() async throws {

@@ -103,6 +103,8 @@ package struct BasicOptions: Sendable, Equatable {
             guard options.token?.isEmpty == false else {
                 throw CommandLineError("--socket needs --token T (or $TASKWIRE_TOKEN).")
             }
+        } else if options.token != nil {
+            throw CommandLineError("--token is for --socket; against a data directory, --user decides who acts.")
         } else if options.dataDirectory == nil {
             guard let directory = CommandLineOptions.defaultDataDirectory(environment: environment) else {
                 throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir.")
