@@ -2,7 +2,8 @@
 package struct BasicLimits: Sendable, Equatable {
     /// The longest script accepted, in UTF-8 bytes.
     package var maxSourceBytes: Int
-    /// The most statements evaluated (each statement of a taken branch counts, and the `IF` itself).
+    /// The most steps: statements evaluated (each statement of a taken branch or loop body counts, and the
+    /// `IF` or loop itself) and loop turns.
     package var maxSteps: Int
     /// The longest a run may take, in seconds, checked before every statement and after every call.
     package var maxSeconds: Double

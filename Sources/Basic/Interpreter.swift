@@ -18,7 +18,7 @@ package struct Interpreter: Sendable {
         package var talk: [String]
         /// Every variable at the end, in the order each was first set, with the spelling of that first use.
         package var variables: [(name: String, value: Value)]
-        /// How many statements were evaluated.
+        /// How many steps the run took: statements evaluated and loop turns.
         package var steps: Int
         /// How many JSON-RPC calls the task keywords made.
         package var calls: Int
@@ -134,16 +134,20 @@ private struct Run {
         }
     }
 
+    /// Counts one step at `position` and stops the run when it is cancelled or over its steps or time.
+    mutating func tick(at position: SourcePosition) throws {
+        try Task.checkCancellation()
+        steps += 1
+        guard steps <= limits.maxSteps else {
+            throw BasicError(
+                .runtime, at: position, "the script ran more than \(limits.maxSteps) statements", limit: .steps)
+        }
+        try checkTime(at: position)
+    }
+
     mutating func execute(_ statements: [Statement]) async throws {
         for statement in statements {
-            try Task.checkCancellation()
-            steps += 1
-            guard steps <= limits.maxSteps else {
-                throw BasicError(
-                    .runtime, at: statement.position, "the script ran more than \(limits.maxSteps) statements",
-                    limit: .steps)
-            }
-            try checkTime(at: statement.position)
+            try tick(at: statement.position)
             switch statement {
             case .assign(let name, let expression, _):
                 set(name, try await evaluate(expression))
@@ -178,6 +182,37 @@ private struct Run {
                 if !taken { try await execute(otherwise) }
             case .task(let taskCall):
                 _ = try await perform(taskCall)
+            case .forLoop(let name, let first, let last, let step, let body, let position):
+                let start = try await number(first, for: "FOR")
+                let end = try await number(last, for: "TO")
+                var increment = 1.0
+                if let step { increment = try await number(step, for: "STEP") }
+                guard increment != 0 else { throw BasicError(.runtime, at: position, "STEP 0 would never end") }
+                set(name, .number(start))
+                while true {
+                    guard case .number(let current) = values[name.uppercased()]?.value else {
+                        throw BasicError(.runtime, at: position, "the loop variable \(name) is no longer a number")
+                    }
+                    guard increment > 0 ? current <= end : current >= end else { break }
+                    try await execute(body)
+                    // Each turn counts as a step too, so that even an empty loop is bounded.
+                    try tick(at: position)
+                    guard case .number(let after) = values[name.uppercased()]?.value else {
+                        throw BasicError(.runtime, at: position, "the loop variable \(name) is no longer a number")
+                    }
+                    set(name, .number(after + increment))
+                }
+            case .whileLoop(let condition, let body, let position):
+                while true {
+                    let value = try await evaluate(condition)
+                    guard case .boolean(let flag) = value else {
+                        throw BasicError(
+                            .runtime, at: condition.position, "WHILE needs TRUE or FALSE, not \(value.typeName)")
+                    }
+                    guard flag else { break }
+                    try await execute(body)
+                    try tick(at: position)
+                }
             }
         }
     }
@@ -225,6 +260,15 @@ private struct Run {
         case .task(let taskCall):
             return try await perform(taskCall)
         }
+    }
+
+    /// The value of a loop bound, which must be a number.
+    mutating func number(_ expression: Expression, for word: String) async throws -> Double {
+        let value = try await evaluate(expression)
+        guard case .number(let number) = value else {
+            throw BasicError(.runtime, at: expression.position, "\(word) needs a number, not \(value.typeName)")
+        }
+        return number
     }
 
     func checked(_ string: String, at position: SourcePosition) throws(BasicError) -> Value {

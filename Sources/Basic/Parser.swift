@@ -3,7 +3,10 @@
 ///
 /// The grammar, one statement per line:
 /// ```
-/// statement  := [LET] name "=" (expression | value-keyword) | TALK expression | task-keyword | if
+/// statement  := [LET] name "=" (expression | value-keyword) | TALK expression | task-keyword | if | for
+///             | while
+/// for        := FOR name "=" expression TO expression [STEP expression] newline block NEXT [name]
+/// while      := WHILE expression newline block WEND
 /// if         := IF expression THEN newline block {ELSEIF expression THEN newline block}
 ///               [ELSE newline block] END IF
 ///             | IF expression THEN statement [ELSE statement]
@@ -113,6 +116,16 @@ struct Parser {
             statement = .talk(try expression(), at: start.position)
         case .keyword(.if):
             return try ifStatement(inline: inline)
+        case .keyword(.for), .keyword(.while):
+            guard !inline else {
+                throw BasicError(
+                    .syntax, at: start.position, "a \(start.spelling) loop cannot follow THEN or ELSE on one line")
+            }
+            return try start.kind == .keyword(.for) ? forLoop() : whileLoop()
+        case .keyword(.next):
+            throw BasicError(.syntax, at: start.position, "NEXT without a matching FOR")
+        case .keyword(.wend):
+            throw BasicError(.syntax, at: start.position, "WEND without a matching WHILE")
         case .keyword(let verb) where !TaskKeyword.starting(with: verb).isEmpty:
             statement = .task(try taskCall())
         case .keyword(.else), .keyword(.elseIf), .keyword(.end):
@@ -179,6 +192,53 @@ struct Parser {
                 .syntax, at: current.position, "\(keyword.rawValue) takes at most \(names.count) arguments")
         }
         return TaskCall(keyword, arguments: arguments, at: start.position)
+    }
+
+    private mutating func forLoop() throws(BasicError) -> Statement {
+        let start = advance()
+        try nest(at: start.position)
+        defer { depth -= 1 }
+        guard case .identifier(let name) = current.kind else { throw expected("the loop variable after FOR") }
+        _ = advance()
+        guard isSymbol(.equal) else { throw expected("= after \(name)") }
+        _ = advance()
+        let first = try expression()
+        try expect(.to)
+        let last = try expression()
+        var step: Expression?
+        if isKeyword(.step) {
+            _ = advance()
+            step = try expression()
+        }
+        try expectLineEnd()
+        let body = try block(until: [.next])
+        guard isKeyword(.next) else {
+            throw BasicError(.syntax, at: current.position, "expected NEXT for the FOR at \(start.position)")
+        }
+        _ = advance()
+        if case .identifier(let closing) = current.kind {
+            guard closing.uppercased() == name.uppercased() else {
+                throw BasicError(.syntax, at: current.position, "NEXT \(closing) closes the FOR of \(name)")
+            }
+            _ = advance()
+        }
+        try expectLineEnd()
+        return .forLoop(name: name, first: first, last: last, step: step, body: body, at: start.position)
+    }
+
+    private mutating func whileLoop() throws(BasicError) -> Statement {
+        let start = advance()
+        try nest(at: start.position)
+        defer { depth -= 1 }
+        let condition = try expression()
+        try expectLineEnd()
+        let body = try block(until: [.wend])
+        guard isKeyword(.wend) else {
+            throw BasicError(.syntax, at: current.position, "expected WEND for the WHILE at \(start.position)")
+        }
+        _ = advance()
+        try expectLineEnd()
+        return .whileLoop(condition: condition, body: body, at: start.position)
     }
 
     private mutating func ifStatement(inline: Bool) throws(BasicError) -> Statement {

@@ -67,6 +67,12 @@ package enum Keyword: String, Sendable, CaseIterable {
     case get = "GET"
     case add = "ADD"
     case complete = "COMPLETE"
+    case `for` = "FOR"
+    case to = "TO"
+    case step = "STEP"
+    case next = "NEXT"
+    case `while` = "WHILE"
+    case wend = "WEND"
 
     /// The keyword spelled `word` in any case, or `nil`.
     package init?(word: String) {

@@ -141,6 +141,41 @@ struct InterpreterTests {
         #expect(error.description == message)
     }
 
+    @Test func forLoopsCountUpOrDownAndLeaveTheVariablePastTheEnd() async throws {
+        let up = try await run("FOR i = 1 TO 3\nTALK i\nNEXT i")
+        #expect(up.talk == ["1", "2", "3"])
+        #expect(up.variables.map(\.value) == [.number(4)])
+        #expect(try await run("FOR i = 10 TO 1 STEP -4\nTALK i\nNEXT").talk == ["10", "6", "2"])
+        #expect(try await run("FOR i = 1 TO 0\nTALK i\nNEXT").talk == [])
+        // The bounds are evaluated once; changing the variable in the body moves the loop on.
+        #expect(try await run("n = 3\nFOR i = 1 TO n\nn = 100\nTALK i\ni = i + 1\nNEXT").talk == ["1", "3"])
+    }
+
+    @Test func whileLoopsRunUntilTheConditionIsFalse() async throws {
+        let outcome = try await run("x = 1\nWHILE x < 100\nx = x * 3\nWEND\nTALK x")
+        #expect(outcome.talk == ["243"])
+    }
+
+    @Test func loopsMakeOneCallPerTurn() async throws {
+        let outcome = try await run("FOR n = 1 TO 3\nid = CREATE TASK \"Step \" & n\nNEXT")
+        #expect(outcome.calls == 3)
+        #expect(api.calls.last == #"tasks.create {"title":"Step 3"}"#)
+    }
+
+    @Test func anEndlessLoopIsStoppedByTheStepLimit() async throws {
+        let limits = BasicLimits(maxSteps: 1_000)
+        let empty = try #require(await runtimeError("FOR i = 1 TO 1e300\nNEXT", limits: limits))
+        #expect(empty.limit == .steps && empty.position == SourcePosition(line: 1, column: 1))
+        let forever = try #require(await runtimeError("x = 0\nWHILE TRUE\nx = x + 1\nWEND", limits: limits))
+        #expect(forever.limit == .steps)
+        #expect(
+            try #require(await runtimeError("FOR i = 1 TO 2 STEP 0\nNEXT"))
+                .description == "line 1, column 1: STEP 0 would never end")
+        #expect(
+            try #require(await runtimeError("WHILE 1\nWEND"))
+                .description == "line 1, column 7: WHILE needs TRUE or FALSE, not a number")
+    }
+
     @Test func andOrShortCircuit() async throws {
         #expect(try await run("IF FALSE AND missing THEN TALK 1\nIF TRUE OR missing THEN TALK 2").talk == ["2"])
     }

@@ -129,11 +129,40 @@ struct ParserTests {
         ("x = LEN(\"a\")", "line 1, column 5: unknown function LEN"),
         ("x = NOW(1)", "line 1, column 5: NOW() takes no arguments"),
         ("COMPLETE TASK a, \"r\", 3", "line 1, column 21: COMPLETE TASK takes at most 2 arguments"),
+        ("FOR i = 1 10\nNEXT", "line 1, column 11: expected TO, found 10"),
+        ("FOR i = 1 TO 3\nTALK i\n", "line 3, column 1: expected NEXT for the FOR at line 1, column 1"),
+        ("FOR i = 1 TO 3\nNEXT j", "line 2, column 6: NEXT j closes the FOR of i"),
+        ("WHILE TRUE\nTALK 1", "line 2, column 7: expected WEND for the WHILE at line 1, column 1"),
+        ("NEXT", "line 1, column 1: NEXT without a matching FOR"),
+        ("IF TRUE THEN WHILE TRUE", "line 1, column 14: a WHILE loop cannot follow THEN or ELSE on one line"),
     ])
     func syntaxErrorsNameLineColumnAndWhatWasExpected(source: String, message: String) throws {
         let error = try #require(syntaxError(source))
         #expect(error.kind == .syntax)
         #expect(error.description == message)
+    }
+
+    @Test func loopsParseWithTheirBoundsAndBodies() throws {
+        let program = try Program(parsing: "FOR i = 1 TO n STEP 2\nTALK i\nNEXT I\nWHILE x < 3\nx = x + 1\nWEND")
+        #expect(
+            program.statements == [
+                .forLoop(
+                    name: "i", first: .literal(.number(1), position(1, 9)), last: .variable("n", position(1, 14)),
+                    step: .literal(.number(2), position(1, 21)),
+                    body: [.talk(.variable("i", position(2, 6)), at: position(2, 1))], at: position(1, 1)),
+                .whileLoop(
+                    condition: .binary(
+                        .less, .variable("x", position(4, 7)), .literal(.number(3), position(4, 11)), position(4, 9)),
+                    body: [
+                        .assign(
+                            name: "x",
+                            value: .binary(
+                                .add, .variable("x", position(5, 5)), .literal(.number(1), position(5, 9)),
+                                position(5, 7)),
+                            at: position(5, 1))
+                    ],
+                    at: position(4, 1)),
+            ])
     }
 
     @Test func deepNestingIsAnErrorNotACrash() throws {

@@ -2072,10 +2072,11 @@ class _BasicMethods(_Namespace):
         DUE DATE, SET TASK ASSIGNEE, SET TASK PROGRESS, SET TASK STATUS, GET TASK STATUS, ADD TASK
         COMMENT, COMPLETE TASK) is a call of tasks.create, tasks.update, tasks.get, tasks.comments.add
         or tasks.complete made as the caller, so the caller's permissions, rate limits and on_behalf_of
-        apply to each. A script can reach nothing else. It runs at most 100,000 statements and 10
-        seconds, says at most 1,000 lines and 65,536 bytes, and builds no string over 65,536 bytes. The
-        reply waits until the script's writes are durable; a script that fails keeps the writes of the
-        statements before the failing one. $/cancelRequest stops a run between two statements.
+        apply to each. A script can reach nothing else. It has FOR and WHILE loops; it runs at most
+        100,000 steps (statements evaluated and loop turns) and 10 seconds, says at most 1,000 lines and
+        65,536 bytes, and builds no string over 65,536 bytes. The reply waits until the script's writes
+        are durable; a script that fails keeps the writes of the statements before the failing one.
+        $/cancelRequest stops a run between two statements.
 
         Rate limit: script. Runs long.
 
