@@ -140,7 +140,7 @@ private struct Run {
         steps += 1
         guard steps <= limits.maxSteps else {
             throw BasicError(
-                .runtime, at: position, "the script ran more than \(limits.maxSteps) statements", limit: .steps)
+                .runtime, at: position, "the script ran more than \(limits.maxSteps) steps", limit: .steps)
         }
         try checkTime(at: position)
     }

@@ -184,7 +184,7 @@ struct InterpreterTests {
         let limits = BasicLimits(maxSteps: 3)
         let error = try #require(await runtimeError("a = 1\nb = 2\nc = 3\nd = 4", limits: limits))
         #expect(error.limit == .steps)
-        #expect(error.description == "line 4, column 1: the script ran more than 3 statements")
+        #expect(error.description == "line 4, column 1: the script ran more than 3 steps")
     }
 
     @Test func theTimeLimitIsCheckedBeforeEveryStatement() async throws {
