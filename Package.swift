@@ -60,10 +60,16 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // MARK: Basic
+        .target(name: "Basic", dependencies: ["JSON"], swiftSettings: settings),
+        .testTarget(name: "BasicTests", dependencies: ["Basic", "JSON"], swiftSettings: settings),
+
         // MARK: TaskwireServer
         .target(
             name: "TaskwireServer",
-            dependencies: ["JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery"],
+            dependencies: [
+                "JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery", "Basic",
+            ],
             resources: [.embedInCode("openrpc.json")],
             swiftSettings: settings
         ),

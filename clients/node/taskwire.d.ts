@@ -306,6 +306,22 @@ export interface AutomationsUpdateParams {
     on_behalf_of?: string;
 }
 
+/** Params of `basic.run`. */
+export interface BasicRunParams {
+    /** The script; at most 65,536 bytes of UTF-8. */
+    source: string;
+    /**
+     * Variables set before the script starts, by name (case-insensitive, not a keyword): strings, numbers,
+     * booleans or null.
+     */
+    variables?: Record<string, string | number | boolean | null>;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
 /** Params of `events.publish`. */
 export interface EventsPublishParams {
     type: unknown;
@@ -970,6 +986,23 @@ export interface AutomationsMethods {
     update(params: AutomationsUpdateParams, options?: CallOptions): Promise<any>;
 }
 
+/** The `basic.*` methods. */
+export interface BasicMethods {
+    /**
+     * `basic.run`: Run a BASIC script over the task API. Runs a script in the spec's BASIC (docs/basic.md) as
+     * the caller and returns what it said with TALK and its variables. Each task keyword (CREATE TASK, SET TASK
+     * PRIORITY, SET TASK DUE DATE, SET TASK ASSIGNEE, SET TASK PROGRESS, SET TASK STATUS, GET TASK STATUS, ADD
+     * TASK COMMENT, COMPLETE TASK) is a call of tasks.create, tasks.update, tasks.get, tasks.comments.add or
+     * tasks.complete made as the caller, so the caller's permissions, rate limits and on_behalf_of apply to
+     * each. A script can reach nothing else. It has FOR and WHILE loops; it runs at most 100,000 steps
+     * (statements evaluated and loop turns) and 10 seconds, says at most 1,000 lines and 65,536 bytes, and
+     * builds no string over 65,536 bytes. The reply waits until the script's writes are durable; a script that
+     * fails keeps the writes of the statements before the failing one. $/cancelRequest stops a run between two
+     * statements. Rate limit: script. Runs long.
+     */
+    run(params: BasicRunParams, options?: CallOptions): Promise<any>;
+}
+
 /** The `events.*` methods. */
 export interface EventsMethods {
     /**
@@ -1215,6 +1248,7 @@ export interface WorkflowsMethods {
 export interface GeneratedMethods {
     readonly auth: AuthMethods;
     readonly automations: AutomationsMethods;
+    readonly basic: BasicMethods;
     readonly events: EventsMethods;
     readonly rpc: RpcMethods;
     readonly server: ServerMethods;

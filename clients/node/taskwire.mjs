@@ -361,6 +361,11 @@ export const METHODS = Object.freeze({
         required: ["automation_id"],
         summary: "Change an automation.",
     }),
+    "basic.run": Object.freeze({
+        params: ["source", "variables", "on_behalf_of"],
+        required: ["source"],
+        summary: "Run a BASIC script over the task API.",
+    }),
     "events.publish": Object.freeze({
         params: ["type", "value", "context", "event_id", "depth", "on_behalf_of"],
         required: ["type", "value"],

@@ -1405,6 +1405,7 @@ METHODS: Dict[str, Tuple[str, ...]] = {
     "automations.get": ("automation_id", "on_behalf_of"),
     "automations.list": ("page", "limit", "on_behalf_of"),
     "automations.update": ("automation_id", "name", "trigger", "action", "enabled", "on_behalf_of"),
+    "basic.run": ("source", "variables", "on_behalf_of"),
     "events.publish": ("type", "value", "context", "event_id", "depth", "on_behalf_of"),
     "events.since": ("cursor", "limit", "types", "on_behalf_of"),
     "events.subscribe": ("types", "filter", "since", "on_behalf_of"),
@@ -2072,6 +2073,52 @@ class _AutomationsMethods(_Namespace):
                 "enabled": enabled,
                 "on_behalf_of": on_behalf_of,
             },
+            (),
+            timeout,
+        )
+
+
+class _BasicMethods(_Namespace):
+    """The ``basic.*`` methods; other ``basic.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def run(
+        self,
+        source: str,
+        *,
+        variables: Optional[Dict[str, Any]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Run a BASIC script over the task API.
+
+        ``basic.run``. Runs a script in the spec's BASIC (docs/basic.md) as the caller and returns what
+        it said with TALK and its variables. Each task keyword (CREATE TASK, SET TASK PRIORITY, SET TASK
+        DUE DATE, SET TASK ASSIGNEE, SET TASK PROGRESS, SET TASK STATUS, GET TASK STATUS, ADD TASK
+        COMMENT, COMPLETE TASK) is a call of tasks.create, tasks.update, tasks.get, tasks.comments.add
+        or tasks.complete made as the caller, so the caller's permissions, rate limits and on_behalf_of
+        apply to each. A script can reach nothing else. It has FOR and WHILE loops; it runs at most
+        100,000 steps (statements evaluated and loop turns) and 10 seconds, says at most 1,000 lines and
+        65,536 bytes, and builds no string over 65,536 bytes. The reply waits until the script's writes
+        are durable; a script that fails keeps the writes of the statements before the failing one.
+        $/cancelRequest stops a run between two statements.
+
+        Rate limit: script. Runs long.
+
+        Params:
+
+        * ``source`` (str, required): The script; at most 65,536 bytes of UTF-8.
+        * ``variables`` (object): Variables set before the script starts, by name (case-insensitive, not
+          a keyword): strings, numbers, booleans or null.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "basic.run",
+            {"source": source, "variables": variables, "on_behalf_of": on_behalf_of},
             (),
             timeout,
         )
@@ -3360,6 +3407,11 @@ class _GeneratedClientMethods:
     def automations(self) -> "_AutomationsMethods":
         """The ``automations.*`` methods."""
         return _AutomationsMethods(self._client, "automations")
+
+    @property
+    def basic(self) -> "_BasicMethods":
+        """The ``basic.*`` methods."""
+        return _BasicMethods(self._client, "basic")
 
     @property
     def events(self) -> "_EventsMethods":

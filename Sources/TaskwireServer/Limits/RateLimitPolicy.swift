@@ -14,6 +14,7 @@ package struct RateLimitPolicy: Sendable, Equatable {
         "attach": .init(count: 50, window: 3600),
         "read": .init(count: 600, window: 60),
         "admin": .init(count: 300, window: 3600),
+        "script": .init(count: 300, window: 3600),
     ]
 
     /// The limit of each operation; empty when limits are off.

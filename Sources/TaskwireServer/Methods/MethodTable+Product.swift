@@ -19,6 +19,7 @@ extension MethodTable {
                 + TemplateMethods.declarations(engine: engine)
                 + AutomationMethods.declarations(engine: engine)
                 + EventsMethods.declarations(hub: events ?? EventHub(engine: engine))
+                + BasicMethods.declarations(invoker: invoker)
         )
     }
 }

@@ -17,6 +17,8 @@ package enum Command: Sendable, Equatable {
     case maintenance(MaintenanceCommand)
     /// `taskwire token create ...`: issue a bearer token from the shell.
     case token(TokenOptions)
+    /// `taskwire basic FILE ...`: run a BASIC script over the task API.
+    case basic(BasicOptions)
 }
 
 /// How durable an answered write is; the store honours it once it is wired in.
@@ -84,6 +86,7 @@ package enum CommandLineOptions {
         Usage: taskwire [options]
                taskwire token create --user ID [--role ROLE] [--name NAME] [--label L] [--expires-at T]
                                      [--data-dir DIR]
+               taskwire basic FILE [--data-dir DIR | --socket PATH --token T] [--var NAME=VALUE ...]
                taskwire export|import|check ...   (see Maintenance below)
                taskwire COMMAND --help             One command's usage and exit statuses.
 
@@ -107,7 +110,7 @@ package enum CommandLineOptions {
           --stdio-user ID             The user stdio acts as until auth.login; it must exist. Default: system.
           --rate-limit OP=COUNT/WINDOW
                                       Per-user limit of one operation (create, update, list, comment,
-                                      attach, read, admin), e.g. create=100/hour; repeatable.
+                                      attach, read, admin, script), e.g. create=100/hour; repeatable.
           --rate-limit off            No rate limits.
           --max-attachment-bytes N    Largest attachment accepted (decoded bytes); K, M, G suffixes
                                       allowed. Larger uploads get 413 too_large. Default: 10M.
@@ -140,6 +143,9 @@ package enum CommandLineOptions {
             case "token":
                 if asksForHelp(remaining.dropFirst()) { return .usage(TokenOptions.usage) }
                 return .token(try TokenOptions.parse(remaining.dropFirst(), environment: environment))
+            case "basic":
+                if asksForHelp(remaining.dropFirst()) { return .usage(BasicOptions.usage) }
+                return .basic(try BasicOptions.parse(remaining.dropFirst(), environment: environment))
             default:
                 throw CommandLineError("Unknown command '\(first)'. Run taskwire --help for usage.")
             }

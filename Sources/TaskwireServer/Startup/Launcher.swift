@@ -42,6 +42,8 @@ package enum Launcher {
             return await serve(options).rawValue
         case .token(let options):
             return await TokenCommand.run(options).rawValue
+        case .basic(let options):
+            return await BasicCommand.run(options)
         }
     }
 
