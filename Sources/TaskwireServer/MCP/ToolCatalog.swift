@@ -123,13 +123,15 @@ package struct ToolCatalog: Sendable {
                     || byte == UInt8(ascii: "-")
             })
         else { throw MethodTableError(message: "The method \(declaration.name) has no valid MCP tool name.") }
-        var definitions = SchemaBundle(components: components)
+        // Each schema carries only the definitions it refers to: hosts often hand the schemas to the model.
+        var inputDefinitions = SchemaBundle(components: components)
+        var outputDefinitions = SchemaBundle(components: components)
 
         var properties = JSONObject()
         var required: [JSONValue] = []
         for param in method["params"]?.arrayValue ?? [] {
             guard let paramName = param["name"]?.stringValue else { continue }
-            var schema = try definitions.adopt(param["schema"] ?? [:], in: declaration.name)
+            var schema = try inputDefinitions.adopt(param["schema"] ?? [:], in: declaration.name)
             if case .object(var object) = schema, object["description"] == nil,
                 let description = param["description"]?.stringValue
             {
@@ -144,8 +146,8 @@ package struct ToolCatalog: Sendable {
         input["additionalProperties"] = false
 
         let resultSchema = method["result"]?["schema"] ?? [:]
-        let wraps = !definitions.isObjectSchema(resultSchema)
-        let adopted = try definitions.adopt(resultSchema, in: declaration.name)
+        let wraps = !outputDefinitions.isObjectSchema(resultSchema)
+        let adopted = try outputDefinitions.adopt(resultSchema, in: declaration.name)
         var output: JSONObject
         if wraps {
             output = [
@@ -156,12 +158,8 @@ package struct ToolCatalog: Sendable {
             output = adopted.objectValue ?? [:]
             output["type"] = "object"
         }
-        // Both schemas share one set of definitions, the ones either refers to.
-        let defs = definitions.definitions
-        if !defs.isEmpty {
-            input["$defs"] = .object(defs)
-            output["$defs"] = .object(defs)
-        }
+        if !inputDefinitions.definitions.isEmpty { input["$defs"] = .object(inputDefinitions.definitions) }
+        if !outputDefinitions.definitions.isEmpty { output["$defs"] = .object(outputDefinitions.definitions) }
 
         let summary = method["summary"]?.stringValue ?? declaration.name
         var description = summary
