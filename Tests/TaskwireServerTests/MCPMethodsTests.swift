@@ -192,6 +192,32 @@ struct MCPMethodsTests {
         #expect(quiet["id"] == 2)
     }
 
+    @Test func aLongToolSendsHeartbeatsUntilItFinishes() async throws {
+        let release = FrameInbox()
+        let long = MethodDeclaration.test("long.op", runsLong: true) { _, _ in
+            _ = try await release.next(timeout: .seconds(10), what: "the test to release long.op")
+            return Reply("done")
+        }
+        let ticker = ManualTicker()
+        let mcp = try MCPHarness.tools([long], document: Self.document(["long.op"]), ticker: ticker.ticker)
+        mcp.send(
+            [
+                "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": ["name": "long_op", "_meta": MCPHarness.meta(["progressToken": 7])],
+            ])
+        #expect(try await mcp.next()["params"]?["progress"] == 0)
+        ticker.tick()
+        let beat = try await mcp.next()
+        #expect(beat["params"]?["progress"] == 1 && beat["params"]?["total"] == nil)
+        #expect(beat["params"]?["progressToken"] == 7)
+        ticker.tick()
+        #expect(try await mcp.next()["params"]?["progress"] == 2)
+        release.push([])
+        let last = try await mcp.next()
+        #expect(last["params"]?["progress"] == 3 && last["params"]?["total"] == 3)
+        #expect(try await mcp.next()["result"]?["structuredContent"] == ["result": "done"])
+    }
+
     /// The text of a tool result's first content block.
     static func text(of result: JSONValue) -> String? {
         result["content"]?.arrayValue?.first?["text"]?.stringValue

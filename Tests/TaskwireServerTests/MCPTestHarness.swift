@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import Synchronization
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -27,14 +28,16 @@ struct MCPHarness {
 
     /// `declarations` as tools, described by `document`, plus the MCP methods.
     static func tools(
-        _ declarations: [MethodDeclaration], document: JSONValue, pageSize: Int = MCPMethods.defaultPageSize
+        _ declarations: [MethodDeclaration], document: JSONValue, pageSize: Int = MCPMethods.defaultPageSize,
+        ticker: ProgressTicker = .every(.seconds(3600))
     ) throws -> MCPHarness {
         let invoker = MethodInvoker()
         let sessions = MCPSessions()
         let table = try MethodTable(
             declarations
                 + MCPMethods.declarations(
-                    tools: declarations, document: document, invoker: invoker, sessions: sessions, pageSize: pageSize))
+                    tools: declarations, document: document, invoker: invoker, sessions: sessions, pageSize: pageSize,
+                    ticker: ticker))
         return MCPHarness(table: table, invoker: invoker, sessions: sessions)
     }
 
@@ -85,4 +88,16 @@ struct MCPHarness {
     func call(_ id: Int, _ tool: String, _ arguments: JSONValue, meta: JSONObject = [:]) async throws -> JSONValue {
         try await request(id, "tools/call", ["name": .string(tool), "arguments": arguments, "_meta": Self.meta(meta)])
     }
+}
+
+/// A progress ticker the test ticks by hand.
+final class ManualTicker: Sendable {
+    private let continuation = Mutex<AsyncStream<Void>.Continuation?>(nil)
+
+    var ticker: ProgressTicker {
+        ProgressTicker { [self] in AsyncStream { stream in continuation.withLock { $0 = stream } } }
+    }
+
+    /// One heartbeat for the call listening now.
+    func tick() { _ = continuation.withLock { $0 }?.yield() }
 }

@@ -18,10 +18,11 @@ enum MCPMethods {
     /// The declarations serving `tools` (the rest of the table) as MCP tools.
     ///
     /// `document` is the OpenRPC document the tools are generated from (the embedded schema unless a test
-    /// gives one); `invoker` runs each tool's method; `sessions` remembers which connections initialized.
+    /// gives one); `invoker` runs each tool's method; `sessions` remembers which connections initialized;
+    /// `ticker` paces the progress heartbeats of long calls.
     static func declarations(
         tools declarations: [MethodDeclaration], document: JSONValue? = nil, invoker: MethodInvoker,
-        sessions: MCPSessions, pageSize: Int = defaultPageSize
+        sessions: MCPSessions, pageSize: Int = defaultPageSize, ticker: ProgressTicker = .every(.seconds(5))
     ) throws(MethodTableError) -> [MethodDeclaration] {
         let source: JSONValue
         if let document {
@@ -34,7 +35,7 @@ enum MCPMethods {
             }
         }
         let catalog = try ToolCatalog(document: source, declarations: declarations)
-        let call = ToolCall(catalog: catalog, invoker: invoker, sessions: sessions)
+        let call = ToolCall(catalog: catalog, invoker: invoker, sessions: sessions, ticker: ticker)
         return [
             MethodDeclaration(
                 "server/discover", rateLimit: nil, opensBeforeLogin: true, readOnly: true, destructive: false,

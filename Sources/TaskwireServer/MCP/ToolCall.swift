@@ -14,6 +14,8 @@ struct ToolCall: Sendable {
     let catalog: ToolCatalog
     let invoker: MethodInvoker
     let sessions: MCPSessions
+    /// Paces the heartbeats of a long call with a `progressToken`.
+    let ticker: ProgressTicker
 
     /// The error codes that stay JSON-RPC errors instead of becoming `isError` results.
     static let protocolErrorCodes: Set<Int> = [
@@ -37,15 +39,28 @@ struct ToolCall: Sendable {
 
         let progress =
             tool.runsLong ? meta.progressToken.flatMap { token in context.outbound.map { (token, $0) } } : nil
+        let outcome: Dispatcher.Outcome
         if let (token, outbound) = progress {
+            let ticks = ticker.ticks()
             Self.report(token, progress: 0, message: "Running \(tool.method).", to: outbound)
+            let heartbeat = Task {
+                var beats = 0
+                for await _ in ticks {
+                    beats += 1
+                    Self.report(token, progress: beats, message: "\(tool.method) is still running.", to: outbound)
+                }
+                return beats
+            }
+            outcome = await invoker.call(tool.method, params: .object(arguments ?? [:]), context: context)
+            // No heartbeat may follow the last notification: wait for the heartbeat task to end first.
+            heartbeat.cancel()
+            let beats = await heartbeat.value + 1
+            Self.report(token, progress: beats, total: beats, message: "\(tool.method) finished.", to: outbound)
+        } else {
+            outcome = await invoker.call(tool.method, params: .object(arguments ?? [:]), context: context)
         }
-        let outcome = await invoker.call(tool.method, params: .object(arguments ?? [:]), context: context)
         switch outcome {
         case .success(let result, let ticket):
-            if let (token, outbound) = progress {
-                Self.report(token, progress: 1, total: 1, message: "\(tool.method) finished.", to: outbound)
-            }
             let structured = tool.structuredContent(result)
             let content: JSONValue = [["type": "text", "text": .string(JSONWriter.string(structured))]]
             return Reply(
