@@ -292,21 +292,67 @@ def test_every_tool_schema_is_a_valid_json_schema_and_results_validate(raw: Raw)
             jsonschema.Draft202012Validator.check_schema(tool[key])
             assert tool[key]["type"] == "object", tool["name"]
     by_name = {tool["name"]: tool for tool in tools}
-    calls = [
-        ("tasks_create", {"title": "Validate me", "tags": ["a"]}),
-        ("tasks_list", {}),
-        ("server_info", {}),
-        ("auth_whoami", {}),
-        ("workflows_create", {"name": "W", "steps": [{"name": "one"}]}),
-        ("workflows_list", {}),
-        ("templates_list", {}),
-        ("events_since", {}),
-    ]
-    for id, (name, arguments) in enumerate(calls, start=10):
-        result = raw.request(id, "tools/call", {"name": name, "arguments": arguments, "_meta": META})["result"]
-        assert result["isError"] is False, result
-        jsonschema.Draft202012Validator(by_name[name]["outputSchema"]).validate(result["structuredContent"])
+    ids = iter(range(100, 1000))
+
+    def call(name: str, arguments: Dict[str, Any]) -> Any:
         jsonschema.Draft202012Validator(by_name[name]["inputSchema"]).validate(arguments)
+        params = {"name": name, "arguments": arguments, "_meta": META}
+        result = raw.request(next(ids), "tools/call", params)["result"]
+        assert result["isError"] is False, result
+        # What the SDKs check on every call: the structured result against the tool's outputSchema.
+        jsonschema.Draft202012Validator(by_name[name]["outputSchema"]).validate(result["structuredContent"])
+        assert json.loads(result["content"][0]["text"]) == result["structuredContent"]
+        return result["structuredContent"]
+
+    task = call("tasks_create", {"title": "A", "due_date": "2030-01-01T00:00:00Z", "tags": ["x"], "assignee": "u1"})
+    tid = task["task_id"]
+    call("tasks_get", {"task_id": tid})
+    call("tasks_update", {"task_id": tid, "status": "in_progress", "progress": 10})
+    call("tasks_list", {"q": "A"})
+    call("tasks_history", {"task_id": tid})
+    call("tasks_comments_add", {"task_id": tid, "text": "hi @u1", "mentions": ["u1"]})
+    call("tasks_comments_list", {"task_id": tid})
+    upload = {"task_id": tid, "filename": "a.txt", "content_base64": "aGVsbG8=", "mime_type": "text/plain"}
+    attachment = call("tasks_attachments_upload", upload)["attachment_id"]
+    call("tasks_attachments_list", {"task_id": tid})
+    call("tasks_attachments_get", {"attachment_id": attachment})
+    call("tasks_attachments_delete", {"attachment_id": attachment})
+    call("tasks_watch", {"task_id": tid})
+    call("tasks_unwatch", {"task_id": tid})
+    template = call("templates_create", {"name": "T", "description_template": "Issue {{issue_id}}", "checklist": ["a"]})
+    tpl = template["template_id"]
+    call("templates_get", {"template_id": tpl})
+    call("templates_list", {})
+    call("templates_update", {"template_id": tpl, "name": "T2"})
+    from_template = call("tasks_create_from_template", {"template_id": tpl, "variables": {"issue_id": "#1"}})
+    steps = [{"name": "s1", "duration_hours": 1}, {"name": "s2", "depends_on": ["s1"]}]
+    wf = call("workflows_create", {"name": "W", "steps": steps})["workflow_id"]
+    call("workflows_get", {"workflow_id": wf})
+    call("workflows_status", {"workflow_id": wf})
+    call("workflows_list", {})
+    call("workflows_update", {"workflow_id": wf, "add_steps": [{"name": "s3", "depends_on": ["s2"]}]})
+    call("workflows_cancel", {"workflow_id": wf})
+    trigger = {"type": "conversation_tag", "value": "urgent"}
+    action = {"type": "create_task", "template": tpl, "priority": "critical"}
+    automation = call("automations_create", {"name": "Au", "trigger": trigger, "action": action})["automation_id"]
+    call("automations_get", {"automation_id": automation})
+    call("automations_list", {})
+    call("events_publish", {"type": "conversation_tag", "value": "urgent", "context": {"conversation_id": "c1"}})
+    call("automations_update", {"automation_id": automation, "enabled": False})
+    call("automations_delete", {"automation_id": automation})
+    call("users_upsert", {"user_id": "u1", "name": "U", "role": "member"})
+    call("users_get", {"user_id": "u1"})
+    call("users_list", {})
+    token = call("auth_tokens_create", {"user_id": "u1", "label": "l"})["token_id"]
+    call("auth_tokens_list", {})
+    call("auth_tokens_revoke", {"token_id": token})
+    call("auth_whoami", {})
+    call("server_info", {})
+    call("events_since", {})
+    call("tasks_update", {"task_id": from_template["task_id"], "status": "in_progress"})
+    call("tasks_complete", {"task_id": from_template["task_id"], "resolution": "done"})
+    call("templates_delete", {"template_id": tpl})
+    call("tasks_delete", {"task_id": tid})
 
 
 def test_notifications_cancelled_stops_a_call_before_it_writes(raw: Raw) -> None:
