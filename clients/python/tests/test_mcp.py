@@ -445,7 +445,8 @@ def test_a_socket_client_lists_but_must_authenticate_to_call(socket_server: Dict
 
 def test_a_socket_session_logs_in_through_initialize_or_auth_login(socket_server: Dict[str, Any]) -> None:
     client = socket_server["connect"]()
-    params = {"protocolVersion": "2025-11-25", "capabilities": {}, "_meta": {"dev.taskwire/token": socket_server["token"]}}
+    meta = {"dev.taskwire/token": socket_server["token"]}
+    params = {"protocolVersion": "2025-11-25", "capabilities": {}, "_meta": meta}
     assert client.request(1, "initialize", params)["result"]["protocolVersion"] == "2025-11-25"
     whoami = client.request(2, "tools/call", {"name": "auth_whoami"})["result"]["structuredContent"]
     assert whoami["user_id"] == "ann"
@@ -454,6 +455,7 @@ def test_a_socket_session_logs_in_through_initialize_or_auth_login(socket_server
     assert other.request(1, "initialize", {"protocolVersion": "2025-11-25"})["result"]
     assert other.request(2, "tools/call", {"name": "auth_whoami"})["error"]["code"] == 401
     assert other.request(3, "auth.login", {"token": socket_server["token"]})["result"]["user_id"] == "ann"
-    member = other.request(4, "tools/call", {"name": "users_upsert", "arguments": {"user_id": "x", "name": "X", "role": "member"}})
+    upsert = {"name": "users_upsert", "arguments": {"user_id": "x", "name": "X", "role": "member"}}
+    member = other.request(4, "tools/call", upsert)
     # Logged in as a member: the method's own rule answers, as a result the model can read.
     assert member["result"]["isError"] is True and "permission_denied" in member["result"]["content"][0]["text"]
