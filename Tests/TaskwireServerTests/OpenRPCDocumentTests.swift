@@ -25,7 +25,9 @@ struct OpenRPCDocumentTests {
             info: ServerInfo(transports: [], dataDirectory: nil, durability: "none"),
             engine: engine
         )
-        let methods = try #require(try document()["methods"]?.arrayValue)
+        // MCP's methods are listed beside the OpenRPC ones, in x-mcp-methods (docs/mcp.md).
+        let methods =
+            try #require(try document()["methods"]?.arrayValue) + (try document()["x-mcp-methods"]?.arrayValue ?? [])
         let names = methods.compactMap { $0["name"]?.stringValue }
         #expect(names.count == methods.count)
         #expect(Set(names).count == names.count)
@@ -35,7 +37,7 @@ struct OpenRPCDocumentTests {
     @Test func theNotificationsMatchTheOnesTheServerSends() throws {
         let notifications = try #require(try document()["x-notifications"]?.arrayValue)
         let names = notifications.compactMap { $0["name"]?.stringValue }
-        #expect(names.sorted() == EventHub.notificationNames.sorted())
+        #expect(names.sorted() == (EventHub.notificationNames + MCPMethods.pushedNotifications).sorted())
         for notification in notifications {
             #expect(notification["params"]?.arrayValue?.isEmpty == false, "\(notification) has no params")
             #expect(notification["id"] == nil && notification["result"] == nil)
@@ -49,7 +51,9 @@ struct OpenRPCDocumentTests {
     }
 
     @Test func everyMethodDescribesParamsAndResult() throws {
-        for method in try #require(try document()["methods"]?.arrayValue) {
+        let methods =
+            try #require(try document()["methods"]?.arrayValue) + (try document()["x-mcp-methods"]?.arrayValue ?? [])
+        for method in methods {
             let name = method["name"]?.stringValue ?? "?"
             #expect(method["params"]?.arrayValue != nil, "\(name) has no params")
             #expect(method["result"]?["schema"]?.objectValue != nil, "\(name) has no result schema")

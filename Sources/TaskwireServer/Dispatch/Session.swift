@@ -200,8 +200,19 @@ package final class Session: Sendable {
         }
     }
 
-    /// Handles `$/` notifications on the reader thread; returns whether the notification still needs to run.
+    /// Handles `$/` notifications and MCP's `notifications/cancelled` on the reader thread; returns whether
+    /// the notification still needs to run.
     private func handleOutOfBand(method: String, params: JSONValue?) -> Bool {
+        if method == "notifications/cancelled" {
+            // MCP's spelling of `$/cancelRequest`: the same cancellation, by `requestId`. Malformed ones are
+            // ignored, as MCP asks.
+            if let raw = params?["requestId"], let id = RequestID(raw) {
+                let cancelled = inFlight.cancel(id)
+                dispatcher.logger.debug(
+                    "cancel request", ["conn": connectionID, "id": id.description, "found": String(cancelled)])
+            }
+            return false
+        }
         guard method.hasPrefix("$/") else { return true }
         if method == "$/cancelRequest" {
             guard let raw = params?["id"], let id = RequestID(raw) else {

@@ -128,8 +128,9 @@ package enum Launcher {
         }
         let methods: MethodTable
         let invoker = MethodInvoker()
+        let mcp = MCPSessions()
         do {
-            methods = try MethodTable.product(info: info, engine: engine, events: events, invoker: invoker)
+            methods = try MethodTable.product(info: info, engine: engine, events: events, invoker: invoker, mcp: mcp)
         } catch {
             logger.error("cannot build the method table: \(error.message)")
             opened.store.close()
@@ -148,6 +149,7 @@ package enum Launcher {
             configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker)
         serverBox.withLock { $0 = server }
         server.onConnectionClosed { events.connectionClosed($0) }
+        server.onConnectionClosed { mcp.connectionClosed($0) }
         let store = opened.store
         server.onShutdown {
             // Blocking: make everything answered durable and release the directory lock, off the pool.

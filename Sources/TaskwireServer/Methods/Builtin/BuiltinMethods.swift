@@ -25,9 +25,12 @@ enum BuiltinMethods {
         ]
     }
 
-    /// `ping`: takes no params and returns `{}`; a liveness check and a round-trip probe.
+    /// `ping`: takes no params (but MCP's `_meta`) and returns `{}`; a liveness check and a round-trip probe,
+    /// also MCP's.
     static func ping(_ params: JSONValue?, _ context: RequestContext) throws(ResponseError) -> Reply {
-        try ParamReader(params).finish()
+        var reader = try ParamReader(params)
+        _ = reader.value("_meta")
+        try reader.finish()
         return Reply(.object([:]))
     }
 
