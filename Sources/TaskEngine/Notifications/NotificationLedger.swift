@@ -145,15 +145,20 @@ struct NotificationLedger: Ledger {
         for user in roles.keys.sorted() {
             let config = effectiveConfig(of: user).config
             let reached = (roles[user] ?? []).filter(config.recipients.contains)
-            guard config.events.contains(type), !reached.isEmpty else { continue }
+            // Creating a task with an assignee assigns it: its assignee hears of it as an assignment.
+            var types = [type]
+            if feedEvent.type == .taskCreated, task.assignee == user { types.insert("task_assigned", at: 0) }
+            guard let chosen = types.first(where: config.events.contains), !reached.isEmpty else { continue }
             var channels = config.channels
             if config.webhook == nil { channels.removeAll { $0 == "webhook" } }
             guard !channels.isEmpty else { continue }
             let notification = InboxNotification(
                 id: InboxNotification.id(seq: event.seq, index: feedEvent.cursor.index, ordinal: ordinal),
-                recipient: user, seq: event.seq, type: type, eventID: feedEvent.id, taskID: task.id,
+                recipient: user, seq: event.seq, type: chosen, eventID: feedEvent.id, taskID: task.id,
                 taskTitle: task.title, actor: event.actor, agent: event.agent,
-                message: Self.message(of: feedEvent, task: task, recipient: user, state: state), roles: reached,
+                message: Self.message(
+                    of: FeedEventType(rawValue: chosen), event: event, task: task, recipient: user, state: state),
+                roles: reached,
                 channels: channels, createdAt: event.at)
             ordinal += 1
             if channels.contains("in_app") { insert(notification) }
@@ -177,12 +182,13 @@ struct NotificationLedger: Ledger {
     }
 
     /// One sentence saying what happened, naming people as the directory names them at the commit.
-    static func message(of feedEvent: FeedEvent, task: TaskItem, recipient: UserID, state: EngineState) -> String {
+    static func message(
+        of type: FeedEventType, event: Event, task: TaskItem, recipient: UserID, state: EngineState
+    ) -> String {
         func name(_ user: UserID) -> String { state.identity.user(user)?.name ?? user.text }
-        let event = feedEvent.source
         let actor = name(event.actor)
         let title = "\u{201C}\(task.title)\u{201D}"
-        switch feedEvent.type {
+        switch type {
         case .taskCreated: return "\(actor) created \(title)."
         case .taskAssigned:
             guard let assignee = task.assignee else { return "\(actor) unassigned \(title)." }
@@ -199,10 +205,10 @@ struct NotificationLedger: Ledger {
             let step = event.detail?["name"]?.stringValue.map { " \u{201C}\($0)\u{201D}" } ?? ""
             return "Workflow step\(step) is ready to start: \(title)."
         default:
-            switch feedEvent.type.rawValue {
+            switch type.rawValue {
             case "task_overdue": return "\(title) is overdue."
             case "task_due_soon": return "\(title) is due soon."
-            default: return "\(actor): \(feedEvent.type.rawValue.replacingOccurrences(of: "_", with: " ")) on \(title)."
+            default: return "\(actor): \(type.rawValue.replacingOccurrences(of: "_", with: " ")) on \(title)."
             }
         }
     }

@@ -84,6 +84,7 @@ package actor DeliveryWorker {
     /// Attempts every pending delivery that is due and has a channel, and returns once each attempt's
     /// outcome is recorded. A pass asked for while one runs runs again right after it.
     package func pass() async {
+        guard !channels.isEmpty else { return }
         guard !running else {
             again = true
             return

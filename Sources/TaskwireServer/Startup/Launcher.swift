@@ -155,6 +155,10 @@ package enum Launcher {
         await deliveries.start()
         let store = opened.store
         server.onShutdown {
+            push.stop()
+            await deliveries.stop()
+        }
+        server.onShutdown {
             // Blocking: make everything answered durable and release the directory lock, off the pool.
             await runBlocking { store.close() }
         }
