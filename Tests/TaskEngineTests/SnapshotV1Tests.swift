@@ -42,7 +42,9 @@ struct SnapshotV1Tests {
         #expect(reread.exportDocument() == state.exportDocument())
         // A version 1 snapshot has no inboxes (release 0.1.0 had no notifications): every other line is the same.
         let withoutInboxes = { (bytes: [UInt8]) in
-            String(decoding: bytes, as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix(#"{"kind":"notification"#) }
+            String(decoding: bytes, as: UTF8.self).split(separator: "\n").filter {
+                !$0.hasPrefix(#"{"kind":"notification"#)
+            }
         }
         #expect(withoutInboxes(reread.snapshotBytes()) == withoutInboxes(state.snapshotBytes()))
         #expect(reread.notifications.inboxes.isEmpty)
