@@ -1099,7 +1099,6 @@ export interface NotificationsMethods {
      * Unknown event, channel or recipient names are -32602 with data.field naming the list and the message
      * listing the unknown names. A webhook given without a secret gets a generated one, returned once in
      * webhook_secret. Changing nothing records nothing. See docs/notifications.md. Rate limit: update.
-     * Idempotent.
      */
     configure(params?: NotificationsConfigureParams, options?: CallOptions): Promise<any>;
     /**

@@ -2273,7 +2273,7 @@ class _NotificationsMethods(_NotificationStreamNamespace):
         message listing the unknown names. A webhook given without a secret gets a generated one,
         returned once in webhook_secret. Changing nothing records nothing. See docs/notifications.md.
 
-        Rate limit: update. Idempotent.
+        Rate limit: update.
 
         Params:
 

@@ -6,10 +6,10 @@ import TaskEngine
 /// `notifications.configure`: changes the caller's notification settings (admins: any user's, or the
 /// server-wide default with `default: true`); members left out keep their value.
 enum ConfigureNotifications {
-    /// Idempotent: the same settings again change nothing (a webhook without a secret gets a new one).
+    /// Not idempotent: a webhook given without a secret gets a new generated secret on every call.
     static func declaration(engine: Engine) -> MethodDeclaration {
         MethodDeclaration(
-            "notifications.configure", rateLimit: "update", readOnly: false, destructive: false, idempotent: true
+            "notifications.configure", rateLimit: "update", readOnly: false, destructive: false, idempotent: false
         ) { try await handle($0, $1, engine: engine) }
     }
 
