@@ -112,3 +112,33 @@ def test_a_socket_user_configures_and_receives_pushes_after_login(server: Dict[s
     # An admin may read and change ann's settings; the default stays as it was.
     assert erin.notifications.get_config(user_id="ann")["source"] == "own"
     assert erin.notifications.get_config(default=True)["config"]["recipients"] == ["assignee", "watchers"]
+
+
+def test_the_inbox_is_the_same_after_a_restart(taskwire_bin: str, tmp_path: Path, server_log: Any) -> None:
+    data_dir = str(tmp_path / "restart")
+
+    def start(*extra: str) -> taskwire.Client:
+        return taskwire.Client.spawn(
+            taskwire_bin, args=["--data-dir", data_dir, *extra], stderr=server_log, timeout=WAIT)
+
+    admin = start()
+    try:
+        admin.users.upsert(user_id="bob", name="Bob", role="member")
+        for title in ["First", "Second", "Third"]:
+            admin.tasks.create(title=title, assignee="bob")
+    finally:
+        admin.close()
+    seen = []
+    for _ in range(2):
+        bob = start("--stdio-user", "bob")
+        try:
+            inbox = bob.notifications.list()
+            seen.append(inbox)
+            if len(seen) == 1:
+                bob.notifications.mark_read(notification_ids=[inbox["notifications"][-1]["id"]])
+        finally:
+            bob.close()
+    first, second = seen
+    assert [n["task_title"] for n in first["notifications"]] == ["Third", "Second", "First"]
+    assert [n["id"] for n in second["notifications"]] == [n["id"] for n in first["notifications"]]
+    assert second["unread_count"] == 2 and second["notifications"][-1]["read"] is True
