@@ -44,6 +44,16 @@ NODE_CLIENT_NAMES = {
     "setTaskPriority", "setTaskDueDate", "setTaskAssignee", "setTaskProgress", "setTaskStatus", "getTaskStatus",
     "addTaskComment", "completeTask", "on", "once", "off", "emit",
 }
+# Namespaces that share their name with a client method: the namespace is callable and calling it is that
+# method (``client.notifications()`` opens the push stream, ``client.notifications.list()`` is a call).
+# Each one's base class in Python and its call signature in TypeScript are written by hand here.
+CALLABLE_NAMESPACES = {
+    "notifications": {
+        "python_base": "_NotificationStreamNamespace",
+        "ts_call": "(options?: { methods?: string[]; maxsize?: number }): NotificationStream;",
+        "ts_doc": "Calling it opens a stream of the notifications pushed from now on (only `methods`, if given).",
+    },
+}
 # Keyword arguments every Python helper takes for the client itself.
 PYTHON_RESERVED_PARAMS = {"self", "timeout"}
 
@@ -326,7 +336,8 @@ def render_python(schema: Schema) -> str:
         children = sorted(key[-1] for key in groups if len(key) == len(path) + 1 and key[: len(path)] == path)
         lines += ["", ""]
         if path:
-            lines.append("class %s(_Namespace):" % py_class_name(path))
+            base = CALLABLE_NAMESPACES.get(path[0], {}).get("python_base") if len(path) == 1 else None
+            lines.append("class %s(%s):" % (py_class_name(path), base or "_Namespace"))
             lines.append('    """The ``%s.*`` methods; other ``%s.`` names still work as dynamic calls."""' % (
                 ".".join(path), ".".join(path)))
             lines.append("")
@@ -342,7 +353,7 @@ def render_python(schema: Schema) -> str:
             lines.append("        return self  # type: ignore[return-value]")
         for child in children:
             name = ".".join(path + (child,))
-            if not path and child in PYTHON_CLIENT_NAMES:
+            if not path and child in PYTHON_CLIENT_NAMES and child not in CALLABLE_NAMESPACES:
                 raise SchemaError("namespace %s would shadow Client.%s" % (name, child))
             lines.append("")
             lines.append("    @property")
@@ -420,7 +431,7 @@ def render_node(schema: Schema) -> str:
         path, leaf = split_name(method["name"])
         if not path and js_name(leaf) in NODE_CLIENT_NAMES:
             raise SchemaError("method %s would shadow Client.%s in Node" % (method["name"], js_name(leaf)))
-        if path and js_name(path[0]) in NODE_CLIENT_NAMES:
+        if path and js_name(path[0]) in NODE_CLIENT_NAMES and path[0] not in CALLABLE_NAMESPACES:
             raise SchemaError("namespace %s would shadow Client.%s in Node" % (path[0], js_name(path[0])))
     return "\n".join(lines) + "\n"
 
@@ -460,6 +471,10 @@ def render_types(schema: Schema) -> str:
         lines.append("/** %s */" % ("The `%s.*` methods." % ".".join(path) if path else
                                     "The schema's namespaces and top-level methods, as members of a Client."))
         lines.append("export interface %s {" % interface_name(path))
+        callable_namespace = CALLABLE_NAMESPACES.get(path[0]) if len(path) == 1 else None
+        if callable_namespace:
+            lines.append("    /** %s */" % callable_namespace["ts_doc"])
+            lines.append("    %s" % callable_namespace["ts_call"])
         for child in children:
             lines.append("    readonly %s: %s;" % (js_name(child), interface_name(path + (child,))))
         for method in groups[path]:

@@ -16,13 +16,14 @@ struct EngineState: Sendable {
         case workflows(WorkflowLedger.Change)
         case templates(TemplateLedger.Change)
         case automations(AutomationLedger.Change)
+        case notifications(NotificationLedger.Change)
 
         /// The task as the change leaves it, for changes of a task (tasks and collaboration).
         var task: TaskItem? {
             switch self {
             case .tasks(let change): change.new
             case .collaboration(let change): change.task.new
-            case .identity, .workflows, .templates, .automations: nil
+            case .identity, .workflows, .templates, .automations, .notifications: nil
             }
         }
     }
@@ -39,6 +40,11 @@ struct EngineState: Sendable {
     private(set) var templates = TemplateLedger()
     /// Automations and their firings.
     private(set) var automations = AutomationLedger()
+    /// Notification configurations, inboxes and pending deliveries.
+    private(set) var notifications = NotificationLedger()
+    /// Whether committed events are routed to inboxes; off for the scratch states that fold one task's
+    /// history for the feed.
+    var routesNotifications = true
     /// Every committed event, with each task's history chain.
     private(set) var log = EventLog()
     /// The newest event's `seq` (0 before the first).
@@ -63,6 +69,7 @@ struct EngineState: Sendable {
         case .workflows: return .workflows(try workflows.prepare(event, in: self))
         case .templates: return .templates(try templates.prepare(event, in: self))
         case .automations: return .automations(try automations.prepare(event, in: self))
+        case .notifications: return .notifications(try notifications.prepare(event, in: self))
         }
     }
 
@@ -78,6 +85,7 @@ struct EngineState: Sendable {
         case .workflows(let change): workflows.apply(change, of: event)
         case .templates(let change): templates.apply(change, of: event)
         case .automations(let change): automations.apply(change, of: event)
+        case .notifications(let change): notifications.apply(change, of: event)
         }
         // Every ledger that did not apply the change follows it (a collaboration change also changes a task).
         let owner = event.type.domain
@@ -87,11 +95,20 @@ struct EngineState: Sendable {
         if owner != .workflows { workflows.follow(event) }
         if owner != .templates { templates.follow(event) }
         if owner != .automations { automations.follow(event) }
+        if owner != .notifications { notifications.follow(event) }
         // A task's events chain into its history; events of no task are kept in `seq` order only.
         let slot = event.taskID.flatMap(tasks.slot(of:))
         log.append(bytes, slot: slot ?? -1)
         lastSeq = event.seq
         lastEventAt = max(lastEventAt, event.at)
+        // Routing reads the state the event leaves (watchers, the directory); the ledger is taken out while
+        // it routes, so reading the rest of the state copies nothing.
+        if routesNotifications, !event.isInternal {
+            var notifications = self.notifications
+            self.notifications = NotificationLedger()
+            notifications.route(event, task: change.task, state: self)
+            self.notifications = notifications
+        }
     }
 
     /// Prepares and commits an event (journal replay, import).
@@ -123,12 +140,15 @@ struct EngineState: Sendable {
         var automations = AutomationLedger()
         try automations.load(lines, state: self)
         self.automations = automations
+        var notifications = NotificationLedger()
+        try notifications.load(lines, state: self)
+        self.notifications = notifications
     }
 
     /// Every line kind a ledger reads; anything else in a snapshot (but the header and events) is damage.
     static var ledgerLineKinds: [SnapshotLine.Kind] {
         TaskLedger.lineKinds + CollaborationLedger.lineKinds + IdentityLedger.lineKinds + WorkflowLedger.lineKinds
-            + TemplateLedger.lineKinds + AutomationLedger.lineKinds
+            + TemplateLedger.lineKinds + AutomationLedger.lineKinds + NotificationLedger.lineKinds
     }
 
     /// Writes every ledger's snapshot lines.
@@ -139,6 +159,7 @@ struct EngineState: Sendable {
         workflows.writeSnapshot(into: &writer, state: self)
         templates.writeSnapshot(into: &writer, state: self)
         automations.writeSnapshot(into: &writer, state: self)
+        notifications.writeSnapshot(into: &writer, state: self)
     }
 
     /// Adds every ledger's members to an export document.
@@ -149,6 +170,7 @@ struct EngineState: Sendable {
         workflows.export(into: &document, state: self)
         templates.export(into: &document, state: self)
         automations.export(into: &document, state: self)
+        notifications.export(into: &document, state: self)
     }
 
     /// Checks an export document against the state its events rebuilt, ledger by ledger.
@@ -178,6 +200,10 @@ struct EngineState: Sendable {
         self.automations = AutomationLedger()
         try automations.importMembers(of: document, state: self)
         self.automations = automations
+        var notifications = self.notifications
+        self.notifications = NotificationLedger()
+        try notifications.importMembers(of: document, state: self)
+        self.notifications = notifications
     }
 
     /// Adds an event's bytes to the log without applying it (its effect is already in the loaded ledgers).

@@ -50,6 +50,15 @@ package enum EventType: String, Sendable, CaseIterable {
     case automationUpdated = "automation_updated"
     /// An automation was deleted (`automation` holds it as it was).
     case automationDeleted = "automation_deleted"
+    // Notifications (internal; the subject is the user, `*` for the server-wide default; see
+    // docs/notifications.md).
+    /// A user's notification configuration, or the default, was replaced (`config` holds it whole).
+    case notificationConfigured = "notification_configured"
+    /// A user marked notifications read (`read` holds `{ids}` or `{all: true}`).
+    case notificationsRead = "notifications_read"
+    /// The delivery worker recorded a delivery's outcome (`delivery` holds `{delivery_id, channel,
+    /// outcome, attempts, reason}`).
+    case notificationDelivered = "notification_delivery"
 
     /// The parts of the engine that own events: one ledger each (see ``Ledger``).
     package enum Domain: Sendable, CaseIterable {
@@ -59,6 +68,7 @@ package enum EventType: String, Sendable, CaseIterable {
         case workflows
         case templates
         case automations
+        case notifications
     }
 
     /// The domain whose ledger checks and applies events of this type.
@@ -71,6 +81,7 @@ package enum EventType: String, Sendable, CaseIterable {
             .workflows
         case .templateCreated, .templateUpdated, .templateDeleted: .templates
         case .automationCreated, .automationUpdated, .automationDeleted: .automations
+        case .notificationConfigured, .notificationsRead, .notificationDelivered: .notifications
         }
     }
 
@@ -78,7 +89,7 @@ package enum EventType: String, Sendable, CaseIterable {
     /// or `token_id`.
     var subjectKey: String {
         switch self {
-        case .userUpserted: "user_id"
+        case .userUpserted, .notificationConfigured, .notificationsRead, .notificationDelivered: "user_id"
         case .tokenCreated, .tokenRevoked: "token_id"
         case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
             "workflow_id"
@@ -110,6 +121,9 @@ package enum EventType: String, Sendable, CaseIterable {
         case .watcherAdded, .watcherRemoved: "watcher"
         case .templateCreated, .templateUpdated, .templateDeleted: "template"
         case .automationCreated, .automationUpdated, .automationDeleted: "automation"
+        case .notificationConfigured: "config"
+        case .notificationsRead: "read"
+        case .notificationDelivered: "delivery"
         }
     }
 

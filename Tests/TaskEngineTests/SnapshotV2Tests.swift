@@ -27,7 +27,11 @@ struct SnapshotV2Tests {
         let (_, lines) = try await Self.fixtureState()
         #expect(lines.first?.hasPrefix(#"{"kind":"header","format":"taskwire-engine-snapshot","version":2,"#) == true)
         let kinds = Set(lines.map(Self.kind(of:)))
-        #expect(kinds == ["header", "task", "event", "idempotency_key", "user", "token", "comment", "attachment"])
+        // The fixture's assignments and comments reached their assignees' inboxes (the default settings).
+        #expect(
+            kinds == [
+                "header", "task", "event", "idempotency_key", "user", "token", "comment", "attachment", "notification",
+            ])
         let header = try JSONParser.parse(Array(lines[0].utf8))
         for counted in ["tasks", "events", "users", "tokens", "comments", "attachments"] {
             #expect(header[counted] == nil)

@@ -59,6 +59,15 @@ struct CommandLineOptionsTests {
         #expect(CommandLineOptions.usage.contains("--event-retention"))
     }
 
+    @Test func sendmailTakesTheWholeCommandLine() throws {
+        #expect(try serve([]).sendmailCommand == nil)
+        #expect(try serve(["--sendmail", "/usr/sbin/sendmail -t -i"]).sendmailCommand == "/usr/sbin/sendmail -t -i")
+        #expect(try serve(["--sendmail=msmtp -t"]).sendmailCommand == "msmtp -t")
+        #expect(throws: CommandLineError.self) { try serve(["--sendmail", "  "]) }
+        #expect(throws: CommandLineError.self) { try serve(["--sendmail"]) }
+        #expect(CommandLineOptions.usage.contains("--sendmail"))
+    }
+
     @Test func maxAttachmentBytesTakesASizeSuffix() throws {
         #expect(try serve([]).maxAttachmentBytes == 10 << 20)
         #expect(try serve(["--max-attachment-bytes", "64K"]).maxAttachmentBytes == 64 << 10)

@@ -157,7 +157,6 @@ export class Client extends EventEmitter {
         calls: Array<[string, (object | unknown[])?]>,
         options?: CallOptions,
     ): Promise<Array<any | TaskwireError>>;
-    notifications(options?: { methods?: string[]; maxsize?: number }): NotificationStream;
     eventStream(options?: { maxsize?: number }): EventStream;
     createTask(title: string, assignee?: string | null, fields?: CreateFields): Promise<string>;
     setTaskPriority(taskId: string, priority: Priority): Promise<any>;
@@ -374,6 +373,89 @@ export interface EventsSubscribeParams {
 export interface EventsUnsubscribeParams {
     /** The id events.subscribe returned. */
     subscription_id: string;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `notifications.configure`. */
+export interface NotificationsConfigureParams {
+    /**
+     * Feed event types that notify: task_created, task_assigned, task_updated, task_completed, task_cancelled,
+     * task_reopened, task_deleted, task_overdue, task_due_soon, comment_added, attachment_added,
+     * workflow_step_ready.
+     */
+    events?: Array<string>;
+    /** in_app (the inbox and the push), email, webhook (needs a webhook). */
+    channels?: Array<string>;
+    /**
+     * The roles through which a change reaches the user: assignee, watchers, creator, mentioned (an @user_id in
+     * the task's description or the comment).
+     */
+    recipients?: Array<string>;
+    /** How long before a due date the task_due_soon reminder fires; null for none. */
+    remind_before_minutes?: number | null;
+    /** Where the webhook channel posts; null removes it. */
+    webhook?: null | Record<string, unknown>;
+    /**
+     * Admins: the user whose settings to use instead of the caller's. Others may name only themselves (403
+     * otherwise).
+     */
+    user_id?: string;
+    /**
+     * Admins (for reading: anyone): the server-wide default instead of a user's settings. Not together with
+     * user_id.
+     */
+    default?: boolean;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `notifications.get_config`. */
+export interface NotificationsGetConfigParams {
+    /**
+     * Admins: the user whose settings to use instead of the caller's. Others may name only themselves (403
+     * otherwise).
+     */
+    user_id?: string;
+    /**
+     * Admins (for reading: anyone): the server-wide default instead of a user's settings. Not together with
+     * user_id.
+     */
+    default?: boolean;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `notifications.list`. */
+export interface NotificationsListParams {
+    /** Only unread notifications. Default false. */
+    unread_only?: boolean;
+    /** Default 1. */
+    page?: number;
+    /** Default 20. */
+    limit?: number;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
+/** Params of `notifications.mark_read`. */
+export interface NotificationsMarkReadParams {
+    /** The notifications to mark read. */
+    notification_ids?: Array<string>;
+    /** true: mark every notification of the inbox read. */
+    all?: boolean;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -1043,6 +1125,42 @@ export interface EventsMethods {
     unsubscribe(params: EventsUnsubscribeParams, options?: CallOptions): Promise<any>;
 }
 
+/** The `notifications.*` methods. */
+export interface NotificationsMethods {
+    /** Calling it opens a stream of the notifications pushed from now on (only `methods`, if given). */
+    (options?: { methods?: string[]; maxsize?: number }): NotificationStream;
+    /**
+     * `notifications.configure`: Configure notifications. Changes the caller's notification settings (admins:
+     * any user's with user_id, or the server-wide default with default: true). Fields left out keep their
+     * value; a user without settings of their own starts from the default's and has their own from then on.
+     * Unknown event, channel or recipient names are -32602 with data.field naming the list and the message
+     * listing the unknown names. A webhook given without a secret gets a generated one, returned once in
+     * webhook_secret. Changing nothing records nothing. See docs/notifications.md. Rate limit: update.
+     */
+    configure(params?: NotificationsConfigureParams, options?: CallOptions): Promise<any>;
+    /**
+     * `notifications.get_config`: Read notification settings. The settings that apply to the caller (admins:
+     * any user with user_id; anyone: the default with default: true), and whether they are the user's own
+     * (source own) or inherited from the server-wide default (source default). Never shows a webhook secret,
+     * only whether one is set. Rate limit: read. Read-only, idempotent.
+     */
+    getConfig(params?: NotificationsGetConfigParams, options?: CallOptions): Promise<any>;
+    /**
+     * `notifications.list`: List the caller's inbox. The caller's in-app notifications, newest first, paged
+     * like the other lists, with the unread count of the whole inbox. An inbox keeps the newest 1000
+     * notifications; past that the oldest read one is dropped first, then the oldest unread one. Rate limit:
+     * read. Read-only, idempotent.
+     */
+    list(params?: NotificationsListParams, options?: CallOptions): Promise<any>;
+    /**
+     * `notifications.mark_read`: Mark notifications read. Marks notifications of the caller's own inbox read:
+     * the ids given, or all with all: true (exactly one of the two). Ids that are not in the caller's inbox
+     * (unknown, dropped from the bounded inbox, or someone else's) are not an error: they come back in
+     * not_found. Already read notifications keep their read_at. Rate limit: update. Idempotent.
+     */
+    markRead(params?: NotificationsMarkReadParams, options?: CallOptions): Promise<any>;
+}
+
 /** The `rpc.*` methods. */
 export interface RpcMethods {
     /**
@@ -1250,6 +1368,7 @@ export interface GeneratedMethods {
     readonly automations: AutomationsMethods;
     readonly basic: BasicMethods;
     readonly events: EventsMethods;
+    readonly notifications: NotificationsMethods;
     readonly rpc: RpcMethods;
     readonly server: ServerMethods;
     readonly tasks: TasksMethods;

@@ -386,6 +386,35 @@ export const METHODS = Object.freeze({
         required: ["subscription_id"],
         summary: "End one of this connection's subscriptions.",
     }),
+    "notifications.configure": Object.freeze({
+        params: [
+            "events",
+            "channels",
+            "recipients",
+            "remind_before_minutes",
+            "webhook",
+            "user_id",
+            "default",
+            "on_behalf_of",
+        ],
+        required: [],
+        summary: "Configure notifications.",
+    }),
+    "notifications.get_config": Object.freeze({
+        params: ["user_id", "default", "on_behalf_of"],
+        required: [],
+        summary: "Read notification settings.",
+    }),
+    "notifications.list": Object.freeze({
+        params: ["unread_only", "page", "limit", "on_behalf_of"],
+        required: [],
+        summary: "List the caller's inbox.",
+    }),
+    "notifications.mark_read": Object.freeze({
+        params: ["notification_ids", "all", "on_behalf_of"],
+        required: [],
+        summary: "Mark notifications read.",
+    }),
     "ping": Object.freeze({
         params: ["on_behalf_of"],
         required: [],
@@ -625,6 +654,7 @@ export const TIME_FIELDS = Object.freeze(new Set([
     "estimated_completion",
     "expires_at",
     "last_fired_at",
+    "read_at",
     "revoked_at",
     "updated_at",
     "uploaded_at",
@@ -896,8 +926,13 @@ export class EventSubscription {
 /** Puts `client.tasks.create(params, options)` and its siblings on a client, one per entry of METHODS. */
 function buildNamespaces(client) {
     const made = new Set();
+    // A namespace named like a client method (`notifications`) is that method, callable, with the
+    // namespace's calls as its members: `client.notifications()` streams, `client.notifications.list()` calls.
+    const callable = new Set(["notifications"]);
     const claim = (owner, part, value, what) => {
-        if (part in owner) throw new Error(`taskwire: ${what} would shadow Client.${part}`);
+        if (part in owner && !(owner === client && callable.has(part) && typeof value === "function")) {
+            throw new Error(`taskwire: ${what} would shadow Client.${part}`);
+        }
         Object.defineProperty(owner, part, { value, enumerable: true });
         return value;
     };
@@ -906,7 +941,9 @@ function buildNamespaces(client) {
         let owner = client;
         for (const part of parts.slice(0, -1)) {
             const next = Object.prototype.hasOwnProperty.call(owner, part) ? owner[part] : undefined;
-            owner = made.has(next) ? next : claim(owner, part, {}, `namespace ${part} of ${name}`);
+            const fresh =
+                owner === client && callable.has(part) ? Client.prototype[part].bind(client) : {};
+            owner = made.has(next) ? next : claim(owner, part, fresh, `namespace ${part} of ${name}`);
             made.add(owner);
         }
         const call = (params = undefined, options = {}) => client.call(name, params, options);

@@ -1117,6 +1117,25 @@ class _Namespace(_MethodPath):
     __slots__ = ()
 
 
+class _NotificationStreamNamespace(_Namespace):
+    """``client.notifications``: called, a stream of pushed notifications; its attributes, the notifications.* calls."""
+
+    __slots__ = ()
+
+    def __call__(  # type: ignore[override]
+        self, methods: Optional[Iterable[str]] = None, *, maxsize: int = 10000
+    ) -> "NotificationStream":
+        """Opens a stream of the notifications the server pushes from now on (only ``methods``, if given).
+
+        ``for note in client.notifications(): ...`` blocks for each ``Notification(method, params)`` and ends
+        when the connection closes; ``stream.get(timeout)`` waits at most ``timeout`` seconds. Close the
+        stream (or use it as a context manager) when done, so it stops buffering. Works beside
+        ``on_notification``, which still sees every notification. ``client.notifications.list()`` and its
+        siblings are the ``notifications.*`` methods (the inbox).
+        """
+        return NotificationStream(self._client._core, methods, maxsize)
+
+
 class Notification(NamedTuple):
     """A notification pushed by the server: its ``method`` (e.g. ``events.event``) and its ``params``."""
 
@@ -1387,6 +1406,7 @@ TIME_FIELDS = frozenset(
         "estimated_completion",
         "expires_at",
         "last_fired_at",
+        "read_at",
         "revoked_at",
         "updated_at",
         "uploaded_at",
@@ -1410,6 +1430,19 @@ METHODS: Dict[str, Tuple[str, ...]] = {
     "events.since": ("cursor", "limit", "types", "on_behalf_of"),
     "events.subscribe": ("types", "filter", "since", "on_behalf_of"),
     "events.unsubscribe": ("subscription_id", "on_behalf_of"),
+    "notifications.configure": (
+        "events",
+        "channels",
+        "recipients",
+        "remind_before_minutes",
+        "webhook",
+        "user_id",
+        "default",
+        "on_behalf_of",
+    ),
+    "notifications.get_config": ("user_id", "default", "on_behalf_of"),
+    "notifications.list": ("unread_only", "page", "limit", "on_behalf_of"),
+    "notifications.mark_read": ("notification_ids", "all", "on_behalf_of"),
     "ping": ("on_behalf_of",),
     "rpc.discover": ("on_behalf_of",),
     "server.info": ("on_behalf_of",),
@@ -2281,6 +2314,175 @@ class _EventsMethods(_Namespace):
         return self._client._call_typed(
             "events.unsubscribe",
             {"subscription_id": subscription_id, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+
+class _NotificationsMethods(_NotificationStreamNamespace):
+    """The ``notifications.*`` methods; other ``notifications.`` names still work as dynamic calls."""
+
+    __slots__ = ()
+
+    def configure(
+        self,
+        *,
+        events: Optional[List[str]] = UNSET,
+        channels: Optional[List[str]] = UNSET,
+        recipients: Optional[List[str]] = UNSET,
+        remind_before_minutes: Optional[int] = UNSET,
+        webhook: Optional[Dict[str, Any]] = UNSET,
+        user_id: Optional[str] = UNSET,
+        default: Optional[bool] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Configure notifications.
+
+        ``notifications.configure``. Changes the caller's notification settings (admins: any user's with
+        user_id, or the server-wide default with default: true). Fields left out keep their value; a
+        user without settings of their own starts from the default's and has their own from then on.
+        Unknown event, channel or recipient names are -32602 with data.field naming the list and the
+        message listing the unknown names. A webhook given without a secret gets a generated one,
+        returned once in webhook_secret. Changing nothing records nothing. See docs/notifications.md.
+
+        Rate limit: update.
+
+        Params:
+
+        * ``events`` (list): Feed event types that notify: task_created, task_assigned, task_updated,
+          task_completed, task_cancelled, task_reopened, task_deleted, task_overdue, task_due_soon,
+          comment_added, attachment_added, workflow_step_ready.
+        * ``channels`` (list): in_app (the inbox and the push), email, webhook (needs a webhook).
+        * ``recipients`` (list): The roles through which a change reaches the user: assignee, watchers,
+          creator, mentioned (an @user_id in the task's description or the comment).
+        * ``remind_before_minutes`` (int or null): How long before a due date the task_due_soon reminder
+          fires; null for none.
+        * ``webhook`` (null or object): Where the webhook channel posts; null removes it.
+        * ``user_id`` (str): Admins: the user whose settings to use instead of the caller's. Others may
+          name only themselves (403 otherwise).
+        * ``default`` (bool): Admins (for reading: anyone): the server-wide default instead of a user's
+          settings. Not together with user_id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``, except that it sends null (clearing the
+        field) for ``remind_before_minutes``, ``webhook``.
+        """
+        return self._client._call_typed(
+            "notifications.configure",
+            {
+                "events": events,
+                "channels": channels,
+                "recipients": recipients,
+                "remind_before_minutes": remind_before_minutes,
+                "webhook": webhook,
+                "user_id": user_id,
+                "default": default,
+                "on_behalf_of": on_behalf_of,
+            },
+            ("remind_before_minutes", "webhook"),
+            timeout,
+        )
+
+    def get_config(
+        self,
+        *,
+        user_id: Optional[str] = UNSET,
+        default: Optional[bool] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Read notification settings.
+
+        ``notifications.get_config``. The settings that apply to the caller (admins: any user with
+        user_id; anyone: the default with default: true), and whether they are the user's own (source
+        own) or inherited from the server-wide default (source default). Never shows a webhook secret,
+        only whether one is set.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``user_id`` (str): Admins: the user whose settings to use instead of the caller's. Others may
+          name only themselves (403 otherwise).
+        * ``default`` (bool): Admins (for reading: anyone): the server-wide default instead of a user's
+          settings. Not together with user_id.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "notifications.get_config",
+            {"user_id": user_id, "default": default, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def list(
+        self,
+        *,
+        unread_only: Optional[bool] = UNSET,
+        page: Optional[int] = UNSET,
+        limit: Optional[int] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """List the caller's inbox.
+
+        ``notifications.list``. The caller's in-app notifications, newest first, paged like the other
+        lists, with the unread count of the whole inbox. An inbox keeps the newest 1000 notifications;
+        past that the oldest read one is dropped first, then the oldest unread one.
+
+        Rate limit: read. Read-only, idempotent.
+
+        Params:
+
+        * ``unread_only`` (bool): Only unread notifications. Default false.
+        * ``page`` (int): Default 1.
+        * ``limit`` (int): Default 20.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "notifications.list",
+            {"unread_only": unread_only, "page": page, "limit": limit, "on_behalf_of": on_behalf_of},
+            (),
+            timeout,
+        )
+
+    def mark_read(
+        self,
+        *,
+        notification_ids: Optional[List[str]] = UNSET,
+        all: Optional[bool] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Mark notifications read.
+
+        ``notifications.mark_read``. Marks notifications of the caller's own inbox read: the ids given,
+        or all with all: true (exactly one of the two). Ids that are not in the caller's inbox (unknown,
+        dropped from the bounded inbox, or someone else's) are not an error: they come back in
+        not_found. Already read notifications keep their read_at.
+
+        Rate limit: update. Idempotent.
+
+        Params:
+
+        * ``notification_ids`` (list): The notifications to mark read.
+        * ``all`` (bool): true: mark every notification of the inbox read.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``.
+        """
+        return self._client._call_typed(
+            "notifications.mark_read",
+            {"notification_ids": notification_ids, "all": all, "on_behalf_of": on_behalf_of},
             (),
             timeout,
         )
@@ -3419,6 +3621,11 @@ class _GeneratedClientMethods:
         return _EventsMethods(self._client, "events")
 
     @property
+    def notifications(self) -> "_NotificationsMethods":
+        """The ``notifications.*`` methods."""
+        return _NotificationsMethods(self._client, "notifications")
+
+    @property
     def rpc(self) -> "_RpcMethods":
         """The ``rpc.*`` methods."""
         return _RpcMethods(self._client, "rpc")
@@ -3711,15 +3918,8 @@ class Client(_GeneratedClientMethods):
 
     # -- notifications --------------------------------------------------------------------------
 
-    def notifications(self, methods: Optional[Iterable[str]] = None, *, maxsize: int = 10000) -> NotificationStream:
-        """Opens a stream of the notifications the server pushes from now on (only ``methods``, if given).
-
-        ``for note in client.notifications(): ...`` blocks for each ``Notification(method, params)`` and ends
-        when the connection closes; ``stream.get(timeout)`` waits at most ``timeout`` seconds. Close the
-        stream (or use it as a context manager) when done, so it stops buffering. Works beside
-        ``on_notification``, which still sees every notification.
-        """
-        return NotificationStream(self._core, methods, maxsize)
+    # ``client.notifications(...)`` opens a NotificationStream: see _NotificationStreamNamespace.__call__
+    # (the generated ``notifications`` namespace is callable, and its attributes are the notifications.* calls).
 
     def event_stream(self, *, maxsize: int = 10000) -> EventStream:
         """Opens the events feed: the params of each pushed ``events.event`` notification, one per change.

@@ -116,7 +116,8 @@ struct CollaborationLedger: Ledger {
         case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
             .tokenRevoked, .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted,
             .workflowCancelled, .templateCreated, .templateUpdated, .templateDeleted,
-            .automationCreated, .automationUpdated, .automationDeleted:
+            .automationCreated, .automationUpdated, .automationDeleted, .notificationConfigured, .notificationsRead,
+            .notificationDelivered:
             throw .damaged("event \(event.seq) is not a collaboration event")
         }
         return Change(task: state.tasks.collaborationChange(slot: slot, new: task), item: item)

@@ -59,7 +59,7 @@ extension Engine {
 
     /// The task as commit `seq` left it, folded from its history; `folds` keeps the fold of each task a page
     /// visits, so consecutive events of one task fold only what lies between them.
-    private func taskState(
+    func taskState(
         _ id: TaskID, at seq: UInt64, folds: inout [TaskID: (state: EngineState, seq: UInt64)]
     ) throws(EngineError) -> TaskItem? {
         guard let slot = state.tasks.slot(of: id) else { return nil }
@@ -82,6 +82,7 @@ extension EngineState {
     mutating func fold(_ event: Event) throws(EngineError) {
         var renumbered = event
         renumbered.seq = lastSeq + 1
+        routesNotifications = false
         try apply(renumbered, bytes: [])
     }
 }

@@ -9,7 +9,7 @@ extension EventType.Domain {
     func feedTypes(of event: Event, task: TaskItem?) -> [FeedEventType] {
         switch self {
         case .tasks: TaskLedger.feedTypes(of: event)
-        case .identity: []
+        case .identity, .notifications: []
         case .collaboration, .templates, .workflows, .automations: [FeedEventType(rawValue: event.type.rawValue)]
         }
     }

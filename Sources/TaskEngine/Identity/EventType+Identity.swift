@@ -9,6 +9,7 @@ extension EventType {
 extension Event {
     /// Whether the event stays inside the server: feeds built on ``Engine/events(after:limit:)`` and
     /// ``Engine/subscribe()`` must skip it. True for user and token events, which carry emails and token
-    /// hashes that not every subscriber may see.
-    package var isInternal: Bool { type.isIdentity }
+    /// hashes that not every subscriber may see, and for notification events, which carry webhook secrets
+    /// and concern one user only.
+    package var isInternal: Bool { type.isIdentity || type.domain == .notifications }
 }

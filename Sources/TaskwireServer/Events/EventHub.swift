@@ -49,7 +49,7 @@ package final class EventHub: Sendable {
     package static let endedNotification = "events.subscription_ended"
     /// Every notification the server pushes on its own; `schema/openrpc.json` lists the same under
     /// `x-notifications`, and a test keeps the two in agreement.
-    package static let notificationNames = [eventNotification, endedNotification]
+    package static let notificationNames = [eventNotification, endedNotification, InboxPush.notificationName]
 
     package let engine: Engine
     package let limits: Limits

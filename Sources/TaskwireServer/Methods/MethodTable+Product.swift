@@ -20,6 +20,7 @@ extension MethodTable {
                 + WorkflowMethods.declarations(engine: engine)
                 + TemplateMethods.declarations(engine: engine)
                 + AutomationMethods.declarations(engine: engine)
+                + NotificationMethods.declarations(engine: engine)
                 + EventsMethods.declarations(hub: events ?? EventHub(engine: engine))
                 + BasicMethods.declarations(invoker: invoker)
         )

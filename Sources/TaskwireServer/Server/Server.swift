@@ -48,6 +48,7 @@ package final class Server: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         var hooks: [@Sendable () async throws -> Void] = []
         var closeHooks: [@Sendable (UInt64) -> Void] = []
+        var openHooks: [@Sendable (UInt64, ConnectionIdentity?, RequestContext.Outbound) -> Void] = []
     }
 
     private let configuration: ServerConfiguration
@@ -82,6 +83,14 @@ package final class Server: Sendable {
     /// example ending its event subscriptions). It may run twice for one connection.
     package func onConnectionClosed(_ hook: @escaping @Sendable (UInt64) -> Void) {
         state.withLock { $0.closeHooks.append(hook) }
+    }
+
+    /// Registers work to run when a connection opens, with its id, its login state (`nil` without a gate)
+    /// and its way out for pushed notifications (for example the inbox push).
+    package func onConnectionOpened(
+        _ hook: @escaping @Sendable (UInt64, ConnectionIdentity?, RequestContext.Outbound) -> Void
+    ) {
+        state.withLock { $0.openHooks.append(hook) }
     }
 
     private func connectionClosed(_ id: UInt64) {
@@ -209,6 +218,9 @@ package final class Server: Sendable {
             return
         }
         logger.debug("connection opened", ["conn": String(connection.id), "transport": connection.transport])
+        if let outbound = context.outbound {
+            for hook in state.withLock({ $0.openHooks }) { hook(connection.id, context.identity, outbound) }
+        }
         connection.start(
             Connection.Handler(
                 received: { connection, events in session.receive(events, framing: connection.framing) },

@@ -1,3 +1,4 @@
+import Foundation
 package import JSONRPC
 package import TaskEngine
 package import TaskwireLog
@@ -59,6 +60,10 @@ package struct ServeOptions: Sendable, Equatable {
     package var maxAttachmentBytes = CollaborationLimits.defaultAttachmentBytes
     /// `--event-retention`: the event feed serves the newest this many commits.
     package var eventRetention = EventHub.Limits.defaultRetention
+    /// `--sendmail "COMMAND"`: the sendmail-compatible command email notifications are handed to (the
+    /// message on its stdin, as `/usr/sbin/sendmail -t -i` takes it); without it, email notifications are
+    /// written as `.eml` files into `<data-dir>/outbox/`.
+    package var sendmailCommand: String?
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
     /// attachments.
@@ -116,6 +121,9 @@ package enum CommandLineOptions {
                                       allowed. Larger uploads get 413 too_large. Default: 10M.
           --event-retention N         The event feed serves the newest N commits; older cursors get
                                       409 cursor_expired. Default: 1000000.
+          --sendmail "COMMAND"        Hand email notifications to this sendmail-compatible command
+                                      (e.g. "/usr/sbin/sendmail -t -i"). Default: .eml files in
+                                      <data-dir>/outbox/.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -228,6 +236,12 @@ package enum CommandLineOptions {
                 let user = try value()
                 guard !user.isEmpty else { throw CommandLineError("--stdio-user needs a user id.") }
                 options.stdioUser = UserID(user)
+            case "--sendmail":
+                let command = try value()
+                guard !command.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw CommandLineError("--sendmail needs a command.")
+                }
+                options.sendmailCommand = command
             case "--rate-limit":
                 if let problem = options.rateLimits.apply(try value()) { throw CommandLineError(problem) }
             default:

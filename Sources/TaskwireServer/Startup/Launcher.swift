@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import JSON
 import JSONRPC
@@ -150,7 +151,17 @@ package enum Launcher {
         serverBox.withLock { $0 = server }
         server.onConnectionClosed { events.connectionClosed($0) }
         server.onConnectionClosed { mcp.connectionClosed($0) }
+        let push = InboxPush(engine: engine)
+        server.onConnectionOpened { push.connectionOpened($0, identity: $1, outbound: $2) }
+        server.onConnectionClosed { push.connectionClosed($0) }
+        let deliveries = DeliveryWorker(
+            engine: engine, channels: deliveryChannels(options: options), logger: logger.labelled("delivery"))
+        await deliveries.start()
         let store = opened.store
+        server.onShutdown {
+            push.stop()
+            await deliveries.stop()
+        }
         server.onShutdown {
             // Blocking: make everything answered durable and release the directory lock, off the pool.
             await runBlocking { store.close() }
@@ -161,6 +172,14 @@ package enum Launcher {
             return ExitStatus(rawValue: failure.code.exitCode) ?? .ioError
         }
         return status
+    }
+
+    /// The outside channels the delivery worker sends email and webhook notifications over: the one place
+    /// where they are chosen from the options (`--sendmail`, else the outbox in the data directory). Until
+    /// the channels are built in, none: those deliveries stay pending, recorded in the store, and are sent
+    /// by the first server that has them.
+    static func deliveryChannels(options: ServeOptions) -> [any DeliveryChannel] {
+        []
     }
 
     private static func writeStandardOutput(_ text: String) {

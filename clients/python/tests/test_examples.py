@@ -73,7 +73,9 @@ def is_client_helper(parts: List[str]) -> bool:
     """``client.create_task(...)``, ``client.notifications()``: the client's own methods, not JSON-RPC calls."""
     name = parts[0]
     own = hasattr(taskwire.Client, name) and not hasattr(taskwire._GeneratedClientMethods, name)
-    return own or name in ("batch", "close", "call", "notify", "call_async", "call_batch")
+    # ``client.notifications()`` called itself opens the push stream; its attributes are JSON-RPC calls.
+    stream = len(parts) == 1 and name == "notifications"
+    return own or stream or name in ("batch", "close", "call", "notify", "call_async", "call_batch")
 
 
 def wrong_names(code: str) -> List[str]:
