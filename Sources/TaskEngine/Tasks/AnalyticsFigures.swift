@@ -11,6 +11,24 @@ struct AnalyticsFigures: Sendable, Equatable {
         var timed = 0
         /// The sum of `completed_at - created_at` over the timed ones, in microseconds.
         var completionMicros: Int128 = 0
+
+        /// Adds (`sign` 1) or takes away (`sign` -1) one task of the assignee.
+        mutating func add(_ sign: Int, completed: Bool, micros: Int128?) {
+            tasks += sign
+            if completed { self.completed += sign }
+            if let micros {
+                timed += sign
+                completionMicros += Int128(sign) * micros
+            }
+        }
+
+        /// Adds another share of the same assignee.
+        mutating func merge(_ other: Assignee) {
+            tasks += other.tasks
+            completed += other.completed
+            timed += other.timed
+            completionMicros += other.completionMicros
+        }
     }
 
     /// Live tasks selected, every status included.
@@ -51,13 +69,15 @@ struct AnalyticsFigures: Sendable, Equatable {
             completionMicros += Int128(sign) * micros
         }
         guard let assignee = tasks[index].assignee else { return }
-        var entry = assignees.removeValue(forKey: assignee) ?? Assignee()
-        entry.tasks += sign
-        if status == .completed { entry.completed += sign }
-        if let micros {
-            entry.timed += sign
-            entry.completionMicros += Int128(sign) * micros
+        let completed = status == .completed
+        guard sign < 0 else {
+            // Adding (every visit, most tally changes): one hash lookup, changed in place.
+            assignees[assignee, default: Assignee()].add(sign, completed: completed, micros: micros)
+            return
         }
+        // Taking away: the entry goes when its last task does, so equal figures have equal entries.
+        var entry = assignees.removeValue(forKey: assignee) ?? Assignee()
+        entry.add(sign, completed: completed, micros: micros)
         if entry.tasks != 0 { assignees[assignee] = entry }
     }
 
@@ -74,12 +94,7 @@ struct AnalyticsFigures: Sendable, Equatable {
         completionMicros += other.completionMicros
         overdue += other.overdue
         for (user, share) in other.assignees {
-            var entry = assignees[user] ?? Assignee()
-            entry.tasks += share.tasks
-            entry.completed += share.completed
-            entry.timed += share.timed
-            entry.completionMicros += share.completionMicros
-            assignees[user] = entry
+            assignees[user, default: Assignee()].merge(share)
         }
     }
 }

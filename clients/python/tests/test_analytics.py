@@ -68,7 +68,8 @@ def build_tasks(now: datetime, count: int = 90, seed: int = 7) -> List[Dict[str,
         if task["fate"] in ("in_progress", "completed"):
             task["started_at"] = created + timedelta(minutes=rng.randint(1, 30))
         if task["fate"] == "completed":
-            task["completed_at"] = task["started_at"] + timedelta(minutes=rng.randint(5, 3000), seconds=rng.randint(0, 59))
+            took = timedelta(minutes=rng.randint(5, 3000), seconds=rng.randint(0, 59))
+            task["completed_at"] = task["started_at"] + took
         if task["fate"] in ("cancelled", "deleted"):
             task["ended_at"] = created + timedelta(minutes=rng.randint(1, 30))
         tasks.append(task)
@@ -205,7 +206,9 @@ def expected(rows: List[Dict[str, Any]], now: datetime, **filters: Any) -> Dict[
             "in_progress": sum(1 for row, _ in selected if row["status"] == "in_progress"),
             "overdue": overdue,
             "completion_rate": hundredths(len(completed), len(selected)),
-            "average_completion_time_hours": hundredths(sum(micros(row) for row, _ in completed), len(completed) * hour),
+            "average_completion_time_hours": hundredths(
+                sum(micros(row) for row, _ in completed), len(completed) * hour
+            ),
         },
         "by_priority": {
             level: {
