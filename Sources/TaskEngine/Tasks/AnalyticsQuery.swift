@@ -13,6 +13,7 @@ package struct AnalyticsQuery: Sendable, Equatable {
     /// Only tasks carrying every one of these tags.
     package var tags: [String] = []
 
+    /// No filter: every live task.
     package init() {}
 }
 

@@ -8,23 +8,31 @@ package import JSON
 package struct AnalyticsReport: Sendable, Equatable {
     /// One priority level's tasks.
     package struct PriorityShare: Sendable, Equatable {
+        /// Selected tasks of the level.
         package var total: Int
+        /// Of those, the completed ones.
         package var completed: Int
     }
 
     /// One assignee's completions among the selected tasks.
     package struct AssigneeShare: Sendable, Equatable {
+        /// The assignee.
         package var userID: UserID
         /// The name from the user directory, `nil` when it has none.
         package var name: String?
+        /// Selected tasks of the assignee that are completed.
         package var tasksCompleted: Int
         /// `nil` when the assignee completed none of the selected tasks.
         package var averageTimeHours: Double?
     }
 
+    /// Selected tasks, every status included.
     package var totalTasks: Int
+    /// Selected tasks that are completed.
     package var completed: Int
+    /// Selected tasks in progress.
     package var inProgress: Int
+    /// Selected open tasks whose due date has passed.
     package var overdue: Int
     /// `completed / total_tasks`; `nil` when no task is selected.
     package var completionRate: Double?
@@ -71,6 +79,7 @@ package struct AnalyticsReport: Sendable, Equatable {
         return Double(scaled) / 100
     }
 
+    /// Equal when they answer the same JSON.
     package static func == (lhs: AnalyticsReport, rhs: AnalyticsReport) -> Bool {
         lhs.json == rhs.json
     }
