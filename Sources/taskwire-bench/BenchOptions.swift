@@ -10,7 +10,7 @@ struct BenchOptions {
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|events|all]... [--tasks N[,N...]] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|events|analytics|all]... [--tasks N[,N...]] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
@@ -19,7 +19,8 @@ struct BenchOptions {
                           reads: tasks.list on large data sets, restart time, resident memory per task
                           workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
                           events: events/s delivered to 16 subscribers while 16 clients create
-          --tasks LIST    data-set sizes for the reads suite (default 100000,1000000)
+                          analytics: tasks.analytics p50/p99 per filter on large data sets, next to tasks.get
+          --tasks LIST    data-set sizes for the reads and analytics suites (default 100000,1000000)
           --quick         fewer iterations, for a smoke run
         """
 
@@ -36,9 +37,9 @@ struct BenchOptions {
             case "--suite":
                 guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
                 if value == "all" {
-                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows", "events"])
+                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows", "events", "analytics"])
                 } else {
-                    guard ["transport", "writes", "reads", "workflows", "events"].contains(value) else {
+                    guard ["transport", "writes", "reads", "workflows", "events", "analytics"].contains(value) else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)

@@ -53,8 +53,8 @@ struct TaskMethodsTests {
     @Test func registersEveryTasksMethod() {
         #expect(
             table.methodNames == [
-                "tasks.complete", "tasks.create", "tasks.delete", "tasks.get", "tasks.history", "tasks.list",
-                "tasks.update",
+                "tasks.analytics", "tasks.complete", "tasks.create", "tasks.delete", "tasks.get", "tasks.history",
+                "tasks.list", "tasks.update",
             ])
     }
 

@@ -490,6 +490,25 @@ export interface ServerInfoParams {
     on_behalf_of?: string;
 }
 
+/** Params of `tasks.analytics`. */
+export interface TasksAnalyticsParams {
+    /** Only tasks created at or after this time. */
+    from?: string | Date | number;
+    /** Only tasks created before this time (exclusive). */
+    to?: string | Date | number;
+    /** Only tasks assigned to this user id; null: only tasks without an assignee. */
+    assignee?: string | null;
+    /** Only tasks whose context.bot_id is this value. */
+    bot_id?: string;
+    /** Only tasks carrying every one of these tags. */
+    tags?: string | Array<string>;
+    /**
+     * Agents only: make the call as this member, who is then checked and rate-limited; history records the
+     * agent too (docs/security.md).
+     */
+    on_behalf_of?: string;
+}
+
 /** Params of `tasks.attachments.delete`. */
 export interface TasksAttachmentsDeleteParams {
     /** The attachment's id. */
@@ -1185,6 +1204,23 @@ export interface ServerMethods {
 export interface TasksMethods {
     readonly attachments: TasksAttachmentsMethods;
     readonly comments: TasksCommentsMethods;
+    /**
+     * `tasks.analytics`: Task performance figures: a summary, totals by priority and completions by assignee.
+     * Counts the live (not deleted) tasks the filters select; filters combine with AND. `from`/`to` select
+     * tasks by `created_at` in [from, to) (`to` exclusive; `to` must be later than `from`). `assignee` keeps
+     * tasks assigned to that user id, `assignee: null` the unassigned ones (as in tasks.list); `bot_id` keeps
+     * tasks whose `context.bot_id` is that value; `tags` keeps tasks carrying all of them. `total_tasks` counts
+     * every status (cancelled included); `completed` and `in_progress` count those statuses; `overdue` counts
+     * open (pending or in_progress) tasks whose due date has passed, as tasks.list {overdue: true}.
+     * `completion_rate` is completed / total_tasks. A task's completion time is `completed_at - created_at`;
+     * `average_completion_time_hours` is its mean over the completed tasks. Rates and hours are rounded half up
+     * to 2 decimals; `completion_rate` is null when no task is selected, the averages are null when none of the
+     * tasks is completed. `by_priority` always lists all four levels. `by_assignee` lists every user assigned
+     * to a selected task (also with no completion), with `name` from the user directory (null when unknown),
+     * ordered by tasks_completed descending, then user_id ascending. Sees what tasks.list sees. See
+     * docs/analytics.md. Rate limit: list. Read-only, idempotent.
+     */
+    analytics(params?: TasksAnalyticsParams, options?: CallOptions): Promise<any>;
     /**
      * `tasks.complete`: Complete an in-progress task. Only an in_progress task can be completed (anything else
      * is 409 invalid_transition). Sets completed_at, completed_by (the caller) and progress 100, ADDS

@@ -430,6 +430,11 @@ export const METHODS = Object.freeze({
         required: [],
         summary: "Describes the running server and this connection.",
     }),
+    "tasks.analytics": Object.freeze({
+        params: ["from", "to", "assignee", "bot_id", "tags", "on_behalf_of"],
+        required: [],
+        summary: "Task performance figures: a summary, totals by priority and completions by assignee.",
+    }),
     "tasks.attachments.delete": Object.freeze({
         params: ["attachment_id", "on_behalf_of"],
         required: ["attachment_id"],

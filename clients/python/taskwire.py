@@ -1446,6 +1446,7 @@ METHODS: Dict[str, Tuple[str, ...]] = {
     "ping": ("on_behalf_of",),
     "rpc.discover": ("on_behalf_of",),
     "server.info": ("on_behalf_of",),
+    "tasks.analytics": ("from", "to", "assignee", "bot_id", "tags", "on_behalf_of"),
     "tasks.attachments.delete": ("attachment_id", "on_behalf_of"),
     "tasks.attachments.get": ("attachment_id", "on_behalf_of"),
     "tasks.attachments.list": ("task_id", "on_behalf_of"),
@@ -2568,6 +2569,66 @@ class _TasksMethods(_Namespace):
     def comments(self) -> "_TasksCommentsMethods":
         """The ``tasks.comments.*`` methods."""
         return _TasksCommentsMethods(self._client, "tasks.comments")
+
+    def analytics(
+        self,
+        *,
+        from_: Optional[Union[str, datetime, float]] = UNSET,
+        to: Optional[Union[str, datetime, float]] = UNSET,
+        assignee: Optional[str] = UNSET,
+        bot_id: Optional[str] = UNSET,
+        tags: Optional[Union[str, List[str]]] = UNSET,
+        on_behalf_of: Optional[str] = UNSET,
+        timeout: Optional[float] = None,
+    ) -> Dict[str, Any]:
+        """Task performance figures: a summary, totals by priority and completions by assignee.
+
+        ``tasks.analytics``. Counts the live (not deleted) tasks the filters select; filters combine
+        with AND. `from`/`to` select tasks by `created_at` in [from, to) (`to` exclusive; `to` must be
+        later than `from`). `assignee` keeps tasks assigned to that user id, `assignee: null` the
+        unassigned ones (as in tasks.list); `bot_id` keeps tasks whose `context.bot_id` is that value;
+        `tags` keeps tasks carrying all of them. `total_tasks` counts every status (cancelled included);
+        `completed` and `in_progress` count those statuses; `overdue` counts open (pending or
+        in_progress) tasks whose due date has passed, as tasks.list {overdue: true}. `completion_rate`
+        is completed / total_tasks. A task's completion time is `completed_at - created_at`;
+        `average_completion_time_hours` is its mean over the completed tasks. Rates and hours are
+        rounded half up to 2 decimals; `completion_rate` is null when no task is selected, the averages
+        are null when none of the tasks is completed. `by_priority` always lists all four levels.
+        `by_assignee` lists every user assigned to a selected task (also with no completion), with
+        `name` from the user directory (null when unknown), ordered by tasks_completed descending, then
+        user_id ascending. Sees what tasks.list sees. See docs/analytics.md.
+
+        Rate limit: list. Read-only, idempotent.
+
+        Params:
+
+        * ``from`` (RFC 3339 time or datetime or epoch seconds): Only tasks created at or after this
+          time.
+        * ``to`` (RFC 3339 time or datetime or epoch seconds): Only tasks created before this time
+          (exclusive).
+        * ``assignee`` (str or null): Only tasks assigned to this user id; null: only tasks without an
+          assignee.
+        * ``bot_id`` (str): Only tasks whose context.bot_id is this value.
+        * ``tags`` (str or list): Only tasks carrying every one of these tags.
+        * ``on_behalf_of`` (str): Agents only: make the call as this member, who is then checked and
+          rate-limited; history records the agent too (docs/security.md).
+
+        Optional params left out are not sent; so is ``None``, except that it sends null (clearing the
+        field) for ``assignee``.
+        """
+        return self._client._call_typed(
+            "tasks.analytics",
+            {
+                "from": from_,
+                "to": to,
+                "assignee": assignee,
+                "bot_id": bot_id,
+                "tags": tags,
+                "on_behalf_of": on_behalf_of,
+            },
+            ("assignee",),
+            timeout,
+        )
 
     def complete(
         self,

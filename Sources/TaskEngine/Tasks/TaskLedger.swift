@@ -26,6 +26,8 @@ struct TaskLedger: Ledger {
     private(set) var tasks = ChunkedArray<TaskItem>()
     private(set) var slotsByID: [UInt64: Int32] = [:]
     private(set) var indexes = TaskIndexes()
+    /// The running figures of `tasks.analytics`, over live tasks; derived, never in a snapshot.
+    private(set) var analytics = AnalyticsAggregates()
     /// Keyed by ``idempotencyKey(user:key:)``.
     private(set) var idempotency: [String: IdempotencyRecord] = [:]
     var ids = TaskIDGenerator()
@@ -102,8 +104,10 @@ struct TaskLedger: Ledger {
         if let slot = change.slot, let old = change.old {
             if change.new.isDeleted {
                 indexes.remove(old, at: slot)
+                analytics.remove(old, at: slot)
             } else {
                 indexes.update(from: old, to: change.new, at: slot)
+                analytics.update(from: old, to: change.new, at: slot)
             }
             tasks[Int(slot)] = change.new
             return
@@ -113,6 +117,7 @@ struct TaskLedger: Ledger {
         slotsByID[change.new.rawID] = slot
         ids.observe(change.new.rawID)
         indexes.insert(change.new, at: slot)
+        analytics.insert(change.new, at: slot)
         if let key = event.idempotencyKey, let fingerprint = event.fingerprint {
             idempotency[Self.idempotencyKey(user: event.actor, key: key)] = IdempotencyRecord(
                 slot: slot, fingerprint: fingerprint)
@@ -171,7 +176,10 @@ struct TaskLedger: Ledger {
         tasks.append(task)
         slotsByID[task.rawID] = slot
         ids.observe(task.rawID)
-        if !task.isDeleted { indexes.insert(task, at: slot) }
+        if !task.isDeleted {
+            indexes.insert(task, at: slot)
+            analytics.insert(task, at: slot)
+        }
         return slot
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import keyword
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -62,22 +63,31 @@ def test_helper_signature_follows_the_schema(fake: Any, method: Dict[str, Any]) 
     signature = inspect.signature(helper)
     names = [name for name in signature.parameters if name != "timeout"]
     params = method.get("params", [])
+    # A param named like a Python keyword (`from`) is `from_` in Python and keeps its own name on the wire.
+    python = {p["name"]: p["name"] + "_" if keyword.iskeyword(p["name"]) else p["name"] for p in params}
     required = [p["name"] for p in params if p.get("required")]
     optional = [p["name"] for p in params if not p.get("required")]
-    assert names == required + optional
+    assert names == [python[name] for name in required + optional]
     assert taskwire.METHODS[method["name"]] == tuple(p["name"] for p in params)
     for name in required:
-        parameter = signature.parameters[name]
+        parameter = signature.parameters[python[name]]
         assert parameter.default is inspect.Parameter.empty
         assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     for name in optional:
-        parameter = signature.parameters[name]
+        parameter = signature.parameters[python[name]]
         assert parameter.default is taskwire.UNSET and parameter.kind is inspect.Parameter.KEYWORD_ONLY
     assert signature.parameters["timeout"].default is None
     assert helper.__doc__ and method["name"] in helper.__doc__
     # Calling it with every required param sends exactly those, by name.
     values = {name: "v_%s" % name for name in required}
-    assert helper(**values) == {"method": method["name"], "params": values}
+    assert helper(**{python[name]: value for name, value in values.items()}) == {
+        "method": method["name"],
+        "params": values,
+    }
+    # And each optional one under its wire name.
+    for name in optional:
+        sent = helper(**{python[name]: value for name, value in values.items()}, **{python[name]: "x"})
+        assert sent["params"] == dict(values, **{name: "x"})
 
 
 def test_a_typo_fails_before_anything_is_sent(fake: Any) -> None:

@@ -1,6 +1,6 @@
 package import TaskEngine
 
-/// The `tasks.*` methods (create, get, update, list, complete, delete, history).
+/// The `tasks.*` methods (create, get, update, list, complete, delete, history, analytics).
 package enum TaskMethods {
     /// Every `tasks.*` method, on `engine`.
     package static func declarations(engine: Engine) -> [MethodDeclaration] {
@@ -12,6 +12,7 @@ package enum TaskMethods {
             CompleteTask.declaration(engine: engine),
             DeleteTask.declaration(engine: engine),
             TaskHistoryMethod.declaration(engine: engine),
+            TaskAnalytics.declaration(engine: engine),
         ]
     }
 }
