@@ -57,6 +57,8 @@ package struct ServeOptions: Sendable, Equatable {
     package var maxAttachmentBytes = CollaborationLimits.defaultAttachmentBytes
     /// `--event-retention`: the event feed serves the newest this many commits.
     package var eventRetention = EventHub.Limits.defaultRetention
+    /// `--remind-before-minutes`: how long before a due date `task_due_soon` fires; 0 turns reminders off.
+    package var remindBeforeMinutes = Int(Engine.standardReminderLeadSeconds / 60)
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
     /// attachments.
@@ -113,6 +115,8 @@ package enum CommandLineOptions {
                                       allowed. Larger uploads get 413 too_large. Default: 10M.
           --event-retention N         The event feed serves the newest N commits; older cursors get
                                       409 cursor_expired. Default: 1000000.
+          --remind-before-minutes N   Fire task_due_soon N minutes before an open task's due date
+                                      (0 turns reminders off; at most 525600). Default: 60.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -193,6 +197,14 @@ package enum CommandLineOptions {
                     throw CommandLineError("--event-retention must be a positive integer, not '\(text)'.")
                 }
                 options.eventRetention = count
+            case "--remind-before-minutes":
+                let text = try value()
+                guard let minutes = Int(text), (0...maxRemindBeforeMinutes).contains(minutes) else {
+                    throw CommandLineError(
+                        "--remind-before-minutes must be an integer from 0 to \(maxRemindBeforeMinutes), not '\(text)'."
+                    )
+                }
+                options.remindBeforeMinutes = minutes
             case "--max-batch":
                 let text = try value()
                 guard let count = Int(text), count > 0 else {
@@ -243,6 +255,9 @@ package enum CommandLineOptions {
         }
         return .serve(options)
     }
+
+    /// The longest `--remind-before-minutes`: a year.
+    static let maxRemindBeforeMinutes = 525_600
 
     /// Whether a subcommand's words ask for its usage (`--help` or `-h` anywhere), which wins over every
     /// other word, as it does for serving.
