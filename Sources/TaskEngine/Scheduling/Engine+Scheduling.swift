@@ -44,6 +44,12 @@ extension Engine {
         armTimer()
     }
 
+    /// Changes the server-wide reminder lead (`nil` or 0: no `task_due_soon`) and re-plans every task.
+    package func setDefaultReminderLead(seconds: Int64?) {
+        state.defaultReminderLeadSeconds = seconds
+        replanReminders()
+    }
+
     /// Returns once the scheduler has fired every reminder due at the clock's current time, at once when it
     /// is not running: the signal tests wait on after moving a ``ManualTimeSource``.
     package func schedulerSettled() async {
