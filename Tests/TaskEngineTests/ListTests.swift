@@ -241,7 +241,7 @@ struct ListTests {
         _ = try await fixture.create("Never")
         await fixture.engine.startScheduler()
         fixture.clock.advance(seconds: 86_400)
-        await fixture.engine.schedulerSettled()
+        try await OverdueTests.settled(fixture.engine)
         var query = TaskQuery()
         query.overdue = true
         #expect(try await fixture.engine.list(query).tasks.map(\.id) == [overdue.id])

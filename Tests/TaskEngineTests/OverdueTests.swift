@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Synchronization
 import TaskStore
 import TestSupport
 import Testing
@@ -21,10 +22,39 @@ struct OverdueTests {
         }
     }
 
-    /// Moves the clock and waits until the scheduler fired everything due.
-    static func advance(_ fixture: Fixture, hours: Double) async {
+    /// Moves the clock and waits (at most 20 seconds) until the scheduler fired everything due.
+    static func advance(_ fixture: Fixture, hours: Double) async throws {
         fixture.clock.advance(seconds: Int64(hours * 3600))
-        await fixture.engine.schedulerSettled()
+        try await settled(fixture.engine)
+    }
+
+    /// Waits (at most 20 seconds) until the scheduler fired everything due at the clock's time.
+    static func settled(_ engine: Engine) async throws {
+        try await within("the scheduler to settle") { await engine.schedulerSettled() }
+    }
+
+    /// The value of `body`, or ``TestTimeout`` when it takes more than 20 seconds (the hung body is left).
+    static func within<T: Sendable>(
+        _ what: String, _ body: @escaping @Sendable () async -> T
+    ) async throws -> T {
+        let outcome = Outcome<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.continuation.withLock { $0 = continuation }
+            Task { outcome.finish(.success(await body())) }
+            Task {
+                try? await Task.sleep(for: .seconds(20))
+                outcome.finish(.failure(TestTimeout(what)))
+            }
+        }
+    }
+
+    /// Resumes a continuation once, with whichever result comes first.
+    final class Outcome<T: Sendable>: Sendable {
+        let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+        func finish(_ result: Result<T, any Error>) {
+            continuation.withLock { $0.take() }?.resume(with: result)
+        }
     }
 
     static func started() async throws -> Fixture {
@@ -41,11 +71,11 @@ struct OverdueTests {
         let fixture = try await Self.started()
         let task = try await fixture.create("Call back") { $0.dueDate = Self.due(fixture, inHours: 2) }
         let dueText = try #require(task.dueDate?.rfc3339)
-        await Self.advance(fixture, hours: 1.5)
+        try await Self.advance(fixture, hours: 1.5)
         #expect(try await Self.fired(fixture.engine).map(\.0) == [.taskDueSoon])
         #expect(await !fixture.engine.state.tasks.isOverdue(task.id))
-        await Self.advance(fixture, hours: 1)
-        await Self.advance(fixture, hours: 48)
+        try await Self.advance(fixture, hours: 1)
+        try await Self.advance(fixture, hours: 48)
         let events = try await Self.reminders(fixture.engine)
         #expect(events.map(\.type) == [.taskDueSoon, .taskOverdue])
         let overdue = try #require(events.last)
@@ -76,21 +106,22 @@ struct OverdueTests {
         let stream = fixture.engine.subscribe()
         let task = try await fixture.create("Pushed") { $0.dueDate = Self.due(fixture, inHours: 3) }
         fixture.clock.advance(seconds: 3 * 3600)
-        var types: [EventType] = []
-        for await event in stream {
-            types.append(event.type)
-            if event.type == .taskOverdue {
-                #expect(event.taskID == task.id)
-                break
+        let received = try await Self.within("the pushed task_overdue") { () -> [Event] in
+            var received: [Event] = []
+            for await event in stream {
+                received.append(event)
+                if event.type == .taskOverdue { break }
             }
+            return received
         }
-        #expect(types == [.taskCreated, .taskOverdue])
+        #expect(received.map(\.type) == [.taskCreated, .taskOverdue])
+        #expect(received.last?.taskID == task.id)
     }
 
     @Test func movingTheDueDateRearmsAndClearsOverdue() async throws {
         let fixture = try await Self.started()
         let task = try await fixture.create("Moving") { $0.dueDate = Self.due(fixture, inHours: 2) }
-        await Self.advance(fixture, hours: 3)
+        try await Self.advance(fixture, hours: 3)
         #expect(await fixture.engine.state.tasks.isOverdue(task.id))
         let later = Self.due(fixture, inHours: 5)
         try await fixture.update(task.id) { $0.dueDate = .some(later) }
@@ -100,8 +131,8 @@ struct OverdueTests {
         #expect(try await fixture.engine.list(query).tasks.isEmpty)
         // Writing the same due date back is no move: nothing fires again.
         try await fixture.update(task.id) { $0.dueDate = .some(later) }
-        await Self.advance(fixture, hours: 4.5)
-        await Self.advance(fixture, hours: 1)
+        try await Self.advance(fixture, hours: 4.5)
+        try await Self.advance(fixture, hours: 1)
         let fired = try await Self.fired(fixture.engine)
         #expect(fired.map(\.0) == [.taskOverdue, .taskDueSoon, .taskOverdue])
         #expect(fired.last?.2 == later.timestamp?.rfc3339)
@@ -113,9 +144,9 @@ struct OverdueTests {
         let task = try await fixture.create("Postponed") { $0.dueDate = Self.due(fixture, inHours: 2) }
         let later = Self.due(fixture, inHours: 6)
         try await fixture.update(task.id) { $0.dueDate = .some(later) }
-        await Self.advance(fixture, hours: 3)
+        try await Self.advance(fixture, hours: 3)
         #expect(try await Self.reminders(fixture.engine).isEmpty)
-        await Self.advance(fixture, hours: 4)
+        try await Self.advance(fixture, hours: 4)
         let fired = try await Self.fired(fixture.engine)
         #expect(fired.map(\.0) == [.taskOverdue])
         #expect(fired.map(\.2) == [later.timestamp?.rfc3339 ?? ""])
@@ -131,18 +162,18 @@ struct OverdueTests {
         try await fixture.setStatus(cancelled.id, .cancelled)
         _ = try await fixture.engine.delete(deleted.id, by: .system)
         #expect(await fixture.engine.plannedReminderCount == 0)
-        await Self.advance(fixture, hours: 3)
+        try await Self.advance(fixture, hours: 3)
         #expect(try await Self.reminders(fixture.engine).isEmpty)
         // Reopened after its due date passed, an open task is overdue at once.
         try await fixture.setStatus(cancelled.id, .pending)
-        await fixture.engine.schedulerSettled()
+        try await Self.settled(fixture.engine)
         #expect(try await Self.fired(fixture.engine).map(\.0) == [.taskOverdue])
         #expect(await fixture.engine.state.tasks.isOverdue(cancelled.id))
         // Closing an overdue task ends its overdue; reopening it does not fire again for the same date.
         try await fixture.setStatus(cancelled.id, .cancelled)
         #expect(await fixture.engine.state.tasks.overdueCount == 0)
         try await fixture.setStatus(cancelled.id, .pending)
-        await fixture.engine.schedulerSettled()
+        try await Self.settled(fixture.engine)
         #expect(try await Self.reminders(fixture.engine).count == 1)
         #expect(await fixture.engine.state.tasks.isOverdue(cancelled.id))
     }
@@ -151,10 +182,10 @@ struct OverdueTests {
         let fixture = try await Self.started()
         let stepped = try await fixture.create("Stepped") { $0.dueDate = Self.due(fixture, inHours: 2) }
         let jumped = try await fixture.create("Jumped") { $0.dueDate = Self.due(fixture, inHours: 4) }
-        await Self.advance(fixture, hours: 1.5)
-        await Self.advance(fixture, hours: 1)
+        try await Self.advance(fixture, hours: 1.5)
+        try await Self.advance(fixture, hours: 1)
         // The server "sleeps" through both the reminder time and the due date of the second task.
-        await Self.advance(fixture, hours: 10)
+        try await Self.advance(fixture, hours: 10)
         let fired = try await Self.fired(fixture.engine)
         #expect(fired.filter { $0.1 == stepped.id }.map(\.0) == [.taskDueSoon, .taskOverdue])
         #expect(fired.filter { $0.1 == jumped.id }.map(\.0) == [.taskOverdue])
@@ -163,9 +194,9 @@ struct OverdueTests {
     @Test func aDueDateCloserThanTheLeadRemindsAtOnce() async throws {
         let fixture = try await Self.started()
         let task = try await fixture.create("Soon") { $0.dueDate = Self.due(fixture, inHours: 0.25) }
-        await fixture.engine.schedulerSettled()
+        try await Self.settled(fixture.engine)
         #expect(try await Self.fired(fixture.engine).map(\.0) == [.taskDueSoon])
-        await Self.advance(fixture, hours: 0.25)
+        try await Self.advance(fixture, hours: 0.25)
         #expect(try await Self.fired(fixture.engine).map(\.0) == [.taskDueSoon, .taskOverdue])
         #expect(await fixture.engine.state.tasks.isOverdue(task.id))
     }
@@ -179,7 +210,7 @@ struct OverdueTests {
         input.dueDate = .text("2024-01-15T10:30:00Z")
         _ = try await engine.create(input, by: .system)
         clock.advance(seconds: 3600)
-        await engine.schedulerSettled()
+        try await OverdueTests.settled(engine)
         #expect(try await Self.reminders(engine).map(\.type) == [.taskOverdue])
     }
 
@@ -190,13 +221,13 @@ struct OverdueTests {
         #expect(await fixture.engine.reminderTimerDeadline == near.dueDate?.adding(seconds: -3600))
         // A three-hour lead: the near task is already within it and is reminded at once.
         await fixture.engine.setDefaultReminderLead(seconds: 3 * 3600)
-        await fixture.engine.schedulerSettled()
+        try await Self.settled(fixture.engine)
         #expect(try await Self.fired(fixture.engine).map(\.1) == [near.id])
         #expect(await fixture.engine.reminderTimerDeadline == near.dueDate)
         // No lead: the far task gets no reminder, only its overdue.
         await fixture.engine.setDefaultReminderLead(seconds: nil)
-        await Self.advance(fixture, hours: 9.5)
-        await Self.advance(fixture, hours: 1)
+        try await Self.advance(fixture, hours: 9.5)
+        try await Self.advance(fixture, hours: 1)
         let fired = try await Self.fired(fixture.engine)
         #expect(fired.map(\.0) == [.taskDueSoon, .taskOverdue, .taskOverdue])
         #expect(fired.map(\.1) == [near.id, near.id, far.id])
@@ -206,7 +237,7 @@ struct OverdueTests {
         let fixture = try await Self.started()
         _ = try await fixture.create("Doomed") { $0.dueDate = Self.due(fixture, inHours: 2) }
         fixture.store.failNextAppend(with: StoreError(code: .io, message: "disk full"))
-        await Self.advance(fixture, hours: 3)
+        try await Self.advance(fixture, hours: 3)
         #expect(try await Self.reminders(fixture.engine).isEmpty)
         #expect(await fixture.engine.reminderTimerDeadline == nil)
         // Client writes go on being served by the engine (here the store works again).
@@ -233,7 +264,7 @@ struct OverdueTests {
         #expect(await fixture.engine.reminderTimerDeadline == early.dueDate?.adding(seconds: -3600))
         let recordsBefore = fixture.store.records.count
         // Every due date passes at once: one overdue each, in records of at most 1000 events.
-        await Self.advance(fixture, hours: 24)
+        try await Self.advance(fixture, hours: 24)
         let records = fixture.store.records.dropFirst(recordsBefore)
         let fired = try records.map { try JournalRecord.events(in: $0).map(\.event.type) }
         #expect(fired.map(\.count).reduce(0, +) == count + 1)
@@ -257,7 +288,7 @@ struct OverdueTests {
         }
         _ = try await fixture.create("No due date")
         try await fixture.setStatus(ids[1], .inProgress)
-        await Self.advance(fixture, hours: 4)
+        try await Self.advance(fixture, hours: 4)
         try await fixture.setStatus(ids[2], .cancelled)
         try await fixture.update(ids[0]) { $0.dueDate = .some(Self.due(fixture, inHours: 1)) }
         // Overdue per the events: the last task_overdue of each task names its current due date and it is open.
@@ -279,7 +310,7 @@ struct OverdueTests {
     @Test func exportAndImportKeepWhatFired() async throws {
         let fixture = try await Self.started()
         let task = try await fixture.create("Exported") { $0.dueDate = Self.due(fixture, inHours: 2) }
-        await Self.advance(fixture, hours: 3)
+        try await Self.advance(fixture, hours: 3)
         let document = await fixture.engine.exportDocument()
         let tasks = try #require(document["tasks"]?.arrayValue)
         #expect(tasks.first?["overdue_for"]?.stringValue == task.dueDate?.rfc3339)
@@ -369,7 +400,7 @@ struct OverduePersistenceTests {
             var input = NewTask(title: "Reminded")
             input.dueDate = .text("2024-01-15T10:30:00Z")
             _ = try await engine.create(input, by: .system)
-            await engine.schedulerSettled()
+            try await OverdueTests.settled(engine)
             #expect(try await OverdueTests.fired(engine).map(\.0) == [.taskDueSoon])
             let bytes = await engine.state.snapshotBytes()
             #expect(String(decoding: bytes, as: UTF8.self).contains(#""due_soon_for":"2024-01-15T10:30:00Z""#))
@@ -385,7 +416,7 @@ struct OverduePersistenceTests {
             let (store, engine) = try await Self.start(path, clock: clock)
             #expect(try await OverdueTests.reminders(engine).count == 1)
             clock.advance(seconds: 3600)
-            await engine.schedulerSettled()
+            try await OverdueTests.settled(engine)
             #expect(try await OverdueTests.fired(engine).map(\.0) == [.taskDueSoon, .taskOverdue])
             await Self.stop(store, engine)
         }

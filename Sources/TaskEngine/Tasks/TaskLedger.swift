@@ -51,9 +51,6 @@ struct TaskLedger: Ledger {
     /// The task in a slot.
     func task(at slot: Int32) -> TaskItem { tasks[Int(slot)] }
 
-    /// The number of slots, deleted tasks included.
-    var slotCount: Int { tasks.count }
-
     /// Whether a live task is overdue (``TaskItem/isOverdue``): open, and `task_overdue` fired for its
     /// current due date. An unknown or deleted task is not.
     func isOverdue(_ id: TaskID) -> Bool {
