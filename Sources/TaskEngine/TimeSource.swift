@@ -98,6 +98,8 @@ package final class ManualTimeSource: TimeSource {
         }
     }
 
+    /// Suspends until ``advance(seconds:)`` or ``set(_:)`` moves the clock to `deadline` or past it (at
+    /// once when it already stands there); cancelling the caller ends the sleep with `CancellationError`.
     package func sleep(until deadline: Timestamp) async throws {
         let id = state.withLock { state in
             state.nextSleeper += 1
