@@ -51,6 +51,7 @@ extension Engine {
             if case .identity(let identity) = change { didCommitIdentity(identity) }
             // Every event of the group reaches the feed, in seq order, once the one record is durable.
             feed.committed(event, task: change.task, ticket: ticket)
+            if let task = change.task { planReminder(for: task) }
             didCommit(event)
         }
         return (givenChanges, ticket)

@@ -28,10 +28,12 @@ package actor Engine {
     let searches = SearchWorker()
     /// Uploads between their blob write and their commit, by blob key, so a reclaim never deletes their bytes.
     var pendingBlobs: [String: Int] = [:]
+    /// The due-date scheduler's plan and timer (see ``startScheduler()``).
+    var dueScheduler = DueScheduler()
 
     private init(
         store: any Store, clock: any TimeSource, directory: (any UserDirectory)?, snapshotThreshold: Int,
-        maxAttachmentBytes: Int, state: EngineState, recoveryWarnings: [String] = []
+        maxAttachmentBytes: Int, reminderLeadSeconds: Int64?, state: EngineState, recoveryWarnings: [String] = []
     ) {
         self.recoveryWarnings = recoveryWarnings
         self.maxAttachmentBytes = maxAttachmentBytes
@@ -42,6 +44,7 @@ package actor Engine {
         self.directory = directory ?? profiles
         self.snapshotThreshold = max(1, snapshotThreshold)
         self.state = state
+        self.state.defaultReminderLeadSeconds = reminderLeadSeconds
         self.feed = EventFeed(published: state.lastSeq)
     }
 
@@ -53,12 +56,15 @@ package actor Engine {
     /// - Parameters:
     ///   - snapshotThreshold: take a snapshot once this many records follow the previous one.
     ///   - maxAttachmentBytes: the largest attachment accepted, in decoded bytes.
+    ///   - reminderLeadSeconds: how long before a due date `task_due_soon` fires (`nil` or 0: never); see
+    ///     ``EngineState/reminderLeadSeconds(for:)``. Nothing fires before ``startScheduler()``.
     /// - Throws: ``EngineError/unavailable(_:)`` when the store cannot be read, ``EngineError/damaged(_:)``
     ///   when a snapshot or record cannot be understood.
     package static func open(
         store: any Store, clock: any TimeSource = SystemTimeSource(),
         directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000,
-        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
+        reminderLeadSeconds: Int64? = Engine.standardReminderLeadSeconds
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -71,7 +77,8 @@ package actor Engine {
         reclaimOrphanBlobs(store: store, state: state)
         return Engine(
             store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
-            maxAttachmentBytes: maxAttachmentBytes, state: state, recoveryWarnings: recovered.warnings)
+            maxAttachmentBytes: maxAttachmentBytes, reminderLeadSeconds: reminderLeadSeconds, state: state,
+            recoveryWarnings: recovered.warnings)
     }
 
     /// Builds an engine from an ``exportDocument()`` or ``exportArchive()`` into an empty store, and writes it
@@ -83,7 +90,8 @@ package actor Engine {
     package static func importDocument(
         _ document: JSONValue, into store: any Store, clock: any TimeSource = SystemTimeSource(),
         directory: (any UserDirectory)? = nil, snapshotThreshold: Int = 100_000,
-        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes
+        maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
+        reminderLeadSeconds: Int64? = Engine.standardReminderLeadSeconds
     ) throws(EngineError) -> Engine {
         let recovered: RecoveredState
         do { recovered = try store.recover() } catch { throw .unavailable(error) }
@@ -96,7 +104,7 @@ package actor Engine {
         do { try store.writeInitialSnapshot(state.snapshotBytes()) } catch { throw .unavailable(error) }
         return Engine(
             store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
-            maxAttachmentBytes: maxAttachmentBytes, state: state)
+            maxAttachmentBytes: maxAttachmentBytes, reminderLeadSeconds: reminderLeadSeconds, state: state)
     }
 
     // MARK: Committing
@@ -110,6 +118,7 @@ package actor Engine {
         state.commit(change, of: event, bytes: bytes)
         if case .identity(let identity) = change { didCommitIdentity(identity) }
         feed.committed(event, task: change.task, ticket: ticket)
+        if let task = change.task { planReminder(for: task) }
         didCommit(event)
         return (change, ticket)
     }

@@ -51,6 +51,9 @@ struct EngineState: Sendable {
     private(set) var lastSeq: UInt64 = 0
     /// The newest event's time, so event times never go backwards.
     private(set) var lastEventAt = Timestamp.minimum
+    /// The server-wide reminder lead in seconds (`--remind-before-minutes`), `nil` when reminders are off;
+    /// a setting of the running server, never persisted (see ``reminderLeadSeconds(for:)``).
+    var defaultReminderLeadSeconds: Int64? = Engine.standardReminderLeadSeconds
 
     /// The time the next event gets: now, but never before the previous event.
     func eventTime(now: Timestamp) -> Timestamp { max(now, lastEventAt) }

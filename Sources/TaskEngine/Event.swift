@@ -9,6 +9,13 @@ package enum EventType: String, Sendable, CaseIterable {
     case taskUpdated = "task_updated"
     case taskCompleted = "task_completed"
     case taskDeleted = "task_deleted"
+    /// An open task's due date passed (see docs/tasks.md, "Overdue and reminders"): committed by the engine as
+    /// the built-in `system` user, once per due date; `overdue` holds `{due_date}`, the due date it fired for.
+    /// It changes no field and leaves the task's version and `updated_at` alone.
+    case taskOverdue = "task_overdue"
+    /// An open task's due date is near: committed by the engine as `system` once per due date, the reminder
+    /// lead before it; `due_soon` holds `{due_date, lead_seconds}`. Like `task_overdue`, it changes no field.
+    case taskDueSoon = "task_due_soon"
     /// A user was added to the directory or changed; the subject is the user (internal, see
     /// ``EventType/isIdentity``).
     case userUpserted = "user_upserted"
@@ -74,7 +81,8 @@ package enum EventType: String, Sendable, CaseIterable {
     /// The domain whose ledger checks and applies events of this type.
     package var domain: Domain {
         switch self {
-        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted: .tasks
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .taskOverdue, .taskDueSoon:
+            .tasks
         case .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved: .collaboration
         case .userUpserted, .tokenCreated, .tokenRevoked: .identity
         case .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted, .workflowCancelled:
@@ -95,11 +103,15 @@ package enum EventType: String, Sendable, CaseIterable {
             "workflow_id"
         case .templateCreated, .templateUpdated, .templateDeleted: "template_id"
         case .automationCreated, .automationUpdated, .automationDeleted: "automation_id"
-        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .commentAdded,
-            .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .taskOverdue, .taskDueSoon,
+            .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved:
             "task_id"
         }
     }
+
+    /// Whether the engine itself commits events of this type when a due date comes near or passes: they
+    /// change no field of the task and keep its version (see ``DueReminder``).
+    package var isDueReminder: Bool { self == .taskOverdue || self == .taskDueSoon }
 
     /// Whether events of this type are about a task, and so carry the task's `version`.
     var concernsTask: Bool { subjectKey == "task_id" }
@@ -116,6 +128,9 @@ package enum EventType: String, Sendable, CaseIterable {
         case .workflowStepReady: "step"
         // A task an automation created carries the firing (``AutomationFiring``); other creations carry none.
         case .taskCreated: "automation"
+        // The due date the engine's own event fired for (see ``DueReminder``).
+        case .taskOverdue: "overdue"
+        case .taskDueSoon: "due_soon"
         case .commentAdded: "comment"
         case .attachmentAdded, .attachmentDeleted: "attachment"
         case .watcherAdded, .watcherRemoved: "watcher"

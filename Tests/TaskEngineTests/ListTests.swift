@@ -67,8 +67,9 @@ struct ListTests {
                 }
             }
         }
-        // Let time pass so that some due dates are in the past.
+        // Let time pass so that some due dates are in the past, and let the scheduler mark them overdue.
         fixture.clock.advance(seconds: 3 * 86_400)
+        await fixture.engine.startScheduler()
         return ids
     }
 
@@ -94,7 +95,8 @@ struct ListTests {
             {
                 return false
             }
-            if query.overdue, !task.isOverdue(at: now) { return false }
+            // Overdue: open, and due before now (every such task's task_overdue has fired by now).
+            if query.overdue, !(task.status.isOpen && task.dueDate.map { $0 <= now } ?? false) { return false }
             return true
         }
         let sort = TaskQuery.SortKey(rawValue: query.sort ?? "created_at") ?? .createdAt
@@ -237,7 +239,9 @@ struct ListTests {
         _ = try await fixture.engine.complete(done.id, Completion(), by: .system)
         _ = try await fixture.create("Later") { $0.dueDate = .text("2024-02-16T00:00:00Z") }
         _ = try await fixture.create("Never")
+        await fixture.engine.startScheduler()
         fixture.clock.advance(seconds: 86_400)
+        try await OverdueTests.settled(fixture.engine)
         var query = TaskQuery()
         query.overdue = true
         #expect(try await fixture.engine.list(query).tasks.map(\.id) == [overdue.id])

@@ -346,7 +346,7 @@ export interface EventsSinceParams {
     /** The most events returned. */
     limit?: number;
     /** Only these feed event types (the cursor still moves past the others). */
-    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
+    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "task_due_soon" | "task_overdue" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
     /**
      * Agents only: make the call as this member, who is then checked and rate-limited; history records the
      * agent too (docs/security.md).
@@ -357,7 +357,7 @@ export interface EventsSinceParams {
 /** Params of `events.subscribe`. */
 export interface EventsSubscribeParams {
     /** Only these feed event types (an array, or one comma-separated string). */
-    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
+    types?: Array<"task_created" | "task_assigned" | "task_updated" | "task_completed" | "task_cancelled" | "task_reopened" | "task_deleted" | "task_due_soon" | "task_overdue" | "comment_added" | "attachment_added" | "attachment_deleted" | "watcher_added" | "watcher_removed" | "template_created" | "template_updated" | "template_deleted" | "workflow_created" | "workflow_updated" | "workflow_step_ready" | "workflow_completed" | "workflow_cancelled" | "automation_created" | "automation_updated" | "automation_deleted" | "automation_fired">;
     /** Only events whose task matches every member given. */
     filter?: Record<string, unknown>;
     /** Replay the events after this cursor first. */
@@ -702,6 +702,10 @@ export interface TasksListParams {
     created_by?: string;
     tags?: string | Array<string>;
     q?: string;
+    /**
+     * true: only overdue tasks, open with task_overdue fired for their current due date (the server fires it
+     * when the due date passes); false is no filter.
+     */
     overdue?: boolean;
     page?: number;
     limit?: number;
@@ -1268,7 +1272,8 @@ export interface TasksMethods {
      * `priority` take one value, a comma-separated list or an array (any of them); `tags` means all of them;
      * `due_before`/`due_after` are strict and exclude tasks without a due date; `updated_after` is strict on
      * updated_at; `created_by` is the creating user id; `q` is a case-insensitive substring of title or
-     * description; `overdue: true` keeps open tasks whose due date has passed. Default order: desc for
+     * description; `overdue: true` keeps overdue tasks: open (pending, in_progress) and with `task_overdue`
+     * fired for their current due date (docs/tasks.md, "Overdue and reminders"). Default order: desc for
      * created_at, updated_at and priority, asc for due_date. Tasks without a due date sort last in both orders;
      * ties are broken by task_id in the same direction. `total` counts every match. Rate limit: list.
      * Read-only, idempotent.

@@ -2219,7 +2219,7 @@ class _EventsMethods(_Namespace):
         *,
         cursor: Optional[str] = UNSET,
         limit: Optional[int] = UNSET,
-        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
+        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'task_due_soon', 'task_overdue', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
         on_behalf_of: Optional[str] = UNSET,
         timeout: Optional[float] = None,
     ) -> Dict[str, Any]:
@@ -2253,7 +2253,7 @@ class _EventsMethods(_Namespace):
     def subscribe(
         self,
         *,
-        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
+        types: Optional[List[Literal['task_created', 'task_assigned', 'task_updated', 'task_completed', 'task_cancelled', 'task_reopened', 'task_deleted', 'task_due_soon', 'task_overdue', 'comment_added', 'attachment_added', 'attachment_deleted', 'watcher_added', 'watcher_removed', 'template_created', 'template_updated', 'template_deleted', 'workflow_created', 'workflow_updated', 'workflow_step_ready', 'workflow_completed', 'workflow_cancelled', 'automation_created', 'automation_updated', 'automation_deleted', 'automation_fired']]] = UNSET,
         filter: Optional[Dict[str, Any]] = UNSET,
         since: Optional[str] = UNSET,
         on_behalf_of: Optional[str] = UNSET,
@@ -2908,10 +2908,11 @@ class _TasksMethods(_Namespace):
         comma-separated list or an array (any of them); `tags` means all of them;
         `due_before`/`due_after` are strict and exclude tasks without a due date; `updated_after` is
         strict on updated_at; `created_by` is the creating user id; `q` is a case-insensitive substring
-        of title or description; `overdue: true` keeps open tasks whose due date has passed. Default
-        order: desc for created_at, updated_at and priority, asc for due_date. Tasks without a due date
-        sort last in both orders; ties are broken by task_id in the same direction. `total` counts every
-        match.
+        of title or description; `overdue: true` keeps overdue tasks: open (pending, in_progress) and
+        with `task_overdue` fired for their current due date (docs/tasks.md, "Overdue and reminders").
+        Default order: desc for created_at, updated_at and priority, asc for due_date. Tasks without a
+        due date sort last in both orders; ties are broken by task_id in the same direction. `total`
+        counts every match.
 
         Rate limit: list. Read-only, idempotent.
 
@@ -2928,7 +2929,8 @@ class _TasksMethods(_Namespace):
         * ``created_by`` (str): Only tasks created by this user id.
         * ``tags`` (str or list)
         * ``q`` (str)
-        * ``overdue`` (bool)
+        * ``overdue`` (bool): true: only overdue tasks, open with task_overdue fired for their current
+          due date (the server fires it when the due date passes); false is no filter.
         * ``page`` (int)
         * ``limit`` (int)
         * ``sort`` ("created_at" | "due_date" | "priority" | "updated_at")

@@ -113,7 +113,8 @@ struct CollaborationLedger: Ledger {
             }
             task.watchers.remove(at: index)
             item = .watcher
-        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .userUpserted, .tokenCreated,
+        case .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskDeleted, .taskOverdue, .taskDueSoon,
+            .userUpserted, .tokenCreated,
             .tokenRevoked, .workflowCreated, .workflowUpdated, .workflowStepReady, .workflowCompleted,
             .workflowCancelled, .templateCreated, .templateUpdated, .templateDeleted,
             .automationCreated, .automationUpdated, .automationDeleted, .notificationConfigured, .notificationsRead,

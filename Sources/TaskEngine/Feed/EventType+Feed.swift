@@ -24,7 +24,7 @@ extension TaskLedger {
 
     /// The feed types of a task event, read from its `changes`:
     ///
-    /// - `task_created` and `task_deleted` alone;
+    /// - `task_created`, `task_deleted`, `task_overdue` and `task_due_soon` alone;
     /// - `task_completed`, `task_cancelled` or `task_reopened` when the status moved to completed, to
     ///   cancelled, or from either back to an open status (with the completion fields that move sets);
     /// - `task_assigned` when the assignee changed;
@@ -34,6 +34,8 @@ extension TaskLedger {
         // A task an automation created carries its firing: the commit is also the automation's.
         case .taskCreated: return event.detail == nil ? [.taskCreated] : [.taskCreated, .automationFired]
         case .taskDeleted: return [.taskDeleted]
+        case .taskOverdue: return [.taskOverdue]
+        case .taskDueSoon: return [.taskDueSoon]
         default: break
         }
         var types: [FeedEventType] = []

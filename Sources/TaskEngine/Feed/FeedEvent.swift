@@ -114,6 +114,6 @@ package struct FeedEvent: Sendable, Equatable {
 
 extension TaskItem {
     /// The task as feed events show it: every field of `tasks.get`, with `assignee` as the plain user id
-    /// (a name would be today's, not the commit's) and `deleted`.
-    var feedJSON: JSONObject { persistentJSON }
+    /// (a name would be today's, not the commit's) and `deleted`; the reminder marks stay internal.
+    var feedJSON: JSONObject { storedJSON }
 }

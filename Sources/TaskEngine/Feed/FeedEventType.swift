@@ -19,6 +19,10 @@ package struct FeedEventType: RawRepresentable, Hashable, Sendable, Comparable {
     /// The status moved from `completed` or `cancelled` back to an open status.
     package static let taskReopened = FeedEventType(rawValue: "task_reopened")
     package static let taskDeleted = FeedEventType(rawValue: "task_deleted")
+    /// An open task's due date is near (the reminder lead before it); the engine commits it as `system`.
+    package static let taskDueSoon = FeedEventType(rawValue: "task_due_soon")
+    /// An open task's due date passed; the engine commits it as `system`, once per due date.
+    package static let taskOverdue = FeedEventType(rawValue: "task_overdue")
     package static let commentAdded = FeedEventType(rawValue: "comment_added")
     package static let attachmentAdded = FeedEventType(rawValue: "attachment_added")
     package static let attachmentDeleted = FeedEventType(rawValue: "attachment_deleted")
@@ -42,7 +46,8 @@ package struct FeedEventType: RawRepresentable, Hashable, Sendable, Comparable {
     /// Every feed type the server knows, in documentation order; a `types` filter naming another is refused.
     package static let all: [FeedEventType] = [
         .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskCancelled, .taskReopened, .taskDeleted,
-        .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved, .templateCreated,
+        .taskDueSoon, .taskOverdue, .commentAdded, .attachmentAdded, .attachmentDeleted, .watcherAdded, .watcherRemoved,
+        .templateCreated,
         .templateUpdated, .templateDeleted, .workflowCreated, .workflowUpdated, .workflowStepReady,
         .workflowCompleted, .workflowCancelled, .automationCreated, .automationUpdated, .automationDeleted,
         .automationFired,

@@ -226,7 +226,7 @@ extension Engine {
     /// searches wait for a place first).
     package func list(_ query: TaskQuery, for caller: Caller = .system) async throws(EngineError) -> TaskPage {
         try authorize(.read, caller)
-        let resolved = try ResolvedQuery(query, now: clock.now())
+        let resolved = try ResolvedQuery(query)
         guard resolved.search != nil else { return Self.page(of: state, resolved, query) }
         await searches.admit()
         // Taken after the wait, with no suspension before the search is queued: the state as admitted.

@@ -16,6 +16,8 @@ struct ResolvedQuery: Sendable {
     var dueTo: Int64?
     /// Lower-cased search text.
     var search: String?
+    /// Only overdue tasks (``TaskItem/isOverdue``), driven by the ledger's set of them.
+    var overdue = false
     /// Bit `status.index` set for each wanted status; 0 when any status will do.
     private var statusMask: UInt8 = 0
     /// Bit `priority.rank` set for each wanted priority; 0 when any priority will do.
@@ -27,8 +29,8 @@ struct ResolvedQuery: Sendable {
 
     var hasDueRange: Bool { dueFrom != nil || dueTo != nil }
 
-    /// Validates a client query; `now` decides `overdue`.
-    init(_ query: TaskQuery, now: Timestamp) throws(EngineError) {
+    /// Validates a client query.
+    init(_ query: TaskQuery) throws(EngineError) {
         if !query.statuses.isEmpty {
             var statuses = Set<TaskStatus>()
             for text in query.statuses { statuses.insert(try Validator.status(text)) }
@@ -57,10 +59,7 @@ struct ResolvedQuery: Sendable {
         if let before = query.dueBefore {
             dueTo = try Validator.time(before, field: "due_before").microseconds
         }
-        if query.overdue {
-            statuses = (statuses ?? [.pending, .inProgress]).intersection([.pending, .inProgress])
-            dueTo = min(dueTo ?? .max, now.microseconds)
-        }
+        overdue = query.overdue
         if let search = query.search {
             _ = try Validator.nonEmpty(search, "q", TaskLimits.searchLength)
             self.search = search.lowercased()
@@ -99,6 +98,7 @@ struct ResolvedQuery: Sendable {
         if priorityMask != 0, priorityMask & (1 << tasks[index].priority.rank) == 0 { return false }
         if let assignee, tasks[index].assignee != assignee { return false }
         if unassigned, tasks[index].assignee != nil { return false }
+        if overdue, !tasks[index].isOverdue { return false }
         if let updatedFrom, tasks[index].updatedAt.microseconds < updatedFrom { return false }
         if let createdBy, tasks[index].createdBy.text != createdBy { return false }
         if hasDueRange {

@@ -26,6 +26,8 @@ struct TaskIndexes: Sendable {
     var byUpdatedAt = SortedChunks<TimeKey>()
     /// Every live slot, in creation order.
     var live = SortedChunks<Int32>()
+    /// Live tasks that are overdue (``TaskItem/isOverdue``), by slot: `tasks.list {overdue: true}`.
+    var overdue = SortedChunks<Int32>()
 
     mutating func insert(_ task: TaskItem, at slot: Int32) {
         live.insert(slot)
@@ -43,6 +45,7 @@ struct TaskIndexes: Sendable {
             withoutDueDate.insert(slot)
         }
         byUpdatedAt.insert(TimeKey(time: task.updatedAt.microseconds, slot: slot))
+        if task.isOverdue { overdue.insert(slot) }
     }
 
     mutating func remove(_ task: TaskItem, at slot: Int32) {
@@ -61,6 +64,7 @@ struct TaskIndexes: Sendable {
             withoutDueDate.remove(slot)
         }
         byUpdatedAt.remove(TimeKey(time: task.updatedAt.microseconds, slot: slot))
+        if task.isOverdue { overdue.remove(slot) }
     }
 
     /// Moves a task from its old to its new index entries, touching only the entries that changed.
@@ -104,6 +108,9 @@ struct TaskIndexes: Sendable {
         if old.updatedAt != new.updatedAt {
             byUpdatedAt.remove(TimeKey(time: old.updatedAt.microseconds, slot: slot))
             byUpdatedAt.insert(TimeKey(time: new.updatedAt.microseconds, slot: slot))
+        }
+        if old.isOverdue != new.isOverdue {
+            if new.isOverdue { overdue.insert(slot) } else { overdue.remove(slot) }
         }
     }
 

@@ -76,8 +76,18 @@ extension TaskItem {
         return .object(object)
     }
 
-    /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`.
+    /// Every stored field, for snapshots and export: the detail form with a plain `assignee` and `deleted`,
+    /// and, once they fired, the due dates of its reminders (`overdue_for`, `due_soon_for`; left out when
+    /// unset, so older data reads as tasks whose reminders never fired).
     var persistentJSON: JSONObject {
+        var object = storedJSON
+        object.append("overdue_for", ifPresent: overdueFiredFor.map { .string($0.rfc3339) })
+        object.append("due_soon_for", ifPresent: dueSoonFiredFor.map { .string($0.rfc3339) })
+        return object
+    }
+
+    /// The stored fields but the reminder marks: what the event feed shows as a task.
+    var storedJSON: JSONObject {
         var object = JSONObject()
         object.append("task_id", .string(id.description))
         object.append("title", .string(title))
@@ -113,5 +123,20 @@ extension TaskItem {
         self.commentsCount = object["comments_count"]?.intValue ?? 0
         self.attachmentsCount = object["attachments_count"]?.intValue ?? 0
         self.watchers = (object["watchers"].flatMap(TaskField.strings) ?? []).map { UserID($0) }
+        self.overdueFiredFor = try Self.reminderMark(object, "overdue_for", task: id)
+        self.dueSoonFiredFor = try Self.reminderMark(object, "due_soon_for", task: id)
+    }
+
+    /// An optional stored time (`overdue_for`, `due_soon_for`): absent or null is `nil`.
+    private static func reminderMark(
+        _ object: JSONObject, _ key: String, task: String
+    ) throws(EngineError)
+        -> Timestamp?
+    {
+        guard let value = object[key], value != .null else { return nil }
+        guard let time = value.stringValue.flatMap(Timestamp.init(rfc3339:)) else {
+            throw .damaged("stored task \(task) has a bad \(key)")
+        }
+        return time
     }
 }

@@ -57,6 +57,8 @@ package struct TaskItem: Sendable, Equatable {
         var blockedBy: [String] = []
         var checklist: [ChecklistItem] = []
         var templateID: TemplateID?
+        var overdueFiredFor: Timestamp?
+        var dueSoonFiredFor: Timestamp?
     }
 
     // Workflow fields: set only on the task of a workflow step (see docs/workflows.md).
@@ -85,6 +87,18 @@ package struct TaskItem: Sendable, Equatable {
     package var templateID: TemplateID? {
         get { rareFields.first?.templateID }
         set { changeRareFields { $0.templateID = newValue } }
+    }
+
+    // Due reminders (see `Scheduling/DueReminder.swift`): set only by the engine's own events.
+    /// The due date `task_overdue` last fired for; the task is overdue while this is its due date and it is open.
+    package var overdueFiredFor: Timestamp? {
+        get { rareFields.first?.overdueFiredFor }
+        set { changeRareFields { $0.overdueFiredFor = newValue } }
+    }
+    /// The due date `task_due_soon` last fired for.
+    package var dueSoonFiredFor: Timestamp? {
+        get { rareFields.first?.dueSoonFiredFor }
+        set { changeRareFields { $0.dueSoonFiredFor = newValue } }
     }
 
     /// Changes the rare fields, keeping the array empty while all of them are at their defaults (so equal
@@ -125,9 +139,11 @@ package struct TaskItem: Sendable, Equatable {
     /// The wire id, `tsk_…`.
     package var id: TaskID { TaskID(raw: rawID) }
 
-    /// Whether the task is open and its due date has passed.
-    package func isOverdue(at now: Timestamp) -> Bool {
+    /// Whether the task is overdue: open (pending or in progress), and `task_overdue` has fired for its
+    /// current due date. Moving the due date, completing or cancelling ends it; the one definition that
+    /// `tasks.list {overdue: true}`, ``TaskLedger/isOverdue(_:)`` and the event feed share.
+    package var isOverdue: Bool {
         guard status.isOpen, let dueDate else { return false }
-        return dueDate < now
+        return overdueFiredFor == dueDate
     }
 }

@@ -64,6 +64,10 @@ extension TaskLedger {
             }
             conditions += 1
         }
+        if query.overdue {
+            candidates.append((.sets([indexes.overdue]), indexes.overdue.count))
+            conditions += 1
+        }
         if query.search != nil { conditions += 1 }
         // Residual filters without an index: they only narrow the candidates the other conditions give.
         if query.updatedFrom != nil { conditions += 1 }

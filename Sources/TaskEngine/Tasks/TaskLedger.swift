@@ -53,6 +53,25 @@ struct TaskLedger: Ledger {
     /// The task in a slot.
     func task(at slot: Int32) -> TaskItem { tasks[Int(slot)] }
 
+    /// Whether a live task is overdue (``TaskItem/isOverdue``): open, and `task_overdue` fired for its
+    /// current due date. An unknown or deleted task is not.
+    func isOverdue(_ id: TaskID) -> Bool {
+        guard let slot = slot(of: id) else { return false }
+        let task = tasks[Int(slot)]
+        return !task.isDeleted && task.isOverdue
+    }
+
+    /// The number of live overdue tasks, kept as the tasks change (no scan).
+    var overdueCount: Int { indexes.overdue.count }
+
+    /// The slots of every live task with a due date, in due-date order.
+    func forEachSlotWithDueDate(_ body: (Int32) -> Void) {
+        indexes.byDueDate.forEach { key in
+            body(key.slot)
+            return true
+        }
+    }
+
     /// An idempotency key's record.
     func idempotencyRecord(user: UserID, key: String) -> IdempotencyRecord? {
         idempotency[Self.idempotencyKey(user: user, key: key)]
@@ -78,11 +97,15 @@ struct TaskLedger: Ledger {
             }
             slot = existing
             task = tasks[Int(existing)]
-            guard event.version == task.version + 1 else {
+            // The engine's due reminders change no field, so they keep the version.
+            guard event.version == task.version + (event.type.isDueReminder ? 0 : 1) else {
                 throw .damaged("event \(event.seq) skips a version of \(id)")
             }
         }
         let old = slot.map { tasks[Int($0)] }
+        if event.type.isDueReminder, let slot {
+            return Change(slot: slot, old: old, new: try DueReminder.mark(event, on: task))
+        }
         for member in event.changes.members {
             guard let field = TaskField(rawValue: member.key), let new = member.value["new"],
                 field.set(new, in: &task)

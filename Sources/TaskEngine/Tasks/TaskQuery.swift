@@ -32,7 +32,7 @@ package struct TaskQuery: Sendable, Equatable {
     package var tags: [String] = []
     /// Case-insensitive substring of the title or description.
     package var search: String?
-    /// `true`: only open tasks whose due date has passed.
+    /// `true`: only overdue tasks: open, with `task_overdue` fired for their current due date.
     package var overdue = false
     package var page = 1
     package var limit = 20

@@ -64,6 +64,8 @@ package struct ServeOptions: Sendable, Equatable {
     /// message on its stdin, as `/usr/sbin/sendmail -t -i` takes it); without it, email notifications are
     /// written as `.eml` files into `<data-dir>/outbox/`.
     package var sendmailCommand: String?
+    /// `--remind-before-minutes`: how long before a due date `task_due_soon` fires; 0 turns reminders off.
+    package var remindBeforeMinutes = Int(Engine.standardReminderLeadSeconds / 60)
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
     /// attachments.
@@ -124,6 +126,8 @@ package enum CommandLineOptions {
           --sendmail "COMMAND"        Hand email notifications to this sendmail-compatible command
                                       (e.g. "/usr/sbin/sendmail -t -i"). Default: .eml files in
                                       <data-dir>/outbox/.
+          --remind-before-minutes N   Fire task_due_soon N minutes before an open task's due date
+                                      (0 turns reminders off; at most 525600). Default: 60.
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -207,6 +211,14 @@ package enum CommandLineOptions {
                     throw CommandLineError("--event-retention must be a positive integer, not '\(text)'.")
                 }
                 options.eventRetention = count
+            case "--remind-before-minutes":
+                let text = try value()
+                guard let minutes = Int(text), (0...maxRemindBeforeMinutes).contains(minutes) else {
+                    throw CommandLineError(
+                        "--remind-before-minutes must be an integer from 0 to \(maxRemindBeforeMinutes), not '\(text)'."
+                    )
+                }
+                options.remindBeforeMinutes = minutes
             case "--max-batch":
                 let text = try value()
                 guard let count = Int(text), count > 0 else {
@@ -263,6 +275,9 @@ package enum CommandLineOptions {
         }
         return .serve(options)
     }
+
+    /// The longest `--remind-before-minutes`: a year.
+    static let maxRemindBeforeMinutes = 525_600
 
     /// Whether a subcommand's words ask for its usage (`--help` or `-h` anywhere), which wins over every
     /// other word, as it does for serving.

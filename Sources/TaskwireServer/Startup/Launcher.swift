@@ -98,6 +98,8 @@ package enum Launcher {
                         durability: options.durability,
                         logger: logger.labelled("store"),
                         maxAttachmentBytes: options.maxAttachmentBytes,
+                        reminderLeadSeconds: options.remindBeforeMinutes > 0
+                            ? Int64(options.remindBeforeMinutes) * 60 : nil,
                         onStoreFailure: { error in
                             // Never retried (a failed fsync may have dropped pages): stop taking writes and exit.
                             logger.error("the store failed; shutting down", ["error": error.description])
@@ -145,6 +147,8 @@ package enum Launcher {
                 "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
             ]
         )
+        // Due dates that passed while the server was down fire now, after the replay and before serving.
+        await engine.startScheduler()
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
         let server = Server(
             configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker)
@@ -163,6 +167,8 @@ package enum Launcher {
             await deliveries.stop()
         }
         server.onShutdown {
+            // No reminder may be appended once the store closes.
+            await engine.stopScheduler()
             // Blocking: make everything answered durable and release the directory lock, off the pool.
             await runBlocking { store.close() }
         }

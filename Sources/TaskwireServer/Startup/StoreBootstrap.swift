@@ -19,12 +19,15 @@ struct StoreBootstrap {
     ///
     /// - Parameters:
     ///   - maxAttachmentBytes: the largest attachment the engine accepts (`--max-attachment-bytes`).
+    ///   - reminderLeadSeconds: how long before a due date `task_due_soon` fires (`--remind-before-minutes`);
+    ///     `nil` turns reminders off.
     ///   - onStoreFailure: called once if a write or fsync fails later; the server then stops.
     static func open(
         dataDirectory: String?,
         durability: Durability,
         logger: Logger,
         maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
+        reminderLeadSeconds: Int64? = Engine.standardReminderLeadSeconds,
         onStoreFailure: (@Sendable (StoreError) -> Void)? = nil
     ) throws(Failure) -> StoreBootstrap {
         let store: any Store
@@ -42,7 +45,8 @@ struct StoreBootstrap {
             store = MemoryStore(keepsRecords: false)
         }
         do {
-            let engine = try Engine.open(store: store, maxAttachmentBytes: maxAttachmentBytes)
+            let engine = try Engine.open(
+                store: store, maxAttachmentBytes: maxAttachmentBytes, reminderLeadSeconds: reminderLeadSeconds)
             for warning in engine.recoveryWarnings { logger.warning(warning, ["data_dir": dataDirectory ?? "memory"]) }
             return StoreBootstrap(store: store, engine: engine)
         } catch {
