@@ -155,7 +155,7 @@ struct AnalyticsAggregateTests {
             let assignees = counts.assignees.map { "\($0.key)=\($0.value)" }.sorted()
             return "\(name): \(counts.total) \(counts.statuses) \(counts.priorityTotals) \(counts.priorityCompleted) "
                 + "\(counts.timed) \(counts.completionMicros) \(assignees) "
-                + "\(tally.overdue.entries.map { "\($0.time)/\($0.slot)" })"
+                + "\(tally.overdue.entries)"
         }
         var lines = [line("all", aggregates.all), line("unassigned", aggregates.unassigned)]
         lines += aggregates.byAssignee.map { line("assignee \($0.key)", $0.value) }.sorted()

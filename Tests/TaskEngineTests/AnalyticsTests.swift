@@ -14,6 +14,8 @@ struct AnalyticsTests {
     /// 1 h; I (low, cy, unknown to the directory) pending; G (high, bob) created at 13:30, in progress.
     static func world() async throws -> Fixture {
         let fixture = try Fixture()
+        // Overdue is what the scheduler fired (`task_overdue`), as in a running server.
+        await fixture.engine.startScheduler()
         for (id, name) in [("ann", "Ann Lee"), ("bob", "Bob Stone")] {
             _ = try await fixture.engine.upsertUser(
                 UserInput(userID: UserID(id), name: name, role: "member"), by: .system)
@@ -47,6 +49,7 @@ struct AnalyticsTests {
         _ = try await fixture.engine.delete(f, by: .system)
         let g = try await make("G", .high, "bob")
         try await fixture.setStatus(g, .inProgress)
+        try await OverdueTests.settled(fixture.engine)
         return fixture
     }
 
@@ -150,6 +153,7 @@ struct AnalyticsTests {
             empty["summary"] == Self.summary(total: 0, completed: 0, inProgress: 0, overdue: 0, rate: nil, hours: nil))
     }
 
+    /// Overdue moves with the clock through the `task_overdue` events the scheduler fires.
     @Test func overdueFollowsTheClock() async throws {
         let fixture = try await Self.world()
         try await fixture.update(try taskID(Self.idOfTitle("B", in: fixture))) { $0.status = "in_progress" }
@@ -157,6 +161,7 @@ struct AnalyticsTests {
         let later = try await fixture.create("Later") { $0.dueDate = .text("2024-01-15T14:00:00Z") }
         #expect(try await Self.report(fixture)["summary"]?["overdue"] == 1)
         fixture.clock.set(Timestamp(rfc3339: "2024-01-15T14:00:00.000001Z") ?? .minimum)
+        try await OverdueTests.settled(fixture.engine)
         #expect(try await Self.report(fixture)["summary"]?["overdue"] == 2)
         try await fixture.setStatus(later.id, .cancelled)
         #expect(try await Self.report(fixture)["summary"]?["overdue"] == 1)

@@ -60,6 +60,13 @@ extension Engine {
             actor: caller.user, agent: caller.agent, subject: .user(user ?? NotificationLedger.defaultSubject),
             version: 0, changes: [:], detail: config.storedJSON)
         let (_, ticket) = try commitChange(event)
+        if case .keep = settings.remindBeforeMinutes {
+        } else if let user {
+            replanReminders(assignedTo: user)
+        } else {
+            // The default's lead applies to every task whose assignee has none of their own.
+            replanReminders()
+        }
         return Committed(
             NotificationConfigView(user: user, config: config, source: source, generatedSecret: generated),
             ticket: ticket)

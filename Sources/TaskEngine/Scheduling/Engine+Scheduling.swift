@@ -44,6 +44,15 @@ extension Engine {
         armTimer()
     }
 
+    /// Re-plans the tasks assigned to `user`, whose reminder lead follows that user's notification
+    /// configuration: O(k log n) for their k tasks.
+    package func replanReminders(assignedTo user: UserID) {
+        guard dueScheduler.phase == .running else { return }
+        for slot in state.tasks.slots(assignedTo: user) {
+            planReminder(for: state.tasks.task(at: slot))
+        }
+    }
+
     /// Changes the server-wide reminder lead (`nil` or 0: no `task_due_soon`) and re-plans every task.
     package func setDefaultReminderLead(seconds: Int64?) {
         state.defaultReminderLeadSeconds = seconds

@@ -1,10 +1,10 @@
 // Every overdue decision `tasks.analytics` makes goes through this file: the rule for one task, and the
-// structure that counts a group's overdue tasks at any instant without visiting them. Both follow
-// `tasks.list {overdue: true}` (see ``ResolvedQuery``): an open task (pending or in_progress) whose due
-// date is before now.
+// counter of a group's overdue tasks. Both follow ``TaskItem/isOverdue``, the definition that
+// `tasks.list {overdue: true}` and the `task_overdue` events share: an open task whose `task_overdue` fired
+// for its current due date.
 
 extension TaskLedger {
-    /// Whether analytics counts a task as overdue at `now`: open, with a due date before `now`.
+    /// Whether analytics counts a task as overdue (``TaskItem/isOverdue``).
     func analyticsIsOverdue(_ task: TaskItem, now: Timestamp) -> Bool {
         AnalyticsOverdue.isOverdue(CollectionOfOne(task), 0, now: now)
     }
@@ -15,11 +15,14 @@ extension TaskLedger {
     }
 }
 
-/// What an ``AnalyticsTally`` keeps to answer "how many of these tasks are overdue at `now`" for any `now`:
-/// its open tasks that have a due date, ordered by due date, so the count is one rank lookup.
+/// How many of an ``AnalyticsTally``'s tasks are overdue. A task becomes overdue only through a committed
+/// `task_overdue` (and stops being so through a committed change), so a count kept on every change is exact
+/// at every instant; `now` is not needed.
 struct AnalyticsOverdue: Sendable {
-    /// Open tasks with a due date, by (due date, slot).
-    private var openByDueDate = SortedChunks<TimeKey>()
+    /// The tally's overdue tasks.
+    private var overdueCount = 0
+    /// Their slots, kept only for tests that rebuild the aggregates from scratch.
+    private var slots: Set<Int32> = []
 
     /// The rule, for the task at `index` of a collection, which ``count(at:)`` agrees with.
     static func isOverdue<Tasks: RandomAccessCollection<TaskItem>>(
@@ -27,30 +30,27 @@ struct AnalyticsOverdue: Sendable {
     )
         -> Bool
     where Tasks.Index == Int {
-        guard tasks[index].status.isOpen, let due = tasks[index].dueDate else { return false }
-        return due < now
+        tasks[index].isOverdue
     }
 
-    /// Whether a change from `old` to `new` can change the task's overdue state at some instant.
+    /// Whether a change from `old` to `new` changes the task's overdue state.
     static func differs(_ old: TaskItem, _ new: TaskItem) -> Bool {
-        old.status.isOpen != new.status.isOpen || old.dueDate != new.dueDate
+        old.isOverdue != new.isOverdue
     }
 
     mutating func insert(_ task: TaskItem, at slot: Int32) {
-        guard task.status.isOpen, let due = task.dueDate else { return }
-        openByDueDate.insert(TimeKey(time: due.microseconds, slot: slot))
+        guard task.isOverdue, slots.insert(slot).inserted else { return }
+        overdueCount += 1
     }
 
     mutating func remove(_ task: TaskItem, at slot: Int32) {
-        guard task.status.isOpen, let due = task.dueDate else { return }
-        openByDueDate.remove(TimeKey(time: due.microseconds, slot: slot))
+        guard task.isOverdue, slots.remove(slot) != nil else { return }
+        overdueCount -= 1
     }
 
-    /// The number of tracked tasks overdue at `now`.
-    func count(at now: Timestamp) -> Int {
-        openByDueDate.count(from: nil, to: TimeKey(time: now.microseconds, slot: .min))
-    }
+    /// The number of tracked tasks overdue (the same at every `now`).
+    func count(at now: Timestamp) -> Int { overdueCount }
 
-    /// The tracked `(due date, slot)` pairs, ascending, for tests that rebuild the aggregates from scratch.
-    var entries: [TimeKey] { openByDueDate.elements }
+    /// The tracked overdue slots, ascending, for tests that rebuild the aggregates from scratch.
+    var entries: [Int32] { slots.sorted() }
 }

@@ -65,6 +65,11 @@ struct TaskLedger: Ledger {
     var overdueCount: Int { indexes.overdue.count }
 
     /// The slots of every live task with a due date, in due-date order.
+    /// The slots of the live tasks assigned to `user`, ascending.
+    func slots(assignedTo user: UserID) -> [Int32] {
+        indexes.byAssignee[user]?.elements ?? []
+    }
+
     func forEachSlotWithDueDate(_ body: (Int32) -> Void) {
         indexes.byDueDate.forEach { key in
             body(key.slot)
