@@ -392,3 +392,31 @@ struct NotificationTests {
         #expect(feed.events.allSatisfy { !$0.type.rawValue.hasPrefix("notification") })
     }
 }
+
+/// The scheduler's reminders reach people like any other change: `task_overdue` and `task_due_soon` are made
+/// by `system`, so nobody is left out as their actor.
+struct ReminderNotificationTests {
+    @Test func overdueAndDueSoonReachTheAssigneeAndWatchersAsConfigured() async throws {
+        let fixture = try await NotificationTests.directory()
+        await fixture.engine.startScheduler()
+        try await NotificationTests.configure(
+            fixture, ["bob", "carol"], recipients: ["assignee", "watchers"],
+            events: ["task_overdue", "task_due_soon"])
+        var input = NewTask(title: "Quarterly report")
+        input.assignee = "bob"
+        input.dueDate = OverdueTests.due(fixture, inHours: 3)
+        let task = try await fixture.engine.create(input, by: NotificationTests.alice).value.task
+        _ = try await fixture.engine.watch(task.id, userID: "carol", by: NotificationTests.admin)
+        // The lead is --remind-before-minutes (60): due soon after two hours, overdue after three.
+        try await OverdueTests.advance(fixture, hours: 2.5)
+        try await OverdueTests.advance(fixture, hours: 1)
+        for user in ["bob", "carol"] {
+            let inbox = try await NotificationTests.inbox(fixture, user)
+            #expect(NotificationTests.types(inbox) == ["task_overdue", "task_due_soon"], "\(user)")
+            #expect(inbox.allSatisfy { $0["task_id"]?.stringValue == task.id.description })
+        }
+        // Alice created the task but asked for nothing; dave is not involved.
+        #expect(try await NotificationTests.inbox(fixture, "alice").isEmpty)
+        #expect(try await NotificationTests.inbox(fixture, "dave").isEmpty)
+    }
+}
