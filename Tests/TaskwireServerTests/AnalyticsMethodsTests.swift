@@ -58,6 +58,8 @@ struct AnalyticsMethodsTests {
     /// Members `ann` and `bob` and agent `bot`, logged in on sockets; two of Bob's tasks (one completed after
     /// two hours) and one unassigned task, none of them Ann's.
     func world() async throws -> [String: RequestContext] {
+        // Overdue is what the scheduler fired (`task_overdue`), as in a running server.
+        await engine.startScheduler()
         var contexts: [String: RequestContext] = [:]
         for (index, (id, name, role)) in [
             ("ann", "Ann Lee", "member"), ("bob", "Bob Stone", "member"), ("bot", "Bot", "agent"),
@@ -82,6 +84,7 @@ struct AnalyticsMethodsTests {
         let id = done["task_id"] ?? .null
         _ = try await result("tasks.update", ["task_id": id, "status": "in_progress"], on: admin)
         clock.advance(seconds: 7200)
+        await engine.schedulerSettled()
         _ = try await result("tasks.complete", ["task_id": id], on: admin)
         return contexts
     }
