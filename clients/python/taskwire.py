@@ -4259,6 +4259,7 @@ EXIT_CODES: Dict[type, int] = {
     PermissionDenied: 8,
     NotFound: 9,
     Conflict: 10,
+    CursorExpired: 10,
     TooLarge: 11,
     RateLimited: 12,
     Unavailable: 13,
