@@ -9,7 +9,7 @@ import Testing
 
 /// `tasks.analytics` through the dispatcher, as a connection sees it: params, shape, who may call it, and its
 /// rate limit.
-struct AnalyticsMethodsTests {
+struct AnalyticsMethodsTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
@@ -21,38 +21,11 @@ struct AnalyticsMethodsTests {
                 info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))
                 + TaskMethods.declarations(engine: engine)
                 + IdentityMethods.declarations(engine: engine, clock: clock))
-        var limits = RateLimitPolicy.standard
-        #expect(limits.apply("list=3/minute") == nil)
-        dispatcher = Dispatcher(
-            methods: table, logger: Logger(label: "test", level: .error) { _ in },
-            gate: AuthGate(engine: engine, rateLimits: limits, clock: clock))
+        dispatcher = .gated(table, engine: engine, clock: clock, limits: ["list=3/minute"])
     }
 
     var admin: RequestContext {
         RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(user: "system", via: "stdio")))
-    }
-
-    func call(
-        _ method: String, _ params: JSONValue? = nil, on context: RequestContext
-    ) async -> Result<
-        JSONValue, ResponseError
-    > {
-        switch await dispatcher.call(method, params: params, context: context) {
-        case .success(let result, let ticket):
-            do { try await ticket?.wait() } catch { return .failure(Dispatcher.storeFailed) }
-            return .success(result)
-        case .failure(let error):
-            return .failure(error)
-        }
-    }
-
-    func result(_ method: String, _ params: JSONValue? = nil, on context: RequestContext) async throws -> JSONValue {
-        try await call(method, params, on: context).get()
-    }
-
-    func error(_ method: String, _ params: JSONValue? = nil, on context: RequestContext) async -> ResponseError? {
-        if case .failure(let error) = await call(method, params, on: context) { return error }
-        return nil
     }
 
     /// Members `ann` and `bob` and agent `bot`, logged in on sockets; two of Bob's tasks (one completed after

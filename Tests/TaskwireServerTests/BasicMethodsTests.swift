@@ -9,7 +9,7 @@ import Testing
 
 /// `basic.run` through the dispatcher, as connections see it: the spec's snippet on a real engine, the
 /// caller's permissions and `on_behalf_of` on every keyword, and syntax and runtime errors on the wire.
-struct BasicMethodsTests {
+struct BasicMethodsTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
@@ -24,11 +24,7 @@ struct BasicMethodsTests {
                 + IdentityMethods.declarations(engine: engine, clock: clock)
                 + CollaborationMethods.declarations(engine: engine)
                 + BasicMethods.declarations(invoker: invoker, clock: clock))
-        var limits = RateLimitPolicy.standard
-        #expect(limits.apply("create=2/hour") == nil)
-        dispatcher = Dispatcher(
-            methods: table, logger: Logger(label: "test", level: .error) { _ in },
-            gate: AuthGate(engine: engine, rateLimits: limits, clock: clock))
+        dispatcher = .gated(table, engine: engine, clock: clock, limits: ["create=2/hour"])
         invoker.bind(dispatcher)
     }
 
@@ -48,39 +44,6 @@ struct BasicMethodsTests {
     func stdio() -> RequestContext {
         RequestContext(
             connectionID: 1, identity: ConnectionIdentity(.init(user: User.systemID, via: "stdio")))
-    }
-
-    func call(
-        _ method: String, _ params: JSONValue? = nil, on context: RequestContext
-    ) async
-        -> Result<
-            JSONValue, ResponseError
-        >
-    {
-        switch await dispatcher.call(method, params: params, context: context) {
-        case .success(let result, let ticket):
-            do { try await ticket?.wait() } catch { return .failure(Dispatcher.storeFailed) }
-            return .success(result)
-        case .failure(let error):
-            return .failure(error)
-        }
-    }
-
-    func result(
-        _ method: String, _ params: JSONValue? = nil, on context: RequestContext
-    ) async throws
-        -> JSONValue
-    {
-        try await call(method, params, on: context).get()
-    }
-
-    func error(
-        _ method: String, _ params: JSONValue? = nil, on context: RequestContext
-    ) async
-        -> ResponseError?
-    {
-        if case .failure(let error) = await call(method, params, on: context) { return error }
-        return nil
     }
 
     func run(_ source: String, on context: RequestContext) async throws -> JSONValue {

@@ -9,7 +9,7 @@ import Testing
 
 /// Login, `on_behalf_of`, permissions and rate limits through the dispatcher, as a connection sees them,
 /// with a hand-driven clock.
-struct IdentityGateTests {
+struct IdentityGateTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
@@ -21,11 +21,7 @@ struct IdentityGateTests {
                 info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))
                 + TaskMethods.declarations(engine: engine)
                 + IdentityMethods.declarations(engine: engine, clock: clock))
-        var limits = RateLimitPolicy.standard
-        #expect(limits.apply("create=2/hour") == nil)
-        dispatcher = Dispatcher(
-            methods: table, logger: Logger(label: "test", level: .error) { _ in },
-            gate: AuthGate(engine: engine, rateLimits: limits, clock: clock))
+        dispatcher = .gated(table, engine: engine, clock: clock, limits: ["create=2/hour"])
     }
 
     /// A new socket connection: unauthenticated.
@@ -36,30 +32,6 @@ struct IdentityGateTests {
     /// A new stdio connection acting as `user`.
     func stdio(_ user: String = "system") -> RequestContext {
         RequestContext(connectionID: 1, identity: ConnectionIdentity(.init(user: UserID(user), via: "stdio")))
-    }
-
-    /// Calls a method as a connection and waits for durability, as the session does.
-    func call(
-        _ method: String, _ params: JSONValue? = nil, on context: RequestContext
-    ) async -> Result<
-        JSONValue, ResponseError
-    > {
-        switch await dispatcher.call(method, params: params, context: context) {
-        case .success(let result, let ticket):
-            do { try await ticket?.wait() } catch { return .failure(Dispatcher.storeFailed) }
-            return .success(result)
-        case .failure(let error):
-            return .failure(error)
-        }
-    }
-
-    func result(_ method: String, _ params: JSONValue? = nil, on context: RequestContext) async throws -> JSONValue {
-        try await call(method, params, on: context).get()
-    }
-
-    func error(_ method: String, _ params: JSONValue? = nil, on context: RequestContext) async -> ResponseError? {
-        if case .failure(let error) = await call(method, params, on: context) { return error }
-        return nil
     }
 
     /// Users `bot` (agent), `ann` and `bob` (members) and a token for each; returns the tokens.

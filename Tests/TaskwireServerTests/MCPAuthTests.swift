@@ -9,7 +9,7 @@ import Testing
 
 /// `tools/call` behind the auth gate: a socket connection must log in, and the tool's method runs as the
 /// caller with its permissions, `on_behalf_of` and rate limits.
-struct MCPAuthTests {
+struct MCPAuthTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
@@ -20,24 +20,8 @@ struct MCPAuthTests {
         let table = try MethodTable.product(
             info: ServerInfo(transports: ["unix"], dataDirectory: nil, durability: "none"), engine: engine,
             invoker: invoker)
-        var limits = RateLimitPolicy.standard
-        #expect(limits.apply("create=1/hour") == nil)
-        dispatcher = Dispatcher(
-            methods: table, logger: Logger(label: "test", level: .error) { _ in },
-            gate: AuthGate(engine: engine, rateLimits: limits, clock: clock))
+        dispatcher = .gated(table, engine: engine, clock: clock, limits: ["create=1/hour"])
         invoker.bind(dispatcher)
-    }
-
-    func call(
-        _ method: String, _ params: JSONValue, on context: RequestContext
-    ) async -> Result<JSONValue, ResponseError> {
-        switch await dispatcher.call(method, params: params, context: context) {
-        case .success(let result, let ticket):
-            do { try await ticket?.wait() } catch { return .failure(Dispatcher.storeFailed) }
-            return .success(result)
-        case .failure(let error):
-            return .failure(error)
-        }
     }
 
     func tool(
