@@ -62,7 +62,7 @@ let package = Package(
 
         // MARK: Basic
         .target(name: "Basic", dependencies: ["JSON"], swiftSettings: settings),
-        .testTarget(name: "BasicTests", dependencies: ["Basic", "JSON"], swiftSettings: settings),
+        .testTarget(name: "BasicTests", dependencies: ["Basic", "JSON", "TestSupport"], swiftSettings: settings),
 
         // MARK: TaskwireServer
         .target(

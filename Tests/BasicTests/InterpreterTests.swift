@@ -1,5 +1,6 @@
 import JSON
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Basic
@@ -230,15 +231,5 @@ struct InterpreterTests {
     }
 
     /// The spec's snippet, byte for byte (tasks-api.md, "Integration with BASIC").
-    static let specSnippet = """
-        ' Create task from conversation
-        task_id = CREATE TASK "Follow up with customer", "user456"
-        SET TASK PRIORITY task_id, "high"
-        SET TASK DUE DATE task_id, NOW() + 24 * 3600
-        ' Check task status
-        status = GET TASK STATUS task_id
-        IF status = "completed" THEN
-        TALK "Task has been completed"
-        END IF
-        """
+    static let specSnippet = SpecExamples.basic
 }

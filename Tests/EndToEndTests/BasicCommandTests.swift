@@ -10,19 +10,8 @@ import Testing
 /// `taskwire basic FILE` as a shell user runs it: on a data directory in-process, and against a running
 /// server over its socket.
 struct BasicCommandTests {
-    /// The spec's snippet, byte for byte (tasks-api.md, "Integration with BASIC").
-    static let specSnippet = """
-        ' Create task from conversation
-        task_id = CREATE TASK "Follow up with customer", "user456"
-        SET TASK PRIORITY task_id, "high"
-        SET TASK DUE DATE task_id, NOW() + 24 * 3600
-        ' Check task status
-        status = GET TASK STATUS task_id
-        IF status = "completed" THEN
-        TALK "Task has been completed"
-        END IF
-
-        """
+    /// The spec's snippet, byte for byte (tasks-api.md, "Integration with BASIC"), as a file.
+    static let specSnippet = SpecExamples.basic + "\n"
 
     func output(_ result: CommandResult) -> String {
         String(decoding: result.standardOutput, as: UTF8.self)

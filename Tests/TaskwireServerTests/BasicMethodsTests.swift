@@ -3,6 +3,7 @@ import JSONRPC
 import TaskEngine
 import TaskStore
 import TaskwireLog
+import TestSupport
 import Testing
 
 @testable import TaskwireServer
@@ -29,17 +30,7 @@ struct BasicMethodsTests: GatedDispatcherSuite {
     }
 
     /// The spec's snippet, byte for byte (tasks-api.md, "Integration with BASIC").
-    static let specSnippet = """
-        ' Create task from conversation
-        task_id = CREATE TASK "Follow up with customer", "user456"
-        SET TASK PRIORITY task_id, "high"
-        SET TASK DUE DATE task_id, NOW() + 24 * 3600
-        ' Check task status
-        status = GET TASK STATUS task_id
-        IF status = "completed" THEN
-        TALK "Task has been completed"
-        END IF
-        """
+    static let specSnippet = SpecExamples.basic
 
     func stdio() -> RequestContext {
         RequestContext(
