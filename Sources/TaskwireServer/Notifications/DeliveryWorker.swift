@@ -117,7 +117,8 @@ package actor DeliveryWorker {
         }
     }
 
-    private func woken() async {
+    /// What a wake-up runs: it is no longer awaited, and a pass follows.
+    func woken() async {
         wakeAt = nil
         await pass()
     }
