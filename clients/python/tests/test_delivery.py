@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import http.server
 import json
-import os
 import queue
 import shutil
 import signal
@@ -370,8 +369,12 @@ def test_sendmail_gets_one_message_per_recipient_and_event(deploy: Any, stand_in
     assert bob_assigned["From"].addresses[0].addr_spec.startswith("taskwire@")
     assert TITLE in str(bob_assigned["Subject"]) and "Ann Lee" in str(bob_assigned["Subject"])
     assert task["task_id"] in bob_assigned.get_content()
+    # A later email (cat's assignment) runs after every earlier one: nothing was sent twice or more.
+    ann.tasks.create(title="marker", assignee="cat")
+    marker, status = sendmail.next()
+    assert status == 0 and marker not in deliveries
     assert sorted(p.name for p in sendmail.runs.iterdir()) == sorted(
-        "%s.0.%s" % (d, ext) for d in deliveries for ext in ("args", "eml"))
+        "%s.0.%s" % (d, ext) for d in deliveries + [marker] for ext in ("args", "eml"))
 
 
 def test_a_temporary_sendmail_failure_is_retried_with_the_same_delivery(deploy: Any, stand_in: Any) -> None:
@@ -585,3 +588,32 @@ def test_each_event_reaches_exactly_the_configured_recipients(
         ids.append(request["headers"]["x-taskwire-delivery"])
     assert got == expected
     assert len(ids) == len(set(ids))
+
+
+def test_an_outbox_that_cannot_be_written_is_retried_after_a_restart(deploy: Any, receiver: Receiver) -> None:
+    site = deploy({"ann": "member", "bob": "member", "zed": "member"})
+    site.data_dir.mkdir(parents=True, exist_ok=True)
+    outbox = site.data_dir / "outbox"
+    outbox.write_text("a file where the outbox folder belongs\n")
+    admin = site.start(*SHORT_RETRY)
+    people(admin)
+    admin.notifications.configure(user_id="bob", channels=["in_app", "email"])
+    sentinel(admin, receiver)
+    ann = site.connect("ann")
+    task = ann.tasks.create(title=TITLE, assignee="bob", description="cc @zed")
+    # zed's webhook comes after bob's first attempt, which failed: the outbox path is a file.
+    receiver.next()
+    bob = site.connect("bob")
+    assert [n["deliveries"] for n in bob.notifications.list()["notifications"]] == [{"email": "pending"}]
+    site.kill()
+    outbox.unlink()
+    admin = site.start()
+    ann = site.connect("ann")
+    ann.tasks.create(title="marker", description="for @zed")
+    receiver.until(lambda request: request["json"]["notification"]["task_title"] == "marker")
+    files = [path for path in outbox.iterdir() if not path.name.startswith(".")]
+    assert len(files) == 1
+    check_mail(parse_mail(files[0].read_bytes()), kind="task_assigned", task_id=task["task_id"],
+               sender=str(parse_mail(files[0].read_bytes())["From"]))
+    bob = site.connect("bob")
+    assert [n["deliveries"] for n in bob.notifications.list()["notifications"]] == [{"email": "delivered"}]
