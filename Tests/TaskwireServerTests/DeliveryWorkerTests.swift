@@ -102,3 +102,52 @@ struct DeliveryWorkerTests {
         #expect(await engine.pendingDeliveries.count == 1)
     }
 }
+
+extension DeliveryWorkerTests {
+    @Test func aNotificationIsSentOnlyOnceItsCommitIsDurable() async throws {
+        let store = HeldStore()
+        let engine = try Engine.open(store: store, clock: clock)
+        _ = try await engine.upsertUser(
+            UserInput(userID: "bob", name: "Bob", email: "bob@example.com", role: "member"), by: .system)
+        var settings = NotificationSettings()
+        settings.channels = ["email"]
+        _ = try await engine.configureNotifications(settings, for: .user("bob"), by: .system)
+        store.release(through: store.appended)
+        var input = NewTask(title: "Not yet on disk")
+        input.assignee = "bob"
+        _ = try await engine.create(input, by: .system)
+        let channel = ScriptedChannel([.delivered])
+        let worker = DeliveryWorker(engine: engine, channels: [channel], clock: clock, wakeups: HeldWakeups())
+        await worker.pass()
+        let waiting = await engine.pendingDeliveries
+        #expect(channel.attempts.withLock { $0 } == 0 && waiting.count == 1)
+        store.release(through: store.appended)
+        await worker.pass()
+        #expect(channel.attempts.withLock { $0 } == 1)
+    }
+}
+
+extension Engine {
+    /// Returns once every commit so far is durable and handed to the feed's listeners, which is when the
+    /// delivery worker takes its notifications (a file store makes commits durable on its writer thread).
+    func waitUntilPublished() async {
+        let target = lastSeq
+        let resumed = Mutex(false)
+        let token = Mutex<Int?>(nil)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let finish: @Sendable () -> Void = {
+                let first = resumed.withLock { done in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume() }
+            }
+            let (listening, after) = feed.listen { commits in
+                if let last = commits.last?.event.seq, last >= target { finish() }
+            }
+            token.withLock { $0 = listening }
+            if after >= target || feed.publishedSeq >= target { finish() }
+        }
+        if let listening = token.withLock({ $0 }) { feed.stopListening(listening) }
+    }
+}

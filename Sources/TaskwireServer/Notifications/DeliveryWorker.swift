@@ -22,11 +22,12 @@ package struct DispatchWakeups: DeliveryWakeups {
 /// Delivers pending notifications over the outside channels (email, webhook), off the engine.
 ///
 /// The engine derives a pending delivery for each notification and outside channel when its event commits
-/// (``Engine/pendingDeliveries``); the worker takes them oldest first, builds an ``OutgoingNotification``,
-/// hands it to the channel of that name and records the outcome through the engine: `delivered`, or
-/// `failed` once the channel gives up or ``RetrySchedule`` runs out of attempts. Between failed attempts
-/// it waits as the schedule says, measured on `clock`, woken by `wakeups`. A write never waits for it and
-/// never fails because of it.
+/// (``Engine/pendingDeliveries``); the worker takes them oldest first once their commit is durable
+/// (``EventFeed/publishedSeq``), builds an ``OutgoingNotification``, hands it to the channel of that name
+/// and records the outcome through the engine: `delivered`, or `failed` once the channel gives up or
+/// ``RetrySchedule`` runs out of attempts. Between failed attempts it waits as the schedule says, measured
+/// on `clock`, woken by `wakeups` once for the earliest retry due. A write never waits for it and never
+/// fails because of it.
 ///
 /// Every delivery not recorded is attempted again after a restart, so delivery is at least once: a kill
 /// between a channel's success and the record is the only way a receiver sees a delivery id twice.
@@ -125,8 +126,11 @@ package actor DeliveryWorker {
 
     private func attemptDue() async {
         let now = clock.now()
+        // Only what durable commits brought: a notification of a change a crash could still undo is not sent.
+        let durable = engine.feed.publishedSeq
         let due = await engine.pendingDeliveries.filter { delivery in
-            channels[delivery.channel] != nil && (notBefore[delivery.id].map { $0 <= now } ?? true)
+            delivery.notification.seq <= durable && channels[delivery.channel] != nil
+                && (notBefore[delivery.id].map { $0 <= now } ?? true)
         }
         for delivery in due {
             guard let source = await engine.deliverySource(delivery.id), let channel = channels[delivery.channel]
