@@ -464,9 +464,10 @@ def test_a_webhook_is_signed_and_a_500_is_retried_with_the_same_delivery_id(
     assert notification["actor"]["user_id"] == "ann" and notification["roles"] == ["assignee"]
     assert notification == bob.notifications.list()["notifications"][0] | {
         "deliveries": notification["deliveries"]}
-    # A wrong secret would not verify: the signature covers the exact body.
-    forged = "sha256=" + hmac.new(b"another-secret-000", first["body"], hashlib.sha256).hexdigest()
-    assert forged != first["headers"]["x-taskwire-signature"]
+    # The signature covers the exact body under this secret only.
+    tampered = first["body"].replace(b"ann", b"eve", 1)
+    assert "sha256=" + hmac.new(configured["webhook_secret"].encode(), tampered, hashlib.sha256).hexdigest() != (
+        first["headers"]["x-taskwire-signature"])
 
 
 def test_pending_and_failing_deliveries_survive_a_sigkill(deploy: Any, receiver: Receiver) -> None:
