@@ -2,8 +2,8 @@
 ///
 /// The delay doubles after every failed attempt, from ``firstDelaySeconds`` up to ``maximumDelaySeconds``;
 /// after ``maximumAttempts`` attempts the delivery is given up and recorded as failed. With the defaults
-/// (30 s, doubling, at most 1 h, 10 attempts) a delivery that never succeeds is given up about 3 h 15 min
-/// after its first attempt.
+/// (30 s, doubling, at most 1 h, 10 attempts) a delivery that never succeeds is given up about 3 h 4 min
+/// (11,010 s of waiting) after its first attempt.
 package struct RetrySchedule: Sendable, Equatable {
     /// The wait after the first failed attempt.
     package var firstDelaySeconds: Double

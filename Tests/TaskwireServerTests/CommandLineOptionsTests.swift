@@ -1,3 +1,4 @@
+import Delivery
 import JSON
 import JSONRPC
 import TaskEngine
@@ -66,6 +67,52 @@ struct CommandLineOptionsTests {
         #expect(throws: CommandLineError.self) { try serve(["--sendmail", "  "]) }
         #expect(throws: CommandLineError.self) { try serve(["--sendmail"]) }
         #expect(CommandLineOptions.usage.contains("--sendmail"))
+    }
+
+    @Test func mailFromIsAMailboxAndABadOneIsAUsageErrorNamingTheFlag() throws {
+        #expect(try serve([]).mailFrom == nil)
+        let named = try #require(try serve(["--mail-from", "Task Bot <tasks@example.org>"]).mailFrom)
+        #expect(named.displayName == "Task Bot" && named.address == "tasks@example.org")
+        #expect(try serve(["--mail-from=tasks@example.org"]).mailFrom?.address == "tasks@example.org")
+        for bad in ["not an address", "Bot <>", "", "a@b@c"] {
+            #expect {
+                try serve(["--mail-from", bad])
+            } throws: { error in
+                (error as? CommandLineError)?.message.hasPrefix("--mail-from must be") == true
+            }
+        }
+        #expect(CommandLineOptions.usage.contains("--mail-from"))
+    }
+
+    @Test func deliveryRetryShortensTheScheduleAndIsValidated() throws {
+        #expect(try serve([]).deliveryRetry == .standard)
+        let short = try serve(["--delivery-retry", "0.2,1.5,4"]).deliveryRetry
+        #expect(short == RetrySchedule(firstDelaySeconds: 0.2, maximumDelaySeconds: 1.5, maximumAttempts: 4))
+        #expect(short.delay(afterFailedAttempts: 1) == 0.2 && short.delay(afterFailedAttempts: 4) == nil)
+        #expect(try serve(["--delivery-retry=30, 3600, 10"]).deliveryRetry == .standard)
+        for bad in ["1,2", "1,2,3,4", "-1,2,3", "5,2,3", "1,2,0", "1,2,x", "nan,2,3", "1,inf,3", "1,100000,3", ""] {
+            #expect {
+                try serve(["--delivery-retry", bad])
+            } throws: { error in
+                (error as? CommandLineError)?.message.hasPrefix("--delivery-retry must be") == true
+            }
+        }
+        #expect(CommandLineOptions.usage.contains("--delivery-retry FIRST,MAX,ATTEMPTS"))
+    }
+
+    @Test func theChannelsFollowTheOptions() throws {
+        let outbox = Launcher.deliveryChannels(options: try serve(["--data-dir", "/srv/tw/"]))
+        #expect(outbox.map(\.name) == ["email", "webhook"])
+        #expect((outbox[0] as? OutboxChannel)?.directory == "/srv/tw/outbox")
+        #expect((outbox[0] as? OutboxChannel)?.sender == .defaultSender)
+        #expect((outbox[1] as? WebhookChannel)?.version == TaskwireVersion.current)
+        let sendmail = Launcher.deliveryChannels(
+            options: try serve(["--sendmail", "/usr/sbin/sendmail -t -i", "--mail-from", "Bot <bot@example.org>"]))
+        let channel = try #require(sendmail[0] as? SendmailChannel)
+        #expect(channel.command == "/usr/sbin/sendmail -t -i" && channel.sender.address == "bot@example.org")
+        let memory = Launcher.deliveryChannels(options: try serve(["--in-memory"]))
+        #expect((memory[0] as? UnavailableChannel)?.reason.contains("--in-memory") == true)
+        #expect(memory[1] is WebhookChannel)
     }
 
     @Test func maxAttachmentBytesTakesASizeSuffix() throws {

@@ -331,6 +331,7 @@ struct NotificationMethodsTests {
             var input = NewTask(title: "Survives")
             input.assignee = "bob"
             _ = try await engine.create(input, by: .system)
+            await engine.waitUntilPublished()
             let failing = RecordingChannel("email", [.retry(reason: "down")])
             await DeliveryWorker(engine: engine, channels: [failing], clock: clock, wakeups: ManualWakeups()).pass()
             firstID = try #require(failing.sent.withLock { $0 }.first?.deliveryID)

@@ -22,11 +22,12 @@ package struct DispatchWakeups: DeliveryWakeups {
 /// Delivers pending notifications over the outside channels (email, webhook), off the engine.
 ///
 /// The engine derives a pending delivery for each notification and outside channel when its event commits
-/// (``Engine/pendingDeliveries``); the worker takes them oldest first, builds an ``OutgoingNotification``,
-/// hands it to the channel of that name and records the outcome through the engine: `delivered`, or
-/// `failed` once the channel gives up or ``RetrySchedule`` runs out of attempts. Between failed attempts
-/// it waits as the schedule says, measured on `clock`, woken by `wakeups`. A write never waits for it and
-/// never fails because of it.
+/// (``Engine/pendingDeliveries``); the worker takes them oldest first once their commit is durable
+/// (``EventFeed/publishedSeq``), builds an ``OutgoingNotification``, hands it to the channel of that name
+/// and records the outcome through the engine: `delivered`, or `failed` once the channel gives up or
+/// ``RetrySchedule`` runs out of attempts. Between failed attempts it waits as the schedule says, measured
+/// on `clock`, woken by `wakeups` once for the earliest retry due. A write never waits for it and never
+/// fails because of it.
 ///
 /// Every delivery not recorded is attempted again after a restart, so delivery is at least once: a kill
 /// between a channel's success and the record is the only way a receiver sees a delivery id twice.
@@ -43,8 +44,11 @@ package actor DeliveryWorker {
     private var attempts: [String: Int] = [:]
     /// The earliest time of the next attempt, by delivery id, after a failure.
     private var notBefore: [String: Timestamp] = [:]
+    /// When the wake-up asked for last is due; `nil` once it fired.
+    private var wakeAt: Timestamp?
     private var running = false
     private var again = false
+    private var stopped = false
     private var feedToken: Int?
 
     /// A worker over `channels` (by their ``DeliveryChannel/name``); nothing runs until ``start()``.
@@ -75,16 +79,18 @@ package actor DeliveryWorker {
         Task { await pass() }
     }
 
-    /// Stops looking after commits.
+    /// Stops looking after commits and at retries that fall due; an attempt under way still ends and is
+    /// recorded.
     package func stop() {
         if let feedToken { engine.feed.stopListening(feedToken) }
         feedToken = nil
+        stopped = true
     }
 
     /// Attempts every pending delivery that is due and has a channel, and returns once each attempt's
     /// outcome is recorded. A pass asked for while one runs runs again right after it.
     package func pass() async {
-        guard !channels.isEmpty else { return }
+        guard !channels.isEmpty, !stopped else { return }
         guard !running else {
             again = true
             return
@@ -93,14 +99,38 @@ package actor DeliveryWorker {
         repeat {
             again = false
             await attemptDue()
-        } while again
+        } while again && !stopped
         running = false
+        scheduleWake()
+    }
+
+    /// Asks for one wake-up when the earliest retry falls due, unless one is asked for already by then. A
+    /// wake-up that comes early (the wall clock stepped) finds nothing due and asks again for the rest.
+    private func scheduleWake() {
+        guard !stopped, let earliest = notBefore.values.min() else { return }
+        let now = clock.now()
+        if let wakeAt, wakeAt > now, wakeAt <= earliest { return }
+        wakeAt = earliest
+        let seconds = Double(max(0, earliest.microseconds - now.microseconds)) / 1_000_000
+        wakeups.wake(after: seconds) { [weak self] in
+            guard let self else { return }
+            Task { await self.woken() }
+        }
+    }
+
+    /// What a wake-up runs: it is no longer awaited, and a pass follows.
+    func woken() async {
+        wakeAt = nil
+        await pass()
     }
 
     private func attemptDue() async {
         let now = clock.now()
+        // Only what durable commits brought: a notification of a change a crash could still undo is not sent.
+        let durable = engine.feed.publishedSeq
         let due = await engine.pendingDeliveries.filter { delivery in
-            channels[delivery.channel] != nil && (notBefore[delivery.id].map { $0 <= now } ?? true)
+            delivery.notification.seq <= durable && channels[delivery.channel] != nil
+                && (notBefore[delivery.id].map { $0 <= now } ?? true)
         }
         for delivery in due {
             guard let source = await engine.deliverySource(delivery.id), let channel = channels[delivery.channel]
@@ -122,10 +152,6 @@ package actor DeliveryWorker {
                 logger?.info(
                     "delivery failed; trying again later",
                     ["delivery": delivery.id, "attempt": String(tries), "reason": reason, "delay_s": String(delay)])
-                wakeups.wake(after: delay) { [weak self] in
-                    guard let self else { return }
-                    Task { await self.pass() }
-                }
             }
         }
     }

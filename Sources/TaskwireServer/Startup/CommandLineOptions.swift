@@ -1,3 +1,4 @@
+package import Delivery
 import Foundation
 package import JSONRPC
 package import TaskEngine
@@ -66,6 +67,12 @@ package struct ServeOptions: Sendable, Equatable {
     package var sendmailCommand: String?
     /// `--remind-before-minutes`: how long before a due date `task_due_soon` fires; 0 turns reminders off.
     package var remindBeforeMinutes = Int(Engine.standardReminderLeadSeconds / 60)
+    /// `--mail-from "Name <addr>"`: the `From` of every email notification; `nil` for
+    /// ``Mailbox/defaultSender`` (`taskwire <taskwire@HOST>`).
+    package var mailFrom: Mailbox?
+    /// `--delivery-retry FIRST_SECONDS,MAX_SECONDS,ATTEMPTS`: when failed email and webhook deliveries are
+    /// tried again and when they are given up.
+    package var deliveryRetry = RetrySchedule.standard
 
     /// Defaults: stdio, auto framing, 16 MiB frames, 64 MiB outbound, info logs, always durable, 10 MiB
     /// attachments.
@@ -125,9 +132,15 @@ package enum CommandLineOptions {
                                       409 cursor_expired. Default: 1000000.
           --sendmail "COMMAND"        Hand email notifications to this sendmail-compatible command
                                       (e.g. "/usr/sbin/sendmail -t -i"). Default: .eml files in
-                                      <data-dir>/outbox/.
+                                      <data-dir>/outbox/ (with --in-memory, emails are given up).
           --remind-before-minutes N   Fire task_due_soon N minutes before an open task's due date
                                       (0 turns reminders off; at most 525600). Default: 60.
+          --mail-from "NAME <ADDRESS>"
+                                      The From of email notifications. Default: taskwire <taskwire@HOST>.
+          --delivery-retry FIRST,MAX,ATTEMPTS
+                                      Retry failed email and webhook deliveries after FIRST seconds,
+                                      doubling up to MAX seconds, giving up after ATTEMPTS attempts in
+                                      all. Default: 30,3600,10 (given up about 3 h 4 min after the first).
           --version                   Print the version and exit.
           --help                      Print this help and exit.
 
@@ -254,6 +267,16 @@ package enum CommandLineOptions {
                     throw CommandLineError("--sendmail needs a command.")
                 }
                 options.sendmailCommand = command
+            case "--mail-from":
+                let text = try value()
+                guard let mailbox = Mailbox(parsing: text) else {
+                    throw CommandLineError(
+                        "--mail-from must be an address such as 'Taskwire <tasks@example.org>' or "
+                            + "'tasks@example.org', not '\(text)'.")
+                }
+                options.mailFrom = mailbox
+            case "--delivery-retry":
+                options.deliveryRetry = try retrySchedule(try value())
             case "--rate-limit":
                 if let problem = options.rateLimits.apply(try value()) { throw CommandLineError(problem) }
             default:
@@ -291,6 +314,22 @@ package enum CommandLineOptions {
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/taskwire" }
         if let home = environment["HOME"], !home.isEmpty { return home + "/.local/share/taskwire" }
         return nil
+    }
+
+    /// `FIRST_SECONDS,MAX_SECONDS,ATTEMPTS`: a first delay and a cap in seconds (decimals allowed, the cap
+    /// not below the first delay) and a positive number of attempts.
+    static func retrySchedule(_ text: String) throws(CommandLineError) -> RetrySchedule {
+        let problem = CommandLineError(
+            "--delivery-retry must be FIRST_SECONDS,MAX_SECONDS,ATTEMPTS (e.g. 30,3600,10: seconds from 0 to "
+                + "86400, the maximum not below the first, at least 1 attempt), not '\(text)'.")
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard parts.count == 3, let first = Double(parts[0]), let maximum = Double(parts[1]),
+            let attempts = Int(parts[2]), first.isFinite, maximum.isFinite, first >= 0, first <= 86_400,
+            maximum >= first, maximum <= 86_400, attempts >= 1, attempts <= 1000
+        else { throw problem }
+        return RetrySchedule(firstDelaySeconds: first, maximumDelaySeconds: maximum, maximumAttempts: attempts)
     }
 
     /// A positive byte count with an optional K, M or G suffix (powers of 1024).

@@ -159,7 +159,8 @@ package enum Launcher {
         server.onConnectionOpened { push.connectionOpened($0, identity: $1, outbound: $2) }
         server.onConnectionClosed { push.connectionClosed($0) }
         let deliveries = DeliveryWorker(
-            engine: engine, channels: deliveryChannels(options: options), logger: logger.labelled("delivery"))
+            engine: engine, channels: deliveryChannels(options: options), schedule: options.deliveryRetry,
+            logger: logger.labelled("delivery"))
         await deliveries.start()
         let store = opened.store
         server.onShutdown {
@@ -181,11 +182,29 @@ package enum Launcher {
     }
 
     /// The outside channels the delivery worker sends email and webhook notifications over: the one place
-    /// where they are chosen from the options (`--sendmail`, else the outbox in the data directory). Until
-    /// the channels are built in, none: those deliveries stay pending, recorded in the store, and are sent
-    /// by the first server that has them.
+    /// where they are chosen from the options. Email goes to the `--sendmail` command when one is given,
+    /// else into `<data-dir>/outbox/`; a server without a data directory (`--in-memory`) has nowhere to put
+    /// the files, so its emails are given up with a reason saying so (the inbox then shows them `failed`).
+    /// Webhooks are POSTed announcing the server's version.
     static func deliveryChannels(options: ServeOptions) -> [any DeliveryChannel] {
-        []
+        let sender = options.mailFrom ?? .defaultSender
+        let email: any DeliveryChannel
+        if let command = options.sendmailCommand {
+            email = SendmailChannel(command: command, sender: sender)
+        } else if let dataDirectory = options.dataDirectory {
+            email = OutboxChannel(directory: outboxDirectory(dataDirectory: dataDirectory), sender: sender)
+        } else {
+            email = UnavailableChannel(
+                name: "email",
+                reason: "the server keeps no data directory (--in-memory), so there is no outbox to write emails "
+                    + "into; start it with --data-dir or --sendmail to send them")
+        }
+        return [email, WebhookChannel(version: TaskwireVersion.current)]
+    }
+
+    /// Where the outbox channel writes `.eml` files: `<data-dir>/outbox`.
+    static func outboxDirectory(dataDirectory: String) -> String {
+        (dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/") + "outbox"
     }
 
     private static func writeStandardOutput(_ text: String) {
