@@ -30,7 +30,7 @@ import Testing
         let path = try script(
             """
             printf '%s\\n' "$@" > "$dir/argv"
-            env | grep '^TASKWIRE_' | sort > "$dir/env"
+            env | grep -E '^TASKWIRE_(DELIVERY_ID|EVENT_TYPE|RECIPIENT)=' | sort > "$dir/env"
             cat > "$dir/stdin"
             """, in: directory)
         let channel = SendmailChannel(command: "'\(path)' -t -i", sender: sender, timeout: .seconds(30))
