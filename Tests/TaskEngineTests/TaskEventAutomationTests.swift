@@ -201,3 +201,30 @@ struct TaskEventAutomationTests {
         #expect(await field(["type": "webhook"]) == "trigger.type")
     }
 }
+
+/// The scheduler's reminders trigger `task_event` automations like any other change of a task.
+struct ReminderAutomationTests {
+    @Test func anOverdueTaskFiresItsEscalationOnceInTheSchedulersRecord() async throws {
+        let suite = TaskEventAutomationTests()
+        let fixture = try await suite.world()
+        await fixture.engine.startScheduler()
+        let rule = try await suite.automation(fixture, event: "task_overdue", conditions: ["priority": "high"])
+        let late = try await fixture.create("Refund") {
+            $0.priority = "high"
+            $0.dueDate = OverdueTests.due(fixture, inHours: 2)
+        }
+        _ = try await fixture.create("Low") {
+            $0.priority = "low"
+            $0.dueDate = OverdueTests.due(fixture, inHours: 2)
+        }
+        try await OverdueTests.advance(fixture, hours: 3)
+        let last = try JournalRecord.events(in: try #require(fixture.store.records.last)).map(\.event)
+        #expect(last.map(\.type) == [.taskOverdue, .taskCreated, .taskOverdue])
+        #expect(last[1].json["automation"]?["automation_id"] == .string(rule.id.description))
+        let followUps = try await suite.tasks(fixture.engine).filter { $0.title.hasPrefix("Follow up") }
+        #expect(followUps.map(\.title) == ["Follow up Refund (\(late.id))"])
+        // Later changes of the late task never fire the same overdue again.
+        try await OverdueTests.advance(fixture, hours: 3)
+        #expect(try await suite.tasks(fixture.engine).filter { $0.title.hasPrefix("Follow up") }.count == 1)
+    }
+}

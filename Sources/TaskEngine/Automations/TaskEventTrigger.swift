@@ -8,6 +8,7 @@ package struct TaskEventTrigger: Sendable, Equatable {
     /// The feed types of a task that may trigger.
     package static let events: [FeedEventType] = [
         .taskCreated, .taskAssigned, .taskUpdated, .taskCompleted, .taskCancelled, .taskReopened, .taskDeleted,
+        .taskOverdue, .taskDueSoon,
     ]
 
     package var event: FeedEventType
