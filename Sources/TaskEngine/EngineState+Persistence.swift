@@ -3,8 +3,10 @@ import JSON
 extension EngineState {
     static let snapshotFormat = "taskwire-engine-snapshot"
     static let exportFormat = "taskwire-export"
-    /// The version of snapshots this build writes; version 1 is still read (`EngineState+SnapshotV1.swift`).
-    static let snapshotVersion = 2
+    /// The version of snapshots this build writes. Version 3 added the notification line kinds and the
+    /// reminder keys of task lines (`overdue_for`, `due_soon_for`); version 2 (the same lines without them)
+    /// and version 1 (`EngineState+SnapshotV1.swift`) are still read.
+    static let snapshotVersion = 3
     /// The version of export documents, unchanged since the first release.
     static let exportVersion = 1
 
@@ -19,8 +21,8 @@ extension EngineState {
 
     // MARK: Snapshots
 
-    /// The snapshot (version 2): newline-separated JSON objects, each carrying its `kind`. The header comes
-    /// first (`{"kind":"header","format":…,"version":2,"last_seq":…,"last_event_at":…,"last_task_id":…}`),
+    /// The snapshot (version 3): newline-separated JSON objects, each carrying its `kind`. The header comes
+    /// first (`{"kind":"header","format":…,"version":3,"last_seq":…,"last_event_at":…,"last_task_id":…}`),
     /// then each ledger's lines (`task` with the `seq`s of its history, `idempotency_key`, `comment`,
     /// `attachment`, `user`, `token`) and the raw journal records as `event` lines, in `seq` order.
     ///
@@ -39,9 +41,9 @@ extension EngineState {
         return writer.bytes
     }
 
-    /// Rebuilds a state from a snapshot of version 2 (``snapshotBytes()``) or version 1.
+    /// Rebuilds a state from a snapshot of version 3 (``snapshotBytes()``), 2 or 1.
     ///
-    /// In version 2 the header is the first line; the other lines may come in any order, except that the
+    /// In versions 2 and 3 the header is the first line; the other lines may come in any order, except that the
     /// lines of one kind keep their order (tasks in creation order, events in `seq` order, a task's comments
     /// oldest first). A second header or a line of a kind no reader owns is damage.
     init(snapshot bytes: [UInt8]) throws(EngineError) {
@@ -57,15 +59,16 @@ extension EngineState {
             return
         }
         guard first["kind"]?.stringValue == SnapshotLine.Kind.header.rawValue,
-            first["version"]?.intValue == Self.snapshotVersion
+            let version = first["version"]?.intValue, version == 2 || version == Self.snapshotVersion
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         var byKind: [SnapshotLine.Kind: [SnapshotLine]] = [:]
         for bytes in lines {
             let line = try SnapshotLine(bytes)
             byKind[line.kind, default: []].append(line)
         }
-        // Every kind has one reader: the event log, or the ledger that owns it.
-        let owned = Set(Self.ledgerLineKinds)
+        // Every kind has one reader: the event log, or the ledger that owns it. Version 2 had no notifications.
+        var owned = Set(Self.ledgerLineKinds)
+        if version == 2 { owned.subtract(NotificationLedger.lineKinds) }
         for kind in byKind.keys where kind != .event && !owned.contains(kind) {
             throw .damaged(
                 kind == .header ? "the snapshot has a second header" : "the snapshot has a line of unknown kind \(kind)"

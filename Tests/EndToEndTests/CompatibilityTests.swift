@@ -7,39 +7,45 @@ import Testing
     import Glibc
 #endif
 
-/// The real binary on the data directory release 0.1.0 wrote (`Tests/Fixtures/datadir-v1`): it checks
-/// healthy, exports exactly what that release exported, and serves it without changing any of its tasks.
+/// The real binary on the data directories earlier releases wrote (`Tests/Fixtures/datadir-v1`, release
+/// 0.1.0, and `datadir-v2`, the release before notifications): each checks healthy, exports exactly what its
+/// release exported, and is served without changing any of its tasks.
 @Suite struct CompatibilityTests {
+    static let versions = ["v1", "v2"]
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// A copy of the fixture directory, so no test changes the fixture.
-    static func copyOfFixture(into directory: TemporaryDirectory) throws -> String {
+    static func copyOfFixture(into directory: TemporaryDirectory, _ version: String) throws -> String {
         let path = directory.appending("data")
-        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("datadir-v1").path, toPath: path)
+        try FileManager.default.copyItem(
+            atPath: fixtures.appendingPathComponent("datadir-\(version)").path, toPath: path)
         return path
     }
 
-    static func fixtureExport() throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("datadir-v1-export.json")))
+    static func fixtureExport(_ version: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("datadir-\(version)-export.json")))
     }
 
-    @Test func checkAndExportOfTheRelease010Directory() async throws {
+    @Test(arguments: versions)
+    func checkAndExportOfTheEarlierReleasesDirectory(version: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let dataDirectory = try Self.copyOfFixture(into: directory)
+        let dataDirectory = try Self.copyOfFixture(into: directory, version)
         let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
         #expect(check.status == 0, "check failed: \(String(decoding: check.standardOutput, as: UTF8.self))")
         let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
         #expect(export.status == 0, "export failed: \(export.standardError)")
-        #expect(export.standardOutput == (try Self.fixtureExport()))
+        #expect(export.standardOutput == (try Self.fixtureExport(version)))
     }
 
-    @Test func aServerOnItKeepsEveryTaskAsItWas() async throws {
+    @Test(arguments: versions)
+    func aServerOnItKeepsEveryTaskAsItWas(version: String) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let dataDirectory = try Self.copyOfFixture(into: directory)
-        let fixture = try JSONParser.parse(try Self.fixtureExport())
+        let dataDirectory = try Self.copyOfFixture(into: directory, version)
+        let fixture = try JSONParser.parse(try Self.fixtureExport(version))
         let fixtureTasks = fixture["tasks"]?.arrayValue ?? []
         #expect(!fixtureTasks.isEmpty)
 
@@ -57,7 +63,10 @@ import Testing
         #expect(Array(tasks.prefix(fixtureTasks.count)) == fixtureTasks)
         #expect(tasks.count == fixtureTasks.count + 1)
         #expect(tasks.last?["task_id"]?.stringValue == newID)
-        for member in ["users", "tokens", "comments", "attachments", "idempotency_keys", "blobs"] {
+        for member in [
+            "users", "tokens", "comments", "attachments", "idempotency_keys", "blobs", "templates", "workflows",
+            "automations",
+        ] {
             #expect(document[member] == fixture[member], "\(member) changed")
         }
         let fixtureEvents = fixture["events"]?.arrayValue ?? []

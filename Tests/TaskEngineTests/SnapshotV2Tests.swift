@@ -25,7 +25,7 @@ struct SnapshotV2Tests {
 
     @Test func everyLineCarriesItsKindAndTheHeaderComesFirst() async throws {
         let (_, lines) = try await Self.fixtureState()
-        #expect(lines.first?.hasPrefix(#"{"kind":"header","format":"taskwire-engine-snapshot","version":2,"#) == true)
+        #expect(lines.first?.hasPrefix(#"{"kind":"header","format":"taskwire-engine-snapshot","version":3,"#) == true)
         let kinds = Set(lines.map(Self.kind(of:)))
         // The fixture's assignments and comments reached their assignees' inboxes (the default settings).
         #expect(
@@ -107,5 +107,29 @@ struct SnapshotV2Tests {
         let snapshot = try #require(try fixture.store.recover().snapshot)
         #expect(snapshot.starts(with: Array(#"{"kind":"header","#.utf8)))
         #expect(try fixture.store.recover().records.isEmpty)
+    }
+}
+
+/// Version 3 is version 2 plus the notification kinds: a version 2 payload reads, one holding a
+/// notification line is damage.
+struct SnapshotV3Tests {
+    static func payload(of engine: Engine, as version: Int) async -> [UInt8] {
+        let text = String(decoding: await engine.state.snapshotBytes(), as: UTF8.self)
+        return Array(text.replacingOccurrences(of: #""version":3,"#, with: "\"version\":\(version),").utf8)
+    }
+
+    @Test func aVersion2PayloadReadsUnlessItHoldsNotifications() async throws {
+        let fixture = try Fixture()
+        _ = try await fixture.create("Plain")
+        let plain = await Self.payload(of: fixture.engine, as: 2)
+        #expect(throws: Never.self) { try EngineState(snapshot: plain) }
+        var settings = NotificationSettings()
+        settings.channels = ["in_app"]
+        settings.events = ["task_completed"]
+        _ = try await fixture.engine.configureNotifications(settings, for: .serverDefault, by: .system)
+        let current = await Self.payload(of: fixture.engine, as: 3)
+        #expect(throws: Never.self) { try EngineState(snapshot: current) }
+        let forged = await Self.payload(of: fixture.engine, as: 2)
+        #expect(throws: EngineError.self) { try EngineState(snapshot: forged) }
     }
 }
