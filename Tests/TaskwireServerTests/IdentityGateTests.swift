@@ -66,6 +66,19 @@ struct IdentityGateTests: GatedDispatcherSuite {
         #expect(await engine.taskCount == 0)
     }
 
+    @Test func serverInfoBeforeLoginTellsOnlyNameVersionAndConnection() async throws {
+        let tokens = try await people()
+        let context = socket()
+        let before = try await result("server.info", on: context)
+        #expect(before["name"] == "taskwire" && before["version"] == .string(TaskwireVersion.current))
+        #expect(before["transport"] == "unix")
+        #expect(Set(before.objectValue?.members.map(\.key) ?? []) == ["name", "version", "transport", "framing"])
+        _ = try await result("auth.login", ["token": .string(tokens["ann"] ?? "")], on: context)
+        let after = try await result("server.info", on: context)
+        #expect(after["durability"] == "none" && after["limits"]?.objectValue != nil)
+        #expect(after.objectValue?["data_directory"] == .null)
+    }
+
     @Test func loginBindsTheConnectionAndWhoamiTellsWho() async throws {
         let tokens = try await people()
         let context = socket()

@@ -1197,9 +1197,10 @@ export interface RpcMethods {
 export interface ServerMethods {
     /**
      * `server.info`: Describes the running server and this connection. Name, version, uptime, transports, the
-     * framing of the calling connection, where data lives, the durability mode and the limits in force. Later
-     * versions add members (for example counts); clients must ignore members they do not know. Rate limit:
-     * none. Open before login, read-only, idempotent.
+     * framing of the calling connection, where data lives, the durability mode and the limits in force. Before
+     * auth.login a socket connection gets only name, version, transport and framing: the data directory, limits
+     * and counts are for callers who logged in. Later versions add members (for example counts); clients must
+     * ignore members they do not know. Rate limit: none. Open before login, read-only, idempotent.
      */
     info(params?: ServerInfoParams, options?: CallOptions): Promise<any>;
 }

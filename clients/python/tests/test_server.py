@@ -322,7 +322,10 @@ def socket_server(taskwire_bin: str, tmp_path: Path, server_log: Any) -> Iterato
 def test_unix_socket_calls_and_batches(socket_server: Dict[str, Any], framing: str) -> None:
     # Before auth.login a socket connection may call rpc.discover and server.info.
     with taskwire.Client.connect_unix(socket_server["path"], framing, wait=WAIT) as client:
-        assert client.server.info(timeout=WAIT)["name"] == "taskwire"
+        info = client.server.info(timeout=WAIT)
+        assert info["name"] == "taskwire" and info["transport"] == "unix"
+        # Nothing about where the data lives or what it holds before a login.
+        assert not {"data_directory", "limits", "counts"} & info.keys()
         document = client.rpc.discover(timeout=WAIT)
         assert document["info"]["title"] == "taskwire" and isinstance(document["methods"], list)
         outcomes = client.call_batch([("server.info", None), ("rpc.discover", None)], timeout=WAIT)

@@ -38,7 +38,19 @@ package struct ServerInfo: Sendable {
     }
 
     /// The `server.info` result for a call on a connection with the given transport and framing.
+    ///
+    /// Before `auth.login` a socket connection learns only what it needs to talk to the server (name,
+    /// version, its transport and framing): where the data lives, the limits and the counts are for
+    /// callers who proved who they are.
     func result(context: RequestContext) async -> JSONValue {
+        guard context.authenticatedVia != nil else {
+            return [
+                "name": "taskwire",
+                "version": .string(TaskwireVersion.current),
+                "transport": .string(context.transport),
+                "framing": context.framing.map { .string($0.rawValue) } ?? .null,
+            ]
+        }
         let uptime = ContinuousClock.now - startedAt
         let seconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
         var object: JSONObject = [
