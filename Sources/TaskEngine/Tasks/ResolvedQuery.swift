@@ -107,10 +107,17 @@ struct ResolvedQuery: Sendable {
             if let dueTo, due >= dueTo { return false }
         }
         for tag in tags where !tasks[index].tags.contains(tag) { return false }
-        if let search, !Self.contains(tasks[index].title, search), !Self.contains(tasks[index].description, search) {
-            return false
-        }
+        if let search, !Self.textMatches(tasks, index, search) { return false }
         return true
+    }
+
+    /// Whether the task at `index` holds an already lower-cased needle in its title or description.
+    static func textMatches<Tasks: RandomAccessCollection<TaskItem>>(
+        _ tasks: Tasks, _ index: Int, _ needle: String
+    )
+        -> Bool
+    where Tasks.Index == Int {
+        contains(tasks[index].title, needle) || contains(tasks[index].description, needle)
     }
 
     /// Whether a task passes every filter.

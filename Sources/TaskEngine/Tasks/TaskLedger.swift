@@ -26,6 +26,8 @@ struct TaskLedger: Ledger {
     private(set) var tasks = ChunkedArray<TaskItem>()
     private(set) var slotsByID: [UInt64: Int32] = [:]
     private(set) var indexes = TaskIndexes()
+    /// The grams of live tasks' titles and descriptions, for `tasks.list {q}` (``TextIndex``).
+    private(set) var text = TextIndex()
     /// The running figures of `tasks.analytics`, over live tasks; derived, never in a snapshot.
     private(set) var analytics = AnalyticsAggregates()
     /// Keyed by ``idempotencyKey(user:key:)``.
@@ -133,9 +135,11 @@ struct TaskLedger: Ledger {
             if change.new.isDeleted {
                 indexes.remove(old, at: slot)
                 analytics.remove(old, at: slot)
+                text.remove(old, at: slot)
             } else {
                 indexes.update(from: old, to: change.new, at: slot)
                 analytics.update(from: old, to: change.new, at: slot)
+                text.update(from: old, to: change.new, at: slot)
             }
             tasks[Int(slot)] = change.new
             return
@@ -146,6 +150,7 @@ struct TaskLedger: Ledger {
         ids.observe(change.new.rawID)
         indexes.insert(change.new, at: slot)
         analytics.insert(change.new, at: slot)
+        text.insert(change.new, at: slot)
         if let key = event.idempotencyKey, let fingerprint = event.fingerprint {
             idempotency[Self.idempotencyKey(user: event.actor, key: key)] = IdempotencyRecord(
                 slot: slot, fingerprint: fingerprint)
@@ -207,6 +212,7 @@ struct TaskLedger: Ledger {
         if !task.isDeleted {
             indexes.insert(task, at: slot)
             analytics.insert(task, at: slot)
+            text.insert(task, at: slot)
         }
         return slot
     }
