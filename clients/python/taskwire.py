@@ -415,6 +415,10 @@ def _json_default(value: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+# One encoder for every request (json.dumps with options would build a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
 # --------------------------------------------------------------------------------------------------
 # Framing
 # --------------------------------------------------------------------------------------------------
@@ -889,9 +893,7 @@ class _Core:
         ``frame_ids`` are the ids of the calls in it, already registered: they become one outstanding frame,
         recorded under the write lock so the order of ``_frames`` is the order on the wire.
         """
-        body = json.dumps(
-            message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
-        ).encode("utf-8")
+        body = _ENCODER.encode(message).encode("utf-8")
         if len(body) > self.max_frame_bytes:
             raise TooLarge(
                 413,
