@@ -48,13 +48,15 @@ final class Harness {
         return try connection.call(Array((create + "\n").utf8))["token"]?.stringValue
     }
 
+    /// The `auth.login` request a socket connection sends first, when this server version authenticates.
+    var loginLine: [UInt8]? {
+        token.map { Array(#"{"jsonrpc":"2.0","id":0,"method":"auth.login","params":{"token":"\#($0)"}}"#.utf8) + [10] }
+    }
+
     /// A new socket connection, logged in when the server wants that.
     func socketConnection() throws -> WireConnection {
         let connection = try WireConnection.unix(path: socketPath)
-        if let token {
-            let login = #"{"jsonrpc":"2.0","id":0,"method":"auth.login","params":{"token":"\#(token)"}}"#
-            _ = try connection.call(Array((login + "\n").utf8))
-        }
+        if let loginLine { _ = try connection.call(loginLine) }
         return connection
     }
 

@@ -24,6 +24,7 @@ do {
         "`taskwire-bench \(arguments.joined(separator: " "))` on \(ProcessInfo.processInfo.activeProcessorCount) cores\n"
     )
     if options.suites.contains("transport") { try TransportSuite(options: options).run() }
+    if options.suites.contains("anchors") { try AnchorSuite(options: options).run() }
     if options.suites.contains("writes") { try WriteSuite(options: options).run() }
     if options.suites.contains("reads") { try ReadSuite(options: options).run() }
     if options.suites.contains("workflows") { try WorkflowSuite(options: options).run() }

@@ -38,7 +38,9 @@ The spec's BASIC keywords are functions: ``create_task(client, title, assignee)`
 (installed as ``taskwire-client``) is a command line: ``taskwire-client --spawn "taskwire --in-memory"
 tasks.create title=Hello``.
 
-Threading: any number of threads may call one client at once. A single reader thread matches replies to
+Threading: any number of threads may call one client at once. A call that is alone on the connection
+reads its own reply on the calling thread (no thread hand-off, so a single caller runs at the speed of a
+plain socket loop). When calls overlap, or something waits for pushes, a reader thread matches replies to
 calls by id and delivers server notifications to ``on_notification(method, params)``, on that reader
 thread; keep the callback short and never make a blocking call on the same client from it.
 
@@ -62,6 +64,7 @@ import json
 import logging
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -412,6 +415,10 @@ def _json_default(value: Any) -> Any:
     raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
 
 
+# One encoder for every request (json.dumps with options would build a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default)
+
+
 # --------------------------------------------------------------------------------------------------
 # Framing
 # --------------------------------------------------------------------------------------------------
@@ -517,7 +524,8 @@ class FrameDecoder:
 
 
 class _Channel:
-    """A bidirectional byte stream: blocking reads on the reader thread, whole writes under the client's lock."""
+    """A bidirectional byte stream: blocking reads by whichever thread holds the client's read role, whole
+    writes under the client's write lock."""
 
     def read(self) -> bytes:
         """Returns the next bytes, or ``b""`` at the end of the stream."""
@@ -535,11 +543,24 @@ class _Channel:
         raise NotImplementedError
 
     def release(self) -> None:
-        """Frees the file descriptors; only once the reader thread no longer uses them."""
+        """Frees the file descriptors; only once no thread reads them any more."""
+        raise NotImplementedError
+
+    def wait_readable(self, timeout: float) -> bool:
+        """Waits up to ``timeout`` seconds for bytes (or the end of the stream) to read; true if there are."""
         raise NotImplementedError
 
     def describe(self) -> str:
         raise NotImplementedError
+
+
+def _readable(fd: int, timeout: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+    try:
+        return bool(poller.poll(max(0, int(timeout * 1000 + 0.999))))
+    except OSError:
+        return True  # let the read report it
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -568,6 +589,9 @@ class _ProcessChannel(_Channel):
             return os.read(self._stdout_fd, 65536)
         except OSError:
             return b""
+
+    def wait_readable(self, timeout: float) -> bool:
+        return _readable(self._stdout_fd, timeout)
 
     def write(self, data: bytes) -> None:
         if self._stdin_closed:
@@ -629,6 +653,13 @@ class _SocketChannel(_Channel):
         except OSError:
             return b""
 
+    def wait_readable(self, timeout: float) -> bool:
+        try:
+            fd = self.sock.fileno()
+        except OSError:
+            return True
+        return fd < 0 or _readable(fd, timeout)
+
     def write(self, data: bytes) -> None:
         self.sock.sendall(data)
 
@@ -662,6 +693,10 @@ class _SocketChannel(_Channel):
 # The connection core (no reference back to Client, so an abandoned Client can be collected)
 # --------------------------------------------------------------------------------------------------
 
+#: How long the reader thread stays parked after a synchronous call (the next one usually follows at once,
+#: and then reads its own reply); afterwards it reads again, so an idle connection still sees pushes.
+_LINGER = 0.05
+
 
 class _Frame:
     """One frame on the wire that expects replies: a single call, or a batch holding at least one call.
@@ -678,8 +713,58 @@ class _Frame:
         self.answered = False
 
 
+class _Slot:
+    """The outcome of one synchronous call, as much of a ``Future`` as the core uses, for less work per call.
+
+    One lock, held until the outcome is set, is all a waiting thread blocks on; the outcome is set once (the
+    thread that takes the call out of the table sets it).
+    """
+
+    __slots__ = ("_ready", "_done", "_result", "_error")
+
+    def __init__(self) -> None:
+        self._ready = threading.Lock()
+        self._ready.acquire()
+        self._done = False
+        self._result: Any = None
+        self._error: Optional[BaseException] = None
+
+    def done(self) -> bool:
+        return self._done
+
+    def set_result(self, result: Any) -> None:
+        self._result = result
+        self._done = True
+        self._ready.release()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._done = True
+        self._ready.release()
+
+    def result(self, timeout: Optional[float] = None) -> Any:
+        if not self._done:
+            if not self._ready.acquire(True, -1 if timeout is None else max(0.0, timeout)):
+                raise concurrent.futures.TimeoutError()
+            self._ready.release()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
 class _Core:
-    """Owns the channel, the reader thread and the table of calls waiting for replies.
+    """Owns the channel, the table of calls waiting for replies, and who reads the replies.
+
+    One thread at a time reads the channel, dispatching every reply and notification it finds. Usually
+    that is the reader thread. But a synchronous call that is alone on the connection (nothing else in
+    flight, no notification stream, callback or event subscription) while the reader thread is parked
+    reads its own reply: it sends, reads until its reply is in and gives the channel back, with no thread
+    hand-off. The reader thread parks (waits on ``_wake`` without reading) while such a call reads, and
+    for ``_LINGER`` seconds after any synchronous call, since the next call usually follows at once;
+    otherwise it reads, so pushes and server requests on an idle connection are still seen at once (at
+    most ``_LINGER`` seconds after the last call). A call that is not alone (another thread's call,
+    ``call_async``, a batch) wakes the reader thread and waits on its future; the reader thread takes over
+    as soon as a call reading its own reply has it.
 
     Besides the calls by id it keeps the *outstanding frames* in the order they were written, so that an
     error reply whose id is null (the server could not read the frame, or refused a whole batch) can
@@ -723,6 +808,17 @@ class _Core:
         self._closing_reason: Optional[str] = None
         self._close_once = threading.Lock()
         self._close_done = False
+        # Held by whichever thread reads the channel (see the class comment); _decoder is used under it only.
+        self._read_lock = threading.Lock()
+        self._decoder = FrameDecoder(framing, _MAX_INCOMING_FRAME_BYTES)
+        # Guarded by _lock (the class comment says how they are used): the reader thread waits on _wake while
+        # _parked; _direct_reading while a caller reads its own reply; _park_until, when the reader may read
+        # again with no call waiting; _keep_reading once pushes are expected (callback, subscription).
+        self._wake = threading.Condition(self._lock)
+        self._parked = False
+        self._direct_reading = False
+        self._park_until = 0.0
+        self._keep_reading = on_notification is not None
         self._reader = threading.Thread(target=self._read_loop, name="taskwire-reader", daemon=True)
         self._reader.start()
 
@@ -732,13 +828,47 @@ class _Core:
         with self._lock:
             return next(self._ids)
 
-    def register(self, request_id: int) -> concurrent.futures.Future:
-        future: concurrent.futures.Future = concurrent.futures.Future()
+    def register(self, request_id: int, may_read: bool = False) -> Tuple[concurrent.futures.Future, bool]:
+        """Records a call before it is sent; returns its future and whether the caller reads its own reply.
+
+        ``may_read`` asks for the read role (a synchronous call): it is granted when the call is alone on the
+        connection, and the caller must then :meth:`read_own_reply` (or :meth:`end_direct` if the send fails).
+        Otherwise the reader thread is woken if it is parked.
+        """
+        future: Any = _Slot() if may_read else concurrent.futures.Future()
         with self._lock:
             if self._closed:
                 raise ConnectionClosed(self._close_reason)
+            direct = (
+                may_read
+                and self._parked
+                and not self._pending
+                and not self._direct_reading
+                and not self._keep_reading
+                and not self._streams
+            )
             self._pending[request_id] = future
-        return future
+            if may_read:
+                self._park_until = time.monotonic() + _LINGER
+            if direct:
+                self._direct_reading = True
+            elif self._parked:
+                self._wake.notify()
+        return future, direct
+
+    def end_direct(self) -> None:
+        """Gives back the channel after reading its own reply, or when the send failed."""
+        with self._lock:
+            self._direct_reading = False
+            self._park_until = time.monotonic() + _LINGER
+            if self._pending or self._streams or self._keep_reading:
+                self._wake.notify()
+
+    def keep_reading(self) -> None:
+        """From now on the reader thread reads whenever no call reads its own reply (pushes are expected)."""
+        with self._lock:
+            self._keep_reading = True
+            self._wake.notify()
 
     def forget(self, request_id: int) -> Optional[concurrent.futures.Future]:
         """Takes a call out of the tables without a reply (it timed out or was never sent)."""
@@ -763,9 +893,7 @@ class _Core:
         ``frame_ids`` are the ids of the calls in it, already registered: they become one outstanding frame,
         recorded under the write lock so the order of ``_frames`` is the order on the wire.
         """
-        body = json.dumps(
-            message, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_json_default
-        ).encode("utf-8")
+        body = _ENCODER.encode(message).encode("utf-8")
         if len(body) > self.max_frame_bytes:
             raise TooLarge(
                 413,
@@ -806,6 +934,33 @@ class _Core:
         self.cancel_on_server(request_id)
         raise TaskwireTimeout("no reply to request %d within %gs" % (request_id, timeout), request_id)
 
+    def read_own_reply(self, request_id: int, future: concurrent.futures.Future, timeout: Optional[float]) -> Any:
+        """Waits for a call granted the read role by reading the channel on this thread until its reply is in.
+
+        Anything else read meanwhile (a reply to a call that started since, a notification) is dispatched as
+        the reader thread would. The role is given back as soon as the reply is there, the time is up or the
+        connection ends; a call that started meanwhile has the reader thread waiting for it.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        channel = self.channel
+        with self._read_lock:
+            try:
+                while not future.done():
+                    if deadline is not None:
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0 or not channel.wait_readable(remaining):
+                            break
+                    if not self._read_once():
+                        break
+            finally:
+                self.end_direct()
+        if future.done():
+            return future.result()
+        if self.forget(request_id) is None:
+            return future.result()
+        self.cancel_on_server(request_id)
+        raise TaskwireTimeout("no reply to request %d within %gs" % (request_id, timeout), request_id)
+
     def cancel_on_server(self, request_id: int) -> None:
         try:
             self.send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": request_id}})
@@ -815,22 +970,44 @@ class _Core:
     # -- receiving ------------------------------------------------------------------------------
 
     def _read_loop(self) -> None:
-        decoder = FrameDecoder(self.framing, _MAX_INCOMING_FRAME_BYTES)
-        reason = "the taskwire server closed the connection"
+        """The reader thread: reads and dispatches until the end, parked while calls read their own replies."""
+        while True:
+            with self._lock:
+                while not self._closed:
+                    if self._direct_reading:
+                        timeout = _LINGER
+                    elif self._pending or self._streams or self._keep_reading:
+                        break
+                    else:
+                        timeout = self._park_until - time.monotonic()
+                        if timeout <= 0:
+                            break
+                    self._parked = True
+                    self._wake.wait(timeout)
+                    self._parked = False
+                if self._closed:
+                    return
+            with self._read_lock:
+                if not self._read_once():
+                    return
+
+    def _read_once(self) -> bool:
+        """Reads and dispatches one chunk (under the read role); false once the connection has ended."""
         try:
-            while True:
-                chunk = self.channel.read()
-                if not chunk:
-                    break
-                for body in decoder.feed(chunk):
+            chunk = self.channel.read()
+            if chunk:
+                for body in self._decoder.feed(chunk):
                     self._dispatch_body(body)
+                return True
+            reason = "the taskwire server closed the connection"
         except FramingError as exc:
             reason = "the taskwire server sent a malformed frame: %s" % exc
             log.error("%s; closing the connection", reason)
-        except Exception:  # noqa: BLE001 - the reader must always fail pending calls on its way out
+        except Exception:  # noqa: BLE001 - a failed read must always fail pending calls
             reason = "the taskwire client's reader failed"
             log.exception(reason)
         self._mark_closed(reason)
+        return False
 
     def _dispatch_body(self, body: bytes) -> None:
         try:
@@ -951,6 +1128,7 @@ class _Core:
         with self._lock:
             if not self._closed:
                 self._streams.append(stream)
+                self._wake.notify()
                 return
         stream._end()
 
@@ -973,6 +1151,7 @@ class _Core:
                 self._close_reason = self._closing_reason or reason
             pending = list(self._pending.values())
             streams, self._streams = self._streams, []
+            self._wake.notify_all()
             self._pending.clear()
             self._frames.clear()
             self._frame_of.clear()
@@ -1012,11 +1191,21 @@ class _Core:
             with self._write_lock:
                 self.channel.close_write()
             # The stream is over once the peer is gone; the reader sees end of file and fails leftovers.
-            if threading.current_thread() is not self._reader:
-                self._reader.join(self.close_timeout)
+            reader = self._reader
+            on_reader = threading.current_thread() is reader
+            if not on_reader:
+                with self._lock:
+                    self._park_until = 0.0
+                    self._wake.notify()
+                reader.join(self.close_timeout)
             self._mark_closed("the taskwire client was closed")
-            if not self._reader.is_alive():
-                self.channel.release()
+            # The descriptors are freed once no thread reads them (a caller reading its own reply sees the end
+            # of the stream too and gives the read role back).
+            if not on_reader and self._read_lock.acquire(timeout=self.close_timeout):
+                try:
+                    self.channel.release()
+                finally:
+                    self._read_lock.release()
 
 
 def _close_core_quietly(core: _Core) -> None:
@@ -3914,8 +4103,26 @@ class Client(_GeneratedClientMethods):
         raises ``TaskwireTimeout`` and sends ``$/cancelRequest`` for the call. ``ConnectionClosed`` if the
         server goes away first.
         """
-        request_id, future = self._send_request(method, _merge_params(params, named))
-        return self._core.wait(request_id, future, self.timeout if timeout is None else timeout)
+        core = self._core
+        request_id = core.next_id()
+        message = _request(request_id, method, _merge_params(params, named))
+        future, direct = core.register(request_id, may_read=True)
+        try:
+            core.send(message, (request_id,))
+        except BaseException:
+            core.forget(request_id)
+            if direct:
+                core.end_direct()
+            raise
+        wait = self.timeout if timeout is None else timeout
+        if direct:
+            result = core.read_own_reply(request_id, future, wait)
+        else:
+            result = core.wait(request_id, future, wait)
+        if method == "events.subscribe":
+            # Events are pushed from now on: keep a reader draining them even between calls.
+            core.keep_reading()
+        return result
 
     def call_async(self, method: str, params: Params = None, **named: Any) -> concurrent.futures.Future:
         """Sends a call now and returns a ``concurrent.futures.Future`` for its result (or its error).
@@ -3929,7 +4136,7 @@ class Client(_GeneratedClientMethods):
         core = self._core
         request_id = core.next_id()
         message = _request(request_id, method, params)
-        future = core.register(request_id)
+        future, _ = core.register(request_id)
         try:
             core.send(message, (request_id,))
         except BaseException:
@@ -4138,7 +4345,7 @@ class Batch:
         registered: List[Tuple[int, concurrent.futures.Future, concurrent.futures.Future]] = []
         try:
             for request_id, future in self._futures:
-                registered.append((request_id, core.register(request_id), future))
+                registered.append((request_id, core.register(request_id)[0], future))
             core.send(self._messages, [request_id for request_id, _, _ in registered])
         except TaskwireError as exc:
             for request_id, _, future in registered:
