@@ -113,7 +113,7 @@ struct SnapshotFallbackTests {
         #expect(report.damagedSnapshots.map(\.name) == [Self.newerSnapshot])
         #expect(report.snapshotLastRecord == 3)
         #expect(report.lastRecord == 9)
-        #expect(report.description.contains("DAMAGED but recoverable"))
+        #expect(report.description.contains("RECOVERABLE"))
         #expect(report.advice.contains { $0.contains(Self.newerSnapshot) && $0.contains(Self.olderSnapshot) })
 
         let (store, recovered) = try openAndRecover(directory)
