@@ -552,6 +552,29 @@ import Testing
         #expect(fetched["result"]?["filename"] == "data.bin")
     }
 
+    @Test(.enabled(if: TwoMebibyteVolume.canMount, "mounting a tmpfs needs root (CAP_SYS_ADMIN)"))
+    func aTwoMebibyteDiskTakesWritesUntilFullAndLogsItOnce() async throws {
+        let volume = try TwoMebibyteVolume()
+        defer { volume.unmount() }
+        let requests = (0..<6000).map { index in
+            #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.create","params":{"title":"task \#(index)"}}"#
+        }
+        let server = try await CommandResult.run(
+            ["--data-dir", volume.path + "/data"], input: Array((requests.joined(separator: "\n") + "\n").utf8),
+            timeout: .seconds(120))
+        #expect(server.status == 0)
+        let replies = try String(decoding: server.standardOutput, as: UTF8.self).split(separator: "\n")
+            .map { try JSONParser.parse(String($0)) }
+        let created = replies.filter { $0["result"] != nil }.count
+        // Before the reserve adapted, the 8 MiB chunk did not fit and the first create was refused.
+        #expect(replies.first { $0["id"] == 0 }?["result"] != nil)
+        #expect(created > 1000, "only \(created) creates fit in 2 MiB")
+        #expect(replies.contains { $0["error"]?["code"] == 503 })
+        let log = server.standardError.split(separator: "\n").filter { $0.contains("The disk is full") }
+        #expect(log.count == 1, "\(log)")
+        #expect(log.first?.contains("errno 28") == true)
+    }
+
     // MARK: Helpers
 
     @discardableResult
@@ -597,4 +620,30 @@ import Testing
         try handle.seek(toOffset: UInt64(offset))
         try handle.write(contentsOf: [original ^ 0xFF])
     }
+}
+
+/// A 2 MiB tmpfs on a fresh directory.
+private struct TwoMebibyteVolume {
+    let directory: TemporaryDirectory
+    var path: String { directory.path }
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        guard mount("tmpfs", directory.path, "tmpfs", 0, "size=2m,mode=0700") == 0 else {
+            directory.remove()
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
+    func unmount() {
+        _ = umount2(directory.path, Int32(MNT_DETACH))
+        directory.remove()
+    }
+
+    /// Whether this process may mount a tmpfs (root, outside a restricted container).
+    static let canMount: Bool = {
+        guard let volume = try? TwoMebibyteVolume() else { return false }
+        volume.unmount()
+        return true
+    }()
 }
