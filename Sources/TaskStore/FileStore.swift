@@ -80,6 +80,9 @@ package final class FileStore: Store {
         var closing = false
         /// ``simulateCrash(releasing:)`` stopped the store as a killed process would stop.
         var crashed = false
+        /// The segment `journal.manifest` names on disk; compaction never deletes it, so the manifest stays
+        /// true even when updating it failed (a full disk) and it still names an older segment.
+        var manifestSegment: UInt64?
         /// The writer thread has exited (after `close()`).
         var stopped = false
         var recovered: RecoveredState?
@@ -235,14 +238,24 @@ package final class FileStore: Store {
             case .full(let error): full = full ?? error
             }
             try fileSystem.syncDirectory(directory)
-            if recovery.manifest != .newestSegment(firstRecord: firstRecord) {
-                try JournalManifest.write(
-                    newestSegmentFirstRecord: firstRecord, directory: directory, fileSystem: fileSystem)
+            var manifestSegment: UInt64?
+            if case .newestSegment(let named) = recovery.manifest { manifestSegment = named }
+            var manifestFailure: StoreError?
+            if manifestSegment != firstRecord {
+                do {
+                    try JournalManifest.write(
+                        newestSegmentFirstRecord: firstRecord, directory: directory, fileSystem: fileSystem)
+                    manifestSegment = firstRecord
+                } catch {
+                    manifestFailure = error
+                }
             }
             let store = FileStore(
                 directory: directory, options: options, lockFile: lockFile, recovery: recovery,
                 segmentFirstRecord: firstRecord, allocated: allocated, claimed: writeOffset,
                 reserveExhausted: exhausted, spareSize: spareSize)
+            store.state.withLock { $0.manifestSegment = manifestSegment }
+            if let manifestFailure { store.manifestNotUpdated(manifestFailure) }
             if let full { store.noteDiskFull(full, doing: "reserving journal space at start") }
             let context = WriterContext(
                 current: current, writeOffset: writeOffset, generation: 0, spare: spare, reserveLength: wanted)
@@ -315,6 +328,17 @@ package final class FileStore: Store {
             fileSystem.close(file)
             try? fileSystem.remove(path)
             throw error
+        }
+    }
+
+    /// A manifest that could not be replaced still names an older segment that exists (and that compaction
+    /// keeps), so it stays true: only a deleted newest segment goes unnoticed until the next update.
+    private func manifestNotUpdated(_ error: StoreError) {
+        if error.code == .diskFull {
+            noteDiskFull(error, doing: "updating \(StorePaths.manifest)")
+        } else {
+            options.onWarning(
+                "Could not update \(StorePaths.manifest); it names an older segment until the next one: \(error)")
         }
     }
 
@@ -685,8 +709,13 @@ package final class FileStore: Store {
         context.current.path = path
         try fileSystem.syncDirectory(directory)
         // Only now that the segment is in place: a manifest naming a file that is not there yet means damage.
-        try JournalManifest.write(
-            newestSegmentFirstRecord: lastRecord + 1, directory: directory, fileSystem: fileSystem)
+        do {
+            try JournalManifest.write(
+                newestSegmentFirstRecord: lastRecord + 1, directory: directory, fileSystem: fileSystem)
+            state.withLock { $0.manifestSegment = lastRecord + 1 }
+        } catch {
+            manifestNotUpdated(error)
+        }
         context.writeOffset = 0
         context.generation += 1
         context.reserveLength = state.withLock { $0.allocated }
@@ -896,8 +925,11 @@ package final class FileStore: Store {
         if let fallback {
             let segments = names.compactMap { name in StorePaths.segmentFirstRecord(name).map { (name, $0) } }
                 .sorted { $0.1 < $1.1 }
+            let named = state.withLock { $0.manifestSegment }
             if let start = segments.lastIndex(where: { $0.1 <= fallback + 1 }) {
-                for (name, _) in segments[..<start] { try fileSystem.remove(StorePaths.join(directory, name)) }
+                for (name, first) in segments[..<start] where first != named {
+                    try fileSystem.remove(StorePaths.join(directory, name))
+                }
             }
         }
         for name in names {
