@@ -74,6 +74,12 @@ package actor Engine {
             // A record is one event or a group committed together (see ``JournalRecord``).
             for (event, bytes) in try JournalRecord.events(in: record) { try state.apply(event, bytes: bytes) }
         }
+        if recovered.snapshotBeforeServing {
+            // An earlier snapshot of this journal never completed (a crash loop): write it before serving,
+            // or each crash would leave a longer journal to replay. A failure is reported by the store, and
+            // the journal still holds everything.
+            try? store.writeRecoverySnapshot(state.snapshotBytes())
+        }
         reclaimOrphanBlobs(store: store, state: state)
         return Engine(
             store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,

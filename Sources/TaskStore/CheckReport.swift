@@ -1,13 +1,15 @@
 /// What ``FileStore/check(directory:)`` found in a data directory, without changing anything.
 package struct CheckReport: Sendable, CustomStringConvertible {
-    /// The verdict: whether a server starts on the directory, and whether it needs a fallback to do so.
+    /// The verdict: whether a server starts on the directory, and whether it repairs something to do so.
     package enum Status: Sendable, Equatable {
-        /// Every file verifies (a torn tail, repaired on the next start, still counts as healthy).
+        /// Every file verifies and a start changes nothing.
         case healthy
-        /// A snapshot is damaged, but a start does not need it or rebuilds it from an older snapshot and the
-        /// journal: nothing is lost, but the directory has lost its fallback.
+        /// A start repairs something and loses nothing answered: it truncates an incomplete last record (a
+        /// write a crash interrupted), rebuilds or skips a damaged snapshot from an older one and the
+        /// journal, or deletes a temporary file an interrupted snapshot left.
         case recoverable
-        /// A start refuses: durable data is damaged and nothing on disk can rebuild it.
+        /// Fatal: a start refuses, because durable data is damaged or missing (a journal segment, a range of
+        /// records, a snapshot nothing else can rebuild) and nothing on disk can stand in for it.
         case damaged
     }
 
@@ -51,60 +53,85 @@ package struct CheckReport: Sendable, CustomStringConvertible {
     package var warnings: [String]
     /// Damage that makes opening refuse (file and offset in its `location`); nil when the store would open.
     package var damage: StoreError?
+    /// The incomplete last record a start would truncate: the segment and the byte range.
+    package var tornTail: (segment: String, bytes: Range<Int64>)?
+    /// Temporary files a start deletes (an interrupted snapshot, an interrupted manifest update).
+    package var temporaryFiles: [String] = []
 
     /// The verdict; see ``Status``.
     package var status: Status {
         if damage != nil { return .damaged }
-        return snapshots.allSatisfy(\.valid) ? .healthy : .recoverable
+        if !snapshots.allSatisfy(\.valid) || tornTail != nil || !temporaryFiles.isEmpty { return .recoverable }
+        return .healthy
     }
 
-    /// Whether every file verifies (a torn tail, which the next start repairs, is healthy).
+    /// What a start would repair, one sentence each, in the order it does it; empty when healthy or fatal.
+    package var repairs: [String] {
+        guard damage == nil else { return [] }
+        var lines: [String] = []
+        for name in temporaryFiles {
+            lines.append("\(name) is a file an interrupted write left (a crash during a snapshot); a start deletes it.")
+        }
+        if let tornTail {
+            lines.append(
+                "\(tornTail.segment) ends with an incomplete record at bytes \(tornTail.bytes.lowerBound)"
+                    + "..<\(tornTail.bytes.upperBound): a write a crash interrupted before it was answered. A start "
+                    + "cuts it off; nothing answered is in it.")
+        }
+        let chosen = snapshots.first(where: \.valid)?.name
+        for snapshot in damagedSnapshots {
+            if snapshot.lastRecord > snapshotLastRecord || chosen == nil {
+                lines.append(
+                    "\(snapshot.name) is damaged (\(snapshot.problem ?? "unreadable")); a start rebuilds its state "
+                        + "from \(chosen ?? "the start of the journal") and the journal records after it, and the "
+                        + "next snapshot replaces it.")
+            } else {
+                lines.append(
+                    "\(snapshot.name) is damaged (\(snapshot.problem ?? "unreadable")); a start does not need it (it "
+                        + "starts from \(chosen ?? "")), but it was the fallback should the newer snapshot be "
+                        + "damaged; the next snapshot deletes it.")
+            }
+        }
+        return lines
+    }
+
+    /// Whether every file verifies and a start would change nothing.
     package var isHealthy: Bool { status == .healthy }
 
     /// The snapshots whose header or checksum did not verify, newest first.
     package var damagedSnapshots: [Snapshot] { snapshots.filter { !$0.valid } }
 
-    /// What the operator should do about the damage found, one sentence per line; empty when healthy.
+    /// What the operator should do about what was found, one sentence per line; empty when healthy.
     package var advice: [String] {
         switch status {
         case .healthy:
             return []
         case .damaged:
             return [
-                "taskwire will not start on this directory: durable data is damaged and nothing on disk can rebuild "
-                    + "it.",
-                "Keep a copy of the directory as it is, and restore it from a backup. Do not delete files to make it "
-                    + "start: that would silently drop the data they hold.",
+                "taskwire will not start on this directory (exit 65): durable data is damaged or missing, and "
+                    + "nothing on disk can stand in for it.",
+                "Keep a copy of the directory as it is, then put back the missing file or restore the directory "
+                    + "from a backup. Do not delete or rename files to make it start: that would silently drop "
+                    + "the changes they hold.",
             ]
         case .recoverable:
-            let chosen = snapshots.first(where: \.valid)?.name
-            var lines: [String] = []
-            for snapshot in damagedSnapshots {
-                if snapshot.lastRecord > snapshotLastRecord || chosen == nil {
-                    lines.append(
-                        "\(snapshot.name) is damaged; a start rebuilds it from \(chosen ?? "the start of the journal") "
-                            + "and the journal, and the next snapshot replaces it.")
-                } else {
-                    lines.append(
-                        "\(snapshot.name) is damaged; a start does not need it (it starts from \(chosen ?? "")), but it "
-                            + "was the fallback should the newer snapshot be damaged; the next snapshot deletes it.")
-                }
+            var lines = ["Nothing answered is lost: start the server and it makes the repairs above."]
+            if !damagedSnapshots.isEmpty {
+                lines.append(
+                    "A damaged file often means failing storage: first copy the directory somewhere safe and check "
+                        + "the disk; `taskwire export` and `taskwire import` into a fresh directory also work.")
             }
-            lines.append(
-                "Nothing is lost yet. Copy the directory somewhere safe and check the disk (damaged files often mean "
-                    + "failing storage); then start the server, or `taskwire export` and `taskwire import` the data "
-                    + "into a fresh directory.")
             return lines
         }
     }
 
-    /// A summary for the operator, one line per file.
+    /// A summary for the operator: the verdict, one line per file, then what is wrong, where, and what to do.
     package var description: String {
         let verdict: String
         switch status {
         case .healthy: verdict = "healthy"
-        case .recoverable: verdict = "DAMAGED but recoverable"
-        case .damaged: verdict = "DAMAGED"
+        case .recoverable: verdict = "RECOVERABLE (a start repairs it; nothing answered is lost)"
+        case .damaged: verdict = "DAMAGED, fatal (a start refuses)"
         }
         var lines = ["Data directory \(directory): \(verdict)"]
         for snapshot in snapshots {
@@ -116,11 +143,17 @@ package struct CheckReport: Sendable, CustomStringConvertible {
             let records = segment.records.map { "\($0) records, \(segment.validBytes ?? 0) bytes" } ?? "not read"
             lines.append("  \(segment.name): \(records)")
         }
-        lines.append(
-            "  recovery: snapshot up to record \(snapshotLastRecord), then \(recordsAfterSnapshot) journal records, "
-                + "last record \(lastRecord)")
-        for warning in warnings { lines.append("  warning: \(warning)") }
-        if let damage { lines.append("  damage: \(damage)") }
+        if damage == nil {
+            lines.append(
+                "  recovery: snapshot up to record \(snapshotLastRecord), then \(recordsAfterSnapshot) journal "
+                    + "records, last record \(lastRecord)")
+        }
+        for repair in repairs { lines.append("  repair: \(repair)") }
+        if let damage {
+            lines.append("  problem: \(damage.message)")
+            if let location = damage.location { lines.append("  where: \(location)") }
+            if let cause = damage.cause { lines.append("  cause: \(cause)") }
+        }
         for line in advice { lines.append("  what to do: \(line)") }
         return lines.joined(separator: "\n")
     }
@@ -157,7 +190,9 @@ extension FileStore {
                     validBytes: $0.scan?.validEnd)
             },
             snapshotLastRecord: recovery.snapshotLastRecord, recordsAfterSnapshot: after,
-            lastRecord: recovery.lastRecord, warnings: recovery.warnings, damage: recovery.damage)
+            lastRecord: recovery.lastRecord, warnings: recovery.warnings, damage: recovery.damage,
+            tornTail: recovery.tornTail,
+            temporaryFiles: recovery.leftovers.filter { $0.hasSuffix(StorePaths.temporarySuffix) }.sorted())
     }
 }
 

@@ -18,6 +18,8 @@ package final class FileStore: Store {
     private let lockFile: OpenFile
     private let state: Mutex<State>
     private let wakeup = Wakeup()
+    /// The last record recovery found; ``writeRecoverySnapshot(_:)`` covers exactly that far.
+    private let recoveredLastRecord: UInt64
 
     /// A snapshot requested by the engine, waiting for the writer to reach its boundary.
     private struct SnapshotRequest {
@@ -76,6 +78,11 @@ package final class FileStore: Store {
         var cycle: UInt64 = 0
         var failure: StoreError?
         var closing = false
+        /// ``simulateCrash(releasing:)`` stopped the store as a killed process would stop.
+        var crashed = false
+        /// The segment `journal.manifest` names on disk; compaction never deletes it, so the manifest stays
+        /// true even when updating it failed (a full disk) and it still names an older segment.
+        var manifestSegment: UInt64?
         /// The writer thread has exited (after `close()`).
         var stopped = false
         var recovered: RecoveredState?
@@ -92,8 +99,14 @@ package final class FileStore: Store {
         var reserveExhausted = false
         /// An append was refused: the writer should try to extend the reserve again now.
         var retryReserve = false
-        /// The preallocated next segment exists, so a snapshot can rotate without waiting for the disk.
-        var spareReady = false
+        /// The size of the preallocated next segment, once it exists, so a snapshot can rotate without
+        /// waiting for the disk.
+        var spareSize: Int64?
+        /// The largest append refused for lack of reserved space since the reserve was last extended: the
+        /// writer reserves at least that much, so a write that fits on the disk is not refused twice.
+        var refusedFrame: Int64 = 0
+        /// A full disk was reported (``noteDiskFull(_:doing:)``) and space has not come back since.
+        var diskFullReported = false
 
         var snapshotRunning = false
         var snapshotThread: WorkerThread?
@@ -110,6 +123,10 @@ package final class FileStore: Store {
         var writeOffset: Int64
         var generation: Int
         var spare: OpenFile?
+        /// The length of the last reservation; less than half of it left triggers the next one.
+        var reserveLength: Int64
+        /// The last attempt to prepare the spare found the disk full: retry on the reserve's schedule only.
+        var spareFailed = false
         var unsynced = false
         var lastSync = ContinuousClock.now
         var lastReserveAttempt = ContinuousClock.now
@@ -117,20 +134,27 @@ package final class FileStore: Store {
 
     private init(
         directory: String, options: Options, lockFile: OpenFile, recovery: Recovery, segmentFirstRecord: UInt64,
-        allocated: Int64, claimed: Int64, reserveExhausted: Bool, spareReady: Bool
+        allocated: Int64, claimed: Int64, reserveExhausted: Bool, spareSize: Int64?
     ) {
         self.directory = directory
         self.options = options
         self.fileSystem = options.fileSystem
         self.lockFile = lockFile
         let last = recovery.lastRecord
+        self.recoveredLastRecord = last
+        let overdue =
+            recovery.snapshotInterrupted
+            && (recovery.records.count >= options.snapshotRecordThreshold
+                || recovery.recordBytes >= options.snapshotByteThreshold)
+        var recovered = RecoveredState(
+            snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings)
+        recovered.snapshotBeforeServing = overdue
         self.state = Mutex(
             State(
                 lastAppended: last, written: last, synced: last, acknowledged: last,
-                recovered: RecoveredState(
-                    snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings),
+                recovered: recovered,
                 segmentFirstRecord: segmentFirstRecord, allocated: allocated, claimed: claimed,
-                reserveExhausted: reserveExhausted, spareReady: spareReady,
+                reserveExhausted: reserveExhausted, spareSize: spareSize,
                 lastGoodSnapshot: recovery.snapshot == nil ? nil : recovery.snapshotLastRecord,
                 recordsSinceSnapshot: recovery.records.count, bytesSinceSnapshot: recovery.recordBytes))
     }
@@ -170,7 +194,6 @@ package final class FileStore: Store {
             directory: directory, fileSystem: fileSystem, mode: .init(collect: true, repair: true, examineAll: false))
         for name in recovery.leftovers { try fileSystem.remove(StorePaths.join(directory, name)) }
 
-        let chunk = Int64(max(4096, options.preallocationChunk))
         let current: OpenFile
         let writeOffset: Int64
         let firstRecord: UInt64
@@ -192,21 +215,50 @@ package final class FileStore: Store {
         do throws(StoreError) {
             var allocated = try fileSystem.size(of: current)
             var exhausted = false
-            if allocated - writeOffset < chunk / 2 {
-                do {
-                    try fileSystem.allocate(current, offset: writeOffset, length: chunk)
-                    allocated = max(allocated, writeOffset + chunk)
-                } catch  where error.code == .diskFull {
+            var full: StoreError?
+            let wanted = reserveLength(options: options, directory: directory)
+            if allocated - writeOffset < wanted / 2 {
+                switch try reserve(
+                    current, offset: writeOffset, wanted: wanted, minimum: pageSize, fileSystem: fileSystem)
+                {
+                case .reserved(let length): allocated = max(allocated, writeOffset + length)
+                case .full(let error):
                     exhausted = true
+                    full = error
                 }
             }
-            spare = try makeSpare(directory: directory, fileSystem: fileSystem, size: chunk)
+            var spareSize: Int64?
+            switch try makeSpare(
+                directory: directory, fileSystem: fileSystem,
+                size: reserveLength(options: options, directory: directory))
+            {
+            case .ready(let file, let size):
+                spare = file
+                spareSize = size
+            case .full(let error): full = full ?? error
+            }
             try fileSystem.syncDirectory(directory)
+            var manifestSegment: UInt64?
+            if case .newestSegment(let named) = recovery.manifest { manifestSegment = named }
+            var manifestFailure: StoreError?
+            if manifestSegment != firstRecord {
+                do {
+                    try JournalManifest.write(
+                        newestSegmentFirstRecord: firstRecord, directory: directory, fileSystem: fileSystem)
+                    manifestSegment = firstRecord
+                } catch {
+                    manifestFailure = error
+                }
+            }
             let store = FileStore(
                 directory: directory, options: options, lockFile: lockFile, recovery: recovery,
                 segmentFirstRecord: firstRecord, allocated: allocated, claimed: writeOffset,
-                reserveExhausted: exhausted, spareReady: spare != nil)
-            let context = WriterContext(current: current, writeOffset: writeOffset, generation: 0, spare: spare)
+                reserveExhausted: exhausted, spareSize: spareSize)
+            store.state.withLock { $0.manifestSegment = manifestSegment }
+            if let manifestFailure { store.manifestNotUpdated(manifestFailure) }
+            if let full { store.noteDiskFull(full, doing: "reserving journal space at start") }
+            let context = WriterContext(
+                current: current, writeOffset: writeOffset, generation: 0, spare: spare, reserveLength: wanted)
             let thread = try WorkerThread(name: "store-writer") { store.runWriter(context) }
             store.state.withLock { $0.writerThread = thread }
             return store
@@ -217,21 +269,99 @@ package final class FileStore: Store {
         }
     }
 
-    /// Creates the preallocated next segment; nil when the disk is full.
+    /// The smallest reservation: one page.
+    private static let pageSize: Int64 = 4096
+
+    /// How much journal space to reserve at a time: the configured chunk, but never more than a quarter of
+    /// the space left on the volume, so a small disk is not refused its first write while it has room.
+    static func reserveLength(options: Options, directory: String) -> Int64 {
+        let chunk = Int64(max(Int(pageSize), options.preallocationChunk))
+        guard let free = options.fileSystem.availableSpace(directory) else { return chunk }
+        return max(pageSize, min(chunk, free / 4 / pageSize * pageSize))
+    }
+
+    /// What a reservation achieved.
+    private enum Reservation {
+        case reserved(Int64)
+        /// Not even the minimum fits; the last refusal, for the log.
+        case full(StoreError)
+    }
+
+    /// Reserves `wanted` bytes at `offset`, or when the disk has less room, as much of it as fits, halving down
+    /// to `minimum`. Errors other than a full disk throw.
+    private static func reserve(
+        _ file: OpenFile, offset: Int64, wanted: Int64, minimum: Int64, fileSystem: any FileSystem
+    ) throws(StoreError) -> Reservation {
+        var length = max(wanted, minimum)
+        while true {
+            do {
+                try fileSystem.allocate(file, offset: offset, length: length)
+                return .reserved(length)
+            } catch  where error.code == .diskFull {
+                if length <= minimum { return .full(error) }
+                length = max(minimum, length / 2 / pageSize * pageSize)
+            }
+        }
+    }
+
+    /// What preparing the next segment achieved.
+    private enum Spare {
+        case ready(OpenFile, size: Int64)
+        case full(StoreError)
+    }
+
+    /// Creates the preallocated next segment, smaller than `size` when the disk has less room.
     private static func makeSpare(
         directory: String, fileSystem: any FileSystem, size: Int64
-    ) throws(StoreError) -> OpenFile? {
+    ) throws(StoreError) -> Spare {
         let path = StorePaths.join(directory, StorePaths.spareSegment)
         let file = try fileSystem.open(path, flags: O_RDWR | O_CREAT | O_TRUNC, mode: 0o600)
         do {
-            try fileSystem.allocate(file, offset: 0, length: size)
-            return file
+            switch try reserve(file, offset: 0, wanted: size, minimum: pageSize, fileSystem: fileSystem) {
+            case .reserved(let length): return .ready(file, size: length)
+            case .full(let error):
+                fileSystem.close(file)
+                try? fileSystem.remove(path)
+                return .full(error)
+            }
         } catch {
             fileSystem.close(file)
             try? fileSystem.remove(path)
-            if error.code == .diskFull { return nil }
             throw error
         }
+    }
+
+    /// A manifest that could not be replaced still names an older segment that exists (and that compaction
+    /// keeps), so it stays true: only a deleted newest segment goes unnoticed until the next update.
+    private func manifestNotUpdated(_ error: StoreError) {
+        if error.code == .diskFull {
+            noteDiskFull(error, doing: "updating \(StorePaths.manifest)")
+        } else {
+            options.onWarning(
+                "Could not update \(StorePaths.manifest); it names an older segment until the next one: \(error)")
+        }
+    }
+
+    /// Logs a full disk once when it starts, with the file and the failing call, however many writes it
+    /// refuses afterwards; ``noteSpaceAvailable()`` logs its end.
+    private func noteDiskFull(_ error: StoreError, doing action: String) {
+        let first = state.withLock { state in
+            defer { state.diskFullReported = true }
+            return !state.diskFullReported
+        }
+        guard first else { return }
+        options.onWarning(
+            "The disk is full (\(action): \(error.location ?? directory): \(error.cause ?? error.message)). Writes are "
+                + "refused until space is freed; every write answered so far is kept. The store retries every second.")
+    }
+
+    /// Logs that space came back after ``noteDiskFull(_:doing:)``, once.
+    private func noteSpaceAvailable() {
+        let recovered = state.withLock { state in
+            defer { state.diskFullReported = false }
+            return state.diskFullReported
+        }
+        if recovered { options.onWarning("Disk space is available again in \(directory): writes are accepted again.") }
     }
 
     // MARK: Store
@@ -261,6 +391,7 @@ package final class FileStore: Store {
             if state.closing { return .failure(StoreError(code: .closed, message: "The store is closed.")) }
             if state.allocated - state.claimed < Int64(frameSize) && state.reserveExhausted {
                 state.retryReserve = true
+                state.refusedFrame = max(state.refusedFrame, Int64(frameSize))
                 return .failure(
                     StoreError(
                         code: .diskFull,
@@ -329,18 +460,17 @@ package final class FileStore: Store {
     /// since the last one, or while the disk is too full to prepare the next journal segment.
     @discardableResult
     package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
-        let chunk = Int64(max(4096, options.preallocationChunk))
         let started: Bool = state.withLock { state in
             guard !state.snapshotRunning, state.snapshotRequest == nil, !state.closing, state.failure == nil,
                 state.recordsSinceSnapshot > 0
             else { return false }
             let rotates = state.lastAppended + 1 != state.segmentFirstRecord
             if rotates {
-                guard state.spareReady else { return false }
-                state.spareReady = false
+                guard let spareSize = state.spareSize else { return false }
+                state.spareSize = nil
                 state.generation += 1
                 state.segmentFirstRecord = state.lastAppended + 1
-                state.allocated = chunk
+                state.allocated = spareSize
                 state.claimed = 0
             }
             state.snapshotRunning = true
@@ -397,6 +527,34 @@ package final class FileStore: Store {
         fileSystem.close(lockFile)
     }
 
+    /// Stops the store as a killed process stops, for tests of what a crash leaves: nothing pending is
+    /// written, nothing is synced, truncated or removed, a running snapshot is never written (`release` is
+    /// called once the writer stopped, to let a blocked `encode` return), and the lock is released.
+    func simulateCrash(releasing release: () -> Void = {}) {
+        let thread: WorkerThread? = state.withLock { state in
+            state.crashed = true
+            state.closing = true
+            defer { state.writerThread = nil }
+            return state.writerThread
+        }
+        wakeup.signal()
+        thread?.join()
+        release()
+        let (snapshotThread, leftovers): (WorkerThread?, [Waiter]) = state.withLock { state in
+            state.stopped = true
+            defer {
+                state.snapshotThread = nil
+                state.waiters = []
+                state.flushWaiters = []
+            }
+            return (state.snapshotThread, state.waiters + state.flushWaiters)
+        }
+        snapshotThread?.join()
+        for waiter in leftovers { waiter.complete(.failure(StoreError(code: .closed, message: "The store crashed."))) }
+        fileSystem.unlock(lockFile)
+        fileSystem.close(lockFile)
+    }
+
     private func waitUntilAcknowledged(_ record: UInt64) async throws(StoreError) {
         if let ready = acknowledgement(of: record) { return try ready.get() }
         let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
@@ -439,6 +597,12 @@ package final class FileStore: Store {
         var buffer: [UInt8] = []
         while true {
             wakeup.wait(timeoutNanoseconds: writerTimeout(context))
+            if state.withLock({ $0.crashed }) {
+                // Like a kill: what is pending was never written, and the files stay as they are.
+                fileSystem.close(context.current)
+                if let spare = context.spare { fileSystem.close(spare) }
+                return
+            }
             let batch: Batch = state.withLock { state in
                 swap(&state.pending, &buffer)
                 defer { state.snapshotRequest = nil }
@@ -466,7 +630,7 @@ package final class FileStore: Store {
 
     /// How long the writer may sleep: until the next batched sync, the next reserve retry, or forever.
     private func writerTimeout(_ context: WriterContext) -> Int64? {
-        let exhausted = state.withLock { $0.reserveExhausted || !$0.spareReady }
+        let exhausted = state.withLock { $0.reserveExhausted || $0.spareSize == nil }
         var timeout: Duration?
         if options.durability == .batched && context.unsynced {
             timeout = max(.zero, options.batchInterval - context.lastSync.duration(to: .now))
@@ -544,44 +708,81 @@ package final class FileStore: Store {
         try fileSystem.rename(spare.path, to: path)
         context.current.path = path
         try fileSystem.syncDirectory(directory)
+        // Only now that the segment is in place: a manifest naming a file that is not there yet means damage.
+        do {
+            try JournalManifest.write(
+                newestSegmentFirstRecord: lastRecord + 1, directory: directory, fileSystem: fileSystem)
+            state.withLock { $0.manifestSegment = lastRecord + 1 }
+        } catch {
+            manifestNotUpdated(error)
+        }
         context.writeOffset = 0
         context.generation += 1
+        context.reserveLength = state.withLock { $0.allocated }
     }
 
     /// Extends the newest segment's reserve when less than half a chunk is left, and prepares the spare
     /// segment. A full disk is not a failure: appends are refused until space returns.
     private func maintainReserve(_ context: inout WriterContext, force: Bool) {
-        let chunk = Int64(max(4096, options.preallocationChunk))
-        let (generation, allocated, claimed, exhausted, retry, spareReady) = state.withLock {
-            ($0.generation, $0.allocated, $0.claimed, $0.reserveExhausted, $0.retryReserve, $0.spareReady)
+        let (generation, allocated, claimed, exhausted, retry, spareReady, refused) = state.withLock {
+            (
+                $0.generation, $0.allocated, $0.claimed, $0.reserveExhausted, $0.retryReserve, $0.spareSize != nil,
+                $0.refusedFrame
+            )
         }
         let mayRetry = force || retry || context.lastReserveAttempt.duration(to: .now) >= Self.reserveRetryInterval
-        if generation == context.generation && allocated - claimed < chunk / 2 && (!exhausted || mayRetry) {
-            let length = chunk + max(0, claimed - allocated)
+        // The last reservation's length decides when to extend, so the common cycle makes no system call.
+        if generation == context.generation && allocated - claimed < context.reserveLength / 2
+            && (!exhausted || mayRetry)
+        {
+            context.reserveLength = Self.reserveLength(options: options, directory: directory)
+            let shortfall = max(0, claimed - allocated)
             context.lastReserveAttempt = .now
             do {
-                try fileSystem.allocate(context.current, offset: allocated, length: length)
-                state.withLock { state in
-                    if state.generation == generation { state.allocated += length }
-                    state.reserveExhausted = false
-                    state.retryReserve = false
+                let outcome = try Self.reserve(
+                    context.current, offset: allocated, wanted: context.reserveLength + shortfall,
+                    minimum: max(Self.pageSize, claimed + refused - allocated), fileSystem: fileSystem)
+                switch outcome {
+                case .reserved(let length):
+                    state.withLock { state in
+                        if state.generation == generation { state.allocated += length }
+                        state.reserveExhausted = false
+                        state.retryReserve = false
+                        state.refusedFrame = 0
+                    }
+                    noteSpaceAvailable()
+                case .full(let error):
+                    state.withLock { state in
+                        state.reserveExhausted = true
+                        state.retryReserve = false
+                    }
+                    noteDiskFull(error, doing: "reserving journal space")
                 }
             } catch {
                 state.withLock { state in
                     state.reserveExhausted = true
                     state.retryReserve = false
                 }
-                if error.code != .diskFull { options.onWarning("Could not reserve journal space: \(error)") }
+                options.onWarning("Could not reserve journal space: \(error)")
             }
         }
-        if !spareReady && context.spare == nil && (!exhausted || mayRetry) {
+        if !spareReady && context.spare == nil && ((!exhausted && !context.spareFailed) || mayRetry) {
             context.lastReserveAttempt = .now
             do {
-                context.spare = try Self.makeSpare(directory: directory, fileSystem: fileSystem, size: chunk)
+                let size = Self.reserveLength(options: options, directory: directory)
+                switch try Self.makeSpare(directory: directory, fileSystem: fileSystem, size: size) {
+                case .ready(let file, let size):
+                    context.spare = file
+                    context.spareFailed = false
+                    state.withLock { $0.spareSize = size }
+                    noteSpaceAvailable()
+                case .full(let error):
+                    context.spareFailed = true
+                    noteDiskFull(error, doing: "preparing the next journal segment")
+                }
             } catch {
                 options.onWarning("Could not prepare the next journal segment: \(error)")
             }
-            if context.spare != nil { state.withLock { $0.spareReady = true } }
         }
     }
 
@@ -662,8 +863,42 @@ package final class FileStore: Store {
         state.withLock { $0.lastGoodSnapshot = 0 }
     }
 
+    /// Writes the snapshot of what recovery found before anything is appended, on the caller's thread.
+    package func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError) {
+        let refusal: StoreError? = state.withLock { state in
+            guard state.lastAppended == recoveredLastRecord, !state.snapshotRunning, state.snapshotRequest == nil,
+                !state.closing, state.failure == nil
+            else {
+                return StoreError(
+                    code: .io, message: "A recovery snapshot must be written before the first append.",
+                    location: directory)
+            }
+            state.snapshotRunning = true
+            return nil
+        }
+        if let refusal { throw refusal }
+        defer { state.withLock { $0.snapshotRunning = false } }
+        do throws(StoreError) {
+            try SnapshotFile.write(bytes, lastRecord: recoveredLastRecord, directory: directory, fileSystem: fileSystem)
+            let previous = state.withLock { state in
+                defer {
+                    state.lastGoodSnapshot = recoveredLastRecord
+                    state.recordsSinceSnapshot = 0
+                    state.bytesSinceSnapshot = 0
+                }
+                return state.lastGoodSnapshot
+            }
+            try compact(keeping: recoveredLastRecord, fallback: previous)
+        } catch {
+            options.onWarning("The snapshot up to record \(recoveredLastRecord) at start was not completed: \(error)")
+            throw error
+        }
+    }
+
     private func runSnapshot(_ request: SnapshotRequest) {
         let payload = request.encode()
+        // A killed process writes nothing more; see simulateCrash(releasing:).
+        if state.withLock({ $0.crashed }) { return }
         do {
             try SnapshotFile.write(
                 payload, lastRecord: request.lastRecord, directory: directory, fileSystem: fileSystem)
@@ -672,6 +907,8 @@ package final class FileStore: Store {
                 return state.lastGoodSnapshot
             }
             try compact(keeping: request.lastRecord, fallback: previous)
+        } catch  where error.code == .diskFull {
+            noteDiskFull(error, doing: "writing the snapshot up to record \(request.lastRecord)")
         } catch {
             options.onWarning("The snapshot up to record \(request.lastRecord) was not completed: \(error)")
         }
@@ -688,8 +925,11 @@ package final class FileStore: Store {
         if let fallback {
             let segments = names.compactMap { name in StorePaths.segmentFirstRecord(name).map { (name, $0) } }
                 .sorted { $0.1 < $1.1 }
+            let named = state.withLock { $0.manifestSegment }
             if let start = segments.lastIndex(where: { $0.1 <= fallback + 1 }) {
-                for (name, _) in segments[..<start] { try fileSystem.remove(StorePaths.join(directory, name)) }
+                for (name, first) in segments[..<start] where first != named {
+                    try fileSystem.remove(StorePaths.join(directory, name))
+                }
             }
         }
         for name in names {

@@ -49,6 +49,9 @@ package protocol FileSystem: Sendable {
     func contentsOfDirectory(_ path: String) throws(StoreError) -> [String]?
     /// Whether something exists at `path`.
     func exists(_ path: String) -> Bool
+    /// The bytes an unprivileged process may still write on the volume holding `path` (`statvfs(3)`'s
+    /// `f_bavail` blocks), or nil when that cannot be told.
+    func availableSpace(_ path: String) -> Int64?
 }
 
 extension FileSystem {

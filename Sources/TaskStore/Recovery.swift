@@ -52,6 +52,18 @@ struct Recovery {
     var leftovers: [String] = []
     /// The newest snapshot, when it is damaged and recovery fell back past it.
     var skippedSnapshot: SnapshotFileStatus?
+    /// The incomplete last record of the newest segment, which opening truncates.
+    var tornTail: (segment: String, bytes: Range<Int64>)?
+    /// What `journal.manifest` says (``JournalManifest``).
+    var manifest = JournalManifest.Contents.absent
+
+    /// Whether a snapshot newer than the chosen one was started and never completed: a segment begins after
+    /// the chosen snapshot's boundary (only a snapshot starts a segment there), or a snapshot's temporary
+    /// file is left.
+    var snapshotInterrupted: Bool {
+        segments.contains { $0.firstRecord > snapshotLastRecord + 1 }
+            || leftovers.contains { StorePaths.snapshotLastRecord(StorePaths.withoutTemporarySuffix($0)) != nil }
+    }
 
     static func run(directory: String, fileSystem: any FileSystem, mode: Mode) throws(StoreError) -> Recovery {
         var recovery = Recovery()
@@ -68,7 +80,9 @@ struct Recovery {
         recovery.snapshots.sort { $0.lastRecord > $1.lastRecord }
         recovery.segments.sort { $0.firstRecord < $1.firstRecord }
         do throws(StoreError) {
+            recovery.manifest = try JournalManifest.read(directory: directory, fileSystem: fileSystem)
             try recovery.chooseSnapshot(directory: directory, fileSystem: fileSystem, mode: mode)
+            if let missing = recovery.missingNewestSegment(directory: directory) { throw missing }
             do {
                 try recovery.replay(directory: directory, fileSystem: fileSystem, mode: mode)
             } catch  where error.code == .damaged {
@@ -85,6 +99,37 @@ struct Recovery {
             recovery.damage = error
         }
         return recovery
+    }
+
+    /// Why the journal cannot be trusted to be whole: the segment `journal.manifest` names as the newest is
+    /// gone (or the manifest itself is damaged). Nil when the manifest is absent (an earlier release's
+    /// directory) or its segment is there.
+    private func missingNewestSegment(directory: String) -> StoreError? {
+        let manifestPath = StorePaths.join(directory, StorePaths.manifest)
+        switch manifest {
+        case .absent:
+            return nil
+        case .damaged(let problem):
+            return StoreError(
+                code: .damaged,
+                message: "\(StorePaths.manifest) is damaged (\(problem)). It records which journal segment is the "
+                    + "newest, so without it a missing segment cannot be told from a journal that simply ends "
+                    + "there. Refusing to start rather than risk serving without the newest changes; keep a copy of "
+                    + "the directory as it is and restore it from a backup.",
+                location: manifestPath)
+        case .newestSegment(let first):
+            if segments.contains(where: { $0.firstRecord == first }) { return nil }
+            let name = StorePaths.segmentName(firstRecord: first)
+            let present =
+                segments.last.map { "; the newest segment present is \($0.name)" } ?? "; no segment is present"
+            return StoreError(
+                code: .damaged,
+                message: "The journal segment \(name) is missing. \(StorePaths.manifest) records it as the newest "
+                    + "segment, holding every change from record \(first) on\(present). Starting without it would "
+                    + "silently lose those changes, so taskwire refuses. Put the file back (from wherever it was "
+                    + "moved, or from a backup), or restore the whole directory from a backup.",
+                location: StorePaths.join(directory, name))
+        }
     }
 
     /// What falling back to the chosen snapshot (or to none) starts from, for messages.
@@ -220,6 +265,7 @@ struct Recovery {
                     message: "A journal segment that is not the newest ends with an incomplete record.",
                     location: "\(path) at \(range.lowerBound)")
             }
+            tornTail = (segment.name, range)
             let action = mode.repair ? "dropped" : "would drop"
             warnings.append(
                 "\(segment.name): \(action) an incomplete last record at bytes \(range.lowerBound)..<\(range.upperBound) "

@@ -43,6 +43,14 @@ package protocol Store: AnyObject, Sendable {
     /// snapshot, so an import never mixes with existing data.
     func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError)
 
+    /// Writes a snapshot of exactly the state ``recover()`` returned, durably, before returning, and compacts
+    /// the journal. Call it after replaying and before the first append, when the recovered state's
+    /// ``RecoveredState/snapshotBeforeServing`` asks for it.
+    ///
+    /// Blocking. A failure is not fatal (the journal still holds everything): the store reports it through
+    /// its warnings and the engine serves on, taking a snapshot later as usual.
+    func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError)
+
     /// Makes everything appended so far durable, waits for a running snapshot, and stops; later appends fail.
     func close()
 
@@ -66,6 +74,11 @@ package protocol Store: AnyObject, Sendable {
 extension Store {
     /// By default, a snapshot is due every 100,000 records.
     package var snapshotDue: Bool { recordsSinceSnapshot >= 100_000 }
+
+    /// By default, the snapshot is started in the background like any other.
+    package func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError) {
+        snapshot { bytes }
+    }
 }
 
 /// What ``Store/recover()`` found on disk.
@@ -76,6 +89,11 @@ package struct RecoveredState: Sendable {
     package var records: [[UInt8]]
     /// Things worth telling the operator (a torn tail that was truncated, a fallback snapshot).
     package var warnings: [String]
+    /// The journal after the snapshot is past the snapshot thresholds and an earlier snapshot of it never
+    /// completed (a crash, most often a server killed again and again while the snapshot was written): the
+    /// engine should call ``Store/writeRecoverySnapshot(_:)`` before serving, so that restart time stays
+    /// bounded instead of growing with every crash.
+    package var snapshotBeforeServing = false
 
     /// A recovered state; empty by default (a new store).
     package init(snapshot: [UInt8]? = nil, records: [[UInt8]] = [], warnings: [String] = []) {

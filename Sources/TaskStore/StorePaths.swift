@@ -1,10 +1,12 @@
 /// The names of the files in a data directory, in one place.
 ///
 /// `LOCK` (the `flock`), `journal-<first record number, 16 hex>.log` (segments), `journal.spare` (the next
-/// segment, preallocated), `snapshot-<last record number, 16 hex>.snap` and `blobs/<2 hex>/<rest>`.
+/// segment, preallocated), `journal.manifest` (which segment is the newest, see ``JournalManifest``),
+/// `snapshot-<last record number, 16 hex>.snap` and `blobs/<2 hex>/<rest>`.
 enum StorePaths {
     static let lock = "LOCK"
     static let spareSegment = "journal.spare"
+    static let manifest = "journal.manifest"
     static let blobs = "blobs"
     static let temporarySuffix = ".tmp"
 
@@ -17,6 +19,11 @@ enum StorePaths {
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }
         return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
+    /// `name` without its `.tmp` suffix (the file an interrupted write was making), or `name` itself.
+    static func withoutTemporarySuffix(_ name: String) -> String {
+        name.hasSuffix(temporarySuffix) ? String(name.dropLast(temporarySuffix.count)) : name
     }
 
     static func segmentName(firstRecord: UInt64) -> String {

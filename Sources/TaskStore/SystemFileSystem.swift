@@ -147,13 +147,21 @@ package struct SystemFileSystem: FileSystem {
         return stat(path, &info) == 0
     }
 
+    /// `statvfs(3)`: available blocks times the fragment size.
+    package func availableSpace(_ path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     /// Wraps the current `errno` (or `number`) of `call` into a ``StoreError``.
     static func error(_ call: String, number: Int32 = errno, path: String, offset: Int64? = nil) -> StoreError {
         let reason = String(cString: strerror(number))
         let location = offset.map { "\(path) at \($0)" } ?? path
         return StoreError(
             code: number == ENOSPC || number == EDQUOT ? .diskFull : .io,
-            message: number == ENOSPC ? "The disk is full." : "A file operation failed.",
+            message: number == ENOSPC
+                ? "The disk is full." : number == EDQUOT ? "The disk quota is exhausted." : "A file operation failed.",
             cause: "\(call): \(reason) (errno \(number))",
             location: location
         )

@@ -373,7 +373,12 @@ import Testing
         #expect(truncate(journal, off_t(frames[2].end - 7)) == 0)
 
         let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
-        #expect(check.status == 0)
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 1, "check said: \(report)")
+        #expect(report.contains("RECOVERABLE"))
+        #expect(
+            report.contains(
+                "repair: journal-0000000000000001.log ends with an incomplete record at bytes \(frames[2].start)"))
 
         let requests = ids.enumerated().map { index, id in
             #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.get","params":{"task_id":"\#(id)"}}"#
@@ -386,6 +391,58 @@ import Testing
         #expect(replies.filter { $0["result"] != nil }.count == 2)
         #expect(replies.first { $0["id"] == 2 }?["error"]?["code"] == 404)
         #expect(server.standardError.contains("dropped an incomplete last record"))
+
+        // The start repaired it: healthy from now on.
+        let after = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+        #expect(after.status == 0, "check said: \(String(decoding: after.standardOutput, as: UTF8.self))")
+        #expect(String(decoding: after.standardOutput, as: UTF8.self).contains(": healthy"))
+    }
+
+    @Test func aDeletedNewestSegmentStopsTheStartAndCheckCallsItFatal() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let dataDirectory = directory.appending("data")
+        try await createTasks(3, in: dataDirectory)
+        let healthy = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+        #expect(healthy.status == 0, "check said: \(String(decoding: healthy.standardOutput, as: UTF8.self))")
+        let segment = "journal-0000000000000001.log"
+        #expect(unlink(dataDirectory + "/" + segment) == 0)
+
+        let list = #"{"jsonrpc":"2.0","id":1,"method":"tasks.list"}"# + "\n"
+        let server = try await CommandResult.run(["--data-dir", dataDirectory], input: Array(list.utf8))
+        #expect(server.status == 65)
+        #expect(server.standardOutput.isEmpty, "it answered: \(String(decoding: server.standardOutput, as: UTF8.self))")
+        #expect(server.standardError.contains("\(segment) is missing"))
+
+        let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 65, "check said: \(report)")
+        #expect(report.contains("DAMAGED, fatal"))
+        #expect(report.contains("problem: The journal segment \(segment) is missing"))
+        #expect(report.contains("where: \(dataDirectory)/\(segment)"))
+        #expect(report.contains("what to do:"))
+    }
+
+    @Test func checkExplainsAnImportedDirectoryThatLostItsStartingSnapshot() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let copy = directory.appending("copy")
+        try await createTasks(2, in: source)
+        let export = try await CommandResult.run(["export", "--data-dir", source])
+        let imported = try await CommandResult.run(["import", "-", "--data-dir", copy], input: export.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+        try await createTasks(1, in: copy)
+        #expect(unlink(copy + "/snapshot-0000000000000000.snap") == 0)
+
+        let check = try await CommandResult.run(["check", "--data-dir", copy])
+        let report = String(decoding: check.standardOutput, as: UTF8.self)
+        #expect(check.status == 65, "check said: \(report)")
+        #expect(report.contains("DAMAGED, fatal"))
+        #expect(report.contains("do not fit together"))
+        #expect(report.contains("snapshot-0000000000000000.snap"))
+        #expect(report.contains("where: the journal records after record 0"))
+        #expect(report.contains("what to do:"))
     }
 
     @Test func exportImportAndCheckRoundTrip() async throws {
@@ -453,7 +510,8 @@ import Testing
         let check = try await CommandResult.run(["check", "--data-dir", dataDirectory])
         let report = String(decoding: check.standardOutput, as: UTF8.self)
         #expect(check.status == 1, "check said: \(report)")
-        #expect(report.contains("DAMAGED but recoverable"))
+        #expect(report.contains("RECOVERABLE"))
+        #expect(report.contains("repair: \(snapshot) is damaged"))
         #expect(report.contains(snapshot))
         #expect(report.contains("what to do:"))
 
@@ -492,6 +550,29 @@ import Testing
             "tasks.attachments.get", params: ["attachment_id": .string(attachmentID)])
         #expect(fetched["result"]?["content_base64"] == .string(encoded))
         #expect(fetched["result"]?["filename"] == "data.bin")
+    }
+
+    @Test(.enabled(if: TwoMebibyteVolume.canMount, "mounting a tmpfs needs root (CAP_SYS_ADMIN)"))
+    func aTwoMebibyteDiskTakesWritesUntilFullAndLogsItOnce() async throws {
+        let volume = try TwoMebibyteVolume()
+        defer { volume.unmount() }
+        let requests = (0..<6000).map { index in
+            #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.create","params":{"title":"task \#(index)"}}"#
+        }
+        let server = try await CommandResult.run(
+            ["--data-dir", volume.path + "/data"], input: Array((requests.joined(separator: "\n") + "\n").utf8),
+            timeout: .seconds(120))
+        #expect(server.status == 0)
+        let replies = try String(decoding: server.standardOutput, as: UTF8.self).split(separator: "\n")
+            .map { try JSONParser.parse(String($0)) }
+        let created = replies.filter { $0["result"] != nil }.count
+        // Before the reserve adapted, the 8 MiB chunk did not fit and the first create was refused.
+        #expect(replies.first { $0["id"] == 0 }?["result"] != nil)
+        #expect(created > 1000, "only \(created) creates fit in 2 MiB")
+        #expect(replies.contains { $0["error"]?["code"] == 503 })
+        let log = server.standardError.split(separator: "\n").filter { $0.contains("The disk is full") }
+        #expect(log.count == 1, "\(log)")
+        #expect(log.first?.contains("errno 28") == true)
     }
 
     // MARK: Helpers
@@ -539,4 +620,30 @@ import Testing
         try handle.seek(toOffset: UInt64(offset))
         try handle.write(contentsOf: [original ^ 0xFF])
     }
+}
+
+/// A 2 MiB tmpfs on a fresh directory.
+private struct TwoMebibyteVolume {
+    let directory: TemporaryDirectory
+    var path: String { directory.path }
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        guard mount("tmpfs", directory.path, "tmpfs", 0, "size=2m,mode=0700") == 0 else {
+            directory.remove()
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
+    func unmount() {
+        _ = umount2(directory.path, Int32(MNT_DETACH))
+        directory.remove()
+    }
+
+    /// Whether this process may mount a tmpfs (root, outside a restricted container).
+    static let canMount: Bool = {
+        guard let volume = try? TwoMebibyteVolume() else { return false }
+        volume.unmount()
+        return true
+    }()
 }

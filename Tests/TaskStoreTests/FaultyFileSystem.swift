@@ -17,6 +17,8 @@ final class FaultyFileSystem: FileSystem {
         /// A sync is blocked in ``holdNextSync()``.
         var syncHeld = false
         var allocations = 0
+        /// The destination of every rename, in order.
+        var renames: [String] = []
     }
 
     private struct State {
@@ -26,6 +28,8 @@ final class FaultyFileSystem: FileSystem {
         var writeAttempts = 0
         var syncAttempts = 0
         var noSpace = false
+        /// The bytes `posix_fallocate` may still reserve, and what ``availableSpace(_:)`` reports; nil: unlimited.
+        var freeSpace: Int64?
         var holdNextSync = false
         var watchers: [(predicate: @Sendable (Counters) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
@@ -35,6 +39,9 @@ final class FaultyFileSystem: FileSystem {
     private let gate = DispatchSemaphore(value: 0)
 
     var counters: Counters { state.withLock { $0.counters } }
+
+    /// The destination of every rename so far, in order.
+    var renames: [String] { counters.renames }
 
     /// Fails the `number`-th journal write from now (1 = the next), after writing half of its bytes.
     func failJournalWrite(number: Int) {
@@ -54,6 +61,10 @@ final class FaultyFileSystem: FileSystem {
 
     /// Makes `posix_fallocate` fail with ENOSPC while `on`.
     func setNoSpace(_ on: Bool) { state.withLock { $0.noSpace = on } }
+
+    /// Makes the volume hold `bytes` more (nil: unlimited): reservations beyond it fail with ENOSPC, and
+    /// ``availableSpace(_:)`` reports what is left.
+    func setFreeSpace(_ bytes: Int64?) { state.withLock { $0.freeSpace = bytes } }
 
     /// Blocks the next journal sync until ``releaseSync()``.
     func holdNextSync() { state.withLock { $0.holdNextSync = true } }
@@ -140,8 +151,17 @@ final class FaultyFileSystem: FileSystem {
     func sync(_ file: OpenFile) throws(StoreError) { try real.sync(file) }
 
     func allocate(_ file: OpenFile, offset: Int64, length: Int64) throws(StoreError) {
-        if state.withLock({ $0.noSpace }) {
-            throw StoreError(code: .diskFull, message: "Injected full disk.", cause: "posix_fallocate: ENOSPC")
+        let refused = state.withLock { state in
+            if state.noSpace { return true }
+            guard let free = state.freeSpace else { return false }
+            if length > free { return true }
+            state.freeSpace = free - length
+            return false
+        }
+        if refused {
+            throw StoreError(
+                code: .diskFull, message: "Injected full disk.", cause: "posix_fallocate: ENOSPC (errno 28)",
+                location: file.path)
         }
         try real.allocate(file, offset: offset, length: length)
         update { $0.allocations += 1 }
@@ -154,9 +174,11 @@ final class FaultyFileSystem: FileSystem {
     }
     func rename(_ source: String, to destination: String) throws(StoreError) {
         try real.rename(source, to: destination)
+        update { $0.renames.append(destination) }
     }
     func remove(_ path: String) throws(StoreError) { try real.remove(path) }
     func makeDirectory(_ path: String, mode: UInt32) throws(StoreError) { try real.makeDirectory(path, mode: mode) }
     func contentsOfDirectory(_ path: String) throws(StoreError) -> [String]? { try real.contentsOfDirectory(path) }
     func exists(_ path: String) -> Bool { real.exists(path) }
+    func availableSpace(_ path: String) -> Int64? { state.withLock { $0.freeSpace } ?? real.availableSpace(path) }
 }

@@ -37,7 +37,7 @@ struct FileStoreRoundTripTests {
             }
             store.close()
         }
-        #expect(try directory.names() == ["LOCK", "journal-0000000000000001.log"])
+        #expect(try directory.names() == ["LOCK", "journal-0000000000000001.log", "journal.manifest"])
     }
 
     @Test func snapshotThenJournalRoundTrip() async throws {
@@ -55,7 +55,7 @@ struct FileStoreRoundTripTests {
 
         #expect(
             try directory.names() == [
-                "LOCK", "journal-0000000000000001.log", "journal-000000000000000b.log",
+                "LOCK", "journal-0000000000000001.log", "journal-000000000000000b.log", "journal.manifest",
                 "snapshot-000000000000000a.snap",
             ])
         let (reopened, recovered) = try openAndRecover(directory)
@@ -80,7 +80,7 @@ struct FileStoreRoundTripTests {
         // C (15) and its fallback B (10) remain; A and the segments before B's boundary are gone.
         #expect(
             try directory.names() == [
-                "LOCK", "journal-000000000000000b.log", "journal-0000000000000010.log",
+                "LOCK", "journal-000000000000000b.log", "journal-0000000000000010.log", "journal.manifest",
                 "snapshot-000000000000000a.snap", "snapshot-000000000000000f.snap",
             ])
         let (store, recovered) = try openAndRecover(directory)

@@ -120,11 +120,55 @@ struct RecoveryTests {
         try directory.write(Self.segment, Array(bytes.dropLast(2)))
 
         let report = try FileStore.check(directory: directory.path)
-        #expect(report.isHealthy)
+        #expect(report.status == .recoverable)
         #expect(report.lastRecord == 2)
         #expect(report.warnings.count == 1)
         #expect(report.warnings.first?.contains(Self.segment) == true)
+        let lastStart = bytes.count - JournalFrame.headerSize - record(3).count
+        #expect(report.tornTail?.segment == Self.segment)
+        #expect(report.tornTail?.bytes.lowerBound == Int64(lastStart))
+        #expect(report.repairs.count == 1)
+        #expect(
+            report.description.contains("repair: \(Self.segment) ends with an incomplete record at bytes \(lastStart)"))
         #expect(try directory.read(Self.segment) == Array(bytes.dropLast(2)))
+    }
+
+    @Test func checkCallsALeftoverSnapshotTemporaryFileRecoverable() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        _ = try await journal(of: 2, in: directory)
+        let leftover = "snapshot-0000000000000002.snap.tmp"
+        try directory.write(leftover, Array("half a snapshot".utf8))
+
+        let report = try FileStore.check(directory: directory.path)
+        #expect(report.status == .recoverable)
+        #expect(report.temporaryFiles == [leftover])
+        #expect(report.description.contains("repair: \(leftover) is a file an interrupted write left"))
+        // Opening deletes it, and the directory is healthy afterwards.
+        let (store, recovered) = try openAndRecover(directory)
+        store.close()
+        #expect(recovered.records == (1...2).map(record))
+        #expect(try FileStore.check(directory: directory.path).status == .healthy)
+    }
+
+    @Test func checkCallsAGapInTheRecordNumbersFatalAndNamesBothSides() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bytes = try await journal(of: 3, in: directory)
+        // A segment that claims to start at record 10: records 4 to 9 exist nowhere.
+        try directory.write("journal-000000000000000a.log", JournalFrame.frame(record(10)))
+        try JournalManifest.write(
+            newestSegmentFirstRecord: 10, directory: directory.path, fileSystem: SystemFileSystem())
+        _ = bytes
+
+        let report = try FileStore.check(directory: directory.path)
+        #expect(report.status == .damaged)
+        let text = report.description
+        #expect(text.contains("DAMAGED, fatal"))
+        #expect(text.contains(Self.segment) && text.contains("journal-000000000000000a.log"))
+        #expect(text.contains("where: "))
+        #expect(text.contains("what to do:"))
+        #expect(!text.contains("repair:"))
     }
 }
 

@@ -113,8 +113,8 @@ struct SnapshotFallbackTests {
         #expect(report.damagedSnapshots.map(\.name) == [Self.newerSnapshot])
         #expect(report.snapshotLastRecord == 3)
         #expect(report.lastRecord == 9)
-        #expect(report.description.contains("DAMAGED but recoverable"))
-        #expect(report.advice.contains { $0.contains(Self.newerSnapshot) && $0.contains(Self.olderSnapshot) })
+        #expect(report.description.contains("RECOVERABLE"))
+        #expect(report.repairs.contains { $0.contains(Self.newerSnapshot) && $0.contains(Self.olderSnapshot) })
 
         let (store, recovered) = try openAndRecover(directory)
         store.close()
@@ -151,6 +151,9 @@ struct SnapshotFallbackTests {
         // No journal at all after snapshot 3: falling back would silently end at record 3 instead of 9.
         try FileManagerShim.remove(directory.appending("journal-0000000000000004.log"))
         try FileManagerShim.remove(directory.appending("journal-000000000000000a.log"))
+        // As in a directory an earlier release wrote: without journal.manifest, which would name the
+        // deleted segment, only the snapshot's boundary shows that the journal is short.
+        try FileManagerShim.remove(directory.appending(StorePaths.manifest))
 
         let error = #expect(throws: StoreError.self) {
             try FileStore.open(directory: directory.path, options: testOptions())
@@ -167,6 +170,9 @@ struct SnapshotFallbackTests {
         try flipByte(Self.newerSnapshot, in: directory)
         // Segment 4 becomes the newest and ends inside record 9: records 4 to 8 cannot rebuild snapshot 9.
         try FileManagerShim.remove(directory.appending("journal-000000000000000a.log"))
+        // As in a directory an earlier release wrote: without journal.manifest, which would name the
+        // deleted segment, only the snapshot's boundary shows that the journal is short.
+        try FileManagerShim.remove(directory.appending(StorePaths.manifest))
         let segment = "journal-0000000000000004.log"
         let length = (4...9).reduce(0) { $0 + JournalFrame.headerSize + record($1).count }
         try directory.write(segment, Array(try directory.read(segment)[..<(length - 3)]))
@@ -187,7 +193,7 @@ struct SnapshotFallbackTests {
         let report = try FileStore.check(directory: directory.path)
         #expect(report.status == .recoverable)
         #expect(report.damagedSnapshots.map(\.name) == [Self.olderSnapshot])
-        #expect(report.advice.contains { $0.contains(Self.olderSnapshot) && $0.contains("does not need it") })
+        #expect(report.repairs.contains { $0.contains(Self.olderSnapshot) && $0.contains("does not need it") })
 
         let (store, recovered) = try openAndRecover(directory)
         store.close()

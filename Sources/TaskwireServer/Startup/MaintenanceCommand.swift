@@ -22,8 +22,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
     package enum CheckStatus {
         /// Every file verifies (a torn last record, truncated on the next start, included).
         package static let healthy: Int32 = 0
-        /// A snapshot is damaged, but a start rebuilds it from an older snapshot and the journal, or does not
-        /// need it; nothing is lost yet.
+        /// A start repairs something (a torn last record, a damaged snapshot it rebuilds or skips, a temporary
+        /// file) and loses nothing answered.
         package static let recoverable: Int32 = 1
         /// Damaged: a start refuses (exit 65) because nothing on disk can rebuild the data.
         package static let damaged: Int32 = 65
@@ -48,8 +48,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
           import        0 imported; 64 bad command line; 65 FILE is not JSON or not an export, or damaged data;
                         66 FILE cannot be read; 74 the directory is not empty, or an I/O error; 75 another
                         taskwire holds the data directory.
-          check         0 healthy; 1 damaged but recoverable (a start falls back; back up, check the disk);
-                        64 bad command line; 65 damaged (a start refuses); 66 no such data directory;
+          check         0 healthy; 1 recoverable (a start repairs it and loses nothing answered); 64 bad
+                        command line; 65 damaged, fatal (a start refuses); 66 no such data directory;
                         74 the directory cannot be read.
 
         """
@@ -105,15 +105,22 @@ package enum MaintenanceCommand: Sendable, Equatable {
         Options:
         \(dataDirectoryOption)
 
+        The report lists every snapshot and journal segment, then what is wrong, in which file and at which
+        byte offset or record, and what to do.
+
         Exit status:
-          0   healthy. A torn last record (a write a crash interrupted, never acknowledged) is reported; the
-              next start truncates it.
-          1   damaged but recoverable: a snapshot is damaged, but a start rebuilds it from an older snapshot
-              and the journal (or does not need it). Nothing is lost yet, but the directory has lost its
-              fallback: copy it somewhere safe and check the disk.
+          0   healthy: every file verifies and a start changes nothing.
+          1   recoverable: a start repairs something and loses nothing answered. It cuts off an incomplete
+              last record (a write a crash interrupted, never answered), rebuilds a damaged snapshot from an
+              older one and the journal (or skips one it does not need), or deletes a temporary file an
+              interrupted snapshot left. A damaged snapshot also means the directory lost its fallback and
+              the disk may be failing: copy the directory somewhere safe and check the disk.
           64  bad command line.
-          65  damaged: a start refuses (exit 65), because nothing on disk can rebuild the damaged data.
-              Keep a copy of the directory as it is and restore it from a backup.
+          65  damaged, fatal: a start refuses (exit 65), because data is damaged or missing and nothing on
+              disk can stand in for it: a missing journal segment (journal.manifest names the newest), a gap
+              in the record numbers, a damaged record followed by valid ones, or a damaged snapshot the
+              journal cannot rebuild. Keep a copy of the directory as it is, then put back the missing file
+              or restore the directory from a backup.
           66  the data directory does not exist.
           74  the data directory cannot be read.
         1 is apart from the sysexits codes (64 and up), which mean that a command or a start failed: here the
@@ -240,18 +247,32 @@ package enum MaintenanceCommand: Sendable, Equatable {
                 lines.append("  records: every record replays; \(tasks) tasks, last seq \(lastSeq)")
             } catch {
                 status = CheckStatus.damaged
-                lines =
-                    ["Data directory \(directory): DAMAGED"]
-                    + lines.joined(separator: "\n").split(separator: "\n")
-                    .dropFirst().map(String.init)
-                lines.append("  damage: the records cannot be replayed: \(error)")
+                let files = lines.joined(separator: "\n").split(separator: "\n").dropFirst().map(String.init)
+                    .filter { !$0.hasPrefix("  repair:") && !$0.hasPrefix("  what to do:") }
+                let start =
+                    report.snapshotLastRecord == 0 && !report.snapshots.contains(where: \.valid)
+                    ? "the empty start" : "snapshot-\(hex16(report.snapshotLastRecord)).snap"
+                lines = ["Data directory \(directory): DAMAGED, fatal (a start refuses)"] + files
                 lines.append(
-                    "  what to do: taskwire will not start on this directory (exit 65). Keep a copy of it as it is "
-                        + "and restore it from a backup.")
+                    "  problem: every file verifies, but its contents do not fit together, so a start would refuse "
+                        + "(\(error)). A file was most likely removed or replaced by one from another directory: a "
+                        + "snapshot (a directory made by `taskwire import` keeps everything before its journal in "
+                        + "snapshot-0000000000000000.snap), or a journal segment.")
+                lines.append(
+                    "  where: the journal records after record \(report.snapshotLastRecord), replayed from \(start)"
+                        + (report.segments.first.map { " starting in \($0.name)" } ?? ""))
+                lines.append(
+                    "  what to do: taskwire will not start on this directory (exit 65). Keep a copy of it as it is, "
+                        + "then put back the missing file or restore the directory from a backup.")
             }
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         return status
+    }
+
+    private func hex16(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 16 - digits.count)) + digits
     }
 
     private func standardError(_ text: String) {
