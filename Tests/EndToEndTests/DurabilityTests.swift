@@ -556,8 +556,10 @@ import Testing
     func aTwoMebibyteDiskTakesWritesUntilFullAndLogsItOnce() async throws {
         let volume = try TwoMebibyteVolume()
         defer { volume.unmount() }
+        // 6,000 journal records of over 400 bytes each hold more than the volume, whatever else it keeps.
+        let padding = String(repeating: "x", count: 400)
         let requests = (0..<6000).map { index in
-            #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.create","params":{"title":"task \#(index)"}}"#
+            #"{"jsonrpc":"2.0","id":\#(index),"method":"tasks.create","params":{"title":"task \#(index) \#(padding)"}}"#
         }
         let server = try await CommandResult.run(
             ["--data-dir", volume.path + "/data"], input: Array((requests.joined(separator: "\n") + "\n").utf8),
