@@ -18,8 +18,8 @@ struct SocketState {
         case waiting
     }
 
-    /// Frames waiting, oldest first; the first may be the rest of a frame partly written.
-    var frames: [[UInt8]] = []
+    /// Frames waiting, oldest first; the oldest may be partly written.
+    var frames = FrameQueue()
     /// Bytes queued or being written and not taken by the kernel yet.
     var pendingBytes = 0
     var writer = Writer.idle
@@ -92,24 +92,22 @@ extension Connection {
     func sendOnLoop(_ frame: [UInt8]) -> OutboundQueue.EnqueueResult {
         enum Decision {
             case done(OutboundQueue.EnqueueResult)
-            case write
+            case write((frame: [UInt8], offset: Int))
         }
         let limit = max(1, configuration.maxOutboundBytes)
         let decision = socket.withLock { state -> Decision in
             if state.finishing || state.aborted || state.closeRequested { return .done(.closed) }
             if state.pendingBytes + frame.count > limit, state.pendingBytes > 0 { return .done(.overflow) }
             state.pendingBytes += frame.count
-            guard state.writer == .idle else {
-                state.frames.append(frame)
-                return .done(.queued)
-            }
+            state.frames.append(frame)
+            guard state.writer == .idle, let next = state.frames.next() else { return .done(.queued) }
             state.writer = .writing
-            return .write
+            return .write(next)
         }
         switch decision {
         case .done(let result): return result
-        case .write:
-            drain(frame)
+        case .write(let next):
+            drain(first: next)
             return .queued
         }
     }
@@ -132,7 +130,7 @@ extension Connection {
     func abortOnLoop() {
         let effects = socket.withLock { state in
             state.aborted = true
-            state.frames = []
+            state.frames.removeAll()
             state.pendingBytes = 0
             if state.writer == .waiting { state.writer = .idle }
             if !state.closeRequested { shutdown(readFD, Int32(SHUT_RDWR)) }
@@ -208,26 +206,25 @@ extension Connection {
 
     /// The loop saw the socket writable (or failed): writes the queue if it was waiting for that.
     private func writeWhenReady() {
-        let buffer = socket.withLock { state -> [UInt8]? in
-            guard state.writer == .waiting, !state.frames.isEmpty else { return nil }
+        let next = socket.withLock { state -> (frame: [UInt8], offset: Int)? in
+            guard state.writer == .waiting, let next = state.frames.next() else { return nil }
             state.writer = .writing
-            return Self.takeAll(&state.frames)
+            return next
         }
-        if let buffer { drain(buffer) }
+        if let next { drain(first: next) }
     }
 
-    /// Writes `first` and then whatever was queued meanwhile, until the queue is empty or the kernel takes
-    /// no more; the caller holds the writer role.
-    private func drain(_ first: [UInt8]) {
-        var buffer = first
+    /// Writes `first` (the oldest queued bytes) and then whatever was queued meanwhile, until the queue
+    /// is empty or the kernel takes no more; the caller holds the writer role.
+    private func drain(first: (frame: [UInt8], offset: Int)) {
+        var chunk = first
         while true {
-            let outcome = Self.sendWithoutBlocking(readFD, buffer)
+            let outcome = Self.sendWithoutBlocking(readFD, chunk.frame, from: chunk.offset)
             var failure: Int32?
-            let (next, effects) = socket.withLock { state -> ([UInt8]?, SocketEffects) in
+            let (next, effects) = socket.withLock { state -> ((frame: [UInt8], offset: Int)?, SocketEffects) in
                 let written: Int
                 switch outcome {
                 case .failed(let code):
-                    written = 0
                     if !state.aborted { failure = code }
                     state.writer = .idle
                     return (nil, settle(&state))
@@ -239,16 +236,16 @@ extension Connection {
                     return (nil, settle(&state))
                 }
                 state.pendingBytes -= written
-                if written < buffer.count {
-                    state.frames.insert(Array(buffer[written...]), at: 0)
+                state.frames.consume(written)
+                if written < chunk.frame.count - chunk.offset {
                     state.writer = .waiting
                     return (nil, settle(&state))
                 }
-                guard !state.frames.isEmpty else {
+                guard let next = state.frames.next() else {
                     state.writer = .idle
                     return (nil, settle(&state))
                 }
-                return (Self.takeAll(&state.frames), SocketEffects())
+                return (next, SocketEffects())
             }
             apply(effects)
             if let failure {
@@ -259,7 +256,7 @@ extension Connection {
                 return
             }
             guard let next else { return }
-            buffer = next
+            chunk = next
         }
     }
 
@@ -268,12 +265,13 @@ extension Connection {
         case failed(Int32)
     }
 
-    private static func sendWithoutBlocking(_ fd: Int32, _ bytes: [UInt8]) -> SendOutcome {
+    private static func sendWithoutBlocking(_ fd: Int32, _ bytes: [UInt8], from offset: Int) -> SendOutcome {
         bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return .written(0) }
+            guard let base = buffer.baseAddress, offset < buffer.count else { return .written(0) }
             while true {
                 // MSG_NOSIGNAL: a vanished peer is an EPIPE error here, never a SIGPIPE.
-                let sent = Glibc.send(fd, base, buffer.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                let sent = Glibc.send(
+                    fd, base + offset, buffer.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                 if sent >= 0 { return .written(sent) }
                 let code = lastErrno()
                 if code == EINTR { continue }
@@ -281,19 +279,6 @@ extension Connection {
                 return .failed(code)
             }
         }
-    }
-
-    /// Everything queued as one buffer, so replies produced together leave in one `send`.
-    private static func takeAll(_ frames: inout [[UInt8]]) -> [UInt8] {
-        if frames.count == 1 {
-            defer { frames = [] }
-            return frames[0]
-        }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(frames.reduce(0) { $0 + $1.count })
-        for frame in frames { buffer.append(contentsOf: frame) }
-        frames = []
-        return buffer
     }
 
     /// Brings the derived state up to date after a change, under the socket lock: whether the output just
