@@ -138,6 +138,8 @@ package final class EventLoop: Sendable {
             let closing = state.closing
             state.closing.removeAll()
             for connection in closing { state.connections.removeValue(forKey: connection.id) }
+            // A dictionary never shrinks by removal: once empty, let its storage go.
+            if state.connections.isEmpty { state.connections = [:] }
             state.closedSinceTrim += closing.count
             guard state.closedSinceTrim >= Self.trimAfterClosing, !state.trimScheduled else {
                 return (closing, false)
@@ -146,9 +148,6 @@ package final class EventLoop: Sendable {
             return (closing, true)
         }
         for connection in closing { connection.closeDescriptorOnLoop() }
-        if state.withLock({ $0.connections.isEmpty && $0.closing.isEmpty }) {
-            state.withLock { $0.connections = [:] }
-        }
         if trim { scheduleTrim() }
     }
 

@@ -32,6 +32,7 @@ struct FrameQueue {
             size += frames[index].count - (index == head ? headOffset : 0)
             index += 1
         }
+        if index == head + 1 { return (first, headOffset) }
         buffer.reserveCapacity(size)
         buffer.append(contentsOf: first[headOffset...])
         for frame in frames[(head + 1)..<index] { buffer.append(contentsOf: frame) }

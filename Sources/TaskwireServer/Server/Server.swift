@@ -333,6 +333,12 @@ package final class Server: Sendable {
                 if state.connections.removeValue(forKey: id) != nil, entry.connection.transport != "stdio" {
                     state.socketConnections -= 1
                 }
+                // A dictionary never shrinks by removal: after a burst of closes, copy what is left.
+                if state.connections.capacity > 1024, state.connections.count * 8 < state.connections.capacity {
+                    var kept = [UInt64: Entry](minimumCapacity: state.connections.count)
+                    for (key, value) in state.connections { kept[key] = value }
+                    state.connections = kept
+                }
             }
         }
         state.connections[id]?.drain = drain
