@@ -10,7 +10,7 @@ struct BenchOptions {
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|events|analytics|all]... [--tasks N[,N...]] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|writes|reads|workflows|events|analytics|connections|all]... [--tasks N[,N...]] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
@@ -20,6 +20,8 @@ struct BenchOptions {
                           workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
                           events: events/s delivered to 16 subscribers while 16 clients create
                           analytics: tasks.analytics p50/p99 per filter on large data sets, next to tasks.get
+                          connections: ping and tasks.get with 1 and 16 socket clients against the echo
+                          floor; memory and threads with 10,000 idle connections, and after they close
           --tasks LIST    data-set sizes for the reads and analytics suites (default 100000,1000000)
           --quick         fewer iterations, for a smoke run
         """
@@ -37,9 +39,14 @@ struct BenchOptions {
             case "--suite":
                 guard let value = iterator.next() else { throw BenchError("--suite needs a name") }
                 if value == "all" {
-                    explicitSuites.formUnion(["transport", "writes", "reads", "workflows", "events", "analytics"])
+                    explicitSuites.formUnion([
+                        "transport", "writes", "reads", "workflows", "events", "analytics", "connections",
+                    ])
                 } else {
-                    guard ["transport", "writes", "reads", "workflows", "events", "analytics"].contains(value) else {
+                    guard
+                        ["transport", "writes", "reads", "workflows", "events", "analytics", "connections"].contains(
+                            value)
+                    else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)
