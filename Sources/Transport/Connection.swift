@@ -11,11 +11,18 @@ package import TaskwireLog
 
 /// One client's byte stream over a pair of file descriptors (the same descriptor twice for a socket).
 ///
-/// A dedicated reader thread runs a blocking `read(2)` loop and hands all frames decoded from one read to
-/// the handler together, on that thread. A dedicated writer thread drains a bounded queue of framed replies,
-/// coalescing whatever is waiting into one write. Reading and writing never wait for each other, so a large
-/// reply cannot deadlock against a client that is still writing requests. The connection knows bytes and
-/// frames, never what a message means.
+/// A socket the connection owns is served by the process's ``EventLoop``: the loop thread reads it when
+/// it is readable and hands all frames decoded from one read to the handler together, on that thread;
+/// replies are written at once by whoever sends them, without blocking, and what the kernel cannot take
+/// yet waits in a bounded queue that the loop writes, coalesced, when the socket is writable again. No
+/// thread is spent per connection, so ten thousand idle clients cost kilobytes each.
+///
+/// Any other pair of descriptors (stdin and stdout, pipes) gets a dedicated reader thread running a
+/// blocking `read(2)` loop, and a dedicated writer thread that drains the bounded queue, coalescing
+/// whatever is waiting into one write: pipes shared with a parent cannot be made non-blocking.
+///
+/// Either way reading and writing never wait for each other, so a large reply cannot deadlock against a
+/// client that is still writing requests. The connection knows bytes and frames, never what a message means.
 package final class Connection: Sendable {
     /// Limits and framing for one connection.
     package struct Configuration: Sendable {
@@ -97,13 +104,20 @@ package final class Connection: Sendable {
     package let transport: String
     /// The connection's limits.
     package let configuration: Configuration
-    private let readFD: Int32
+    let readFD: Int32
     private let writeFD: Int32
     private let ownsDescriptors: Bool
     private let isSocket: Bool
-    private let logger: Logger
+    let logger: Logger
     private let queue: OutboundQueue
     private let state: Mutex<State>
+    /// The loop serving this connection; nil for a connection served by its own two threads.
+    let loop: EventLoop?
+    /// The loop-served connection's output and registration (unused with threads).
+    let socket = Mutex(SocketState())
+    /// The loop-served connection's decoder and handler, touched by the loop thread only (a lock, not a
+    /// promise: it is never contended).
+    let reader: Mutex<LoopReader>
 
     /// A connection over `readFD` and `writeFD`; when `ownsDescriptors`, they are closed once both threads end.
     package init(
@@ -119,7 +133,22 @@ package final class Connection: Sendable {
         self.logger = logger
         self.queue = OutboundQueue(maxBytes: configuration.maxOutboundBytes)
         var status = stat()
-        self.isSocket = fstat(writeFD, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK
+        let isSocket = fstat(writeFD, &status) == 0 && (status.st_mode & S_IFMT) == S_IFSOCK
+        self.isSocket = isSocket
+        let loop = isSocket && readFD == writeFD && ownsDescriptors ? EventLoop.shared : nil
+        if loop != nil {
+            // The descriptor is this connection's own, so making it non-blocking changes nobody else's file.
+            _ = fcntl(readFD, F_SETFL, fcntl(readFD, F_GETFL) | O_NONBLOCK)
+        }
+        self.loop = loop
+        self.reader = Mutex(
+            LoopReader(
+                decoder: FrameDecoder(
+                    mode: configuration.framing, maxFrameBytes: configuration.maxFrameBytes,
+                    maxHeaderBytes: configuration.maxHeaderBytes
+                )
+            )
+        )
         var initial = State()
         switch configuration.framing {
         case .auto: initial.framing = nil
@@ -143,6 +172,10 @@ package final class Connection: Sendable {
             return state.started
         }
         guard !alreadyStarted else { return }
+        if loop != nil {
+            startOnLoop(handler)
+            return
+        }
         let reader = Thread { [self] in readLoop() }
         reader.name = "taskwire-read-\(id)"
         reader.start()
@@ -153,7 +186,9 @@ package final class Connection: Sendable {
 
     /// Bytes queued for the peer and not written yet: how far behind a peer is in reading (event
     /// subscriptions end when theirs passes a bound, long before ``Configuration/maxOutboundBytes``).
-    package var unwrittenBytes: Int { queue.unwrittenBytes }
+    package var unwrittenBytes: Int {
+        loop == nil ? queue.unwrittenBytes : socket.withLock { $0.pendingBytes }
+    }
 
     /// Queues one message body, framed the way this connection frames. Returns false when it was dropped
     /// because the connection is finishing or gone; an overflow also disconnects the peer.
@@ -162,7 +197,9 @@ package final class Connection: Sendable {
         let framing = self.framing ?? .ndjson
         let frame = framing.frame(body)
         let result: OutboundQueue.EnqueueResult
-        if isSocket {
+        if loop != nil {
+            result = sendOnLoop(frame)
+        } else if isSocket {
             // A non-blocking send from the calling thread (often the store's writer, right after a sync)
             // spares waking this connection's writer thread; whatever does not fit is left to that thread.
             let fd = writeFD
@@ -204,11 +241,12 @@ package final class Connection: Sendable {
         case .closed:
             return false
         case .overflow:
+            let limit = loop == nil ? queue.maxBytes : max(1, configuration.maxOutboundBytes)
             logger.warning(
                 "peer is not reading its replies; disconnecting",
-                ["conn": String(id), "limit_bytes": String(queue.maxBytes)]
+                ["conn": String(id), "limit_bytes": String(limit)]
             )
-            disconnect(reason: "outbound queue over \(queue.maxBytes) bytes")
+            disconnect(reason: "outbound queue over \(limit) bytes")
             return false
         }
     }
@@ -216,7 +254,7 @@ package final class Connection: Sendable {
     /// Stops accepting replies, writes what is queued, and waits until the writer is done or `timeout`
     /// passes; returns whether everything queued was written. A socket is then shut down.
     package func finishOutput(timeout: Duration) async -> Bool {
-        queue.finish()
+        if loop != nil { finishOnLoop() } else { queue.finish() }
         let flushed = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let waiter: UInt64? = state.withLock { state in
                 if state.writerDone || !state.started {
@@ -236,7 +274,11 @@ package final class Connection: Sendable {
                 expired?.resume(returning: false)
             }
         }
-        if isSocket { shutdown(writeFD, Int32(SHUT_RDWR)) }
+        if loop != nil {
+            shutdownOnLoop()
+        } else if isSocket {
+            shutdown(writeFD, Int32(SHUT_RDWR))
+        }
         return flushed
     }
 
@@ -247,8 +289,12 @@ package final class Connection: Sendable {
             return (!state.disconnected, state.handler)
         }
         guard first else { return }
-        queue.abort()
-        if isSocket { shutdown(writeFD, Int32(SHUT_RDWR)) }
+        if loop != nil {
+            abortOnLoop()
+        } else {
+            queue.abort()
+            if isSocket { shutdown(writeFD, Int32(SHUT_RDWR)) }
+        }
         logger.debug("disconnected", ["conn": String(id), "reason": reason])
         if let handler { handler.disconnected(self, reason) }
     }
@@ -304,7 +350,7 @@ package final class Connection: Sendable {
     /// The peer closed its side: delivers a last NDJSON line that had no newline (the peer may still read
     /// its answer, as a socket client that shut down only its writing side does), and logs an LSP frame
     /// that the end of input cut short.
-    private func finishInput(_ decoder: inout FrameDecoder, handler: Handler?) {
+    func finishInput(_ decoder: inout FrameDecoder, handler: Handler?) {
         var events: [FrameEvent] = []
         let dropped = decoder.finish(into: &events)
         if !events.isEmpty { handler?.received(self, events) }
@@ -314,6 +360,24 @@ package final class Connection: Sendable {
                 ["conn": String(id), "bytes": String(dropped)]
             )
         }
+    }
+
+    /// Every queued reply was written or dropped: wakes whoever waits in ``finishOutput(timeout:)``.
+    func outputFinished() {
+        let waiters = state.withLock { state in
+            state.writerDone = true
+            defer { state.flushWaiters.removeAll() }
+            return Array(state.flushWaiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: true) }
+    }
+
+    /// Whether ``disconnect(reason:)`` ran.
+    var isDisconnected: Bool { state.withLock { $0.disconnected } }
+
+    /// Records the framing the first bytes decided.
+    func framingDecided(_ framing: Framing) {
+        state.withLock { $0.framing = framing }
     }
 
     private func writeLoop() {

@@ -16,7 +16,7 @@ struct BenchOptions {
     var workDirectory = ""
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|workflows|events|analytics|all]... [--tasks N[,N...]]
+        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|workflows|events|analytics|connections|all]... [--tasks N[,N...]]
                               [--clients N[,N...]] [--json FILE] [--redis PATH] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
@@ -29,6 +29,8 @@ struct BenchOptions {
                           workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
                           events: events/s delivered to 16 subscribers while 16 clients create
                           analytics: tasks.analytics p50/p99 per filter on large data sets, next to tasks.get
+                          connections: ping and tasks.get with 1 and 16 socket clients against the echo
+                          floor; memory and threads with 10,000 idle connections, and after they close
           --tasks LIST    data-set sizes for the reads and analytics suites (default 100000,1000000)
           --clients LIST  anchors: also sweep every series over these client counts (e.g. 1,2,4,8,16,32,64)
           --json FILE     anchors: write the sweep as JSON, for scripts/bench-plot.py
@@ -36,7 +38,9 @@ struct BenchOptions {
           --quick         fewer iterations, for a smoke run
         """
 
-    static let allSuites: Set<String> = ["transport", "anchors", "writes", "reads", "workflows", "events", "analytics"]
+    static let allSuites: Set<String> = [
+        "transport", "anchors", "writes", "reads", "workflows", "events", "analytics", "connections",
+    ]
 
     init(arguments: [String]) throws {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

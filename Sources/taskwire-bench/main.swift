@@ -30,6 +30,7 @@ do {
     if options.suites.contains("workflows") { try WorkflowSuite(options: options).run() }
     if options.suites.contains("events") { try EventSuite(options: options).run() }
     if options.suites.contains("analytics") { try AnalyticsSuite(options: options).run() }
+    if options.suites.contains("connections") { try ConnectionSuite(options: options).run() }
 } catch {
     FileHandle.standardError.write(Data("taskwire-bench: \(error)\n".utf8))
     exit(1)

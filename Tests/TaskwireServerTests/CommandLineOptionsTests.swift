@@ -52,6 +52,15 @@ struct CommandLineOptionsTests {
         #expect(options.maxBatchMembers == 5)
     }
 
+    @Test func maxConnectionsIsAPositiveCountWithADerivedDefault() throws {
+        #expect(try serve([]).maxConnections == nil)
+        #expect(try serve(["--max-connections", "250"]).maxConnections == 250)
+        #expect(throws: CommandLineError.self) { try serve(["--max-connections", "0"]) }
+        #expect(throws: CommandLineError.self) { try serve(["--max-connections", "lots"]) }
+        #expect(CommandLineOptions.usage.contains("--max-connections"))
+        #expect((1...10_000).contains(ServerConfiguration.defaultMaxConnections))
+    }
+
     @Test func eventRetentionIsAPositiveCount() throws {
         #expect(try serve([]).eventRetention == 1_000_000)
         #expect(try serve(["--event-retention", "500"]).eventRetention == 500)

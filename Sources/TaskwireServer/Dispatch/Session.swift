@@ -80,7 +80,15 @@ package final class Session: Sendable {
     private let waiter: Task<Void, Never>
 
     /// A session answering through `sink`; calls carry `context` (its framing is kept up to date).
-    package init(dispatcher: Dispatcher, context: RequestContext, sink: @escaping Sink) {
+    ///
+    /// With `pauseReading` and `resumeReading`, a flooding client is held back by pausing its connection
+    /// rather than by blocking the thread that calls ``receive(_:framing:)``: the way for a connection
+    /// served by an event loop, whose thread serves every other connection too.
+    package init(
+        dispatcher: Dispatcher, context: RequestContext,
+        pauseReading: (@Sendable () -> Void)? = nil, resumeReading: (@Sendable () -> Void)? = nil,
+        sink: @escaping Sink
+    ) {
         self.dispatcher = dispatcher
         self.sink = sink
         self.state = SharedState(State(context: context))
@@ -90,7 +98,11 @@ package final class Session: Sendable {
         self.deferred = deferred
         let inFlight = self.inFlight
         let durabilityWaits = self.durabilityWaits
-        let backlog = Backlog(limit: Self.maxBacklog)
+        var flow: Backlog.FlowControl?
+        if let pauseReading, let resumeReading {
+            flow = Backlog.FlowControl(pause: pauseReading, resume: resumeReading)
+        }
+        let backlog = Backlog(limit: Self.maxBacklog, flow: flow)
         self.backlog = backlog
         let state = self.state
         self.processor = Task {
@@ -116,7 +128,8 @@ package final class Session: Sendable {
     package var pendingRequests: Int { inFlight.count }
 
     /// Takes everything decoded from one read, on the reader's thread. Blocks only while more than
-    /// ``maxBacklog`` received messages wait to be processed (backpressure on a flooding client).
+    /// ``maxBacklog`` received messages wait to be processed (backpressure on a flooding client), unless
+    /// the session pauses its connection's reading instead.
     package func receive(_ events: [FrameEvent], framing: Framing? = nil) {
         var items: [Work] = []
         for event in events {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import JSON
 import JSONRPC
 import Synchronization
 package import TaskwireLog
@@ -43,6 +44,10 @@ package final class Server: Sendable {
 
     private struct State {
         var connections: [UInt64: Entry] = [:]
+        /// Socket connections open now (the stdio connection is not counted against the limit).
+        var socketConnections = 0
+        /// Connections refused since the count was last under the limit (logged once per episode).
+        var refused = 0
         var shuttingDown = false
         var reason: ShutdownReason?
         var waiter: CheckedContinuation<Void, Never>?
@@ -185,11 +190,45 @@ package final class Server: Sendable {
     }
 
     private func accept(_ fd: Int32) {
+        let refusedSoFar = state.withLock { state -> Int? in
+            guard state.socketConnections >= configuration.maxConnections else {
+                state.refused = 0
+                return nil
+            }
+            state.refused += 1
+            return state.refused
+        }
+        if let refusedSoFar {
+            refuse(fd, refusedSoFar: refusedSoFar)
+            return
+        }
         let connection = Connection(
             readFD: fd, writeFD: fd, ownsDescriptors: true, transport: "unix", configuration: configuration.connection,
             logger: logger.labelled("transport")
         )
         attach(connection, primary: false)
+    }
+
+    /// Answers a connection over the limit with one error frame and closes it. The client has sent nothing
+    /// yet, so the frame is an NDJSON line; the socket is fresh, so the line fits its buffer at once.
+    private func refuse(_ fd: Int32, refusedSoFar: Int) {
+        let limit = configuration.maxConnections
+        if refusedSoFar == 1 {
+            logger.warning(
+                "connection limit reached; refusing new connections until one closes", ["limit": String(limit)])
+        } else {
+            logger.debug("refused a connection over the limit", ["limit": String(limit)])
+        }
+        let error = ResponseError(
+            code: .unavailable,
+            message: "The server is at its connection limit (\(limit)); try again when a connection closes.",
+            error: "too_many_connections", details: ["max_connections": .int(limit)]
+        )
+        var line = ResponseEncoder.failure(id: .null, error: error)
+        line.append(0x0A)
+        _ = line.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+        shutdown(fd, Int32(SHUT_WR))
+        close(fd)
     }
 
     private func attach(_ connection: Connection, primary: Bool) {
@@ -202,12 +241,23 @@ package final class Server: Sendable {
             send: { [weak connection] body in connection?.send(body) ?? false },
             unwrittenBytes: { [weak connection] in connection?.unwrittenBytes ?? 0 }
         )
-        let session = Session(dispatcher: dispatcher, context: context) { [weak connection] body in
+        let pause: (@Sendable () -> Void)?
+        let resume: (@Sendable () -> Void)?
+        if connection.usesEventLoop {
+            // The loop thread serves every socket: a flooding client pauses its own connection, never the loop.
+            pause = { [weak connection] in connection?.pauseReading() }
+            resume = { [weak connection] in connection?.resumeReading() }
+        } else {
+            (pause, resume) = (nil, nil)
+        }
+        let session = Session(dispatcher: dispatcher, context: context, pauseReading: pause, resumeReading: resume) {
+            [weak connection] body in
             connection?.send(body)
         }
         let accepted = state.withLock { state -> Bool in
             guard !state.shuttingDown else { return false }
             state.connections[connection.id] = Entry(connection: connection, session: session)
+            if !primary { state.socketConnections += 1 }
             return true
         }
         guard accepted else {
@@ -279,7 +329,17 @@ package final class Server: Sendable {
             if !flushed { logger.warning("could not write every queued reply", ["conn": String(id)]) }
             connectionClosed(id)
             logger.debug("connection closed", ["conn": String(id)])
-            _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
+            self.state.withLock { state in
+                if state.connections.removeValue(forKey: id) != nil, entry.connection.transport != "stdio" {
+                    state.socketConnections -= 1
+                }
+                // A dictionary never shrinks by removal: after a burst of closes, copy what is left.
+                if state.connections.capacity > 1024, state.connections.count * 8 < state.connections.capacity {
+                    var kept = [UInt64: Entry](minimumCapacity: state.connections.count)
+                    for (key, value) in state.connections { kept[key] = value }
+                    state.connections = kept
+                }
+            }
         }
         state.connections[id]?.drain = drain
         return drain

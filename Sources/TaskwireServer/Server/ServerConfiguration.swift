@@ -2,6 +2,10 @@ import JSONRPC
 package import TaskEngine
 package import Transport
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// How a ``Server`` listens and the limits it enforces.
 package struct ServerConfiguration: Sendable {
     /// Whether to serve the process's stdin/stdout.
@@ -18,6 +22,18 @@ package struct ServerConfiguration: Sendable {
     package var flushTimeout: Duration
     /// The user a stdio connection acts as until it logs in (`--stdio-user`).
     package var stdioUser = User.systemID
+    /// The most socket connections open at once (`--max-connections`); one more is refused with an error.
+    package var maxConnections = ServerConfiguration.defaultMaxConnections
+
+    /// The default connection limit: 10,000, or fewer when the descriptor limit cannot hold that many.
+    package static var defaultMaxConnections: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else {
+            return 10_000
+        }
+        // Keep descriptors for the store, the listener and the log.
+        return max(1, min(10_000, Int(limit.rlim_cur) - 64))
+    }
 
     /// A configuration; limits default to the documented values.
     package init(

@@ -47,6 +47,8 @@ package struct ServeOptions: Sendable, Equatable {
     package var maxOutboundBytes = Connection.Configuration.defaultMaxOutboundBytes
     /// `--max-batch`.
     package var maxBatchMembers = IncomingBody.defaultMaxBatchMembers
+    /// `--max-connections`; nil for the default, which depends on the descriptor limit.
+    package var maxConnections: Int?
     /// `--log-level`.
     package var logLevel = Logger.Level.info
     /// The data directory, or nil with `--in-memory`.
@@ -116,6 +118,9 @@ package enum CommandLineOptions {
           --max-outbound-bytes N      Reply bytes that may wait for a slow client before it is
                                       disconnected. Default: 64M.
           --max-batch N               Most messages in one batch. Default: 10000.
+          --max-connections N         Most socket connections open at once; one more gets a 503
+                                      too_many_connections error and is closed. Default: 10000 (fewer
+                                      if the open-file limit, raised to its hard limit, is lower).
           --log-level LEVEL           error, warning, info or debug; logs go to stderr. Default: info.
           --data-dir DIR              Where data is kept. Default: $TASKWIRE_DATA_DIR, else
                                       $XDG_DATA_HOME/taskwire, else $HOME/.local/share/taskwire.
@@ -232,6 +237,12 @@ package enum CommandLineOptions {
                     )
                 }
                 options.remindBeforeMinutes = minutes
+            case "--max-connections":
+                let text = try value()
+                guard let count = Int(text), count > 0 else {
+                    throw CommandLineError("--max-connections must be a positive integer, not '\(text)'.")
+                }
+                options.maxConnections = count
             case "--max-batch":
                 let text = try value()
                 guard let count = Int(text), count > 0 else {

@@ -48,6 +48,20 @@ package enum Launcher {
         }
     }
 
+    /// Raises the soft limit on open descriptors to the hard limit: every socket client holds one.
+    static func raiseDescriptorLimit(logger: Logger) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let soft = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning(
+                "cannot raise the open-file limit",
+                ["soft": String(soft), "hard": String(limit.rlim_max), "error": String(cString: strerror(errno))]
+            )
+        }
+    }
+
     static func serve(_ options: ServeOptions) async -> ExitStatus {
         var protocolFD: Int32?
         if options.stdio {
@@ -69,6 +83,8 @@ package enum Launcher {
             maxBatchMembers: options.maxBatchMembers
         )
         configuration.stdioUser = options.stdioUser
+        raiseDescriptorLimit(logger: logger)
+        configuration.maxConnections = options.maxConnections ?? ServerConfiguration.defaultMaxConnections
         var info = ServerInfo(
             transports: configuration.transports,
             dataDirectory: options.dataDirectory,
@@ -78,6 +94,7 @@ package enum Launcher {
                 "max_header_bytes": .int(configuration.connection.maxHeaderBytes),
                 "max_outbound_bytes": .int(options.maxOutboundBytes),
                 "max_batch_members": .int(options.maxBatchMembers),
+                "max_connections": .int(configuration.maxConnections),
                 "rate_limits": .object(
                     JSONObject(
                         options.rateLimits.limits.sorted { $0.key < $1.key }.map {
