@@ -6,6 +6,9 @@ import Testing
 
 /// A server killed again and again while its snapshot is being written must not leave a journal that grows
 /// with every crash: the start after an interrupted snapshot writes it before serving.
+/// Its tests open, fill and crash stores synchronously, so they run one at a time, holding at most one thread
+/// of the concurrency pool.
+@Suite(.serialized)
 struct CrashLoopTests {
     static let threshold = 20
     static let perRun = 25

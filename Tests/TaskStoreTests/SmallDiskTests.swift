@@ -7,6 +7,9 @@ import Testing
 
 /// A small volume gets a reservation that fits it, accepts writes while it has room, and its filling up
 /// (and emptying) is logged once per change, not once per refused write.
+/// Its tests open, fill and crash stores synchronously, so they run one at a time, holding at most one thread
+/// of the concurrency pool.
+@Suite(.serialized)
 struct SmallDiskTests {
     /// A record of about 200 bytes.
     private func payload(_ number: Int) -> [UInt8] {
