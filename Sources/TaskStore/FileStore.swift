@@ -510,6 +510,12 @@ package final class FileStore: Store {
         guard let thread else { return }
         wakeup.signal()
         thread.join()
+        stopAfterWriter(failingWaitersWith: "The store is closed.")
+    }
+
+    /// Once the writer thread ended: waits for a running snapshot, fails every waiter left with `message`,
+    /// and releases the lock.
+    private func stopAfterWriter(failingWaitersWith message: String) {
         let (snapshotThread, leftovers): (WorkerThread?, [Waiter]) = state.withLock { state in
             state.stopped = true
             defer {
@@ -520,9 +526,7 @@ package final class FileStore: Store {
             return (state.snapshotThread, state.waiters + state.flushWaiters)
         }
         snapshotThread?.join()
-        for waiter in leftovers {
-            waiter.complete(.failure(StoreError(code: .closed, message: "The store is closed.")))
-        }
+        for waiter in leftovers { waiter.complete(.failure(StoreError(code: .closed, message: message))) }
         fileSystem.unlock(lockFile)
         fileSystem.close(lockFile)
     }
@@ -540,19 +544,7 @@ package final class FileStore: Store {
         wakeup.signal()
         thread?.join()
         release()
-        let (snapshotThread, leftovers): (WorkerThread?, [Waiter]) = state.withLock { state in
-            state.stopped = true
-            defer {
-                state.snapshotThread = nil
-                state.waiters = []
-                state.flushWaiters = []
-            }
-            return (state.snapshotThread, state.waiters + state.flushWaiters)
-        }
-        snapshotThread?.join()
-        for waiter in leftovers { waiter.complete(.failure(StoreError(code: .closed, message: "The store crashed."))) }
-        fileSystem.unlock(lockFile)
-        fileSystem.close(lockFile)
+        stopAfterWriter(failingWaitersWith: "The store crashed.")
     }
 
     private func waitUntilAcknowledged(_ record: UInt64) async throws(StoreError) {

@@ -11,7 +11,7 @@ struct CancellationTests {
     @Test func runningRequestIsAnsweredWithRequestCancelled() async throws {
         let harness = SessionHarness(methods: methods.table())
         harness.send(#"{"jsonrpc":"2.0","id":7,"method":"wait_for_cancel"}"#)
-        _ = try await methods.started.next(timeout: .seconds(10), what: "wait_for_cancel to start")
+        _ = try await methods.started.next(timeout: .seconds(60), what: "wait_for_cancel to start")
         harness.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#)
         let reply = try await harness.reply()
         #expect(reply["id"] == 7)
@@ -24,7 +24,7 @@ struct CancellationTests {
         let harness = SessionHarness(methods: methods.table())
         harness.send(#"{"jsonrpc":"2.0","id":"busy","method":"wait_for_cancel"}"#)
         harness.send(#"{"jsonrpc":"2.0","id":"queued","method":"get_data"}"#)
-        _ = try await methods.started.next(timeout: .seconds(10), what: "wait_for_cancel to start")
+        _ = try await methods.started.next(timeout: .seconds(60), what: "wait_for_cancel to start")
         harness.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"queued"}}"#)
         harness.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"busy"}}"#)
         let first = try await harness.reply()
@@ -67,7 +67,7 @@ struct CancellationTests {
     @Test func cancelAllAnswersEveryRunningRequest() async throws {
         let harness = SessionHarness(methods: methods.table())
         harness.send(#"{"jsonrpc":"2.0","id":1,"method":"wait_for_cancel"}"#)
-        _ = try await methods.started.next(timeout: .seconds(10), what: "wait_for_cancel to start")
+        _ = try await methods.started.next(timeout: .seconds(60), what: "wait_for_cancel to start")
         harness.session.cancelAll()
         #expect(try await harness.reply()["error"]?["code"] == .int(-32800))
         await harness.session.finishInput()

@@ -164,7 +164,7 @@ struct DispatcherRuleTests {
         harness.send(
             #"[{"jsonrpc":"2.0","id":"slow","method":"wait_for_cancel"},{"jsonrpc":"2.0","id":"fast","method":"get_data"}]"#
         )
-        _ = try await methods.started.next(timeout: .seconds(10), what: "wait_for_cancel to start")
+        _ = try await methods.started.next(timeout: .seconds(60), what: "wait_for_cancel to start")
         harness.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}"#)
         let batch = try await harness.reply()
         let members = batch.arrayValue ?? []

@@ -93,7 +93,7 @@ struct EventsMethodsTests {
     }
 
     func next(_ what: String) async throws -> JSONValue {
-        let frame = try #require(try await inbox.next(timeout: .seconds(10), what: what))
+        let frame = try #require(try await inbox.next(timeout: .seconds(60), what: what))
         return try JSONParser.parse(frame)
     }
 

@@ -91,7 +91,7 @@ struct LoginThrottleTests {
         // Keep the engine busy with another login until every member of the batch has started.
         engineClock.holdNextCall()
         let busy = Task { try await engine.login(token: token) }
-        _ = try await engineClock.holds.next(timeout: .seconds(10), what: "the engine to be busy")
+        _ = try await engineClock.holds.next(timeout: .seconds(60), what: "the engine to be busy")
 
         let replies = FrameInbox()
         let session = Session(
@@ -105,12 +105,12 @@ struct LoginThrottleTests {
         members.append(#"{"jsonrpc":"2.0","id":\#(wrong),"method":"auth.login","params":{"token":"\#(token)"}}"#)
         session.receive(body: Array("[\(members.joined(separator: ","))]".utf8))
         for _ in 0...wrong {
-            _ = try await loginClock.readings.next(timeout: .seconds(10), what: "a login handler to start")
+            _ = try await loginClock.readings.next(timeout: .seconds(60), what: "a login handler to start")
         }
         engineClock.release()
         _ = try await busy.value
 
-        let body = try #require(try await replies.next(timeout: .seconds(10), what: "the batch reply"))
+        let body = try #require(try await replies.next(timeout: .seconds(60), what: "the batch reply"))
         let answers = try #require(try JSONParser.parse(body).arrayValue)
         #expect(answers.count == wrong + 1)
         var codes: [Int: Int] = [:]
@@ -123,7 +123,7 @@ struct LoginThrottleTests {
         #expect(last?["error"]?["code"] == 429)
 
         session.receive(body: Array(#"{"jsonrpc":"2.0","id":"who","method":"auth.whoami"}"#.utf8))
-        let whoami = try JSONParser.parse(try #require(try await replies.next(timeout: .seconds(10), what: "whoami")))
+        let whoami = try JSONParser.parse(try #require(try await replies.next(timeout: .seconds(60), what: "whoami")))
         #expect(whoami["error"]?["code"] == 401)
         await session.finishInput()
     }

@@ -161,7 +161,7 @@ struct MCPMethodsTests {
             "jsonrpc": "2.0", "id": "c1", "method": "tools/call",
             "params": ["name": "slow_op", "_meta": MCPHarness.meta()],
         ])
-        _ = try await started.next(timeout: .seconds(10), what: "slow.op to start")
+        _ = try await started.next(timeout: .seconds(60), what: "slow.op to start")
         mcp.send([
             "jsonrpc": "2.0", "method": "notifications/cancelled", "params": ["requestId": "c1", "reason": "user"],
         ])
@@ -195,7 +195,7 @@ struct MCPMethodsTests {
     @Test func aLongToolSendsHeartbeatsUntilItFinishes() async throws {
         let release = FrameInbox()
         let long = MethodDeclaration.test("long.op", runsLong: true) { _, _ in
-            _ = try await release.next(timeout: .seconds(10), what: "the test to release long.op")
+            _ = try await release.next(timeout: .seconds(60), what: "the test to release long.op")
             return Reply("done")
         }
         let ticker = ManualTicker()

@@ -78,7 +78,7 @@ struct MCPHarness {
 
     /// The next message sent: a reply or a pushed notification.
     func next() async throws -> JSONValue {
-        guard let body = try await sent.next(timeout: .seconds(10), what: "a message from the session") else {
+        guard let body = try await sent.next(timeout: .seconds(60), what: "a message from the session") else {
             throw TestSupportError("the session sent nothing more")
         }
         return try JSONParser.parse(body)

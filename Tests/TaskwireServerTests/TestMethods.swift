@@ -154,14 +154,14 @@ struct SessionHarness {
     func send(_ text: String) { session.receive(body: Array(text.utf8)) }
 
     func reply() async throws -> JSONValue {
-        guard let body = try await replies.next(timeout: .seconds(10), what: "a reply") else {
+        guard let body = try await replies.next(timeout: .seconds(60), what: "a reply") else {
             throw TestSupportError("no more replies")
         }
         return try JSONParser.parse(body)
     }
 
     func replyText() async throws -> String {
-        guard let body = try await replies.next(timeout: .seconds(10), what: "a reply") else {
+        guard let body = try await replies.next(timeout: .seconds(60), what: "a reply") else {
             throw TestSupportError("no more replies")
         }
         return String(decoding: body, as: UTF8.self)
