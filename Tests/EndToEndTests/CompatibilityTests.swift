@@ -11,7 +11,7 @@ import Testing
 /// 0.1.0, and `datadir-v2`, the release before notifications): each checks healthy, exports exactly what its
 /// release exported, and is served without changing any of its tasks.
 @Suite struct CompatibilityTests {
-    static let versions = ["v1", "v2"]
+    static let versions = ["v1", "v2", "v3"]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
