@@ -3,6 +3,7 @@ import JSONRPC
 import Synchronization
 import TaskEngine
 import TaskStore
+import TaskwireLog
 import TestSupport
 import Testing
 
@@ -19,13 +20,17 @@ struct EventsMethodsTests {
     let inbox = FrameInbox()
     /// What the fake connection reports as queued and unread by its peer.
     let unwritten = UnreadBytes()
+    /// What the hub logged.
+    let log = LogCapture()
 
     init(retention: Int = 1_000, maxHeldEvents: Int = 10_000, maxUnwrittenBytes: Int = 1 << 20) throws {
         engine = try Engine.open(store: store, clock: clock)
+        let log = self.log
         hub = EventHub(
             engine: engine,
             limits: EventHub.Limits(
-                retention: retention, maxHeldEvents: maxHeldEvents, maxUnwrittenBytes: maxUnwrittenBytes))
+                retention: retention, maxHeldEvents: maxHeldEvents, maxUnwrittenBytes: maxUnwrittenBytes),
+            logger: Logger(label: "events") { log.append($0) })
         table = try MethodTable(TaskMethods.declarations(engine: engine) + EventsMethods.declarations(hub: hub))
     }
 
@@ -231,6 +236,12 @@ struct EventsMethodsTests {
         #expect(ended["params"]?["reason"] == "overflow")
         #expect(ended["params"]?["resume_cursor"] == "evt_00000000000000010000")
         #expect(hub.subscriptionCount == 0)
+        // The operator learns which subscription ended and why.
+        let line = try #require(log.lines.first { $0.contains("subscription ended: overflow") })
+        #expect(line.contains("subscription=\(subscribed["subscription_id"]?.stringValue ?? "?")"))
+        #expect(line.contains("unread_bytes=2097152"))
+        #expect(line.contains("resume_cursor=evt_00000000000000010000"))
+        #expect(log.lines.count == 1)
         // Every write went through, and the feed has everything after the resume cursor.
         let page = try await result("events.since", ["cursor": "evt_00000000000000010000", "limit": 100])
         #expect(page["events"]?.arrayValue?.count == 20)

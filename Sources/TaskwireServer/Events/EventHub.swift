@@ -2,6 +2,7 @@ import Dispatch
 import JSON
 import Synchronization
 package import TaskEngine
+package import TaskwireLog
 
 /// Every event subscription of the server, fed by the engine's durable commits.
 ///
@@ -53,12 +54,15 @@ package final class EventHub: Sendable {
 
     package let engine: Engine
     package let limits: Limits
+    /// Where a subscription ended by the server is logged (info: which, why, how much was unread).
+    private let logger: Logger?
     private let state = Mutex(State())
     private let queue = DispatchQueue(label: "taskwire.events")
 
-    package init(engine: Engine, limits: Limits = Limits()) {
+    package init(engine: Engine, limits: Limits = Limits(), logger: Logger? = nil) {
         self.engine = engine
         self.limits = limits
+        self.logger = logger
         let queue = self.queue
         let (_, after) = engine.feed.listen { [weak self] commits in
             guard let hub = self else { return }
@@ -105,7 +109,7 @@ package final class EventHub: Sendable {
             let live = state.deliveredSeq
             let subscription = Subscription(
                 id: id, connectionID: connectionID, filter: filter, caller: caller, outbound: outbound,
-                limits: limits, start: start ?? .after(commit: live))
+                limits: limits, logger: logger, start: start ?? .after(commit: live))
             state.subscriptions[id] = subscription
             return (subscription, live)
         }

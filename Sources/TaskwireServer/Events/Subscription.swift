@@ -1,6 +1,7 @@
 import JSON
 import Synchronization
 import TaskEngine
+import TaskwireLog
 
 /// One `events.subscribe` of one connection: what it wants, where its notifications go, and how far it got.
 ///
@@ -32,6 +33,7 @@ final class Subscription: Sendable {
     let caller: Caller
     private let outbound: RequestContext.Outbound
     private let limits: EventHub.Limits
+    private let logger: Logger?
     private let state: Mutex<State>
     /// Where the subscription starts (`since`, or the end of the feed when subscribing): it sends only
     /// events after it, also ones the hub still had queued when the subscription was registered.
@@ -39,7 +41,7 @@ final class Subscription: Sendable {
 
     init(
         id: String, connectionID: UInt64, filter: EventFilter, caller: Caller, outbound: RequestContext.Outbound,
-        limits: EventHub.Limits, start: FeedCursor
+        limits: EventHub.Limits, logger: Logger?, start: FeedCursor
     ) {
         self.id = id
         self.connectionID = connectionID
@@ -47,6 +49,7 @@ final class Subscription: Sendable {
         self.caller = caller
         self.outbound = outbound
         self.limits = limits
+        self.logger = logger
         self.start = start
         self.state = Mutex(State(delivered: start, offered: start))
     }
@@ -128,6 +131,12 @@ final class Subscription: Sendable {
         ]
         _ = outbound.send(
             JSONWriter.bytes(["jsonrpc": "2.0", "method": .string(EventHub.endedNotification), "params": params]))
+        logger?.info(
+            "subscription ended: overflow",
+            [
+                "subscription": id, "conn": String(connectionID), "unread_bytes": String(outbound.unwrittenBytes()),
+                "resume_cursor": state.delivered.description,
+            ])
     }
 
     /// `{"jsonrpc":"2.0","method":"events.event","params":{subscription_id, cursor, event}}`, with the

@@ -139,7 +139,8 @@ package enum Launcher {
             await runBlocking { opened.store.close() }
             return .usage
         }
-        let events = EventHub(engine: engine, limits: EventHub.Limits(retention: options.eventRetention))
+        let events = EventHub(
+            engine: engine, limits: EventHub.Limits(retention: options.eventRetention), logger: logger.labelled("events"))
         info.addSection("counts") {
             [
                 "tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq)),

@@ -87,8 +87,29 @@ test("an overflow is caught up from resume_cursor without gap or duplicate", asy
     await sub.close();
 });
 
+/** Resolves once the server's log (a piped stderr) has a line containing `text`; rejects after `ms`. */
+function logLine(stream, text, ms) {
+    return new Promise((resolve, reject) => {
+        let seen = "";
+        const timer = setTimeout(() => {
+            stream.off("data", onData);
+            reject(new Error(`no log line with ${JSON.stringify(text)} within ${ms} ms`));
+        }, ms);
+        function onData(chunk) {
+            seen = (seen + chunk.toString()).slice(-8192);
+            const line = seen.split("\n").find((candidate) => candidate.includes(text));
+            if (line === undefined) return;
+            clearTimeout(timer);
+            stream.off("data", onData);
+            resolve(line);
+        }
+        stream.on("data", onData);
+    });
+}
+
 test("a real overflow of the server's 1 MiB bound is caught up without gap or duplicate", async (t) => {
-    const client = spawnServer(t);
+    const client = spawnServer(t, { stderr: "pipe" });
+    const logged = logLine(client.process.stderr, "subscription ended: overflow", WAIT);
     const ended = client.notifications({ methods: ["events.subscription_ended"] });
     const sub = client.subscribeEvents({ types: ["task_created"] });
     await sub.ready;
@@ -99,7 +120,9 @@ test("a real overflow of the server's 1 MiB bound is caught up without gap or du
     for (let n = 0; n < count; n++) {
         created.push(client.call("tasks.create", { title: `t${n}`, description: "x".repeat(20000) }));
     }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The server logs the end of the subscription once more than 1 MiB of its output is unread.
+    const line = await logged;
+    assert.match(line, /subscription=sub_\d+/);
     client.readable.resume();
     await Promise.all(created);
     const events = await take(sub, count);

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable, List
 
@@ -112,23 +112,53 @@ def test_overflow_is_caught_up_without_gap_or_duplicate(spawn: Callable[..., tas
     sub.close()
 
 
-def test_a_real_overflow_is_caught_up_without_gap_or_duplicate(spawn: Callable[..., taskwire.Client]) -> None:
+def _log_line(stream: Any, text: str, found: threading.Event) -> None:
+    """Reads the server's log (a pipe) and sets `found` at the first line containing `text`; drains the rest."""
+    for line in iter(stream.readline, b""):
+        if text.encode() in line:
+            found.set()
+
+
+def test_a_real_overflow_is_caught_up_without_gap_or_duplicate(taskwire_bin: str, tmp_path: Path) -> None:
     # The callback runs on the reader thread: holding it stops the client reading, so more than the server's
-    # 1 MiB bound of unread output piles up and the subscription ends with overflow.
+    # 1 MiB bound of unread output piles up and the subscription ends with overflow, which the server logs.
     gate = threading.Event()
 
     def hold(method: str, params: Any) -> None:
         if method == "events.event":
             gate.wait(WAIT)
 
-    client = spawn(on_notification=hold, timeout=WAIT)
+    log_read, log_write = os.pipe()
+    overflowed = threading.Event()
+    with os.fdopen(log_read, "rb") as log:
+        reader = threading.Thread(target=_log_line, args=(log, "subscription ended: overflow", overflowed), daemon=True)
+        reader.start()
+        try:
+            client = taskwire.Client.spawn(
+                taskwire_bin,
+                args=["--data-dir", str(tmp_path / "data")],
+                stderr=log_write,
+                on_notification=hold,
+                timeout=WAIT,
+            )
+        finally:
+            os.close(log_write)
+        try:
+            _overflow_and_catch_up(client, gate, overflowed)
+        finally:
+            gate.set()
+            client.close()
+        reader.join(WAIT)
+
+
+def _overflow_and_catch_up(client: taskwire.Client, gate: threading.Event, overflowed: threading.Event) -> None:
     ended = client.notifications(["events.subscription_ended"])
     sub = client.subscribe_events(types=["task_created"])
     count = 120
     futures = [
         client.call_async("tasks.create", title="t%d" % n, description="x" * 20000) for n in range(count)
     ]
-    time.sleep(1.0)
+    assert overflowed.wait(WAIT), "the server never logged the overflow"
     gate.set()
     for future in futures:
         future.result(WAIT)
