@@ -140,7 +140,8 @@ package enum Launcher {
             return .usage
         }
         let events = EventHub(
-            engine: engine, limits: EventHub.Limits(retention: options.eventRetention), logger: logger.labelled("events"))
+            engine: engine, limits: EventHub.Limits(retention: options.eventRetention),
+            logger: logger.labelled("events"))
         info.addSection("counts") {
             [
                 "tasks": .int(await engine.taskCount), "last_seq": .number(String(await engine.lastSeq)),
