@@ -168,12 +168,12 @@ struct TaskLedger: Ledger {
         // Lines in the engine's own form are read in one pass, on every core; any other goes the general way.
         for (line, decoded) in zip(taskLines, TaskLineDecoder.decodeAll(taskLines)) {
             if let decoded {
-                let slot = try load(task: decoded.task)
+                let slot = try append(loaded: decoded.task)
                 for seq in decoded.history { snapshotHistory.append((seq, slot)) }
                 continue
             }
             let object = try line.object()
-            let slot = try load(task: TaskItem(persistent: object))
+            let slot = try append(loaded: TaskItem(persistent: object))
             for seq in object["history"]?.arrayValue ?? [] {
                 guard let seq = seq.intValue, seq >= 1 else {
                     throw .damaged("snapshot task \(tasks[Int(slot)].id) has a bad history")
@@ -199,8 +199,15 @@ struct TaskLedger: Ledger {
         return slotOfEvent
     }
 
-    /// Adds a task read from a snapshot, without any event; the indexes are built once all are read.
-    private mutating func load(task: TaskItem) throws(EngineError) -> Int32 {
+    /// Adds a task read from a snapshot, without any event.
+    mutating func load(task: TaskItem) throws(EngineError) -> Int32 {
+        let slot = try append(loaded: task)
+        if !task.isDeleted { indexes.insert(task, at: slot) }
+        return slot
+    }
+
+    /// ``load(task:)`` but the list indexes, which a whole snapshot builds once all its tasks are read.
+    private mutating func append(loaded task: TaskItem) throws(EngineError) -> Int32 {
         guard slotsByID[task.rawID] == nil else { throw .damaged("task \(task.id) appears twice") }
         if let previous = tasks.last,
             (task.createdAt, task.rawID) < (previous.createdAt, previous.rawID)
