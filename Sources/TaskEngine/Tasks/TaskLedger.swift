@@ -187,6 +187,7 @@ struct TaskLedger: Ledger {
             }
         }
         indexes = TaskIndexes(building: tasks)
+        text = TextIndex.build(from: tasks)
         for line in lines[.idempotencyKey] ?? [] { try loadIdempotency(line.object()) }
     }
 
@@ -207,11 +208,15 @@ struct TaskLedger: Ledger {
     /// Adds a task read from a snapshot, without any event.
     mutating func load(task: TaskItem) throws(EngineError) -> Int32 {
         let slot = try append(loaded: task)
-        if !task.isDeleted { indexes.insert(task, at: slot) }
+        if !task.isDeleted {
+            indexes.insert(task, at: slot)
+            text.insert(task, at: slot)
+        }
         return slot
     }
 
-    /// ``load(task:)`` but the list indexes, which a whole snapshot builds once all its tasks are read.
+    /// ``load(task:)`` but the list and text indexes, which a whole snapshot builds once all its tasks are
+    /// read.
     private mutating func append(loaded task: TaskItem) throws(EngineError) -> Int32 {
         guard slotsByID[task.rawID] == nil else { throw .damaged("task \(task.id) appears twice") }
         if let previous = tasks.last,
@@ -223,10 +228,7 @@ struct TaskLedger: Ledger {
         tasks.append(task)
         slotsByID[task.rawID] = slot
         ids.observe(task.rawID)
-        if !task.isDeleted {
-            analytics.insert(task, at: slot)
-            text.insert(task, at: slot)
-        }
+        if !task.isDeleted { analytics.insert(task, at: slot) }
         return slot
     }
 

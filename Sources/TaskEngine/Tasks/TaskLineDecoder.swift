@@ -1,6 +1,4 @@
-import Dispatch
 import Foundation
-import Synchronization
 
 /// Reads a snapshot's task line straight into a ``TaskItem`` in one pass over its bytes, without building a
 /// JSON tree and looking its members up one by one.
@@ -396,40 +394,8 @@ struct TaskLineDecoder {
 }
 
 extension TaskLineDecoder {
-    /// Below this many lines one thread reads them all: splitting costs more than it saves.
-    private static let parallelThreshold = 4096
-
     /// ``decode(_:)`` for every line, in order, read on every core in contiguous runs of lines.
     static func decodeAll(_ lines: [SnapshotLine]) -> [Decoded?] {
-        guard lines.count >= parallelThreshold else { return lines.map { decode($0.bytes) } }
-        // More runs than cores, so a core that finishes early takes another run.
-        let runCount = 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let runLength = (lines.count + runCount - 1) / runCount
-        let runs = DecodedRuns(count: runCount)
-        DispatchQueue.concurrentPerform(iterations: runCount) { run in
-            let range = min(lines.count, run * runLength)..<min(lines.count, (run + 1) * runLength)
-            runs.store(lines[range].map { decode($0.bytes) }, at: run)
-        }
-        return runs.joined()
-    }
-}
-
-/// The runs of decoded lines, filled in by the threads that read them.
-private final class DecodedRuns: Sendable {
-    private let runs: Mutex<[[TaskLineDecoder.Decoded?]]>
-
-    init(count: Int) { runs = Mutex(Array(repeating: [], count: count)) }
-
-    func store(_ decoded: [TaskLineDecoder.Decoded?], at run: Int) {
-        runs.withLock { $0[run] = decoded }
-    }
-
-    func joined() -> [TaskLineDecoder.Decoded?] {
-        runs.withLock { runs in
-            var all: [TaskLineDecoder.Decoded?] = []
-            all.reserveCapacity(runs.reduce(0) { $0 + $1.count })
-            for run in runs { all.append(contentsOf: run) }
-            return all
-        }
+        lines.parallelMap { decode($0.bytes) }
     }
 }
