@@ -30,6 +30,8 @@ extension EngineState {
     /// events without parsing them, so start-up after a snapshot costs about one JSON parse per task.
     func snapshotBytes() -> [UInt8] {
         var writer = SnapshotWriter()
+        // Events are most of a snapshot, and a task line is a few hundred bytes: one allocation, no regrowth.
+        writer.reserve(log.byteCount + log.count * (SnapshotLine.eventPrefix.count + 2) + tasks.tasks.count * 640)
         var first: JSONObject = [
             "format": .string(Self.snapshotFormat),
             "version": .int(Self.snapshotVersion),
@@ -48,35 +50,43 @@ extension EngineState {
     /// oldest first). A second header or a line of a kind no reader owns is damage.
     init(snapshot bytes: [UInt8]) throws(EngineError) {
         self.init()
-        var lines = SnapshotLine.lines(of: bytes)
-        guard !lines.isEmpty else { throw .damaged("the snapshot is empty") }
-        let firstLine = lines.removeFirst()
+        let allLines = SnapshotLine.lines(of: bytes)
+        guard let firstLine = allLines.first else { throw .damaged("the snapshot is empty") }
+        let lines = allLines.dropFirst()
         guard let first = try? JSONParser.parse(firstLine).objectValue,
             first["format"]?.stringValue == Self.snapshotFormat
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         if first["kind"] == nil, first["version"]?.intValue == 1 {
-            self = try EngineState(version1: first, lines: lines)
+            self = try EngineState(version1: first, lines: Array(lines))
             return
         }
         guard first["kind"]?.stringValue == SnapshotLine.Kind.header.rawValue,
             let version = first["version"]?.intValue, version == 2 || version == Self.snapshotVersion
         else { throw .damaged("the snapshot header does not describe the snapshot") }
         var byKind: [SnapshotLine.Kind: [SnapshotLine]] = [:]
+        // Most lines are events in the engine's own form: their records are taken as they are, without
+        // finding their kind by name.
+        var events: [ArraySlice<UInt8>] = []
         for bytes in lines {
+            if let record = SnapshotLine.writtenRecord(bytes) {
+                events.append(record)
+                continue
+            }
             let line = try SnapshotLine(bytes)
-            byKind[line.kind, default: []].append(line)
+            if line.kind == .event {
+                events.append(try line.record())
+            } else {
+                byKind[line.kind, default: []].append(line)
+            }
         }
         // Every kind has one reader: the event log, or the ledger that owns it. Version 2 had no notifications.
         var owned = Set(Self.ledgerLineKinds)
         if version == 2 { owned.subtract(NotificationLedger.lineKinds) }
-        for kind in byKind.keys where kind != .event && !owned.contains(kind) {
+        for kind in byKind.keys where !owned.contains(kind) {
             throw .damaged(
                 kind == .header ? "the snapshot has a second header" : "the snapshot has a line of unknown kind \(kind)"
             )
         }
-        var events: [ArraySlice<UInt8>] = []
-        events.reserveCapacity(byKind[.event]?.count ?? 0)
-        for line in byKind.removeValue(forKey: .event) ?? [] { events.append(try line.record()) }
         try load(header: first, lines: byKind, events: events)
     }
 

@@ -33,6 +33,9 @@ extension FileStore {
         /// Receives warnings that happen after start-up (a snapshot that could not be written); by default
         /// they are written to stderr.
         package var onWarning: @Sendable (String) -> Void = FileStore.logToStandardError
+        /// Receives what the store did in the background, with fields (a snapshot written: its last record,
+        /// size, and the milliseconds spent encoding and writing it); by default nothing.
+        package var onInfo: @Sendable (_ message: String, _ fields: KeyValuePairs<String, String>) -> Void = { _, _ in }
 
         /// The defaults: `always`, 50 ms batches, snapshots every 100,000 records or 64 MiB, 8 MiB reserve.
         package init() {}

@@ -636,6 +636,11 @@ package final class FileStore: Store {
         return parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000
     }
 
+    /// A duration in whole milliseconds, for the log.
+    private static func milliseconds(_ duration: Duration) -> String {
+        String(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+
     private static let reserveRetryInterval = Duration.seconds(1)
 
     private func runCycle(_ context: inout WriterContext, buffer: [UInt8], batch: Batch) throws(StoreError) {
@@ -888,12 +893,22 @@ package final class FileStore: Store {
     }
 
     private func runSnapshot(_ request: SnapshotRequest) {
+        let clock = ContinuousClock()
+        let started = clock.now
         let payload = request.encode()
+        let encoded = clock.now
         // A killed process writes nothing more; see simulateCrash(releasing:).
         if state.withLock({ $0.crashed }) { return }
         do {
             try SnapshotFile.write(
                 payload, lastRecord: request.lastRecord, directory: directory, fileSystem: fileSystem)
+            options.onInfo(
+                "snapshot written",
+                [
+                    "last_record": String(request.lastRecord), "bytes": String(payload.count),
+                    "encode_ms": Self.milliseconds(encoded - started),
+                    "write_ms": Self.milliseconds(clock.now - encoded),
+                ])
             let previous = state.withLock { state in
                 defer { state.lastGoodSnapshot = request.lastRecord }
                 return state.lastGoodSnapshot

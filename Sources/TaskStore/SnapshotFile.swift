@@ -19,7 +19,7 @@ enum SnapshotFile {
         var header: [UInt8] = []
         JournalFrame.appendLittleEndian(magic, to: &header)
         JournalFrame.appendLittleEndian(UInt64(payload.count), to: &header)
-        let crc = CRC32C.update(CRC32C.update(0, Array(header[4..<12])), payload)
+        let crc = payload.withUnsafeBytes { CRC32C.updateInParallel(CRC32C.update(0, Array(header[4..<12])), $0) }
         JournalFrame.appendLittleEndian(crc, to: &header)
 
         let file = try fileSystem.open(temporaryPath, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
@@ -57,7 +57,7 @@ enum SnapshotFile {
                 location: path)
         }
         let payload = try fileSystem.read(file, count: Int(length), at: Int64(headerSize))
-        let crc = CRC32C.update(CRC32C.update(0, Array(header[4..<12])), payload)
+        let crc = payload.withUnsafeBytes { CRC32C.updateInParallel(CRC32C.update(0, Array(header[4..<12])), $0) }
         guard payload.count == Int(length), crc == stored else {
             throw StoreError(code: .damaged, message: "The snapshot's checksum does not match.", location: path)
         }

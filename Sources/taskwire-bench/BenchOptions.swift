@@ -14,10 +14,12 @@ struct BenchOptions {
     var redisBinary: String?
     /// Where data directories and sockets go: a fresh temporary directory that `main` removes at the end.
     var workDirectory = ""
+    /// Where the restart suite keeps its data sets between runs (`--data-dir`); nil: a temporary one.
+    var dataDirectory: String?
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|workflows|events|analytics|connections|all]... [--tasks N[,N...]]
-                              [--clients N[,N...]] [--json FILE] [--redis PATH] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|restart|workflows|events|analytics|connections|all]... [--tasks N[,N...]]
+                              [--clients N[,N...]] [--json FILE] [--redis PATH] [--data-dir DIR] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
@@ -26,20 +28,23 @@ struct BenchOptions {
                             clients) beside Redis HSET with appendfsync always; tasks.get (16) beside HGET
                           writes: durable tasks.create with 1, 16 and 64 clients; tasks.get
                           reads: tasks.list on large data sets, restart time, resident memory per task
+                          restart: the snapshots while a large data set loads, then restarts (spawn to
+                            first reply, the recovery the server logs) and resident memory per task
                           workflows: a 1,000-step workflows.create, then workflows.status and get p50/p99
                           events: events/s delivered to 16 subscribers while 16 clients create
                           analytics: tasks.analytics p50/p99 per filter on large data sets, next to tasks.get
                           connections: ping and tasks.get with 1 and 16 socket clients against the echo
                           floor; memory and threads with 10,000 idle connections, and after they close
-          --tasks LIST    data-set sizes for the reads and analytics suites (default 100000,1000000)
+          --tasks LIST    data-set sizes for the reads, restart and analytics suites (default 100000,1000000)
           --clients LIST  anchors: also sweep every series over these client counts (e.g. 1,2,4,8,16,32,64)
           --json FILE     anchors: write the sweep as JSON, for scripts/bench-plot.py
           --redis PATH    anchors: the redis-server to start (default: redis-server on PATH; skipped if none)
+          --data-dir DIR  restart: make each data set in DIR/SIZE once and keep it (for A/B runs)
           --quick         fewer iterations, for a smoke run
         """
 
     static let allSuites: Set<String> = [
-        "transport", "anchors", "writes", "reads", "workflows", "events", "analytics", "connections",
+        "transport", "anchors", "writes", "reads", "restart", "workflows", "events", "analytics", "connections",
     ]
 
     init(arguments: [String]) throws {
@@ -82,6 +87,9 @@ struct BenchOptions {
             case "--redis":
                 guard let value = iterator.next() else { throw BenchError("--redis needs a path") }
                 redisBinary = value
+            case "--data-dir":
+                guard let value = iterator.next() else { throw BenchError("--data-dir needs a directory") }
+                dataDirectory = value
             case "--quick": quick = true
             case "--help", "-h":
                 emit(Self.usage)

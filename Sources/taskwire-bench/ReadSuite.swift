@@ -44,7 +44,7 @@ struct ReadSuite {
             let directory = options.workDirectory + "/taskwire-bench-reads-\(getpid())-\(size)"
             try? FileManager.default.removeItem(atPath: directory)
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let (loadRate, windows) = try load(size: size, directory: directory)
+            let loaded = try TaskDataSet.load(size: size, directory: directory, options: options)
 
             let clock = ContinuousClock()
             let start = clock.now
@@ -59,11 +59,11 @@ struct ReadSuite {
 
             emit("## tasks.list on \(size) tasks\n")
             let restartSeconds = Double(restart.components.seconds) + Double(restart.components.attoseconds) / 1e18
-            emit("- loaded at \(fixed(loadRate, 0)) creates/s (one pipelined stdio client, --durability none)")
+            emit("- loaded at \(fixed(loaded.rate, 0)) creates/s (one pipelined stdio client, --durability none)")
             emit(
-                "- each window of 256 pipelined creates: p50 \(fixed(windows.percentile(50) / 1000, 2)) ms, "
-                    + "p99.9 \(fixed(windows.percentile(99.9) / 1000, 2)) ms, slowest "
-                    + "\(fixed(windows.percentile(100) / 1000, 2)) ms (snapshots start every 100,000 records)")
+                "- each window of 256 pipelined creates: p50 \(fixed(loaded.windows.percentile(50) / 1000, 2)) ms, "
+                    + "p99.9 \(fixed(loaded.windows.percentile(99.9) / 1000, 2)) ms, slowest "
+                    + "\(fixed(loaded.windows.percentile(100) / 1000, 2)) ms (snapshots start every 100,000 records)")
             emit("- restart, from spawn to the first reply (recovery included): \(fixed(restartSeconds, 2)) s")
             emit(
                 "- resident memory \(rss / 1_048_576) MiB: \(fixed(Double(rss - emptyRSS) / Double(size), 0)) bytes "
@@ -124,73 +124,5 @@ struct ReadSuite {
             get.record(clock.now - begin)
         }
         return (ping, get)
-    }
-
-    /// Creates `size` tasks and moves every tenth to in_progress; returns creates per second.
-    /// Creates the tasks; returns creates per second and the time each window of creates took, whose
-    /// slowest show what snapshots (every 100,000 records) cost the requests running meanwhile.
-    private func load(size: Int, directory: String) throws -> (rate: Double, windows: LatencySamples) {
-        let server = try ServerProcess(
-            executable: options.serverBinary,
-            arguments: ["--data-dir", directory, "--durability", "none"] + Harness.commonArguments,
-            standardError: .inherit
-        )
-        defer { server.stop() }
-        let connection = server.stdioConnection()
-        let window = 256
-        var ids: [String] = []
-        ids.reserveCapacity(size)
-        var windows = LatencySamples()
-        let clock = ContinuousClock()
-        let seconds = try measure {
-            var sent = 0
-            while sent < size {
-                let count = min(window, size - sent)
-                var batch: [UInt8] = []
-                for offset in 0..<count {
-                    batch.append(
-                        contentsOf: Request.call(
-                            id: sent + offset,
-                            method: "tasks.create",
-                            params: TaskFactory.createParams(client: 0, sequence: sent + offset)
-                        )
-                    )
-                }
-                let start = clock.now
-                try connection.send(batch)
-                for _ in 0..<count {
-                    let reply = try JSONParser.parse(try connection.readLine())
-                    guard let id = reply["result"]?["task_id"]?.stringValue else {
-                        throw BenchError("create failed: \(reply)")
-                    }
-                    ids.append(id)
-                }
-                windows.record(clock.now - start)
-                sent += count
-            }
-        }
-        var batch: [UInt8] = []
-        for (index, id) in ids.enumerated() where index % 10 == 0 {
-            batch.append(
-                contentsOf: Request.call(
-                    id: index,
-                    method: "tasks.update",
-                    params: ["task_id": .string(id), "status": "in_progress"]
-                )
-            )
-            if batch.count > 32_000 {
-                try flush(&batch, connection)
-            }
-        }
-        try flush(&batch, connection)
-        return (Double(size) / seconds, windows)
-    }
-
-    private func flush(_ batch: inout [UInt8], _ connection: WireConnection) throws {
-        guard !batch.isEmpty else { return }
-        let count = batch.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-        try connection.send(batch)
-        for _ in 0..<count { _ = try connection.readLine() }
-        batch.removeAll(keepingCapacity: true)
     }
 }

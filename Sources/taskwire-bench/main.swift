@@ -27,6 +27,7 @@ do {
     if options.suites.contains("anchors") { try AnchorSuite(options: options).run() }
     if options.suites.contains("writes") { try WriteSuite(options: options).run() }
     if options.suites.contains("reads") { try ReadSuite(options: options).run() }
+    if options.suites.contains("restart") { try RestartSuite(options: options).run() }
     if options.suites.contains("workflows") { try WorkflowSuite(options: options).run() }
     if options.suites.contains("events") { try EventSuite(options: options).run() }
     if options.suites.contains("analytics") { try AnalyticsSuite(options: options).run() }

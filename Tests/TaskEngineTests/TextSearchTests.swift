@@ -149,6 +149,47 @@ struct TextSearchTests {
         #expect(page.total == 3)
     }
 
+    /// Loading a snapshot builds the index at once, block by block on every core: it must hold exactly the
+    /// sets that inserting the same tasks one by one makes, across several blocks of 65,536 slots, dense and
+    /// sparse, with deleted tasks and tasks of non-ASCII text.
+    @Test func buildingAtOnceMakesTheSetsInsertingMakes() async throws {
+        // Built on a thread of its own (long synchronous work), checked here.
+        let (built, inserted) = await withCheckedContinuation {
+            (continuation: CheckedContinuation<(TextIndex, TextIndex), Never>) in
+            Thread {
+                var random = SeededRandom(seed: 21)
+                var tasks: [TaskItem] = []
+                let created = Timestamp(microseconds: 1_780_000_000_000_000)
+                for slot in 0..<140_000 {
+                    var task = TaskItem(
+                        rawID: UInt64(slot + 1), title: Self.text(&random), createdAt: created, createdBy: "ann")
+                    if slot % 3 == 0 { task.description = Self.text(&random) }
+                    // A block's rare grams stay sorted arrays; common ones become bitmaps.
+                    if slot % 1_000 == 0 { task.title += " rare\(slot % 7)" }
+                    task.isDeleted = slot % 7 == 3
+                    tasks.append(task)
+                }
+                var inserted = TextIndex()
+                for (slot, task) in tasks.enumerated() where !task.isDeleted { inserted.insert(task, at: Int32(slot)) }
+                continuation.resume(returning: (TextIndex.build(from: tasks), inserted))
+            }.start()
+        }
+        let expected = inserted.gramSets
+        let actual = built.gramSets
+        #expect(actual.count == expected.count)
+        #expect(Set(actual.keys) == Set(expected.keys))
+        for (gram, set) in expected where actual[gram] != set {
+            Issue.record("gram \(gram): \(actual[gram]?.count ?? 0) slots built, \(set.count) inserted")
+        }
+        #expect(built.irregular == inserted.irregular)
+        #expect(built.irregular.count > 10_000)
+        #expect(built.storageBytes == inserted.storageBytes)
+        for needle in Self.needles + ["rare3", "rare"] {
+            #expect(built.plan(needle.lowercased())?.candidates == inserted.plan(needle.lowercased())?.candidates)
+        }
+        #expect(TextIndex.build(from: [TaskItem]()).gramSets.isEmpty)
+    }
+
     @Test func slotSetAgreesWithASetThroughDenseAndSparseBlocks() {
         var random = SeededRandom(seed: 5)
         var set = SlotSet()

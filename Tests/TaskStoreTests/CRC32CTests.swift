@@ -33,4 +33,31 @@ struct CRC32CTests {
             #expect(CRC32C.update(CRC32C.update(0, Array(bytes[..<split])), Array(bytes[split...])) == whole)
         }
     }
+
+    @Test func combinesTheChecksumsOfTwoPieces() {
+        let bytes = Array("The quick brown fox jumps over the lazy dog".utf8)
+        let whole = CRC32C.checksum(bytes)
+        for split in 0...bytes.count {
+            let first = CRC32C.checksum(bytes[..<split])
+            let second = CRC32C.checksum(bytes[split...])
+            #expect(CRC32C.combine(first, second, length: bytes.count - split) == whole)
+        }
+    }
+
+    /// Large enough to be split across threads, with a length no number of parts divides evenly.
+    @Test func parallelChecksumEqualsTheOneThreadChecksum() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<(9 << 20) + 13).map { _ in
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return UInt8(truncatingIfNeeded: state)
+        }
+        let start = CRC32C.checksum(Array("header".utf8))
+        let oneThread = CRC32C.update(start, bytes)
+        #expect(bytes.withUnsafeBytes { CRC32C.updateInParallel(start, $0) } == oneThread)
+        var changed = bytes
+        changed[changed.count / 2] ^= 1
+        #expect(changed.withUnsafeBytes { CRC32C.updateInParallel(start, $0) } != oneThread)
+    }
 }

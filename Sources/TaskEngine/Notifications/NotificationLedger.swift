@@ -250,10 +250,11 @@ struct NotificationLedger: Ledger {
                 throw .damaged("a notification configuration names no user")
             }
         }
-        for line in lines[.notification] ?? [] {
-            let notification = try InboxNotification(stored: try line.object())
-            inboxes[notification.recipient, default: []].append(notification)
+        // One per recipient of every notification kept: parsed on every core.
+        let notifications = try (lines[.notification] ?? []).parallelMap { line throws(EngineError) in
+            try InboxNotification(stored: try line.object())
         }
+        for notification in notifications { inboxes[notification.recipient, default: []].append(notification) }
         for user in inboxes.keys { inboxes[user]?.sort { $0.id < $1.id } }
         for line in lines[.notificationDelivery] ?? [] {
             let object = try line.object()

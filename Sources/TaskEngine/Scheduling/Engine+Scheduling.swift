@@ -90,14 +90,14 @@ extension Engine {
     }
 
     private func planAllReminders() {
-        dueScheduler.queue.removeAll()
-        var slots: [Int32] = []
-        state.tasks.forEachSlotWithDueDate { slots.append($0) }
-        for slot in slots {
+        var deadlines: [Deadline] = []
+        state.tasks.forEachSlotWithDueDate { slot in
             let task = state.tasks.task(at: slot)
-            dueScheduler.queue.plan(
-                slot, at: DueReminder.nextTime(of: task, lead: state.reminderLeadSeconds(for: task)))
+            if let time = DueReminder.nextTime(of: task, lead: state.reminderLeadSeconds(for: task)) {
+                deadlines.append(Deadline(time: time, slot: slot))
+            }
         }
+        dueScheduler.queue.replaceAll(with: deadlines)
     }
 
     // MARK: The timer

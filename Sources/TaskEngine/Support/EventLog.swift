@@ -21,6 +21,9 @@ struct EventLog: Sendable {
     /// The number of events, which is also the newest `seq`.
     var count: Int { references.count }
 
+    /// The bytes of every event together.
+    var byteCount: Int { chunks.reduce(0) { $0 + $1.count } }
+
     /// Appends an event's bytes for the task in `slot`; a negative slot is an event of no task (identity
     /// events), kept in `seq` order but in no task's history.
     mutating func append(_ bytes: some Collection<UInt8>, slot: Int32) {

@@ -20,6 +20,21 @@ struct SlotSet: Sendable, Equatable {
 
         var isBitmap: Bool { !bits.isEmpty }
 
+        init(key: UInt16) { self.key = key }
+
+        /// The block of distinct `lows` given in ascending order, laid out as inserting them one by one
+        /// would leave it: a bitmap above ``denseLimit``, a sorted array otherwise.
+        init(key: UInt16, ascending lows: some Collection<UInt16>) {
+            self.key = key
+            count = lows.count
+            if count > Self.denseLimit {
+                bits = [UInt64](repeating: 0, count: Self.wordCount)
+                for value in lows { bits[Int(value >> 6)] |= 1 << UInt64(value & 63) }
+            } else {
+                sorted = Array(lows)
+            }
+        }
+
         func contains(_ low: UInt16) -> Bool {
             if isBitmap { return bits[Int(low >> 6)] & (1 << UInt64(low & 63)) != 0 }
             return Self.position(of: low, in: sorted).found
@@ -194,6 +209,13 @@ struct SlotSet: Sendable, Equatable {
         guard blocks[index].insert(UInt16(truncatingIfNeeded: slot)) else { return false }
         count += 1
         return true
+    }
+
+    /// Adds a block whose key is above every block's here (building a set block by block).
+    mutating func append(_ block: Block) {
+        precondition(blocks.last.map { $0.key < block.key } ?? true, "blocks out of order")
+        blocks.append(block)
+        count += block.count
     }
 
     /// Removes a slot; returns `false` when it was not there.

@@ -69,17 +69,21 @@ struct SnapshotLine: Sendable {
     /// The journal record an event line carries: its bytes as written, or re-encoded when the line was not
     /// written in the engine's own form.
     func record() throws(EngineError) -> ArraySlice<UInt8> {
-        let written = bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, buffer.count > Self.eventPrefix.count + 1 else { return false }
-            return memcmp(base, Self.eventPrefix, Self.eventPrefix.count) == 0 && buffer[buffer.count - 1] == 0x7D
-        }
-        if written {
-            return bytes[(bytes.startIndex + Self.eventPrefix.count)..<(bytes.endIndex - 1)]
-        }
+        if let record = Self.writtenRecord(bytes) { return record }
         guard let record = try object()["record"], record.objectValue != nil else {
             throw .damaged("a snapshot event line has no record")
         }
         return JSONWriter.bytes(record)[...]
+    }
+
+    /// The record of an event line in the engine's own form (``eventPrefix``, the record, `}`), or `nil` for
+    /// any other line.
+    static func writtenRecord(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        let written = line.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, buffer.count > eventPrefix.count + 1 else { return false }
+            return memcmp(base, eventPrefix, eventPrefix.count) == 0 && buffer[buffer.count - 1] == 0x7D
+        }
+        return written ? line[(line.startIndex + eventPrefix.count)..<(line.endIndex - 1)] : nil
     }
 
     /// The non-empty lines of a snapshot, found with `memchr`: the generic `split` took a fifth of the time
@@ -113,6 +117,17 @@ struct SnapshotWriter {
         for member in members.members { object.append(member.key, member.value) }
         JSONWriter.write(.object(object), into: &bytes)
         bytes.append(0x0A)
+    }
+
+    /// Appends a line that `body` encodes itself, ending with its newline (see
+    /// ``TaskItem/appendSnapshotLine(history:to:)``).
+    mutating func appendRaw(_ body: (inout [UInt8]) -> Void) {
+        body(&bytes)
+    }
+
+    /// Reserves room for `count` more bytes, so a large snapshot grows its buffer few times.
+    mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
     }
 
     /// Appends an event line around a journal record's bytes, copied as they are.

@@ -12,6 +12,24 @@ struct SortedChunks<Element: Comparable & Sendable>: Sendable {
 
     init() {}
 
+    /// A set of elements given in strictly ascending order, built in one pass (chunks three quarters full,
+    /// leaving room for later inserts before a chunk splits).
+    init(ascending elements: some Collection<Element>) {
+        let fill = Self.chunkCapacity * 3 / 4
+        var chunk: [Element] = []
+        chunk.reserveCapacity(fill)
+        for element in elements {
+            if chunk.count == fill {
+                chunks.append(chunk)
+                chunk = []
+                chunk.reserveCapacity(fill)
+            }
+            chunk.append(element)
+        }
+        if !chunk.isEmpty { chunks.append(chunk) }
+        count = elements.count
+    }
+
     var isEmpty: Bool { count == 0 }
 
     /// The index of the first chunk whose last element is not below `element` (or `chunks.count`).

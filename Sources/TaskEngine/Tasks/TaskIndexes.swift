@@ -29,6 +29,56 @@ struct TaskIndexes: Sendable {
     /// Live tasks that are overdue (``TaskItem/isOverdue``), by slot: `tasks.list {overdue: true}`.
     var overdue = SortedChunks<Int32>()
 
+    init() {}
+
+    /// The indexes of every live task of `tasks` (indexed by slot), built by sorting once rather than inserting
+    /// task by task: a snapshot's million tasks come in slot order, but not in due-date or update order.
+    init(building tasks: some Collection<TaskItem>) {
+        var live: [Int32] = []
+        var byStatus = [[Int32]](repeating: [], count: TaskStatus.allCases.count)
+        var byPriority = [[Int32]](repeating: [], count: TaskPriority.allCases.count)
+        var byAssignee: [UserID: [Int32]] = [:]
+        var unassigned: [Int32] = []
+        var byTag: [String: [Int32]] = [:]
+        var byDueDate: [TimeKey] = []
+        var withoutDueDate: [Int32] = []
+        var byUpdatedAt: [TimeKey] = []
+        var overdue: [Int32] = []
+        live.reserveCapacity(tasks.count)
+        byUpdatedAt.reserveCapacity(tasks.count)
+        for (offset, task) in tasks.enumerated() where !task.isDeleted {
+            let slot = Int32(offset)
+            live.append(slot)
+            byStatus[task.status.index].append(slot)
+            byPriority[task.priority.rank].append(slot)
+            if let assignee = task.assignee {
+                byAssignee[assignee, default: []].append(slot)
+            } else {
+                unassigned.append(slot)
+            }
+            for tag in task.tags where byTag[tag]?.last != slot { byTag[tag, default: []].append(slot) }
+            if let due = task.dueDate {
+                byDueDate.append(TimeKey(time: due.microseconds, slot: slot))
+            } else {
+                withoutDueDate.append(slot)
+            }
+            byUpdatedAt.append(TimeKey(time: task.updatedAt.microseconds, slot: slot))
+            if task.isOverdue { overdue.append(slot) }
+        }
+        byDueDate.sort()
+        byUpdatedAt.sort()
+        self.live = SortedChunks(ascending: live)
+        self.byStatus = byStatus.map { SortedChunks(ascending: $0) }
+        self.byPriority = byPriority.map { SortedChunks(ascending: $0) }
+        self.byAssignee = byAssignee.mapValues { SortedChunks(ascending: $0) }
+        self.unassigned = SortedChunks(ascending: unassigned)
+        self.byTag = byTag.mapValues { SortedChunks(ascending: $0) }
+        self.byDueDate = SortedChunks(ascending: byDueDate)
+        self.withoutDueDate = SortedChunks(ascending: withoutDueDate)
+        self.byUpdatedAt = SortedChunks(ascending: byUpdatedAt)
+        self.overdue = SortedChunks(ascending: overdue)
+    }
+
     mutating func insert(_ task: TaskItem, at slot: Int32) {
         live.insert(slot)
         byStatus[task.status.index].insert(slot)

@@ -162,17 +162,23 @@ struct TaskLedger: Ledger {
     /// One line per task in slot order, with the `seq`s of its history, then one per idempotency key.
     func writeSnapshot(into writer: inout SnapshotWriter, state: EngineState) {
         for (slot, task) in tasks.enumerated() {
-            var object = task.persistentJSON
-            object.append("history", .array(state.log.indexes(ofSlot: Int32(slot)).map { .int($0 + 1) }))
-            writer.write(.task, object)
+            task.appendSnapshotLine(history: state.log.indexes(ofSlot: Int32(slot)).map { $0 + 1 }, to: &writer)
         }
         for line in idempotencyJSON() { writer.write(.idempotencyKey, line) }
     }
 
     mutating func load(_ lines: [SnapshotLine.Kind: [SnapshotLine]], state: EngineState) throws(EngineError) {
-        for line in lines[.task] ?? [] {
+        let taskLines = lines[.task] ?? []
+        slotsByID.reserveCapacity(taskLines.count)
+        // Lines in the engine's own form are read in one pass, on every core; any other goes the general way.
+        for (line, decoded) in zip(taskLines, TaskLineDecoder.decodeAll(taskLines)) {
+            if let decoded {
+                let slot = try append(loaded: decoded.task)
+                for seq in decoded.history { snapshotHistory.append((seq, slot)) }
+                continue
+            }
             let object = try line.object()
-            let slot = try load(task: TaskItem(persistent: object))
+            let slot = try append(loaded: TaskItem(persistent: object))
             for seq in object["history"]?.arrayValue ?? [] {
                 guard let seq = seq.intValue, seq >= 1 else {
                     throw .damaged("snapshot task \(tasks[Int(slot)].id) has a bad history")
@@ -180,6 +186,8 @@ struct TaskLedger: Ledger {
                 snapshotHistory.append((seq, slot))
             }
         }
+        indexes = TaskIndexes(building: tasks)
+        text = TextIndex.build(from: tasks)
         for line in lines[.idempotencyKey] ?? [] { try loadIdempotency(line.object()) }
     }
 
@@ -199,6 +207,17 @@ struct TaskLedger: Ledger {
 
     /// Adds a task read from a snapshot, without any event.
     mutating func load(task: TaskItem) throws(EngineError) -> Int32 {
+        let slot = try append(loaded: task)
+        if !task.isDeleted {
+            indexes.insert(task, at: slot)
+            text.insert(task, at: slot)
+        }
+        return slot
+    }
+
+    /// ``load(task:)`` but the list and text indexes, which a whole snapshot builds once all its tasks are
+    /// read.
+    private mutating func append(loaded task: TaskItem) throws(EngineError) -> Int32 {
         guard slotsByID[task.rawID] == nil else { throw .damaged("task \(task.id) appears twice") }
         if let previous = tasks.last,
             (task.createdAt, task.rawID) < (previous.createdAt, previous.rawID)
@@ -209,11 +228,7 @@ struct TaskLedger: Ledger {
         tasks.append(task)
         slotsByID[task.rawID] = slot
         ids.observe(task.rawID)
-        if !task.isDeleted {
-            indexes.insert(task, at: slot)
-            analytics.insert(task, at: slot)
-            text.insert(task, at: slot)
-        }
+        if !task.isDeleted { analytics.insert(task, at: slot) }
         return slot
     }
 

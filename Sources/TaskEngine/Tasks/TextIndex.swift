@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The index behind `tasks.list {q}`: for every one-, two- and three-byte run of ASCII in a live task's
 /// lower-cased title or description, the set of tasks that contain it.
 ///
@@ -30,10 +33,20 @@ struct TextIndex: Sendable {
 
     init() {}
 
-    /// The index of every live task of `tasks`, whose slots are their positions.
-    static func build<Tasks: Collection<TaskItem>>(from tasks: Tasks) -> TextIndex {
+    /// The index of every live task of `tasks`, whose slots are their positions: what inserting them one by
+    /// one gives, built block by block (``TextIndex/Chunk``) on every core.
+    static func build<Tasks: RandomAccessCollection<TaskItem> & Sendable>(from tasks: Tasks) -> TextIndex
+    where Tasks.Index == Int {
+        let chunkCount = (tasks.count + Chunk.slots - 1) / Chunk.slots
+        let chunks = Mutex([Chunk?](repeating: nil, count: chunkCount))
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { number in
+            let chunk = Chunk(tasks, number: number)
+            chunks.withLock { $0[number] = chunk }
+        }
         var index = TextIndex()
-        for (slot, task) in tasks.enumerated() where !task.isDeleted { index.insert(task, at: Int32(slot)) }
+        for chunk in chunks.withLock({ $0 }) {
+            if let chunk { index.append(chunk) }
+        }
         return index
     }
 
@@ -116,6 +129,19 @@ struct TextIndex: Sendable {
         return Plan(candidates: candidates, exact: exact)
     }
 
+    /// Every non-empty set, by gram kind (1, 2 or 3) and code: what two indexes of the same tasks share.
+    var gramSets: [[UInt32]: SlotSet] {
+        var sets: [[UInt32]: SlotSet] = [:]
+        for (code, set) in unigrams.enumerated() where !set.isEmpty { sets[[1, UInt32(code)]] = set }
+        for (code, set) in bigrams.enumerated() where !set.isEmpty { sets[[2, UInt32(code)]] = set }
+        for code in trigramTable.allCodes {
+            if let index = trigramTable.index(of: code), !trigrams[Int(index)].isEmpty {
+                sets[[3, code]] = trigrams[Int(index)]
+            }
+        }
+        return sets
+    }
+
     /// Bytes the index holds, for memory accounting.
     var storageBytes: Int {
         (unigrams + bigrams + trigrams).reduce(irregular.storageBytes) { $0 + $1.storageBytes + 16 }
@@ -124,7 +150,7 @@ struct TextIndex: Sendable {
 
     // MARK: Grams
 
-    private static func hasNonASCII(_ text: String) -> Bool {
+    fileprivate static func hasNonASCII(_ text: String) -> Bool {
         text.utf8.contains { $0 >= 0x80 }
     }
 
@@ -133,6 +159,11 @@ struct TextIndex: Sendable {
     private static func key(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
+        // ASCII lower-cases byte by byte; only other text needs the Unicode rules.
+        if !hasNonASCII(text) {
+            for byte in text.utf8 { bytes.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
+            return bytes
+        }
         let lower = text.lowercased()
         if !hasNonASCII(lower) { return Array(lower.utf8) }
         for scalar in lower.unicodeScalars {
@@ -156,7 +187,7 @@ struct TextIndex: Sendable {
 
     /// Calls `body` with the length and code of every gram of the task's title and description (a gram
     /// never spans the two, nor a non-ASCII character).
-    private static func forEachGram(of task: TaskItem, _ body: (_ kind: Int, _ code: UInt32) -> Void) {
+    fileprivate static func forEachGram(of task: TaskItem, _ body: (_ kind: Int, _ code: UInt32) -> Void) {
         for text in [task.title, task.description ?? ""] where !text.isEmpty {
             let bytes = key(text)
             var previous: UInt32 = 0
@@ -176,6 +207,101 @@ struct TextIndex: Sendable {
     }
 }
 
+// MARK: Building at once
+
+extension TextIndex {
+    /// The part of the index for one block of 65,536 slots (one ``SlotSet/Block`` of every set), built from
+    /// its tasks alone: each task's distinct grams are listed and counted, then the slots are laid out gram by
+    /// gram in one pass. The sets of the whole index are the chunks' blocks one after another.
+    fileprivate struct Chunk: Sendable {
+        static let slots = 1 << 16
+
+        /// The three gram kinds in one code space: one-byte grams, then two-byte, then three-byte ones.
+        static let bigramBase: UInt32 = 128
+        static let trigramBase: UInt32 = bigramBase + (1 << 14)
+        static let codeSpace = Int(trigramBase) + (1 << 21)
+
+        /// Codes present, ascending, and the block of each.
+        var codes: [UInt32] = []
+        var blocks: [SlotSet.Block] = []
+        var irregular: SlotSet.Block
+
+        init<Tasks: RandomAccessCollection<TaskItem>>(_ tasks: Tasks, number: Int) where Tasks.Index == Int {
+            let key = UInt16(number)
+            let start = number * Self.slots
+            let end = min(tasks.count, start + Self.slots)
+            var irregularLows: [UInt16] = []
+            // The distinct codes of each task, one task after another, and how many tasks hold each code.
+            var taskCodes: [UInt32] = []
+            var taskEnds = [Int](repeating: 0, count: end - start)
+            var counts = [Int32](repeating: 0, count: Self.codeSpace)
+            var lastTask = [Int32](repeating: -1, count: Self.codeSpace)
+            for slot in start..<end {
+                let low = Int32(slot - start)
+                let task = tasks[slot]
+                if !task.isDeleted {
+                    if TextIndex.hasNonASCII(task.title) || task.description.map(TextIndex.hasNonASCII) == true {
+                        irregularLows.append(UInt16(low))
+                    }
+                    TextIndex.forEachGram(of: task) { kind, code in
+                        let combined = Int(
+                            kind == 1 ? code : kind == 2 ? Self.bigramBase + code : Self.trigramBase + code)
+                        guard lastTask[combined] != low else { return }
+                        lastTask[combined] = low
+                        counts[combined] += 1
+                        taskCodes.append(UInt32(combined))
+                    }
+                }
+                taskEnds[Int(low)] = taskCodes.count
+            }
+            irregular = SlotSet.Block(key: key, ascending: irregularLows)
+            // Where each code's slots start in `lows`, then the slots themselves, ascending within each code.
+            var next = lastTask
+            var total: Int32 = 0
+            for code in 0..<Self.codeSpace where counts[code] > 0 {
+                codes.append(UInt32(code))
+                next[code] = total
+                total += counts[code]
+            }
+            var lows = [UInt16](repeating: 0, count: Int(total))
+            var begin = 0
+            for low in 0..<(end - start) {
+                for position in begin..<taskEnds[low] {
+                    let code = Int(taskCodes[position])
+                    lows[Int(next[code])] = UInt16(low)
+                    next[code] += 1
+                }
+                begin = taskEnds[low]
+            }
+            blocks.reserveCapacity(codes.count)
+            var offset = 0
+            for code in codes {
+                let count = Int(counts[Int(code)])
+                blocks.append(SlotSet.Block(key: key, ascending: lows[offset..<offset + count]))
+                offset += count
+            }
+        }
+    }
+
+    /// Adds a chunk's blocks after every block the sets hold.
+    fileprivate mutating func append(_ chunk: Chunk) {
+        if chunk.irregular.count > 0 { irregular.append(chunk.irregular) }
+        for (code, block) in zip(chunk.codes, chunk.blocks) {
+            if code < Chunk.bigramBase {
+                if unigrams.isEmpty { unigrams = Array(repeating: SlotSet(), count: 128) }
+                unigrams[Int(code)].append(block)
+            } else if code < Chunk.trigramBase {
+                if bigrams.isEmpty { bigrams = Array(repeating: SlotSet(), count: 1 << 14) }
+                bigrams[Int(code - Chunk.bigramBase)].append(block)
+            } else {
+                let index = trigramTable.index(of: code - Chunk.trigramBase, adding: trigrams.count)
+                if index == trigrams.count { trigrams.append(SlotSet()) }
+                trigrams[Int(index)].append(block)
+            }
+        }
+    }
+}
+
 /// An open-addressing table from a three-byte gram code (21 bits) to the index of its set.
 private struct GramTable: Sendable {
     /// `code + 1` (0: empty) and the set's index, side by side.
@@ -184,6 +310,9 @@ private struct GramTable: Sendable {
     private var count = 0
 
     var storageBytes: Int { codes.count * 8 }
+
+    /// Every code in the table.
+    var allCodes: [UInt32] { codes.compactMap { $0 == 0 ? nil : $0 - 1 } }
 
     private func slot(for code: UInt32) -> Int {
         Int(truncatingIfNeeded: (code &* 0x9E37_79B1) >> 7) & (codes.count - 1)

@@ -106,6 +106,7 @@ package enum Launcher {
         let failedStore = Mutex<StoreError?>(nil)
         let serverBox = Mutex<Server?>(nil)
         let opened: StoreBootstrap
+        let opening = ContinuousClock.now
         do {
             // Recovery reads and fsyncs files: it runs on a thread of its own, not the concurrency pool.
             let result = await runBlocking { () -> Result<StoreBootstrap, StoreBootstrap.Failure> in
@@ -131,6 +132,7 @@ package enum Launcher {
             writeStandardError("taskwire: \(error.message)\n")
             return ExitStatus(rawValue: error.status) ?? .software
         }
+        let openedAfter = ContinuousClock.now - opening
         let engine = opened.engine
         if options.stdio, !(await engine.userExists(options.stdioUser)) {
             writeStandardError(
@@ -158,12 +160,17 @@ package enum Launcher {
             opened.store.close()
             return .software
         }
+        let taskCount = await engine.taskCount
+        let lastSeq = await engine.lastSeq
         logger.info(
             "starting",
             [
                 "version": TaskwireVersion.current, "pid": String(getpid()),
                 "transports": configuration.transports.joined(separator: ","),
                 "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
+                "tasks": String(taskCount), "last_seq": String(lastSeq),
+                "recovery_ms": String(
+                    openedAfter.components.seconds * 1_000 + openedAfter.components.attoseconds / 1_000_000_000_000_000),
             ]
         )
         // Due dates that passed while the server was down fire now, after the replay and before serving.

@@ -36,6 +36,7 @@ struct StoreBootstrap {
             options.durability = FileStore.Durability(rawValue: durability.rawValue) ?? .always
             options.onFailure = onStoreFailure
             options.onWarning = { warning in logger.warning(warning, ["data_dir": dataDirectory]) }
+            options.onInfo = { message, fields in logger.info(message, fields) }
             do {
                 store = try FileStore.open(directory: dataDirectory, options: options)
             } catch {
