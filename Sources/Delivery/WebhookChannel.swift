@@ -151,27 +151,36 @@ extension WebhookChannel {
     }
 
     /// One URLSession for the channel's life, refusing every redirect and keeping only the start of each
-    /// answer's body; invalidated when the last copy of the channel goes.
+    /// answer's body; invalidated when the last copy of the channel goes. The session is made at the first
+    /// POST, not at start: making one reads the cookie store and the TLS configuration, a few milliseconds of
+    /// every start of a server that may never send a webhook.
     final class Transport: Sendable {
-        private let session: URLSession
+        private let session = Mutex<URLSession?>(nil)
         private let exchanges = Exchanges()
 
-        init() {
-            let configuration = URLSessionConfiguration.ephemeral
-            configuration.urlCache = nil
-            configuration.httpCookieStorage = nil
-            configuration.httpShouldSetCookies = false
-            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            session = URLSession(configuration: configuration, delegate: exchanges, delegateQueue: nil)
-        }
+        init() {}
 
         deinit {
-            session.invalidateAndCancel()
+            session.withLock { $0?.invalidateAndCancel() }
+        }
+
+        private func currentSession() -> URLSession {
+            session.withLock { session in
+                if let session { return session }
+                let configuration = URLSessionConfiguration.ephemeral
+                configuration.urlCache = nil
+                configuration.httpCookieStorage = nil
+                configuration.httpShouldSetCookies = false
+                configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+                let made = URLSession(configuration: configuration, delegate: exchanges, delegateQueue: nil)
+                session = made
+                return made
+            }
         }
 
         /// POSTs `request`, cancelling it when `timeout` passes or the calling task is cancelled.
         func send(_ request: URLRequest, timeout: Duration) async -> Answer {
-            let task = session.dataTask(with: request)
+            let task = currentSession().dataTask(with: request)
             return await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Answer, Never>) in
                     exchanges.begin(task, continuation)
