@@ -145,6 +145,7 @@ package final class EventLoop: Sendable {
                 return (closing, false)
             }
             state.trimScheduled = true
+            state.closedSinceTrim = 0
             return (closing, true)
         }
         for connection in closing { connection.closeDescriptorOnLoop() }
@@ -152,13 +153,22 @@ package final class EventLoop: Sendable {
     }
 
     /// glibc keeps freed memory in its arenas; after a burst of closes, hand it back once things settle.
+    ///
+    /// A burst can outlast the delay (thousands of closes on a busy machine): connections closed after the
+    /// trim was scheduled get a trailing trim of their own, and so on until a delay passes without a close,
+    /// so the last of a burst is always handed back too.
     private func scheduleTrim() {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + 0.5) { [self] in
-            state.withLock { state in
-                state.trimScheduled = false
-                state.closedSinceTrim = 0
-            }
             Epoll.trimMemory()
+            let again = state.withLock { state -> Bool in
+                guard state.closedSinceTrim > 0 else {
+                    state.trimScheduled = false
+                    return false
+                }
+                state.closedSinceTrim = 0
+                return true
+            }
+            if again { scheduleTrim() }
         }
     }
 }

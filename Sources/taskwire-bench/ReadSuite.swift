@@ -33,12 +33,7 @@ struct ReadSuite {
     ]
 
     func run() throws {
-        let emptyServer = try ServerProcess(
-            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments,
-            standardError: .inherit)
-        _ = try emptyServer.stdioConnection().call(Request.ping(id: 1))
-        let emptyRSS = emptyServer.residentBytes()
-        emptyServer.stop()
+        let emptyRSS = try TaskDataSet.emptyServerRSS(options: options)
 
         for size in options.listSizes {
             let directory = options.workDirectory + "/taskwire-bench-reads-\(getpid())-\(size)"

@@ -14,12 +14,7 @@ struct RestartSuite {
     private var restarts: Int { options.quick ? 3 : 5 }
 
     func run() throws {
-        let empty = try ServerProcess(
-            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments,
-            standardError: .discard)
-        _ = try empty.stdioConnection().call(Request.ping(id: 1))
-        let emptyRSS = empty.residentBytes()
-        empty.stop()
+        let emptyRSS = try TaskDataSet.emptyServerRSS(options: options)
 
         for size in options.listSizes {
             let kept = options.dataDirectory.map { "\($0)/\(size)" }
@@ -40,7 +35,11 @@ struct RestartSuite {
                         "  - up to record \(entry["last_record"] ?? "?"): \(fixed(mebibytes, 0)) MiB, encode "
                             + "\(entry["encode_ms"] ?? "?"), write \(entry["write_ms"] ?? "?")")
                 }
-                if snapshots.isEmpty { emit("  - none logged (a server older than the snapshot log line)") }
+                if snapshots.isEmpty {
+                    emit(
+                        "  - none logged (fewer records than a snapshot waits for, or a server older than that log line)"
+                    )
+                }
             }
             emit()
             emit("| restart | spawn to first reply (s) | recovery the server logged (s) | RSS (MiB) | bytes per task |")

@@ -67,6 +67,16 @@ enum TaskDataSet {
         return Loaded(rate: Double(size) / seconds, windows: windows, log: server.standardError)
     }
 
+    /// The resident memory of a server holding nothing, the base that bytes per task are counted from.
+    static func emptyServerRSS(options: BenchOptions) throws -> Int {
+        let server = try ServerProcess(
+            executable: options.serverBinary, arguments: ["--in-memory"] + Harness.commonArguments,
+            standardError: .inherit)
+        _ = try server.stdioConnection().call(Request.ping(id: 1))
+        defer { server.stop() }
+        return server.residentBytes()
+    }
+
     private static func flush(_ batch: inout [UInt8], _ connection: WireConnection) throws {
         guard !batch.isEmpty else { return }
         let count = batch.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
