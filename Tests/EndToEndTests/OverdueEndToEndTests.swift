@@ -8,24 +8,43 @@ import Testing
 /// of at once (the lead is longer than the time left), pushed as overdue once its due date passes, and
 /// stays overdue without firing again after a restart. Every wait is on a pushed event, with a timeout.
 struct OverdueEndToEndTests {
-    /// The next `events.event` notification's event, skipping replies.
-    static func nextEvent(_ server: ServerProcess) async throws -> JSONValue {
-        while true {
-            let message = try await server.client.next(timeout: .seconds(20))
-            if message["method"] == "events.event", let event = message["params"]?["event"] { return event }
-        }
-    }
+    /// The events of one subscription in arrival order, read around the replies of the calls the test makes:
+    /// an event may reach the subscriber before the reply to the write that made it (docs/events.md), so a
+    /// reply is awaited by its id and the events that come first are kept for ``next()``.
+    final class EventReader {
+        let server: ServerProcess
+        private var early: [JSONValue] = []
 
-    /// Creates a task due two seconds from now; returns its id and due date as the server stored it.
-    static func createDueSoon(_ server: ServerProcess, title: String) async throws -> (String, String) {
-        let due = Date().timeIntervalSince1970 + 2
-        let created = try #require(
-            try await server.client.call("tasks.create", params: ["title": .string(title), "due_date": .double(due)])[
-                "result"])
-        return (
-            try #require(created["task_id"]?.stringValue, "\(created)"),
-            try #require(created["due_date"]?.stringValue, "\(created)")
-        )
+        init(_ server: ServerProcess) { self.server = server }
+
+        /// The result of `method`, keeping any event that arrives before its reply.
+        func call(_ method: String, params: JSONValue) async throws -> JSONValue {
+            let id = server.client.sendRequest(method, params: params)
+            while true {
+                let message = try await server.client.next(timeout: .seconds(20))
+                if message["id"] == .int(id) { return try #require(message["result"], "\(message)") }
+                if message["method"] == "events.event", let event = message["params"]?["event"] { early.append(event) }
+            }
+        }
+
+        /// The next event: one that came before a reply, else the next `events.event` pushed.
+        func next() async throws -> JSONValue {
+            if !early.isEmpty { return early.removeFirst() }
+            while true {
+                let message = try await server.client.next(timeout: .seconds(20))
+                if message["method"] == "events.event", let event = message["params"]?["event"] { return event }
+            }
+        }
+
+        /// Creates a task due two seconds from now; returns its id and due date as the server stored it.
+        func createDueSoon(title: String) async throws -> (String, String) {
+            let due = Date().timeIntervalSince1970 + 2
+            let created = try await call("tasks.create", params: ["title": .string(title), "due_date": .double(due)])
+            return (
+                try #require(created["task_id"]?.stringValue, "\(created)"),
+                try #require(created["due_date"]?.stringValue, "\(created)")
+            )
+        }
     }
 
     @Test func aPassingDueDateIsPushedOnceAndSurvivesARestart() async throws {
@@ -37,13 +56,14 @@ struct OverdueEndToEndTests {
         let subscribed = try await server.client.call(
             "events.subscribe", params: ["types": ["task_due_soon", "task_overdue"]])
         #expect(subscribed["result"]?["subscription_id"] != nil, "\(subscribed)")
-        let (taskID, due) = try await Self.createDueSoon(server, title: "Call the customer back")
+        let events = EventReader(server)
+        let (taskID, due) = try await events.createDueSoon(title: "Call the customer back")
 
-        let soon = try await Self.nextEvent(server)
+        let soon = try await events.next()
         #expect(soon["type"] == "task_due_soon")
         #expect(soon["due_soon"]?["due_date"]?.stringValue == due)
         #expect(soon["due_soon"]?["lead_seconds"]?.intValue == 3600)
-        let overdue = try await Self.nextEvent(server)
+        let overdue = try await events.next()
         #expect(overdue["type"] == "task_overdue")
         #expect(overdue["actor"] == ["type": "system", "user_id": "system"])
         #expect(overdue["subject"] == ["type": "task", "id": .string(taskID)])
@@ -74,9 +94,10 @@ struct OverdueEndToEndTests {
         ])
         defer { server.kill() }
         _ = try await server.client.call("events.subscribe", params: ["types": ["task_due_soon", "task_overdue"]])
-        let (taskID, _) = try await Self.createDueSoon(server, title: "No reminder")
+        let events = EventReader(server)
+        let (taskID, _) = try await events.createDueSoon(title: "No reminder")
         // Events arrive in commit order: a reminder would have come first.
-        let first = try await Self.nextEvent(server)
+        let first = try await events.next()
         #expect(first["type"] == "task_overdue")
         #expect(first["object"]?["task_id"]?.stringValue == taskID)
     }

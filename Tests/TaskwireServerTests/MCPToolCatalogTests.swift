@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import Synchronization
 import TaskEngine
 import TaskStore
 import Testing
@@ -18,6 +19,31 @@ struct MCPToolCatalogTests {
             engine: try Engine.open(store: MemoryStore()))
         document = try JSONParser.parse(OpenRPCDocument.bytes)
         catalog = try ToolCatalog(document: document, declarations: table.all)
+    }
+
+    /// The server builds its catalog off the start path: once, whether the warm-up or a call asks first.
+    @Test func theLazyCatalogIsBuiltOnceWhoeverAsksFirst() async throws {
+        let builds = UnreadBytes()
+        let document = self.document
+        let declarations = table.all
+        let lazy = LazyToolCatalog { () throws(MethodTableError) -> ToolCatalog in
+            builds.value.withLock { $0 += 1 }
+            return try ToolCatalog(document: document, declarations: declarations)
+        }
+        lazy.warm()
+        let counts = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { (try? lazy.catalog().tools.count) ?? -1 } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: catalog.tools.count, count: 8))
+        #expect(builds.value.withLock { $0 } == 1)
+        #expect(try lazy.catalog().tool(named: "tasks_create")?.method == "tasks.create")
+        // A document that cannot be turned into tools fails the MCP calls, not the start.
+        let broken = LazyToolCatalog { () throws(MethodTableError) -> ToolCatalog in
+            throw MethodTableError(message: "no tools")
+        }
+        broken.warm()
+        #expect(throws: ResponseError.internalError) { try broken.catalog() }
     }
 
     @Test func everySchemaMethodButTheExcludedOnesIsATool() throws {

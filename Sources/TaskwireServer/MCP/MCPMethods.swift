@@ -24,17 +24,23 @@ enum MCPMethods {
         tools declarations: [MethodDeclaration], document: JSONValue? = nil, invoker: MethodInvoker,
         sessions: MCPSessions, pageSize: Int = defaultPageSize, ticker: ProgressTicker = .every(.seconds(5))
     ) throws(MethodTableError) -> [MethodDeclaration] {
-        let source: JSONValue
+        let catalog: LazyToolCatalog
         if let document {
-            source = document
+            // A document given is turned into tools at once, so whatever is wrong with it shows here.
+            let built = try ToolCatalog(document: document, declarations: declarations)
+            catalog = LazyToolCatalog { built }
         } else {
-            do {
-                source = try JSONParser.parse(OpenRPCDocument.bytes)
-            } catch {
-                throw MethodTableError(message: "The embedded OpenRPC document is not valid JSON: \(error).")
+            catalog = LazyToolCatalog { () throws(MethodTableError) -> ToolCatalog in
+                let source: JSONValue
+                do {
+                    source = try JSONParser.parse(OpenRPCDocument.bytes)
+                } catch {
+                    throw MethodTableError(message: "The embedded OpenRPC document is not valid JSON: \(error).")
+                }
+                return try ToolCatalog(document: source, declarations: declarations)
             }
+            catalog.warm()
         }
-        let catalog = try ToolCatalog(document: source, declarations: declarations)
         let call = ToolCall(catalog: catalog, invoker: invoker, sessions: sessions, ticker: ticker)
         return [
             MethodDeclaration(
@@ -132,14 +138,15 @@ enum MCPMethods {
 
     /// `tools/list`: a page of tools in name order; `nextCursor` names the next page.
     static func listTools(
-        _ params: JSONValue?, _ context: RequestContext, catalog: ToolCatalog, sessions: MCPSessions, pageSize: Int
+        _ params: JSONValue?, _ context: RequestContext, catalog: LazyToolCatalog, sessions: MCPSessions,
+        pageSize: Int
     ) throws(ResponseError) -> Reply {
         var reader = try ParamReader(params)
         let cursor = try reader.optional("cursor", as: String.self)
         let meta = try MCPRequestMeta.read(
             reader.value("_meta"), connectionID: context.connectionID, sessions: sessions)
         try reader.finish()
-        let page = try catalog.page(after: cursor, limit: pageSize)
+        let page = try catalog.catalog().page(after: cursor, limit: pageSize)
         var result: JSONObject = ["tools": .array(page.tools.map(\.definition))]
         result.append("nextCursor", ifPresent: page.next.map(JSONValue.string))
         return Reply(meta.complete(result, cacheable: true))

@@ -11,7 +11,7 @@ import JSONRPC
 /// the code, the error's name and its details; failures it cannot (an unknown tool, a malformed call, no
 /// credentials, the server stopping, an internal error) are JSON-RPC errors.
 struct ToolCall: Sendable {
-    let catalog: ToolCatalog
+    let catalog: LazyToolCatalog
     let invoker: MethodInvoker
     let sessions: MCPSessions
     /// Paces the heartbeats of a long call with a `progressToken`.
@@ -31,7 +31,7 @@ struct ToolCall: Sendable {
         let name: String = try reader.required("name")
         let arguments = try reader.optional("arguments", as: JSONObject.self)
         try reader.finish()
-        guard let tool = catalog.tool(named: name) else {
+        guard let tool = try catalog.catalog().tool(named: name) else {
             throw ResponseError.invalidParams(
                 "Unknown tool: \(name). tools/list names every tool.", field: "name", error: "unknown_tool")
         }

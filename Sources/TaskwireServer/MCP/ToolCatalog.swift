@@ -1,8 +1,8 @@
 package import JSON
 package import JSONRPC
 
-/// Every MCP tool the server offers, generated once at start-up from the OpenRPC document and the method
-/// declarations, in name order.
+/// Every MCP tool the server offers, generated once from the OpenRPC document and the method declarations
+/// (off the start path: ``LazyToolCatalog``), in name order.
 ///
 /// Each method of the document's `methods` that has a declaration becomes a tool, except the
 /// ``excludedMethods``; a method added to the schema and the table becomes a tool with no change here. Its
