@@ -54,6 +54,13 @@ package final class RPCTestClient: Sendable {
 
     /// Connects to a Unix socket.
     package static func connect(toSocket path: String, framing: Framing) throws -> RPCTestClient {
+        let fd = try connectedSocket(path)
+        return RPCTestClient(readFD: fd, writeFD: fd, framing: framing)
+    }
+
+    /// A blocking socket connected to the Unix socket at `path` (close-on-exec), for a test that reads and
+    /// writes it itself (thousands of them, without a reader thread each).
+    package static func connectedSocket(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
         var address = sockaddr_un()
@@ -77,7 +84,7 @@ package final class RPCTestClient: Sendable {
             close(fd)
             throw TestSupportError("connect(\(path)) failed: \(String(cString: strerror(code)))")
         }
-        return RPCTestClient(readFD: fd, writeFD: fd, framing: framing)
+        return fd
     }
 
     /// Sends raw bytes exactly as given (for malformed input and hand-made frames).

@@ -28,7 +28,6 @@ struct AnchorSuite {
     }
 
     func run() throws {
-        let bench = CommandLine.arguments[0]
         let loadBefore = loadAverage()
         emit("## Anchors: taskwire beside a raw echo and Redis, same run, same clients\n")
         emit("Load average (1, 5, 15 min) at the start: \(loadBefore)\n")
@@ -38,9 +37,7 @@ struct AnchorSuite {
         let memory = try Harness(
             binary: options.serverBinary, storage: ["--in-memory"], workDirectory: options.workDirectory)
         defer { memory.stop() }
-        let echoPath = options.workDirectory + "/anchor-echo-\(getpid()).sock"
-        let echo = try ServerProcess(
-            executable: bench, arguments: ["echo", "--socket", echoPath], standardError: .inherit)
+        let (echo, echoPath) = try EchoServer.spawnSocket(workDirectory: options.workDirectory, name: "anchor-echo")
         defer { echo.stop() }
         let durableDirectory = options.workDirectory + "/anchor-taskwire-\(getpid())"
         let durable = try Harness(

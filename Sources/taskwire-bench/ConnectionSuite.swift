@@ -14,13 +14,11 @@ struct ConnectionSuite {
 
     func run() throws {
         raiseOpenFileLimit()
-        let bench = CommandLine.arguments[0]
         let harness = try Harness(
             binary: options.serverBinary, storage: ["--in-memory"], workDirectory: options.workDirectory)
         defer { harness.stop() }
-        let floorPath = options.workDirectory + "/taskwire-bench-echo-\(getpid()).sock"
-        let floor = try ServerProcess(
-            executable: bench, arguments: ["echo", "--socket", floorPath], standardError: .inherit)
+        let (floor, floorPath) = try EchoServer.spawnSocket(
+            workDirectory: options.workDirectory, name: "taskwire-bench-echo")
         defer { floor.stop() }
 
         var ids: [String] = []

@@ -1,9 +1,19 @@
 import Foundation
 import Glibc
+import TestSupport
 
 /// The floor every figure is compared with: a server that writes back whatever it reads, over the same
 /// transport, with the same blocking-read design and nothing else.
 enum EchoServer {
+    /// Starts `taskwire-bench echo --socket` (this binary) on a socket in `workDirectory`: the floor a suite
+    /// measures beside taskwire. Returns the process (stop it when done) and the socket's path.
+    static func spawnSocket(workDirectory: String, name: String) throws -> (ServerProcess, path: String) {
+        let path = workDirectory + "/\(name)-\(getpid()).sock"
+        let process = try ServerProcess(
+            executable: CommandLine.arguments[0], arguments: ["echo", "--socket", path], standardError: .inherit)
+        return (process, path)
+    }
+
     /// Echoes stdin to stdout until EOF.
     static func serveStdio() -> Never {
         echo(readFD: 0, writeFD: 1)

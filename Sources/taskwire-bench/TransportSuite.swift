@@ -37,9 +37,8 @@ struct TransportSuite {
             storage: ["--in-memory"],
             workDirectory: options.workDirectory
         )
-        let floorPath = options.workDirectory + "/taskwire-bench-echo-\(getpid()).sock"
-        let socketFloor = try ServerProcess(
-            executable: bench, arguments: ["echo", "--socket", floorPath], standardError: .inherit)
+        let (socketFloor, floorPath) = try EchoServer.spawnSocket(
+            workDirectory: options.workDirectory, name: "taskwire-bench-echo")
         let socketLatency = try latency(try harness.socketConnection())
         let socketFloorLatency = try latency(try WireConnection.unix(path: floorPath))
         let socketRate = try throughput((0..<socketClients).map { _ in try harness.socketConnection() })

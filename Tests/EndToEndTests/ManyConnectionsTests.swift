@@ -17,24 +17,7 @@ struct ManyConnectionsTests {
         let fd: Int32
 
         static func connect(_ path: String) throws -> RawClient {
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                raw.copyBytes(from: Array(path.utf8))
-                raw[path.utf8.count] = 0
-            }
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            guard result == 0 else {
-                Glibc.close(fd)
-                throw TestSupportError("connect failed: errno \(errno)")
-            }
-            return RawClient(fd: fd)
+            RawClient(fd: try RPCTestClient.connectedSocket(path))
         }
 
         func send(_ text: String) throws {
