@@ -8,10 +8,11 @@ import Testing
 #endif
 
 /// The real binary on the data directories earlier releases wrote (`Tests/Fixtures/datadir-v1`, release
-/// 0.1.0, and `datadir-v2`, the release before notifications): each checks healthy, exports exactly what its
-/// release exported, and is served without changing any of its tasks.
+/// 0.1.0; `datadir-v2`, the release before notifications; `datadir-v3`, the release before
+/// `journal.manifest`; `datadir-v3-manifest`, the release before the faster restart): each checks healthy,
+/// exports exactly what its release exported, and is served without changing any of its tasks.
 @Suite struct CompatibilityTests {
-    static let versions = ["v1", "v2", "v3"]
+    static let versions = ["v1", "v2", "v3", "v3-manifest"]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")

@@ -10,11 +10,12 @@ import Testing
 /// still do after this build rewrites them as a current snapshot: `Tests/Fixtures/datadir-v1` (release
 /// 0.1.0: a version 1 snapshot and a journal, with users, tokens, comments, attachments and a deleted task)
 /// and `datadir-v2` (the release before notifications: a version 2 snapshot and a journal, with templates,
-/// workflows and automations too), and `datadir-v3` (the release before `journal.manifest`: a version 3
-/// snapshot and a journal, made by the same script with that release's binary).
+/// workflows and automations too), `datadir-v3` (the release before `journal.manifest`: a version 3
+/// snapshot and a journal, made by the same script with that release's binary) and `datadir-v3-manifest`
+/// (the release before the faster restart: the same, plus the `journal.manifest` it wrote).
 struct CompatibilityTests {
     /// The fixtures, by the snapshot version their release wrote.
-    static let versions = ["v1", "v2", "v3"]
+    static let versions = ["v1", "v2", "v3", "v3-manifest"]
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
