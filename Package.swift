@@ -15,6 +15,9 @@ let package = Package(
         .executable(name: "taskwire-bench", targets: ["taskwire-bench"]),
     ],
     targets: [
+        // MARK: Locking
+        .target(name: "Locking", swiftSettings: settings),
+
         // MARK: JSON
         .target(name: "JSON", swiftSettings: settings, linkerSettings: [.linkedLibrary("m")]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], swiftSettings: settings),
@@ -25,57 +28,66 @@ let package = Package(
 
         // MARK: TaskwireLog
         .target(name: "TaskwireLog", swiftSettings: settings),
-        .testTarget(name: "TaskwireLogTests", dependencies: ["TaskwireLog"], swiftSettings: settings),
+        .testTarget(
+            name: "TaskwireLogTests",
+            dependencies: ["Locking", "TaskwireLog"],
+            swiftSettings: settings
+        ),
 
         // MARK: Transport
-        .target(name: "Transport", dependencies: ["JSONRPC", "TaskwireLog"], swiftSettings: settings),
+        .target(name: "Transport", dependencies: ["Locking", "JSONRPC", "TaskwireLog"], swiftSettings: settings),
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "TaskwireLog", "TestSupport"],
+            dependencies: ["Locking", "Transport", "TaskwireLog", "TestSupport"],
             swiftSettings: settings
         ),
 
         // MARK: TaskStore
-        .target(name: "TaskStore", swiftSettings: settings),
+        .target(name: "TaskStore", dependencies: ["Locking"], swiftSettings: settings),
         .testTarget(
             name: "TaskStoreTests",
-            dependencies: ["TaskStore", "TestSupport"],
+            dependencies: ["Locking", "TaskStore", "TestSupport"],
             swiftSettings: settings
         ),
 
         // MARK: Delivery
-        .target(name: "Delivery", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
+        .target(name: "Delivery", dependencies: ["Locking", "JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
             name: "DeliveryTests",
-            dependencies: ["Delivery", "JSON", "TestSupport"],
+            dependencies: ["Locking", "Delivery", "JSON", "TestSupport"],
             swiftSettings: settings
         ),
 
         // MARK: TaskEngine
-        .target(name: "TaskEngine", dependencies: ["JSON", "TaskStore"], swiftSettings: settings),
+        .target(name: "TaskEngine", dependencies: ["Locking", "JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
             name: "TaskEngineTests",
-            dependencies: ["TaskEngine", "TestSupport"],
+            dependencies: ["Locking", "TaskEngine", "TestSupport"],
             resources: [.copy("Golden")],
             swiftSettings: settings
         ),
 
         // MARK: Basic
         .target(name: "Basic", dependencies: ["JSON"], swiftSettings: settings),
-        .testTarget(name: "BasicTests", dependencies: ["Basic", "JSON", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "BasicTests",
+            dependencies: ["Locking", "Basic", "JSON", "TestSupport"],
+            swiftSettings: settings
+        ),
 
         // MARK: TaskwireServer
         .target(
             name: "TaskwireServer",
             dependencies: [
-                "JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery", "Basic",
+                "Locking", "JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery",
+                "Basic",
             ],
             resources: [.embedInCode("openrpc.json")],
             swiftSettings: settings
         ),
         .testTarget(
             name: "TaskwireServerTests",
-            dependencies: ["TaskwireServer", "TaskwireLog", "TestSupport"],
+            dependencies: ["Locking", "TaskwireServer", "TaskwireLog", "TestSupport"],
             swiftSettings: settings
         ),
 
@@ -90,12 +102,12 @@ let package = Package(
         // MARK: taskwire-bench
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["JSON", "TestSupport"],
+            dependencies: ["Locking", "JSON", "TestSupport"],
             swiftSettings: settings
         ),
 
         // MARK: TestSupport
-        .target(name: "TestSupport", dependencies: ["JSON", "JSONRPC"], swiftSettings: settings),
+        .target(name: "TestSupport", dependencies: ["Locking", "JSON", "JSONRPC"], swiftSettings: settings),
     ],
     swiftLanguageModes: [.v6]
 )

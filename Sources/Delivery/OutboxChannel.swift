@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// The `email` channel when no `--sendmail` command is given: each message becomes a file
 /// `<directory>/<deliveryID>.eml`, for a person or a mail system to pick up.

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import FoundationNetworking
 import JSON
-import Synchronization
+import Locking
 
 /// The `webhook` channel: each notification is POSTed as JSON to the URL the recipient registered, signed
 /// with its secret.

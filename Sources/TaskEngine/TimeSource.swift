@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Where the engine reads the current time and waits for a time: the system clock in production, a
 /// hand-driven one in tests.

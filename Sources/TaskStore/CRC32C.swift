@@ -1,6 +1,6 @@
 import Dispatch
 import Glibc
-import Synchronization
+import Locking
 
 /// CRC-32C (Castagnoli), the checksum on every journal record and snapshot.
 ///

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 extension FileStore {
     /// Makes temporary blob file names unique within the process.

@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import Locking
 
 /// The data directory: a locked directory holding an append-only journal, snapshots and blobs.
 ///

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A store that keeps nothing on disk: for `--in-memory` and for engine tests.
 ///

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// Frames (or any byte messages) received by a test, handed to one waiting reader at a time, with a timeout
 /// on every wait.

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 package import JSON
 package import JSONRPC
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A continuation that several racing events (a reply, a timeout) may try to resume; only the first wins.
 final class ResumeOnce<Value: Sendable>: Sendable {

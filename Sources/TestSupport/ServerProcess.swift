@@ -1,7 +1,7 @@
 import Dispatch
 package import Foundation
 package import JSONRPC
-import Synchronization
+import Locking
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,5 @@
 import JSONRPC
-import Synchronization
+import Locking
 import TaskwireLog
 
 #if canImport(Glibc)

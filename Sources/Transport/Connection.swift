@@ -1,6 +1,6 @@
 import Foundation
 package import JSONRPC
-import Synchronization
+import Locking
 package import TaskwireLog
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 package import TaskwireLog
 
 #if canImport(Glibc)

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import JSON
-import Synchronization
+import Locking
 import TestSupport
 
 /// taskwire beside the systems a bot developer would otherwise pick, measured in the same run with the

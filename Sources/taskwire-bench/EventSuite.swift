@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Synchronization
+import Locking
 
 /// Events delivered per second to 16 subscribers while 16 clients run durable creates, and the creates per
 /// second beside it.

@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Synchronization
+import Locking
 import TestSupport
 
 /// A running taskwire with a stdio connection (the spawning process, acting as `system`) and a socket

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Runs `body` on `count` dedicated threads at once and returns what each produced, in thread order.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 import JSON
-import Synchronization
+import Locking
 
 /// Durable `tasks.create` with 1, 16 and 64 clients, each waiting for its reply before the next request
 /// (as bots do), then `tasks.get` on the tasks created.

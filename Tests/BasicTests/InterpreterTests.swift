@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 

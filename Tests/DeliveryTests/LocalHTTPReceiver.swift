@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import Locking
 import TestSupport
 
 /// A small HTTP/1.1 server on 127.0.0.1 and an ephemeral port, for the webhook tests: each connection is

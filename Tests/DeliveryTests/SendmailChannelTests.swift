@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import JSON
-import Synchronization
+import Locking
 import TestSupport
 import Testing
 

@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Locking
 import TaskStore
 import Testing
 

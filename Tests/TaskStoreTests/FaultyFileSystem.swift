@@ -1,6 +1,6 @@
 import Dispatch
 import Glibc
-import Synchronization
+import Locking
 import TaskStore
 
 /// A ``FileSystem`` over the real one that counts journal writes and syncs, remembers how far each file was

@@ -1,5 +1,5 @@
 import Delivery
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 import TestSupport

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import TaskStore
 
 /// A store whose appends become durable only when the test says so: every append's ticket waits until

@@ -1,7 +1,7 @@
 import Dispatch
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 import TaskwireLog

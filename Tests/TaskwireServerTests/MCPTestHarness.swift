@@ -1,6 +1,6 @@
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 import TaskwireLog

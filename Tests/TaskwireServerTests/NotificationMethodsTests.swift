@@ -1,7 +1,7 @@
 import Delivery
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 import TestSupport

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskwireLog
 import TestSupport
 import Testing

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Runs the store's blocking blob calls, and the CPU work around them (base64, hashing), one at a time and
 /// in the order they were submitted, on a dedicated thread: never on the Swift concurrency pool (one thread

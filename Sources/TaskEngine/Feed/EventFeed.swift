@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 import TaskStore
 
 /// Hands committed events to listeners once they are durable, in commit order.

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The engine's user directory as seen from outside the actor: a lock-protected copy of each user's name
 /// and avatar, updated whenever a user changes, so `tasks.get` and `tasks.create` replies can expand the

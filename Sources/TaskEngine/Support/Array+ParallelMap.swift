@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Locking
 
 extension Array where Element: Sendable {
     /// `map(transform)` on every core, in order: the array is cut into contiguous runs (more runs than cores,

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Runs text searches (`tasks.list` with `q`) one at a time on a single long-lived thread, so a slow scan
 /// never holds the engine's actor or a thread of the Swift concurrency pool (one per core).

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// The index behind `tasks.list {q}`: for every one-, two- and three-byte run of ASCII in a live task's
 /// lower-cased title or description, the set of tasks that contain it.

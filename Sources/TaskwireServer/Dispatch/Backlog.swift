@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Locking
 
 /// Bounds how many received messages of one connection wait to be processed.
 ///

@@ -1,5 +1,5 @@
 package import JSONRPC
-import Synchronization
+import Locking
 
 /// The requests of one connection that were received and not yet answered, by id, so `$/cancelRequest`
 /// can reach a request that is still queued or already running.

@@ -1,6 +1,6 @@
 package import JSON
 import JSONRPC
-import Synchronization
+import Locking
 
 /// Lets a method call other methods of the same server as its own caller: MCP's `tools/call` and BASIC's
 /// task keywords do.

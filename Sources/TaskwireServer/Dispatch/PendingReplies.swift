@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// Counts the replies of one connection that wait for a durability callback, so shutdown can wait until
 /// every one of them was sent.

@@ -1,6 +1,6 @@
 import JSON
 package import JSONRPC
-import Synchronization
+import Locking
 import TaskStore
 import TaskwireLog
 

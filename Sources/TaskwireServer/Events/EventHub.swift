@@ -1,6 +1,6 @@
 import Dispatch
 import JSON
-import Synchronization
+import Locking
 package import TaskEngine
 package import TaskwireLog
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 package import TaskEngine
 
 /// Who one connection is logged in as, and how many logins it failed: the per-connection half of identity.

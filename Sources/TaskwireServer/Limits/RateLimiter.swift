@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 package import TaskEngine
 
 /// Per-user, per-operation sliding-window rate limits (the spec's "Rate Limits" table).

@@ -1,6 +1,6 @@
 import Dispatch
 import JSONRPC
-import Synchronization
+import Locking
 
 /// The tool catalog, built off the start path: generating it from the OpenRPC document (a JSON parse and a
 /// walk over every method's schemas) took about a tenth of a cold start. ``warm()`` builds it on a

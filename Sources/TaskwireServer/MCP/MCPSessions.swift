@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// The connections that opened an MCP session with `initialize` (revisions 2025-11-25 and older), and the
 /// version each agreed on.

@@ -1,5 +1,5 @@
 import JSON
-import Synchronization
+import Locking
 package import TaskEngine
 
 /// Pushes each new inbox notification, as it commits, to every connection logged in as its recipient.

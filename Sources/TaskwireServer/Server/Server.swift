@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 package import TaskwireLog
 import Transport
 

@@ -2,7 +2,7 @@ import Delivery
 import Foundation
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 import TaskwireLog

@@ -1,7 +1,7 @@
 import Basic
 import JSON
 import JSONRPC
-import Synchronization
+import Locking
 import TaskEngine
 import TaskStore
 
