@@ -1,6 +1,6 @@
 /// Checks blob keys: lowercase hex digests only, so no client text ever becomes part of a path.
-enum BlobKey {
-    static func validate(_ key: String) throws(StoreError) {
+package enum BlobKey {
+    package static func validate(_ key: String) throws(StoreError) {
         let valid =
             (3...128).contains(key.utf8.count)
             && key.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }

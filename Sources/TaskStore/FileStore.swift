@@ -33,33 +33,7 @@ package final class FileStore: Store {
     }
 
     /// A suspended `CommitTicket.wait()` or `flush()`.
-    private struct Waiter {
-        var record: UInt64
-        var completion: Completion
-
-        init(record: UInt64, continuation: CheckedContinuation<Result<Void, StoreError>, Never>) {
-            self.record = record
-            self.completion = .resume(continuation)
-        }
-
-        init(record: UInt64, callback: @escaping @Sendable (Result<Void, StoreError>) -> Void) {
-            self.record = record
-            self.completion = .call(callback)
-        }
-
-        /// How the waiter learns the outcome: a suspended task, or a callback run on the writer thread.
-        enum Completion {
-            case resume(CheckedContinuation<Result<Void, StoreError>, Never>)
-            case call(@Sendable (Result<Void, StoreError>) -> Void)
-        }
-
-        func complete(_ result: Result<Void, StoreError>) {
-            switch completion {
-            case .resume(let continuation): continuation.resume(returning: result)
-            case .call(let callback): callback(result)
-            }
-        }
-    }
+    private typealias Waiter = DurabilityWaiter
 
     private struct State {
         var pending: [UInt8] = []

@@ -3,13 +3,13 @@ import Glibc
 /// A sticky wake-up flag with a condition variable, so a dedicated thread can sleep until there is work.
 ///
 /// `signal()` before `wait` is not lost: the flag stays set until the next `wait` consumes it.
-final class Wakeup: @unchecked Sendable {
+package final class Wakeup: @unchecked Sendable {
     // Both pointers are only used through pthread calls, which make them safe to share between threads.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
     private var signalled = false  // guarded by `mutex`
 
-    init() {
+    package init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -30,7 +30,7 @@ final class Wakeup: @unchecked Sendable {
     }
 
     /// Wakes the waiting thread, or makes its next `wait` return at once.
-    func signal() {
+    package func signal() {
         pthread_mutex_lock(mutex)
         signalled = true
         pthread_cond_signal(condition)
@@ -38,7 +38,7 @@ final class Wakeup: @unchecked Sendable {
     }
 
     /// Sleeps until signalled or until `timeout` (nanoseconds) passes; nil waits without a limit.
-    func wait(timeoutNanoseconds timeout: Int64?) {
+    package func wait(timeoutNanoseconds timeout: Int64?) {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         if let timeout {

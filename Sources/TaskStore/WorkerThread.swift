@@ -1,7 +1,7 @@
 import Glibc
 
 /// A dedicated POSIX thread for blocking work (the journal writer, a snapshot), off the concurrency pool.
-final class WorkerThread: Sendable {
+package final class WorkerThread: Sendable {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -10,7 +10,7 @@ final class WorkerThread: Sendable {
     private let handle: pthread_t
 
     /// Starts `body` on a new thread; `name` only appears in errors.
-    init(name: String, _ body: @escaping @Sendable () -> Void) throws(StoreError) {
+    package init(name: String, _ body: @escaping @Sendable () -> Void) throws(StoreError) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var handle = pthread_t()
         let result = pthread_create(
@@ -29,7 +29,7 @@ final class WorkerThread: Sendable {
     }
 
     /// Waits until the thread's body has returned. Call it exactly once.
-    func join() {
+    package func join() {
         pthread_join(handle, nil)
     }
 }
