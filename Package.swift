@@ -14,6 +14,11 @@ let package = Package(
         .executable(name: "taskwire", targets: ["taskwire"]),
         .executable(name: "taskwire-bench", targets: ["taskwire-bench"]),
     ],
+    // `swift build --traits Postgres` adds the PostgreSQL backend (docs/postgres.md); it links libpq, so a
+    // default build needs nothing but the toolchain.
+    traits: [
+        .trait(name: "Postgres", description: "The PostgreSQL backend (--postgres), linked with libpq.")
+    ],
     targets: [
         // MARK: Locking
         .target(name: "Locking", swiftSettings: settings),
@@ -50,6 +55,21 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // MARK: PostgresStore
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Locking", "TaskStore", .target(name: "CLibPQ", condition: .when(traits: ["Postgres"])),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: ["Locking", "PostgresStore", "TaskStore", "TaskEngine", "TestSupport"],
+            swiftSettings: settings
+        ),
+
         // MARK: Delivery
         .target(name: "Delivery", dependencies: ["Locking", "JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
@@ -79,8 +99,8 @@ let package = Package(
         .target(
             name: "TaskwireServer",
             dependencies: [
-                "Locking", "JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "Delivery",
-                "Basic",
+                "Locking", "JSON", "JSONRPC", "TaskwireLog", "Transport", "TaskEngine", "TaskStore", "PostgresStore",
+                "Delivery", "Basic",
             ],
             resources: [.embedInCode("openrpc.json")],
             swiftSettings: settings

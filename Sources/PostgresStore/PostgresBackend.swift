@@ -1,0 +1,67 @@
+package import TaskStore
+
+/// The PostgreSQL backend as the server sees it: available only in a build with the `Postgres` trait
+/// (`swift build --traits Postgres`, which needs libpq; docs/postgres.md). Without the trait every call
+/// refuses with a message that says how to build it.
+package enum PostgresBackend {
+    /// Whether this build has the backend.
+    package static var isBuilt: Bool {
+        #if Postgres
+            true
+        #else
+            false
+        #endif
+    }
+
+    /// The refusal of a build without the backend.
+    package static let notBuilt = StoreError(
+        code: .io,
+        message: "This taskwire was built without the PostgreSQL backend; build it with "
+            + "`swift build -c release --traits Postgres` (needs libpq, Debian's libpq-dev)")
+
+    /// Opens the store in the database `conninfo` names (a URL, libpq keywords, or empty for `PG*`).
+    package static func open(conninfo: String, options: PostgresStoreOptions) throws(StoreError) -> any Store {
+        #if Postgres
+            return try PostgresStore.open(conninfo: conninfo, options: options)
+        #else
+            throw notBuilt
+        #endif
+    }
+
+    /// Creates or upgrades taskwire's tables in the database; returns the schema versions before and after.
+    package static func migrate(conninfo: String) throws(StoreError) -> (from: Int, to: Int) {
+        #if Postgres
+            do {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                defer { connection.close() }
+                return try PostgresSchema.migrate(connection)
+            } catch {
+                throw error.storeError(.io, doing: "migrating")
+            }
+        #else
+            throw notBuilt
+        #endif
+    }
+}
+
+/// How a PostgreSQL store behaves; the defaults suit a server.
+package struct PostgresStoreOptions: Sendable {
+    /// How long a lost database is retried before the store fails.
+    package var retryWindow: Duration = .seconds(30)
+    /// How long opening waits for the serving lock a previous process may still hold while its connection
+    /// closes.
+    package var lockWait: Duration = .seconds(5)
+    /// A snapshot is due after this many records, or this many journal bytes, since the last one.
+    package var snapshotRecordThreshold = 100_000
+    package var snapshotByteThreshold = 64 << 20
+    /// The most record bytes one transaction carries.
+    package var batchBytes = 8 << 20
+    /// Called once when the store fails; the server stops then.
+    package var onFailure: (@Sendable (StoreError) -> Void)?
+    /// Things worth telling the operator (a lost connection, a fallback snapshot).
+    package var onWarning: @Sendable (String) -> Void = { _ in }
+    /// Routine events for the log (a snapshot written).
+    package var onInfo: @Sendable (_ message: String, _ fields: KeyValuePairs<String, String>) -> Void = { _, _ in }
+
+    package init() {}
+}

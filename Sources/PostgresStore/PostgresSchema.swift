@@ -1,0 +1,121 @@
+#if Postgres
+    import TaskStore
+
+    /// The tables taskwire keeps in a PostgreSQL database, as numbered migrations (docs/postgres.md, "Schema").
+    ///
+    /// `taskwire migrate` applies the missing ones in one transaction under an advisory lock, so two nodes
+    /// migrating at once are safe: the second waits, then finds nothing left to do. A server refuses a database
+    /// whose schema is older (run `migrate`) or newer (a newer taskwire made it) than the one it knows.
+    enum PostgresSchema {
+        /// The advisory lock `migrate` holds for its transaction ("taskwire" in ASCII).
+        static let migrationLock: Int64 = 0x7461_736B_7769_7265
+        /// The advisory lock a serving node holds for its whole session.
+        static let servingLock: Int64 = migrationLock + 1
+
+        /// Each migration's version and statements, oldest first. Never edit a released migration: add one.
+        static let migrations: [(version: Int, statements: [String])] = [
+            (
+                1,
+                [
+                    // One row per journal record, numbered from 1 without gaps; a record is one committed change
+                    // (or a group committed together), exactly the bytes the file store would journal.
+                    """
+                    CREATE TABLE taskwire_journal (
+                        pos bigint PRIMARY KEY CHECK (pos > 0),
+                        crc integer NOT NULL,
+                        record bytea NOT NULL,
+                        written_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """,
+                    // A snapshot covers every record up to `covers`; its bytes are split into parts, since a bytea
+                    // holds at most 1 GB. Written whole in one transaction, so a listed snapshot is complete.
+                    """
+                    CREATE TABLE taskwire_snapshots (
+                        covers bigint PRIMARY KEY CHECK (covers >= 0),
+                        crc integer NOT NULL,
+                        length bigint NOT NULL,
+                        parts integer NOT NULL,
+                        written_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """,
+                    """
+                    CREATE TABLE taskwire_snapshot_parts (
+                        covers bigint NOT NULL REFERENCES taskwire_snapshots (covers) ON DELETE CASCADE,
+                        part integer NOT NULL,
+                        bytes bytea NOT NULL,
+                        PRIMARY KEY (covers, part)
+                    )
+                    """,
+                    // Attachment bytes by content digest, as the file store keeps them under blobs/.
+                    """
+                    CREATE TABLE taskwire_blobs (
+                        key text PRIMARY KEY,
+                        bytes bytea NOT NULL,
+                        written_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """,
+                ]
+            )
+        ]
+
+        /// The newest schema version this build knows.
+        static var latest: Int { migrations.last?.version ?? 0 }
+
+        /// The schema version the database holds: 0 when taskwire never migrated it.
+        static func version(of connection: PostgresConnection) throws(PostgresError) -> Int {
+            let exists = try connection.execute("SELECT to_regclass('taskwire_schema_versions') IS NOT NULL")
+            guard exists.bytes(0, 0) == [1] else { return 0 }
+            let rows = try connection.execute("SELECT coalesce(max(version), 0)::bigint FROM taskwire_schema_versions")
+            return Int(rows.integer(0, 0) ?? 0)
+        }
+
+        /// Brings the database to ``latest``; returns the versions before and after.
+        ///
+        /// - Throws: a ``PostgresError`` from the database, or a statement-kind error when the database holds a
+        ///   schema newer than this build knows.
+        static func migrate(_ connection: PostgresConnection) throws(PostgresError) -> (from: Int, to: Int) {
+            try connection.transaction { () throws(PostgresError) in
+                try connection.execute("SELECT pg_advisory_xact_lock($1)", [.integer(migrationLock)])
+                try connection.execute(
+                    """
+                    CREATE TABLE IF NOT EXISTS taskwire_schema_versions (
+                        version integer PRIMARY KEY,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """)
+                let before = try version(of: connection)
+                guard before <= latest else { throw newerSchema(before) }
+                for migration in migrations where migration.version > before {
+                    for statement in migration.statements { try connection.execute(statement) }
+                    try connection.execute(
+                        "INSERT INTO taskwire_schema_versions (version) VALUES ($1)",
+                        [.integer(Int64(migration.version))])
+                }
+                return (before, latest)
+            }
+        }
+
+        /// Throws unless the database holds exactly the schema this build serves.
+        static func requireCurrent(_ connection: PostgresConnection, conninfo: String) throws(StoreError) {
+            let found: Int
+            do { found = try version(of: connection) } catch {
+                throw error.storeError(.io, doing: "reading the schema version")
+            }
+            if found == latest { return }
+            if found > latest { throw StoreError(code: .damaged, message: newerSchema(found).message) }
+            throw StoreError(
+                code: .io,
+                message: found == 0
+                    ? "The database has no taskwire schema yet; run `taskwire migrate --postgres URL` first"
+                    : "The database holds taskwire schema version \(found) and this build serves version \(latest); "
+                        + "run `taskwire migrate --postgres URL` first")
+        }
+
+        private static func newerSchema(_ found: Int) -> PostgresError {
+            PostgresError(
+                kind: .statement,
+                message: "The database holds taskwire schema version \(found), newer than this build's \(latest): "
+                    + "a newer taskwire migrated it; run that release")
+        }
+    }
+#endif

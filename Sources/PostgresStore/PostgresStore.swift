@@ -1,0 +1,556 @@
+#if Postgres
+    import Glibc
+    import Locking
+    package import TaskStore
+
+    /// A store in a PostgreSQL database: the journal, snapshots and blobs as rows (docs/postgres.md).
+    ///
+    /// It keeps the file store's promises: a ticket completes only after the transaction holding its record
+    /// committed, records commit in append order, and a snapshot is written whole or not at all. Appends are
+    /// queued and written by one writer thread, many records per transaction. Every libpq call blocks, so each
+    /// runs on a thread of the store's own (the writer, a snapshot thread) or in the blob calls, which the engine
+    /// already runs off the concurrency pool.
+    ///
+    /// A lost connection is retried, reconnecting, for ``Options/retryWindow``; a write whose commit was in
+    /// flight is looked up after reconnecting, so it is neither lost nor written twice. Past the window the store
+    /// fails as the file store fails on a broken disk: pending tickets fail (the client gets 503 `unavailable`),
+    /// later appends are refused, and ``Options/onFailure`` tells the server to stop and recover from the
+    /// database when restarted. One taskwire serves a database at a time: it holds an advisory lock for as long
+    /// as it runs.
+    package final class PostgresStore: Store {
+        /// How the store behaves (``PostgresStoreOptions``).
+        package typealias Options = PostgresStoreOptions
+
+        private struct Pending {
+            var position: UInt64
+            var record: [UInt8]
+        }
+
+        private struct State {
+            var pending: [Pending] = []
+            var lastAppended: UInt64
+            /// Records up to here are committed.
+            var acknowledged: UInt64
+            var waiters: [DurabilityWaiter] = []
+            var failure: StoreError?
+            var closing = false
+            var stopped = false
+            var recovered: RecoveredState?
+            var recordsSinceSnapshot: Int
+            var bytesSinceSnapshot: Int
+            var snapshotThread: WorkerThread?
+            var writerThread: WorkerThread?
+            /// The newest durable snapshot and the one before it (kept as a fallback), by the record they cover.
+            var snapshots: [UInt64]
+        }
+
+        private let options: Options
+        private let conninfo: String
+        private let state: Mutex<State>
+        private let wakeup = Wakeup()
+        /// The writer thread's connection; it also holds the serving lock.
+        private let writer: PostgresConnection
+        /// The connection the blob calls share, made at the first one.
+        private let blobs = Mutex<PostgresConnection?>(nil)
+        private let recoveredLastRecord: UInt64
+
+        // MARK: Opening
+
+        /// Connects, checks the schema, takes the serving lock and recovers the database's contents.
+        ///
+        /// - Parameter conninfo: a `postgresql://` URL or libpq keywords; empty uses the `PG*` variables.
+        /// - Throws: ``StoreError/Code/io`` when the database cannot be reached or is not migrated,
+        ///   ``StoreError/Code/locked`` when another taskwire serves it, ``StoreError/Code/damaged`` when a
+        ///   journal row is missing or fails its checksum and no snapshot covers it.
+        package static func open(conninfo: String, options: Options = Options()) throws(StoreError) -> PostgresStore {
+            let connection: PostgresConnection
+            do { connection = try PostgresConnection(conninfo: conninfo) } catch {
+                throw error.storeError(.io, doing: "connecting")
+            }
+            try PostgresSchema.requireCurrent(connection, conninfo: conninfo)
+            try takeServingLock(connection, waiting: options.lockWait)
+            let recovery: PostgresRecovery
+            do { recovery = try PostgresRecovery.read(connection) } catch let error as PostgresError {
+                throw error.storeError(.io, doing: "reading the journal")
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(code: .io, message: "PostgreSQL: reading the journal failed", cause: "\(error)")
+            }
+            let store = PostgresStore(conninfo: conninfo, connection: connection, options: options, recovery: recovery)
+            try store.startWriter()
+            return store
+        }
+
+        private init(conninfo: String, connection: PostgresConnection, options: Options, recovery: PostgresRecovery) {
+            self.conninfo = conninfo
+            self.options = options
+            self.writer = connection
+            let last = recovery.lastRecord
+            recoveredLastRecord = last
+            var recovered = RecoveredState(
+                snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings)
+            // Snapshot transactions are atomic, so a crash never leaves half of one; but a server killed again
+            // and again before its snapshot committed leaves a journal past the thresholds: snapshot it first.
+            recovered.snapshotBeforeServing =
+                recovery.records.count >= options.snapshotRecordThreshold
+                || recovery.recordBytes >= options.snapshotByteThreshold
+            state = Mutex(
+                State(
+                    lastAppended: last, acknowledged: last, recovered: recovered,
+                    recordsSinceSnapshot: recovery.records.count, bytesSinceSnapshot: recovery.recordBytes,
+                    snapshots: recovery.snapshotCovers))
+        }
+
+        /// Takes the session-level advisory lock that marks the serving node, waiting up to `wait` for a
+        /// previous process's connection to close.
+        private static func takeServingLock(_ connection: PostgresConnection, waiting wait: Duration) throws(StoreError)
+        {
+            let deadline = ContinuousClock.now + wait
+            while true {
+                let taken: Bool
+                do {
+                    taken =
+                        try connection.execute(
+                            "SELECT pg_try_advisory_lock($1)", [.integer(PostgresSchema.servingLock)]
+                        )
+                        .bytes(0, 0) == [1]
+                } catch { throw error.storeError(.io, doing: "taking the serving lock") }
+                if taken { return }
+                guard ContinuousClock.now < deadline else {
+                    throw StoreError(
+                        code: .locked,
+                        message: "Another taskwire serves this PostgreSQL database (it holds advisory lock "
+                            + "\(PostgresSchema.servingLock)); this release serves a database from one process at a time"
+                    )
+                }
+                usleep(50_000)
+            }
+        }
+
+        private func startWriter() throws(StoreError) {
+            let thread = try WorkerThread(name: "postgres writer") { [self] in runWriter() }
+            state.withLock { $0.writerThread = thread }
+        }
+
+        // MARK: Store
+
+        package func recover() throws(StoreError) -> RecoveredState {
+            state.withLock { state in
+                defer { state.recovered = nil }
+                return state.recovered ?? RecoveredState()
+            }
+        }
+
+        package func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket {
+            let outcome: Result<UInt64, StoreError> = state.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if state.closing || state.stopped { return .failure(Self.closedError) }
+                state.lastAppended += 1
+                state.pending.append(Pending(position: state.lastAppended, record: record))
+                state.recordsSinceSnapshot += 1
+                state.bytesSinceSnapshot += record.count
+                return .success(state.lastAppended)
+            }
+            wakeup.signal()
+            return ticket(for: try outcome.get())
+        }
+
+        package func barrier() -> CommitTicket {
+            ticket(for: state.withLock { $0.lastAppended })
+        }
+
+        package var recordsSinceSnapshot: Int { state.withLock { $0.recordsSinceSnapshot } }
+
+        package var snapshotDue: Bool {
+            state.withLock {
+                $0.recordsSinceSnapshot >= options.snapshotRecordThreshold
+                    || $0.bytesSinceSnapshot >= options.snapshotByteThreshold
+            }
+        }
+
+        @discardableResult
+        package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
+            let covers: UInt64? = state.withLock { state in
+                guard state.failure == nil, !state.closing, state.snapshotThread == nil,
+                    state.lastAppended > (state.snapshots.first ?? 0)
+                else { return nil }
+                state.recordsSinceSnapshot = 0
+                state.bytesSinceSnapshot = 0
+                return state.lastAppended
+            }
+            guard let covers else { return false }
+            do {
+                let thread = try WorkerThread(name: "postgres snapshot") { [self] in
+                    writeSnapshot(covers: covers, encode: encode)
+                }
+                state.withLock { $0.snapshotThread = thread }
+                return true
+            } catch {
+                options.onWarning("Could not start the snapshot thread: \(error)")
+                return false
+            }
+        }
+
+        package func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) {
+            let empty = state.withLock { $0.lastAppended == 0 && $0.snapshots.isEmpty }
+            guard empty else { throw StoreError(code: .io, message: "The database already holds taskwire data") }
+            try writeSnapshotNow(bytes, covers: 0)
+        }
+
+        package func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError) {
+            guard recoveredLastRecord > (state.withLock { $0.snapshots.first ?? 0 }) else { return }
+            try writeSnapshotNow(bytes, covers: recoveredLastRecord)
+            state.withLock { state in
+                state.recordsSinceSnapshot = Int(state.lastAppended - recoveredLastRecord)
+                state.bytesSinceSnapshot = 0
+            }
+        }
+
+        package func close() {
+            let threads = state.withLock { state in
+                state.closing = true
+                defer {
+                    state.writerThread = nil
+                    state.snapshotThread = nil
+                }
+                return (state.writerThread, state.snapshotThread)
+            }
+            wakeup.signal()
+            threads.0?.join()
+            threads.1?.join()
+            let waiters = state.withLock { state in
+                state.stopped = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.complete(.failure(Self.closedError)) }
+            writer.close()
+            blobs.withLock { $0?.close() }
+        }
+
+        // MARK: Blobs
+
+        package func putBlob(key: String, bytes: [UInt8]) throws(StoreError) {
+            try BlobKey.validate(key)
+            try withBlobConnection("storing a blob") { connection throws(PostgresError) in
+                try connection.execute(
+                    "INSERT INTO taskwire_blobs (key, bytes) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                    [.text(key), .bytes(bytes)])
+                return ()
+            }
+        }
+
+        package func blob(key: String) throws(StoreError) -> [UInt8]? {
+            try BlobKey.validate(key)
+            return try withBlobConnection("reading a blob") { connection throws(PostgresError) in
+                let rows = try connection.execute("SELECT bytes FROM taskwire_blobs WHERE key = $1", [.text(key)])
+                return rows.count == 0 ? nil : rows.bytes(0, 0)
+            }
+        }
+
+        package func deleteBlob(key: String) throws(StoreError) {
+            try BlobKey.validate(key)
+            try withBlobConnection("deleting a blob") { connection throws(PostgresError) in
+                try connection.execute("DELETE FROM taskwire_blobs WHERE key = $1", [.text(key)])
+                return ()
+            }
+        }
+
+        package func blobKeys() throws(StoreError) -> [String] {
+            try withBlobConnection("listing blobs") { connection throws(PostgresError) in
+                let rows = try connection.execute("SELECT key FROM taskwire_blobs ORDER BY key")
+                return (0..<rows.count).compactMap { rows.text($0, 0) }
+            }
+        }
+
+        /// Runs `body` on the blob connection, connecting first if needed and once more if the connection was
+        /// lost (a blob call is idempotent, so running it again is safe).
+        private func withBlobConnection<T: Sendable>(
+            _ action: String, _ body: (PostgresConnection) throws(PostgresError) -> T
+        ) throws(StoreError) -> T {
+            let result: Result<T, PostgresError> = blobs.withLock { slot in
+                var outcome: Result<T, PostgresError> = .failure(PostgresError(kind: .connection, message: "not tried"))
+                for attempt in 0..<2 {
+                    do throws(PostgresError) {
+                        if slot == nil || attempt > 0 { slot = try PostgresConnection(conninfo: conninfo) }
+                        guard let connection = slot else { continue }
+                        return .success(try body(connection))
+                    } catch {
+                        outcome = .failure(error)
+                        if error.kind != .connection { break }
+                    }
+                }
+                return outcome
+            }
+            switch result {
+            case .success(let value): return value
+            case .failure(let error): throw error.storeError(.io, doing: action)
+            }
+        }
+
+        // MARK: Tickets
+
+        private static let closedError = StoreError(code: .closed, message: "The store is closed.")
+
+        private func ticket(for record: UInt64) -> CommitTicket {
+            CommitTicket(
+                wait: { [self] () async throws(StoreError) in
+                    let result: Result<Void, StoreError> = await withCheckedContinuation { continuation in
+                        register(DurabilityWaiter(record: record, continuation: continuation))
+                    }
+                    try result.get()
+                },
+                notify: { [self] callback in register(DurabilityWaiter(record: record, callback: callback)) }
+            )
+        }
+
+        /// Completes `waiter` at once when its outcome is known, else when the writer commits its record.
+        private func register(_ waiter: DurabilityWaiter) {
+            let immediate: Result<Void, StoreError>? = state.withLock { state in
+                if state.acknowledged >= waiter.record { return .success(()) }
+                if let failure = state.failure { return .failure(failure) }
+                if state.stopped { return .failure(Self.closedError) }
+                state.waiters.append(waiter)
+                return nil
+            }
+            if let immediate { waiter.complete(immediate) }
+        }
+
+        // MARK: The writer thread
+
+        private func runWriter() {
+            while true {
+                let batch: [Pending]? = state.withLock { state in
+                    if state.failure != nil { return nil }
+                    if state.pending.isEmpty { return state.closing ? nil : [] }
+                    var bytes = 0
+                    var count = 0
+                    for item in state.pending {
+                        if count > 0 && bytes + item.record.count > options.batchBytes { break }
+                        bytes += item.record.count
+                        count += 1
+                    }
+                    defer { state.pending.removeFirst(count) }
+                    return Array(state.pending.prefix(count))
+                }
+                guard let batch else { return }
+                if batch.isEmpty {
+                    wakeup.wait(timeoutNanoseconds: nil)
+                    continue
+                }
+                do throws(StoreError) {
+                    try commitWithRetry(batch)
+                } catch {
+                    fail(error)
+                    return
+                }
+                publish(acknowledged: batch[batch.count - 1].position)
+            }
+        }
+
+        /// Commits `batch` in one transaction, reconnecting and retrying while the failure is transient and the
+        /// retry window lasts. After a lost connection the batch is looked up first: its commit may have
+        /// succeeded with only the answer lost.
+        private func commitWithRetry(_ batch: [Pending]) throws(StoreError) {
+            let deadline = ContinuousClock.now + options.retryWindow
+            var delay: Duration = .milliseconds(20)
+            var warned = false
+            var mayBeCommitted = false
+            while true {
+                do throws(PostgresError) {
+                    if mayBeCommitted, try isCommitted(batch) { break }
+                    try insert(batch)
+                    break
+                } catch {
+                    guard error.isTransient, ContinuousClock.now < deadline else {
+                        throw error.storeError(.failed, doing: "committing the journal")
+                    }
+                    if !warned {
+                        options.onWarning("PostgreSQL: committing the journal failed, retrying: \(error)")
+                        warned = true
+                    }
+                    mayBeCommitted = mayBeCommitted || error.kind == .connection
+                    sleep(for: delay)
+                    delay = min(delay * 2, .seconds(1))
+                    if !writer.isHealthy {
+                        do throws(PostgresError) {
+                            try writer.reconnect()
+                            try retakeServingLock()
+                        } catch  where error.isTransient {
+                            continue
+                        } catch {
+                            throw error.storeError(.failed, doing: "reconnecting")
+                        }
+                    }
+                }
+            }
+            if warned { options.onWarning("PostgreSQL: the journal commits again") }
+        }
+
+        /// After a reconnection the serving lock must be taken again; if another process took it meanwhile, this
+        /// one must stop writing.
+        private func retakeServingLock() throws(PostgresError) {
+            let taken = try writer.execute("SELECT pg_try_advisory_lock($1)", [.integer(PostgresSchema.servingLock)])
+            guard taken.bytes(0, 0) == [1] else {
+                throw PostgresError(
+                    kind: .statement, message: "another taskwire took the serving lock while the connection was lost")
+            }
+        }
+
+        private func isCommitted(_ batch: [Pending]) throws(PostgresError) -> Bool {
+            let rows = try writer.execute(
+                "SELECT count(*)::bigint FROM taskwire_journal WHERE pos BETWEEN $1 AND $2",
+                [.integer(Int64(batch[0].position)), .integer(Int64(batch[batch.count - 1].position))])
+            return rows.integer(0, 0) == Int64(batch.count)
+        }
+
+        /// The rows of one INSERT statement; a larger batch takes several statements in one transaction.
+        private static let rowsPerStatement = 256
+
+        private func insert(_ batch: [Pending]) throws(PostgresError) {
+            let statements = stride(from: 0, to: batch.count, by: Self.rowsPerStatement).map {
+                batch[$0..<min($0 + Self.rowsPerStatement, batch.count)]
+            }
+            func run(_ rows: ArraySlice<Pending>) throws(PostgresError) {
+                var sql = "INSERT INTO taskwire_journal (pos, crc, record) VALUES "
+                var parameters: [PostgresValue] = []
+                parameters.reserveCapacity(rows.count * 3)
+                for (index, item) in rows.enumerated() {
+                    if index > 0 { sql += ", " }
+                    sql += "($\(index * 3 + 1), $\(index * 3 + 2), $\(index * 3 + 3))"
+                    parameters.append(.integer(Int64(item.position)))
+                    parameters.append(.integer(Int64(Int32(bitPattern: CRC32C.checksum(item.record)))))
+                    parameters.append(.bytes(item.record))
+                }
+                try writer.execute(sql, parameters)
+            }
+            if statements.count == 1 {
+                try run(statements[0])
+            } else {
+                try writer.transaction { () throws(PostgresError) in
+                    for rows in statements { try run(rows) }
+                }
+            }
+        }
+
+        private func publish(acknowledged: UInt64) {
+            let ready: [DurabilityWaiter] = state.withLock { state in
+                state.acknowledged = max(state.acknowledged, acknowledged)
+                let done = state.acknowledged
+                guard state.waiters.contains(where: { $0.record <= done }) else { return [] }
+                defer { state.waiters.removeAll { $0.record <= done } }
+                return state.waiters.filter { $0.record <= done }
+            }
+            for waiter in ready { waiter.complete(.success(())) }
+        }
+
+        private func fail(_ error: StoreError) {
+            let failure = StoreError(
+                code: .failed,
+                message: "Writing the journal to PostgreSQL failed, so the store stopped accepting writes; restart "
+                    + "to recover from the database. \(error.message)",
+                cause: error.cause)
+            let waiters: [DurabilityWaiter]? = state.withLock { state in
+                guard state.failure == nil else { return nil }
+                state.failure = failure
+                state.pending = []
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            guard let waiters else { return }
+            for waiter in waiters { waiter.complete(.failure(failure)) }
+            options.onWarning(failure.description)
+            options.onFailure?(failure)
+        }
+
+        private func sleep(for duration: Duration) {
+            let (seconds, attoseconds) = duration.components
+            usleep(UInt32(clamping: seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        }
+
+        // MARK: Snapshots
+
+        /// On the snapshot thread: encodes, waits until the records it covers committed, and writes it.
+        private func writeSnapshot(covers: UInt64, encode: @Sendable () -> [UInt8]) {
+            let start = ContinuousClock.now
+            let bytes = encode()
+            let encoded = ContinuousClock.now
+            // The snapshot must not be listed before the journal rows it replaces are committed.
+            let committed = Mutex<Result<Void, StoreError>?>(nil)
+            let wake = Wakeup()
+            register(
+                DurabilityWaiter(record: covers) { result in
+                    committed.withLock { $0 = result }
+                    wake.signal()
+                })
+            while committed.withLock({ $0 }) == nil { wake.wait(timeoutNanoseconds: nil) }
+            let ready = (try? committed.withLock({ $0 })?.get()) != nil
+            defer { state.withLock { $0.snapshotThread = nil } }
+            guard ready else { return }
+            do {
+                try writeSnapshotNow(bytes, covers: covers)
+                options.onInfo(
+                    "snapshot written",
+                    [
+                        "last_record": String(covers), "bytes": String(bytes.count),
+                        "encode_ms": Self.milliseconds(encoded - start),
+                        "write_ms": Self.milliseconds(ContinuousClock.now - encoded),
+                    ])
+            } catch {
+                // Not fatal: the journal still holds everything, and a later change asks again.
+                options.onWarning("Writing a snapshot to PostgreSQL failed: \(error)")
+                state.withLock { $0.recordsSinceSnapshot = options.snapshotRecordThreshold }
+            }
+        }
+
+        /// The largest part of a snapshot in one row (a bytea holds at most 1 GB).
+        static let snapshotPartBytes = 16 << 20
+
+        /// Writes a snapshot covering records up to `covers` in one transaction on a connection of its own, then
+        /// deletes what it makes redundant: snapshots older than the previous one, and the journal rows the
+        /// previous one covers (the previous snapshot stays as a fallback, with the rows after it).
+        private func writeSnapshotNow(_ bytes: [UInt8], covers: UInt64) throws(StoreError) {
+            let previous = state.withLock { $0.snapshots.first }
+            do {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                defer { connection.close() }
+                let parts = max(1, (bytes.count + Self.snapshotPartBytes - 1) / Self.snapshotPartBytes)
+                try connection.transaction { () throws(PostgresError) in
+                    // A snapshot that failed its check at recovery may sit at or past this one; it goes first.
+                    try connection.execute(
+                        "DELETE FROM taskwire_snapshots WHERE covers >= $1", [.integer(Int64(covers))])
+                    try connection.execute(
+                        "INSERT INTO taskwire_snapshots (covers, crc, length, parts) VALUES ($1, $2, $3, $4)",
+                        [
+                            .integer(Int64(covers)), .integer(Int64(Int32(bitPattern: CRC32C.checksum(bytes)))),
+                            .integer(Int64(bytes.count)), .integer(Int64(parts)),
+                        ])
+                    for part in 0..<parts {
+                        let slice = bytes[
+                            (part * Self.snapshotPartBytes)..<min(bytes.count, (part + 1) * Self.snapshotPartBytes)]
+                        try connection.execute(
+                            "INSERT INTO taskwire_snapshot_parts (covers, part, bytes) VALUES ($1, $2, $3)",
+                            [.integer(Int64(covers)), .integer(Int64(part)), .bytes(Array(slice))])
+                    }
+                    if let previous {
+                        try connection.execute(
+                            "DELETE FROM taskwire_snapshots WHERE covers < $1", [.integer(Int64(previous))])
+                        try connection.execute(
+                            "DELETE FROM taskwire_journal WHERE pos <= $1", [.integer(Int64(previous))])
+                    }
+                }
+            } catch {
+                throw error.storeError(.io, doing: "writing a snapshot")
+            }
+            state.withLock { state in
+                state.snapshots = [covers] + (previous.map { [$0] } ?? [])
+            }
+        }
+
+        private static func milliseconds(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            return String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        }
+    }
+#endif

@@ -1,0 +1,331 @@
+#if Postgres
+    import Locking
+    import PostgresStore
+    import TaskStore
+    import TestSupport
+    import Testing
+
+    /// The PostgreSQL store against a real PostgreSQL server (`scripts/postgres-scratch`, started by
+    /// `scripts/test`), each test in a database of its own.
+    @Suite(.enabled(if: PostgresScratch.host != nil, "needs the test PostgreSQL server (scripts/test starts one)"))
+    struct PostgresStoreTests {
+        // MARK: Schema
+
+        @Test func migrateFromTwoProcessesAtOnceIsSafeAndIdempotent() async throws {
+            let conninfo = try await PostgresScratch.createDatabase()
+            async let first = Task.detached { try PostgresBackend.migrate(conninfo: conninfo) }.value
+            async let second = Task.detached { try PostgresBackend.migrate(conninfo: conninfo) }.value
+            let results = try await [first, second]
+            // Exactly one of the two did the work; the other waited for the lock and found nothing to do.
+            #expect(results.map(\.from).sorted() == [0, 1])
+            #expect(results.allSatisfy { $0.to == 1 })
+            let again = try PostgresBackend.migrate(conninfo: conninfo)
+            #expect(again.from == 1 && again.to == 1)
+            let versions = try await PostgresScratch.psql(
+                database: PostgresScratch.databaseName(conninfo), "SELECT version FROM taskwire_schema_versions")
+            #expect(versions == "1\n")
+        }
+
+        @Test func anUnmigratedDatabaseIsRefusedWithWhatToRun() async throws {
+            let conninfo = try await PostgresScratch.createDatabase()
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            }
+            #expect(error?.description.contains("taskwire migrate --postgres") == true)
+        }
+
+        @Test func aSchemaNewerThanThisBuildIsRefused() async throws {
+            let conninfo = try await migratedDatabase()
+            try await PostgresScratch.psql(
+                database: PostgresScratch.databaseName(conninfo), "INSERT INTO taskwire_schema_versions VALUES (99)")
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            }
+            #expect(error?.code == .damaged)
+            #expect(error?.description.contains("newer") == true)
+            #expect(throws: StoreError.self) { try PostgresBackend.migrate(conninfo: conninfo) }
+        }
+
+        @Test func anUnreachableDatabaseIsAClearError() {
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: "host=/nonexistent-socket-dir dbname=x", options: quiet())
+            }
+            #expect(error?.code == .io)
+            #expect(error?.description.contains("PostgreSQL: connecting failed") == true)
+        }
+
+        // MARK: Journal
+
+        @Test func answeredRecordsSurviveReopeningInOrder() async throws {
+            let conninfo = try await migratedDatabase()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            #expect(try store.recover().records.isEmpty)
+            // Appended without waiting, so the writer commits many per transaction, then all waited for.
+            let tickets = try (1...1_500).map { try store.append(record($0)) }
+            for ticket in tickets { try await ticket.wait() }
+            store.close()
+
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            #expect(try reopened.recover().records == (1...1_500).map(record))
+            try await reopened.append(record(1_501)).wait()
+            reopened.close()
+            let third = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { third.close() }
+            #expect(try third.recover().records.count == 1_501)
+        }
+
+        @Test func appendsAfterCloseAreRefused() async throws {
+            let store = try PostgresBackend.open(conninfo: try await migratedDatabase(), options: quiet())
+            store.close()
+            let error = #expect(throws: StoreError.self) { try store.append(record(1)) }
+            #expect(error?.code == .closed)
+        }
+
+        @Test func aSnapshotReplacesTheJournalAndKeepsOneFallback() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let snapshots = SnapshotLog()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
+            for number in 1...10 { _ = try store.append(record(number)) }
+            #expect(store.snapshot { Array("first".utf8) })
+            try await snapshots.waitFor(1)
+            for number in 11...15 { _ = try store.append(record(number)) }
+            #expect(store.snapshot { Array("second".utf8) })
+            try await snapshots.waitFor(2)
+            for number in 16...18 { try await store.append(record(number)).wait() }
+            store.close()
+
+            // The rows the fallback snapshot covers are gone; the rows after it stay for the fallback.
+            #expect(
+                try await PostgresScratch.psql(database: database, "SELECT min(pos), max(pos) FROM taskwire_journal")
+                    == "11|18\n")
+            #expect(
+                try await PostgresScratch.psql(database: database, "SELECT covers FROM taskwire_snapshots ORDER BY 1")
+                    == "10\n15\n")
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            let recovered = try reopened.recover()
+            reopened.close()
+            #expect(recovered.snapshot == Array("second".utf8))
+            #expect(recovered.records == (16...18).map(record))
+
+            // A damaged newest snapshot: recovery falls back to the older one and the journal after it.
+            try await PostgresScratch.psql(
+                database: database, "UPDATE taskwire_snapshot_parts SET bytes = 'broken' WHERE covers = 15")
+            let fallback = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { fallback.close() }
+            let fromFallback = try fallback.recover()
+            #expect(fromFallback.snapshot == Array("first".utf8))
+            #expect(fromFallback.records == (11...18).map(record))
+            #expect(fromFallback.warnings.contains { $0.contains("snapshot covering record 15 fails its check") })
+        }
+
+        @Test func aSnapshotLargerThanOnePartIsStoredInPartsAndReadBackWhole() async throws {
+            let conninfo = try await migratedDatabase()
+            let snapshots = SnapshotLog()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
+            try await store.append(record(1)).wait()
+            // 40 MiB: three parts of at most 16 MiB; each MiB marked, so parts out of order would show.
+            var large = [UInt8](repeating: 0x5a, count: 40 << 20)
+            for mebibyte in 0..<40 { large[mebibyte << 20] = UInt8(mebibyte) }
+            let payload = large
+            #expect(store.snapshot { payload })
+            try await snapshots.waitFor(1)
+            store.close()
+            #expect(
+                try await PostgresScratch.psql(
+                    database: PostgresScratch.databaseName(conninfo), "SELECT parts FROM taskwire_snapshots") == "3\n")
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            let recovered = try reopened.recover()
+            #expect(recovered.snapshot == large)
+            #expect(recovered.records.isEmpty)
+        }
+
+        @Test func aMissingJournalRowStopsRecoveryNamingTheRows() async throws {
+            let conninfo = try await migratedDatabase()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            for number in 1...20 { _ = try store.append(record(number)) }
+            try await store.barrier().wait()
+            store.close()
+            try await PostgresScratch.psql(
+                database: PostgresScratch.databaseName(conninfo), "DELETE FROM taskwire_journal WHERE pos IN (7, 8)")
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            }
+            #expect(error?.code == .damaged)
+            #expect(error?.description.contains("Journal rows 7 to 8 are missing") == true)
+        }
+
+        @Test func aJournalRowThatFailsItsChecksumStopsRecovery() async throws {
+            let conninfo = try await migratedDatabase()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            try await store.append(record(1)).wait()
+            store.close()
+            try await PostgresScratch.psql(
+                database: PostgresScratch.databaseName(conninfo), "UPDATE taskwire_journal SET record = 'tampered'")
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            }
+            #expect(error?.code == .damaged)
+            #expect(error?.description.contains("Journal row 1 fails its checksum") == true)
+        }
+
+        // MARK: Serving lock
+
+        @Test func aSecondStoreOnTheSameDatabaseIsRefusedUntilTheFirstCloses() async throws {
+            let conninfo = try await migratedDatabase()
+            let first = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            var impatient = quiet()
+            impatient.lockWait = .milliseconds(200)
+            let error = #expect(throws: StoreError.self) {
+                try PostgresBackend.open(conninfo: conninfo, options: impatient)
+            }
+            #expect(error?.code == .locked)
+            first.close()
+            let second = try PostgresBackend.open(conninfo: conninfo, options: impatient)
+            second.close()
+        }
+
+        // MARK: Faults
+
+        @Test func aConnectionDroppedByTheServerIsReconnectedWithoutLossOrDuplicate() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let warnings = Mutex<[String]>([])
+            var options = quiet()
+            options.onWarning = { warning in warnings.withLock { $0.append(warning) } }
+            let store = try PostgresBackend.open(conninfo: conninfo, options: options)
+            for number in 1...100 { try await store.append(record(number)).wait() }
+            // The database ends every session of this database: the writer's among them, holding the lock.
+            try await PostgresScratch.psql(
+                database: "postgres",
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
+            for number in 101...200 { try await store.append(record(number)).wait() }
+            store.close()
+            #expect(warnings.withLock { $0 }.contains { $0.contains("retrying") })
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            #expect(try reopened.recover().records == (1...200).map(record))
+        }
+
+        @Test func aDatabaseGoneForLongerThanTheRetryWindowFailsTheStoreAndItsTickets() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let failures = Mutex<[StoreError]>([])
+            var options = quiet()
+            options.retryWindow = .milliseconds(500)
+            options.onFailure = { error in failures.withLock { $0.append(error) } }
+            let store = try PostgresBackend.open(conninfo: conninfo, options: options)
+            try await store.append(record(1)).wait()
+            try await PostgresScratch.psql(
+                database: "postgres",
+                "ALTER DATABASE \(database) ALLOW_CONNECTIONS false; "
+                    + "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
+            let refused = await #expect(throws: StoreError.self) { try await store.append(record(2)).wait() }
+            #expect(refused?.code == .failed)
+            #expect(failures.withLock { $0.count } == 1)
+            #expect(throws: StoreError.self) { try store.append(record(3)) }
+            store.close()
+            try await PostgresScratch.psql(database: "postgres", "ALTER DATABASE \(database) ALLOW_CONNECTIONS true")
+            // Nothing half-applied: the refused record is not there, the answered one is.
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            #expect(try reopened.recover().records == [record(1)])
+        }
+
+        // MARK: Blobs
+
+        @Test func blobsAreStoredOnceReadBackAndDeleted() async throws {
+            let store = try PostgresBackend.open(conninfo: try await migratedDatabase(), options: quiet())
+            defer { store.close() }
+            let bytes = Array((0..<300_000).map { UInt8(truncatingIfNeeded: $0) })
+            try store.putBlob(key: "abc123", bytes: bytes)
+            try store.putBlob(key: "abc123", bytes: bytes)
+            try store.putBlob(key: "0def", bytes: [1, 2, 3])
+            #expect(try store.blob(key: "abc123") == bytes)
+            #expect(try store.blobKeys() == ["0def", "abc123"])
+            try store.deleteBlob(key: "abc123")
+            try store.deleteBlob(key: "abc123")
+            #expect(try store.blob(key: "abc123") == nil)
+            #expect(throws: StoreError.self) { try store.putBlob(key: "../etc", bytes: []) }
+        }
+
+        @Test func theInitialSnapshotOfAnImportNeedsAnEmptyDatabase() async throws {
+            let conninfo = try await migratedDatabase()
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            try store.writeInitialSnapshot(Array("imported".utf8))
+            try await store.append(record(1)).wait()
+            #expect(throws: StoreError.self) { try store.writeInitialSnapshot(Array("again".utf8)) }
+            store.close()
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            let recovered = try reopened.recover()
+            #expect(recovered.snapshot == Array("imported".utf8))
+            #expect(recovered.records == [record(1)])
+        }
+    }
+
+    /// A payload that says which record it is, of varying length.
+    func record(_ number: Int) -> [UInt8] {
+        Array("{\"record\":\(number),\"pad\":\"\(String(repeating: "x", count: number % 23))\"}".utf8)
+    }
+
+    /// A new database with taskwire's schema.
+    func migratedDatabase() async throws -> String {
+        let conninfo = try await PostgresScratch.createDatabase()
+        _ = try PostgresBackend.migrate(conninfo: conninfo)
+        return conninfo
+    }
+
+    /// Options that keep warnings out of the test output and report snapshots to `snapshots`.
+    func quiet(_ snapshots: SnapshotLog? = nil) -> PostgresStoreOptions {
+        var options = PostgresStoreOptions()
+        options.onWarning = { _ in }
+        options.onInfo = { message, _ in if message == "snapshot written" { snapshots?.written() } }
+        return options
+    }
+
+    /// Counts the snapshots a store reports written, so a test waits for one instead of sleeping.
+    final class SnapshotLog: Sendable {
+        private struct Waiter {
+            var count: Int
+            var id: Int
+            var continuation: CheckedContinuation<Bool, Never>
+        }
+
+        private let state = Mutex<(count: Int, nextID: Int, waiters: [Waiter])>((0, 0, []))
+
+        func written() {
+            let ready = state.withLock { state in
+                state.count += 1
+                let count = state.count
+                defer { state.waiters.removeAll { $0.count <= count } }
+                return state.waiters.filter { $0.count <= count }.map(\.continuation)
+            }
+            for continuation in ready { continuation.resume(returning: true) }
+        }
+
+        /// Returns once `count` snapshots were written; throws after a minute instead of hanging.
+        func waitFor(_ count: Int) async throws {
+            let written = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let id: Int? = state.withLock { state in
+                    if state.count >= count { return nil }
+                    state.nextID += 1
+                    state.waiters.append(Waiter(count: count, id: state.nextID, continuation: continuation))
+                    return state.nextID
+                }
+                guard let id else { return continuation.resume(returning: true) }
+                Task {
+                    try? await Task.sleep(for: .seconds(60))
+                    let expired = self.state.withLock { state in
+                        defer { state.waiters.removeAll { $0.id == id } }
+                        return state.waiters.first { $0.id == id }?.continuation
+                    }
+                    expired?.resume(returning: false)
+                }
+            }
+            if !written { throw TestTimeout("snapshot \(count)") }
+        }
+    }
+#endif
