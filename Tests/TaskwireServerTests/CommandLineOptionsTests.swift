@@ -138,6 +138,38 @@ struct CommandLineOptionsTests {
         #expect(throws: CommandLineError.self) { try serve(["--in-memory", "--data-dir", "/x"]) }
     }
 
+    @Test func postgresReplacesTheDataDirectoryAndExcludesTheOtherKeepers() throws {
+        let options = try serve(["--postgres", "postgresql:///tasks"])
+        #expect(options.postgres == "postgresql:///tasks")
+        #expect(options.dataDirectory == nil)
+        #expect(try serve(["--postgres="]).postgres == "")
+        #expect(throws: CommandLineError.self) { try serve(["--postgres", "x", "--data-dir", "/d"]) }
+        #expect(throws: CommandLineError.self) { try serve(["--in-memory", "--postgres", "x"]) }
+        // Durability modes are the file store's; a PostgreSQL write is answered after its commit.
+        #expect(throws: CommandLineError.self) { try serve(["--postgres", "x", "--durability", "none"]) }
+    }
+
+    @Test func maintenanceSubcommandsTakeAPostgresDatabase() throws {
+        #expect(
+            try CommandLineOptions.parse(["export", "--postgres", "dbname=t"], environment: home)
+                == .maintenance(.export(.postgres("dbname=t"))))
+        #expect(
+            try CommandLineOptions.parse(["import", "dump.json", "--postgres=dbname=t"], environment: home)
+                == .maintenance(.importDocument(file: "dump.json", into: .postgres("dbname=t"))))
+        #expect(
+            try CommandLineOptions.parse(["migrate", "--postgres", "dbname=t"], environment: home)
+                == .maintenance(.migrate(postgres: "dbname=t")))
+        for refused in [["migrate"], ["check", "--postgres", "x"], ["export", "--postgres", "x", "--data-dir", "/d"]] {
+            #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(refused, environment: home) }
+        }
+        guard case .usage(let text) = try CommandLineOptions.parse(["migrate", "--help"], environment: [:]) else {
+            Issue.record("migrate --help did not ask for usage")
+            return
+        }
+        #expect(text.hasPrefix("Usage: taskwire migrate --postgres URL"))
+        #expect(text.contains("Exit status"))
+    }
+
     @Test func dataDirectoryDefaultsFollowTheEnvironment() {
         #expect(
             CommandLineOptions.defaultDataDirectory(environment: ["TASKWIRE_DATA_DIR": "/a", "XDG_DATA_HOME": "/b"])
@@ -163,13 +195,13 @@ struct CommandLineOptionsTests {
     @Test func maintenanceSubcommandsNameTheirDataDirectory() throws {
         #expect(
             try CommandLineOptions.parse(["export"], environment: home)
-                == .maintenance(.export(dataDirectory: "/home/bot/.local/share/taskwire")))
+                == .maintenance(.export(.directory("/home/bot/.local/share/taskwire"))))
         #expect(
             try CommandLineOptions.parse(["check", "--data-dir", "/d"], environment: home)
                 == .maintenance(.check(dataDirectory: "/d")))
         #expect(
             try CommandLineOptions.parse(["import", "-", "--data-dir=/d"], environment: home)
-                == .maintenance(.importDocument(file: "-", dataDirectory: "/d")))
+                == .maintenance(.importDocument(file: "-", into: .directory("/d"))))
     }
 
     @Test func helpAndVersionWin() throws {

@@ -51,8 +51,10 @@ package struct ServeOptions: Sendable, Equatable {
     package var maxConnections: Int?
     /// `--log-level`.
     package var logLevel = Logger.Level.info
-    /// The data directory, or nil with `--in-memory`.
+    /// The data directory, or nil with `--in-memory` or `--postgres`.
     package var dataDirectory: String?
+    /// `--postgres`: the libpq connection string of the database that keeps the data instead.
+    package var postgres: String?
     /// `--durability`.
     package var durability = Durability.always
     /// `--stdio-user`: who the stdio connection acts as until it logs in.
@@ -103,7 +105,7 @@ package enum CommandLineOptions {
                taskwire token create --user ID [--role ROLE] [--name NAME] [--label L] [--expires-at T]
                                      [--data-dir DIR]
                taskwire basic FILE [--data-dir DIR | --socket PATH --token T] [--var NAME=VALUE ...]
-               taskwire export|import|check ...   (see Maintenance below)
+               taskwire export|import|check|migrate ...   (see Maintenance below)
                taskwire COMMAND --help             One command's usage and exit statuses.
 
         Serves the taskwire JSON-RPC 2.0 API on stdin/stdout (the default) and/or a Unix socket.
@@ -125,6 +127,9 @@ package enum CommandLineOptions {
           --data-dir DIR              Where data is kept. Default: $TASKWIRE_DATA_DIR, else
                                       $XDG_DATA_HOME/taskwire, else $HOME/.local/share/taskwire.
           --in-memory                 Keep nothing on disk.
+          --postgres URL              Keep the data in a PostgreSQL database instead (a postgresql:// URL,
+                                      or libpq keywords; "" uses the PG* variables); run taskwire migrate
+                                      first. Needs a build with the PostgreSQL backend (docs/postgres.md).
           --durability MODE           always, batched or none. Default: always.
           --stdio-user ID             The user stdio acts as until auth.login; it must exist. Default: system.
           --rate-limit OP=COUNT/WINDOW
@@ -166,7 +171,7 @@ package enum CommandLineOptions {
         let remaining = arguments[...]
         if let first = remaining.first, !first.hasPrefix("-") {
             switch first {
-            case "export", "import", "check":
+            case "export", "import", "check", "migrate":
                 if asksForHelp(remaining.dropFirst()) { return .usage(MaintenanceCommand.usage(of: first)) }
                 return .maintenance(
                     try MaintenanceCommand.parse(first, remaining.dropFirst(), environment: environment))
@@ -184,6 +189,7 @@ package enum CommandLineOptions {
         var stdioRequested = false
         var inMemory = false
         var dataDirectory: String?
+        var postgres: String?
         var cursor = ArgumentCursor(remaining)
         while let word = cursor.next() {
             let (argument, name) = (word.argument, word.name)
@@ -262,6 +268,8 @@ package enum CommandLineOptions {
             case "--in-memory":
                 try flagOnly()
                 inMemory = true
+            case "--postgres":
+                postgres = try value()
             case "--durability":
                 let text = try value()
                 guard let durability = Durability(rawValue: text) else {
@@ -295,7 +303,17 @@ package enum CommandLineOptions {
             }
         }
         options.stdio = stdioRequested || options.socketPath == nil
-        if inMemory {
+        if let postgres {
+            if dataDirectory != nil { throw CommandLineError("--data-dir and --postgres exclude each other.") }
+            if inMemory { throw CommandLineError("--in-memory and --postgres exclude each other.") }
+            if options.durability != .always {
+                throw CommandLineError(
+                    "--durability applies to a data directory; on --postgres every write is answered after its "
+                        + "transaction commits (docs/postgres.md).")
+            }
+            options.postgres = postgres
+            options.dataDirectory = nil
+        } else if inMemory {
             if dataDirectory != nil { throw CommandLineError("--data-dir and --in-memory exclude each other.") }
             options.dataDirectory = nil
         } else if let dataDirectory {

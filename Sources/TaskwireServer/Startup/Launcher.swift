@@ -113,6 +113,7 @@ package enum Launcher {
                 Result { () throws(StoreBootstrap.Failure) in
                     try StoreBootstrap.open(
                         dataDirectory: options.dataDirectory,
+                        postgres: options.postgres,
                         durability: options.durability,
                         logger: logger.labelled("store"),
                         maxAttachmentBytes: options.maxAttachmentBytes,
@@ -167,7 +168,8 @@ package enum Launcher {
             [
                 "version": TaskwireVersion.current, "pid": String(getpid()),
                 "transports": configuration.transports.joined(separator: ","),
-                "data_dir": options.dataDirectory ?? "memory", "durability": options.durability.rawValue,
+                "data_dir": options.dataDirectory ?? (options.postgres != nil ? "postgres" : "memory"),
+                "durability": options.durability.rawValue,
                 "tasks": String(taskCount), "last_seq": String(lastSeq),
                 "recovery_ms": String(
                     openedAfter.components.seconds * 1_000 + openedAfter.components.attoseconds / 1_000_000_000_000_000),
@@ -220,9 +222,10 @@ package enum Launcher {
         } else if let dataDirectory = options.dataDirectory {
             email = OutboxChannel(directory: outboxDirectory(dataDirectory: dataDirectory), sender: sender)
         } else {
+            let keeper = options.postgres != nil ? "--postgres" : "--in-memory"
             email = UnavailableChannel(
                 name: "email",
-                reason: "the server keeps no data directory (--in-memory), so there is no outbox to write emails "
+                reason: "the server keeps no data directory (\(keeper)), so there is no outbox to write emails "
                     + "into; start it with --data-dir or --sendmail to send them")
         }
         return [email, WebhookChannel(version: TaskwireVersion.current)]

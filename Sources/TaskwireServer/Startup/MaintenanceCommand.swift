@@ -1,17 +1,21 @@
 import Foundation
 import JSON
+import PostgresStore
 import TaskEngine
 import TaskStore
 import TaskwireLog
 
-/// The subcommands that work on a data directory while no server runs on it: `export`, `import`, `check`.
+/// The subcommands that work on the stored data while no server runs on it: `export`, `import`, `check`,
+/// and `migrate` for a PostgreSQL database.
 package enum MaintenanceCommand: Sendable, Equatable {
-    /// Writes everything in the data directory as one JSON document on stdout.
-    case export(dataDirectory: String)
-    /// Fills an empty data directory from an export document (a file path, or `-` for stdin).
-    case importDocument(file: String, dataDirectory: String)
+    /// Writes everything in the data directory or database as one JSON document on stdout.
+    case export(StoreLocation)
+    /// Fills an empty data directory or database from an export document (a file path, or `-` for stdin).
+    case importDocument(file: String, into: StoreLocation)
     /// Verifies a data directory without changing it.
     case check(dataDirectory: String)
+    /// Creates or upgrades taskwire's tables in a PostgreSQL database.
+    case migrate(postgres: String)
 
     /// The exit statuses of `taskwire check`.
     ///
@@ -35,10 +39,12 @@ package enum MaintenanceCommand: Sendable, Equatable {
 
     /// The summary of the maintenance commands for `taskwire --help`.
     static let usage = """
-        Maintenance (no server may run on the data directory for export and import):
-          taskwire export [--data-dir DIR]        Print everything as one JSON document on stdout.
-          taskwire import FILE [--data-dir DIR]   Load an export (FILE, or - for stdin) into an empty directory.
+        Maintenance (no server may run on the data directory or database for export and import):
+          taskwire export [--data-dir DIR | --postgres URL]       Print everything as one JSON document.
+          taskwire import FILE [--data-dir DIR | --postgres URL]  Load an export (FILE, or - for stdin) into
+                                                                  an empty directory or database.
           taskwire check [--data-dir DIR]         Verify snapshots, journal and records; change nothing.
+          taskwire migrate --postgres URL         Create or upgrade taskwire's tables in a PostgreSQL database.
 
         Exit status of the subcommands (`taskwire COMMAND --help` explains each):
           token create  0 issued; 64 bad command line, or a user/role mismatch; 65 damaged data; 74 I/O error or
@@ -48,6 +54,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
           import        0 imported; 64 bad command line; 65 FILE is not JSON or not an export, or damaged data;
                         66 FILE cannot be read; 74 the directory is not empty, or an I/O error; 75 another
                         taskwire holds the data directory.
+          migrate       0 the schema is current; 64 bad command line; 65 a newer taskwire made the schema;
+                        74 the database cannot be reached or refused a statement.
           check         0 healthy; 1 recoverable (a start repairs it and loses nothing answered); 64 bad
                         command line; 65 damaged, fatal (a start refuses); 66 no such data directory;
                         74 the directory cannot be read.
@@ -61,9 +69,33 @@ package enum MaintenanceCommand: Sendable, Equatable {
           --help           Print this help and exit.
         """
 
+    /// The PostgreSQL option of export and import.
+    private static let postgresOption = """
+          --postgres URL   A PostgreSQL database instead of a data directory: a postgresql:// URL or libpq
+                           keywords ("host=/run/postgresql dbname=tasks"); "" uses the PG* variables.
+                           Needs a build with the PostgreSQL backend (docs/postgres.md).
+        """
+
+    /// `taskwire migrate --help`.
+    static let migrateUsage = """
+        Usage: taskwire migrate --postgres URL
+
+        Creates taskwire's tables in a PostgreSQL database, or upgrades them to this release's schema, in one
+        transaction under an advisory lock: running it twice, or from two hosts at once, is safe. A server
+        refuses a database whose schema is not current (docs/postgres.md).
+
+        Options:
+        \(postgresOption)
+          --help           Print this help and exit.
+
+        Exit status: 0 the schema is current; 64 bad command line; 65 a newer taskwire made the schema;
+        74 the database cannot be reached or refused a statement.
+
+        """
+
     /// `taskwire export --help`.
     static let exportUsage = """
-        Usage: taskwire export [--data-dir DIR]
+        Usage: taskwire export [--data-dir DIR | --postgres URL]
 
         Prints everything in the data directory (tasks, history, users, tokens, attachments, idempotency keys,
         counters) as one JSON document on stdout. It takes the directory's lock like a server: stop the server
@@ -71,6 +103,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
 
         Options:
         \(dataDirectoryOption)
+        \(postgresOption)
 
         Exit status: 0 exported; 64 bad command line; 65 the stored data is damaged (run taskwire check);
         66 the data directory does not exist; 74 an I/O error reading the directory or an attachment;
@@ -80,13 +113,14 @@ package enum MaintenanceCommand: Sendable, Equatable {
 
     /// `taskwire import --help`.
     static let importUsage = """
-        Usage: taskwire import FILE [--data-dir DIR]
+        Usage: taskwire import FILE [--data-dir DIR | --postgres URL]
 
         Loads an export document (FILE, or - for stdin) into an empty data directory and writes it, durably,
         as the directory's first snapshot before exiting. The directory is created when missing.
 
         Options:
         \(dataDirectoryOption)
+        \(postgresOption)
 
         Exit status: 0 imported; 64 bad command line; 65 FILE is not JSON or not an export document, or the
         directory holds damaged data; 66 FILE cannot be read; 74 the directory is not empty, or an I/O error;
@@ -133,6 +167,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
         switch name {
         case "export": exportUsage
         case "import": importUsage
+        case "migrate": migrateUsage
         default: checkUsage
         }
     }
@@ -143,27 +178,43 @@ package enum MaintenanceCommand: Sendable, Equatable {
     ) throws(CommandLineError) -> MaintenanceCommand {
         var cursor = ArgumentCursor(arguments)
         var dataDirectory: String?
+        var postgres: String?
         var file: String?
         while let word = cursor.next() {
-            if word.name == "--data-dir" {
+            if word.name == "--data-dir", name != "migrate" {
                 let value = try cursor.value(of: word)
                 guard !value.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
                 dataDirectory = value
+            } else if word.name == "--postgres", name != "check" {
+                postgres = try cursor.value(of: word)
             } else if name == "import", file == nil, word.argument == "-" || !word.argument.hasPrefix("-") {
                 file = word.argument
             } else {
                 throw CommandLineError("Unknown argument '\(word.argument)' for taskwire \(name).")
             }
         }
-        guard let directory = dataDirectory ?? CommandLineOptions.defaultDataDirectory(environment: environment) else {
+        if name == "migrate" {
+            guard let postgres else { throw CommandLineError("taskwire migrate needs --postgres URL.") }
+            return .migrate(postgres: postgres)
+        }
+        if postgres != nil, dataDirectory != nil {
+            throw CommandLineError("--data-dir and --postgres exclude each other.")
+        }
+        let location: StoreLocation
+        if let postgres {
+            location = .postgres(postgres)
+        } else if let directory = dataDirectory ?? CommandLineOptions.defaultDataDirectory(environment: environment) {
+            location = .directory(directory)
+        } else {
             throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir.")
         }
-        switch name {
-        case "export": return .export(dataDirectory: directory)
-        case "check": return .check(dataDirectory: directory)
+        switch (name, location) {
+        case ("export", _): return .export(location)
+        case ("check", .directory(let directory)): return .check(dataDirectory: directory)
+        case ("check", .postgres): throw CommandLineError("taskwire check reads data directories only.")
         default:
             guard let file else { throw CommandLineError("taskwire import needs a FILE (or - for stdin).") }
-            return .importDocument(file: file, dataDirectory: directory)
+            return .importDocument(file: file, into: location)
         }
     }
 
@@ -171,10 +222,11 @@ package enum MaintenanceCommand: Sendable, Equatable {
     func run(logger: Logger) async -> Int32 {
         do {
             switch self {
-            case .export(let directory): try await export(directory: directory, logger: logger)
-            case .importDocument(let file, let directory):
-                try await importDocument(file: file, directory: directory, logger: logger)
+            case .export(let location): try await export(location, logger: logger)
+            case .importDocument(let file, let location):
+                try await importDocument(file: file, into: location, logger: logger)
             case .check(let directory): return await check(directory: directory)
+            case .migrate(let conninfo): try migrate(conninfo: conninfo)
             }
             return ExitStatus.success.rawValue
         } catch {
@@ -183,11 +235,18 @@ package enum MaintenanceCommand: Sendable, Equatable {
         }
     }
 
-    private func export(directory: String, logger: Logger) async throws(StoreBootstrap.Failure) {
-        guard FileManager.default.fileExists(atPath: directory) else {
-            throw StoreBootstrap.Failure(message: "The data directory \(directory) does not exist.", status: 66)
+    private func export(_ location: StoreLocation, logger: Logger) async throws(StoreBootstrap.Failure) {
+        let opened: StoreBootstrap
+        switch location {
+        case .directory(let directory):
+            guard FileManager.default.fileExists(atPath: directory) else {
+                throw StoreBootstrap.Failure(message: "The data directory \(directory) does not exist.", status: 66)
+            }
+            opened = try StoreBootstrap.open(dataDirectory: directory, durability: .always, logger: logger)
+        case .postgres(let conninfo):
+            opened = try StoreBootstrap.open(
+                dataDirectory: nil, postgres: conninfo, durability: .always, logger: logger)
         }
-        let opened = try StoreBootstrap.open(dataDirectory: directory, durability: .always, logger: logger)
         defer { opened.store.close() }
         let document: JSONValue
         do {
@@ -200,7 +259,9 @@ package enum MaintenanceCommand: Sendable, Equatable {
         FileHandle.standardOutput.write(Data(bytes))
     }
 
-    private func importDocument(file: String, directory: String, logger: Logger) async throws(StoreBootstrap.Failure) {
+    private func importDocument(
+        file: String, into location: StoreLocation, logger: Logger
+    ) async throws(StoreBootstrap.Failure) {
         let data: Data
         if file == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -216,10 +277,22 @@ package enum MaintenanceCommand: Sendable, Equatable {
         } catch {
             throw StoreBootstrap.Failure(message: "\(file) is not JSON: \(error).", status: 65)
         }
-        let opened = try StoreBootstrap.importing(document, into: directory, logger: logger)
+        let opened = try StoreBootstrap.importing(document, into: location, logger: logger)
         let count = await opened.engine.taskCount
         opened.store.close()
-        standardError("taskwire: imported \(count) tasks into \(directory)\n")
+        standardError("taskwire: imported \(count) tasks into \(location.description)\n")
+    }
+
+    private func migrate(conninfo: String) throws(StoreBootstrap.Failure) {
+        let versions: (from: Int, to: Int)
+        do { versions = try PostgresBackend.migrate(conninfo: conninfo) } catch {
+            let status: Int32 = error.description.contains("newer than this build") ? 65 : 74
+            throw StoreBootstrap.Failure(message: "\(error.description).", status: status)
+        }
+        standardError(
+            versions.from == versions.to
+                ? "taskwire: the schema is current (version \(versions.to))\n"
+                : "taskwire: migrated the schema from version \(versions.from) to \(versions.to)\n")
     }
 
     private func check(directory: String) async -> Int32 {

@@ -1,4 +1,5 @@
 import JSON
+import PostgresStore
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -15,15 +16,18 @@ struct StoreBootstrap {
     let store: any Store
     let engine: Engine
 
-    /// Opens `dataDirectory` (or memory when `nil`), recovers, and replays the journal into a new engine.
+    /// Opens `dataDirectory` (or the PostgreSQL database `postgres` names, or memory when both are `nil`),
+    /// recovers, and replays the journal into a new engine.
     ///
     /// - Parameters:
+    ///   - postgres: a libpq connection string (`--postgres`); it wins over `dataDirectory`.
     ///   - maxAttachmentBytes: the largest attachment the engine accepts (`--max-attachment-bytes`).
     ///   - reminderLeadSeconds: how long before a due date `task_due_soon` fires (`--remind-before-minutes`);
     ///     `nil` turns reminders off.
     ///   - onStoreFailure: called once if a write or fsync fails later; the server then stops.
     static func open(
         dataDirectory: String?,
+        postgres: String? = nil,
         durability: Durability,
         logger: Logger,
         maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
@@ -31,7 +35,17 @@ struct StoreBootstrap {
         onStoreFailure: (@Sendable (StoreError) -> Void)? = nil
     ) throws(Failure) -> StoreBootstrap {
         let store: any Store
-        if let dataDirectory {
+        if let postgres {
+            var options = PostgresStoreOptions()
+            options.onFailure = onStoreFailure
+            options.onWarning = { warning in logger.warning(warning, ["store": "postgres"]) }
+            options.onInfo = { message, fields in logger.info(message, fields) }
+            do {
+                store = try PostgresBackend.open(conninfo: postgres, options: options)
+            } catch {
+                throw Failure(message: postgresMessage(error), status: error.code.exitCode)
+            }
+        } else if let dataDirectory {
             var options = FileStore.Options()
             options.durability = FileStore.Durability(rawValue: durability.rawValue) ?? .always
             options.onFailure = onStoreFailure
@@ -48,7 +62,8 @@ struct StoreBootstrap {
         do {
             let engine = try Engine.open(
                 store: store, maxAttachmentBytes: maxAttachmentBytes, reminderLeadSeconds: reminderLeadSeconds)
-            for warning in engine.recoveryWarnings { logger.warning(warning, ["data_dir": dataDirectory ?? "memory"]) }
+            let location = postgres != nil ? "postgres" : dataDirectory ?? "memory"
+            for warning in engine.recoveryWarnings { logger.warning(warning, ["data_dir": location]) }
             return StoreBootstrap(store: store, engine: engine)
         } catch {
             store.close()
@@ -56,17 +71,26 @@ struct StoreBootstrap {
         }
     }
 
-    /// Opens an empty `dataDirectory` and fills it from an export document.
+    /// Opens an empty data directory or database and fills it from an export document.
     static func importing(
         _ document: JSONValue,
-        into dataDirectory: String,
+        into location: StoreLocation,
         logger: Logger
     ) throws(Failure) -> StoreBootstrap {
-        let store: FileStore
-        do {
-            store = try FileStore.open(directory: dataDirectory)
-        } catch {
-            throw Failure(message: storeMessage(error, dataDirectory: dataDirectory), status: error.code.exitCode)
+        let store: any Store
+        switch location {
+        case .directory(let dataDirectory):
+            do {
+                store = try FileStore.open(directory: dataDirectory)
+            } catch {
+                throw Failure(message: storeMessage(error, dataDirectory: dataDirectory), status: error.code.exitCode)
+            }
+        case .postgres(let conninfo):
+            do {
+                store = try PostgresBackend.open(conninfo: conninfo, options: PostgresStoreOptions())
+            } catch {
+                throw Failure(message: postgresMessage(error), status: error.code.exitCode)
+            }
         }
         do {
             let engine = try Engine.importDocument(document, into: store)
@@ -89,6 +113,13 @@ struct StoreBootstrap {
         }
     }
 
+    private static func postgresMessage(_ error: StoreError) -> String {
+        switch error.code {
+        case .locked, .damaged: "\(error.description)."
+        default: "Cannot open the PostgreSQL database: \(error.description)."
+        }
+    }
+
     private static func engineMessage(_ error: EngineError) -> String {
         switch error {
         case .damaged(let detail): "The stored data cannot be read: \(detail)."
@@ -101,6 +132,22 @@ struct StoreBootstrap {
         switch error {
         case .unavailable(let storeError): storeError.code.exitCode
         default: StoreError.Code.damaged.exitCode
+        }
+    }
+}
+
+/// Where a maintenance command finds the data: a data directory or a PostgreSQL database.
+package enum StoreLocation: Sendable, Equatable {
+    /// A data directory (`--data-dir`, or the default one).
+    case directory(String)
+    /// A PostgreSQL database, by libpq connection string (`--postgres`).
+    case postgres(String)
+
+    /// How messages name it.
+    var description: String {
+        switch self {
+        case .directory(let path): path
+        case .postgres: "the PostgreSQL database"
         }
     }
 }

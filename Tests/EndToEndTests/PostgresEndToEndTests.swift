@@ -1,0 +1,129 @@
+import Foundation
+import JSON
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The real binary on a PostgreSQL database (`--postgres`), against the test server `scripts/test` starts.
+@Suite(.enabled(if: PostgresScratch.host != nil, "needs the test PostgreSQL server (scripts/test starts one)"))
+struct PostgresEndToEndTests {
+    /// A new database, migrated with `taskwire migrate`, which must say what it did.
+    private func migratedDatabase() async throws -> String {
+        let conninfo = try await PostgresScratch.createDatabase()
+        let first = try await CommandResult.run(["migrate", "--postgres", conninfo])
+        #expect(first.status == 0, "migrate failed: \(first.standardError)")
+        #expect(first.standardError.contains("migrated the schema from version 0 to 1"))
+        return conninfo
+    }
+
+    @Test func migrateIsIdempotentAndAServerRefusesAnUnmigratedDatabase() async throws {
+        let conninfo = try await PostgresScratch.createDatabase()
+        let refused = try await CommandResult.run(["--postgres", conninfo], input: [])
+        #expect(refused.status == 74)
+        #expect(
+            refused.standardError.contains("run `taskwire migrate --postgres URL` first"), "\(refused.standardError)")
+
+        let first = try await CommandResult.run(["migrate", "--postgres", conninfo])
+        #expect(first.status == 0)
+        let second = try await CommandResult.run(["migrate", "--postgres", conninfo])
+        #expect(second.status == 0)
+        #expect(second.standardError.contains("the schema is current (version 1)"))
+        let unreachable = try await CommandResult.run(["migrate", "--postgres", "host=/nonexistent dbname=x"])
+        #expect(unreachable.status == 74)
+        #expect(unreachable.standardError.contains("PostgreSQL: migrating failed"))
+    }
+
+    @Test func everyAnsweredCreateSurvivesSIGKILLAtRandomMoments() async throws {
+        let conninfo = try await migratedDatabase()
+        var random = DurabilityTests.SplitMix(state: 0x9057_6E55)
+        var answered: Set<String> = []
+        for round in 0..<6 {
+            let server = try ServerProcess(arguments: ["--postgres", conninfo, "--log-level", "error"])
+            defer { server.kill() }
+            let inFlight = 300
+            for index in 0..<inFlight {
+                server.client.sendRequest(
+                    "tasks.create", params: ["title": .string("round \(round) task \(index)"), "tags": ["crash"]])
+            }
+            let killAfter = Int.random(in: 1...inFlight, using: &random)
+            for _ in 0..<killAfter {
+                let reply = try await server.client.next(timeout: .seconds(30))
+                let id = try #require(reply["result"]?["task_id"]?.stringValue, "create failed: \(reply)")
+                answered.insert(id)
+            }
+            server.signal(SIGKILL)
+            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+                if let id = try JSONParser.parse(body)["result"]?["task_id"]?.stringValue { answered.insert(id) }
+            }
+            #expect(try await server.waitForExit() == 128 + SIGKILL)
+        }
+        let export = try await CommandResult.run(["export", "--postgres", conninfo])
+        #expect(export.status == 0, "export failed: \(export.standardError)")
+        let document = try JSONParser.parse(export.standardOutput)
+        let stored = Set((document["tasks"]?.arrayValue ?? []).compactMap { $0["task_id"]?.stringValue })
+        #expect(answered.subtracting(stored).isEmpty, "\(answered.subtracting(stored).count) answered creates lost")
+        #expect(answered.count >= 6)
+    }
+
+    @Test func aSecondServerOnTheSameDatabaseIsRefusedWithExitStatus75() async throws {
+        let conninfo = try await migratedDatabase()
+        let first = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { first.kill() }
+        let created = try await first.client.call("tasks.create", params: ["title": "served by the first"])
+        #expect(created["result"]?["task_id"] != nil)
+        let second = try await CommandResult.run(["--postgres", conninfo], input: [])
+        #expect(second.status == 75)
+        #expect(second.standardError.contains("Another taskwire serves this PostgreSQL database"))
+        first.client.closeWriting()
+        #expect(try await first.waitForExit() == 0)
+    }
+
+    @Test func aDataDirectoryMovesIntoPostgresAndBackUnchanged() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let source = directory.appending("source")
+        let content = (0..<5_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let encoded = Data(content).base64EncodedString()
+        let server = try ServerProcess(arguments: ["--data-dir", source])
+        let created = try await server.client.call(
+            "tasks.create", params: ["title": "moves to PostgreSQL", "tags": ["fleet"], "priority": "high"])
+        let taskID = try #require(created["result"]?["task_id"]?.stringValue)
+        _ = try await server.client.call(
+            "tasks.comments.add", params: ["task_id": .string(taskID), "content": "first comment"])
+        let uploaded = try await server.client.call(
+            "tasks.attachments.upload",
+            params: ["task_id": .string(taskID), "filename": "notes.bin", "content_base64": .string(encoded)])
+        let attachmentID = try #require(uploaded["result"]?["attachment_id"]?.stringValue)
+        server.client.closeWriting()
+        #expect(try await server.waitForExit() == 0)
+        let exported = try await CommandResult.run(["export", "--data-dir", source])
+        #expect(exported.status == 0)
+
+        let conninfo = try await migratedDatabase()
+        let imported = try await CommandResult.run(
+            ["import", "-", "--postgres", conninfo], input: exported.standardOutput)
+        #expect(imported.status == 0, "import failed: \(imported.standardError)")
+        let again = try await CommandResult.run(
+            ["import", "-", "--postgres", conninfo], input: exported.standardOutput)
+        #expect(again.status == 74, "a second import into a database that holds data is refused")
+        let roundTrip = try await CommandResult.run(["export", "--postgres", conninfo])
+        #expect(roundTrip.status == 0)
+        #expect(try JSONParser.parse(roundTrip.standardOutput) == JSONParser.parse(exported.standardOutput))
+
+        // Served from the database: the task, its history and the attachment's bytes, and new writes.
+        let served = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { served.kill() }
+        let fetched = try await served.client.call("tasks.get", params: ["task_id": .string(taskID)])
+        #expect(fetched["result"]?["title"] == "moves to PostgreSQL")
+        let file = try await served.client.call(
+            "tasks.attachments.get", params: ["attachment_id": .string(attachmentID)])
+        #expect(file["result"]?["content_base64"] == .string(encoded))
+        let version = try #require(fetched["result"]?["version"])
+        let updated = try await served.client.call(
+            "tasks.update", params: ["task_id": .string(taskID), "status": "in_progress", "if_version": version])
+        #expect(updated["result"]?["updated"] == true, "\(updated)")
+    }
+}
