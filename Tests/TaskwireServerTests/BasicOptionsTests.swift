@@ -24,6 +24,11 @@ struct BasicOptionsTests {
         #expect(options.variables.map(\.value) == [3, "Ann", "007x"])
     }
 
+    @Test func aPostgresDatabaseReplacesTheDefaultDataDirectory() throws {
+        let options = try parse(["run.bas", "--postgres", "dbname=tasks"])
+        #expect(options.postgres == "dbname=tasks" && options.dataDirectory == nil)
+    }
+
     @Test func theSocketTakesItsTokenFromTheEnvironmentWhenNotGiven() throws {
         let options = try parse(["-", "--socket", "/tmp/s"], environment: ["TASKWIRE_TOKEN": "tw_env"])
         #expect(options.socketPath == "/tmp/s" && options.token == "tw_env" && options.dataDirectory == nil)
@@ -34,6 +39,8 @@ struct BasicOptionsTests {
         ["--data-dir", "d"], ["a.bas", "b.bas"], ["a.bas", "--var", "novalue"], ["a.bas", "--colour", "red"],
         ["a.bas", "--socket", "/tmp/s"], ["a.bas", "--socket", "/tmp/s", "--token", "t", "--data-dir", "d"],
         ["a.bas", "--socket", "/tmp/s", "--token", "t", "--user", "ann"], ["a.bas", "--token", "t"],
+        ["a.bas", "--postgres", "dbname=t", "--data-dir", "d"],
+        ["a.bas", "--socket", "/tmp/s", "--token", "t", "--postgres", "x"],
     ])
     func badCommandLinesAreRefused(arguments: [String]) {
         #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(["basic"] + arguments, environment: [:]) }

@@ -122,6 +122,14 @@ struct CommandLineOptionsTests {
         let memory = Launcher.deliveryChannels(options: try serve(["--in-memory"]))
         #expect((memory[0] as? UnavailableChannel)?.reason.contains("--in-memory") == true)
         #expect(memory[1] is WebhookChannel)
+        let postgres = Launcher.deliveryChannels(options: try serve(["--postgres", "dbname=t"]))
+        #expect((postgres[0] as? UnavailableChannel)?.reason.contains("--outbox DIR") == true)
+        let named = Launcher.deliveryChannels(
+            options: try serve(["--postgres", "dbname=t", "--outbox", "/var/mail/tw"]))
+        #expect((named[0] as? OutboxChannel)?.directory == "/var/mail/tw")
+        let beside = Launcher.deliveryChannels(
+            options: try serve(["--data-dir", "/srv/tw", "--outbox", "/var/mail/tw"]))
+        #expect((beside[0] as? OutboxChannel)?.directory == "/var/mail/tw")
     }
 
     @Test func maxAttachmentBytesTakesASizeSuffix() throws {
@@ -290,7 +298,18 @@ struct IdentityCommandLineTests {
         }
         #expect(options.userID == "bot" && options.role == .agent && options.label == "ci")
         #expect(options.expiresAt == .epochSeconds(1_705_312_800))
-        #expect(options.dataDirectory == "/home/bot/.local/share/taskwire")
+        #expect(options.location == .directory("/home/bot/.local/share/taskwire"))
+        let onPostgres = try CommandLineOptions.parse(
+            ["token", "create", "--user", "bot", "--postgres", "dbname=t"], environment: home)
+        guard case .token(let tokenOnPostgres) = onPostgres else {
+            Issue.record("expected the token command, got \(onPostgres)")
+            return
+        }
+        #expect(tokenOnPostgres.location == .postgres("dbname=t"))
+        #expect(throws: CommandLineError.self) {
+            try CommandLineOptions.parse(
+                ["token", "create", "--user", "bot", "--postgres", "x", "--data-dir", "/d"], environment: home)
+        }
         #expect(throws: CommandLineError.self) {
             try CommandLineOptions.parse(["token", "create", "--role", "agent"], environment: home)
         }

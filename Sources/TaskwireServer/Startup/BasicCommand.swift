@@ -101,18 +101,17 @@ enum BasicCommand {
         var status: Int32
     }
 
-    /// Opens the data directory, runs the script through the real method table as `--user`, closes the store.
+    /// Opens the data directory or database, runs the script through the real method table as `--user`, closes the store.
     private static func local(
         _ options: BasicOptions, params: JSONValue
     ) async -> Result<Result<JSONValue, ResponseError>, Failure> {
         let logger = Logger(label: "taskwire", level: .warning)
         let opened: StoreBootstrap
         do {
-            let directory = options.dataDirectory
+            let location = options.postgres.map(StoreLocation.postgres) ?? .directory(options.dataDirectory ?? "")
             let result = await runBlocking { () -> Result<StoreBootstrap, StoreBootstrap.Failure> in
                 Result { () throws(StoreBootstrap.Failure) in
-                    try StoreBootstrap.open(
-                        dataDirectory: directory, durability: .always, logger: logger.labelled("store"))
+                    try StoreBootstrap.open(location, logger: logger.labelled("store"))
                 }
             }
             opened = try result.get()

@@ -7,6 +7,8 @@ package struct BasicOptions: Sendable, Equatable {
     package var file = ""
     /// `--data-dir`: run in-process on this data directory (the default, with serving's default directory).
     package var dataDirectory: String?
+    /// `--postgres`: run in-process on this PostgreSQL database instead (docs/postgres.md).
+    package var postgres: String?
     /// `--socket`: send the script to the server listening here instead.
     package var socketPath: String?
     /// `--token` (or `$TASKWIRE_TOKEN`): the token to log in with over `--socket`.
@@ -19,14 +21,15 @@ package struct BasicOptions: Sendable, Equatable {
     package init() {}
 
     package static func == (lhs: BasicOptions, rhs: BasicOptions) -> Bool {
-        lhs.file == rhs.file && lhs.dataDirectory == rhs.dataDirectory && lhs.socketPath == rhs.socketPath
+        lhs.file == rhs.file && lhs.dataDirectory == rhs.dataDirectory && lhs.postgres == rhs.postgres
+            && lhs.socketPath == rhs.socketPath
             && lhs.token == rhs.token && lhs.user == rhs.user && lhs.variables.map(\.name) == rhs.variables.map(\.name)
             && lhs.variables.map(\.value) == rhs.variables.map(\.value)
     }
 
     /// `taskwire basic --help`.
     static let usage = """
-        Usage: taskwire basic FILE [--data-dir DIR | --socket PATH [--token T]] [--user ID]
+        Usage: taskwire basic FILE [--data-dir DIR | --postgres URL | --socket PATH [--token T]] [--user ID]
                                    [--var NAME=VALUE ...]
 
         Runs a BASIC script (FILE, or - for stdin) over the task API and prints what it says (TALK) on
@@ -36,6 +39,7 @@ package struct BasicOptions: Sendable, Equatable {
         Options:
           --data-dir DIR     The data directory. Default: $TASKWIRE_DATA_DIR, else $XDG_DATA_HOME/taskwire,
                              else $HOME/.local/share/taskwire.
+          --postgres URL     A PostgreSQL database instead of a data directory (docs/postgres.md).
           --socket PATH      Send the script to the server listening on this Unix socket instead.
           --token T          The token to log in with over --socket. Default: $TASKWIRE_TOKEN.
           --user ID          Who the script acts as against a data directory; it must exist. Default: system.
@@ -46,7 +50,7 @@ package struct BasicOptions: Sendable, Equatable {
         Exit status: 0 the script ran to its end; 64 bad command line, bad --var, or no such --user;
         65 a syntax or runtime error in the script (FILE:LINE:COLUMN: message on stderr), or damaged data;
         66 FILE cannot be read; 69 the socket cannot be reached; 70 an internal error; 74 an I/O error;
-        75 another taskwire holds the data directory; 77 the server refused the login or the call.
+        75 another taskwire holds the data directory or the database; 77 the server refused the login or the call.
 
         """
 
@@ -71,6 +75,7 @@ package struct BasicOptions: Sendable, Equatable {
             case "--data-dir":
                 guard !text.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
                 options.dataDirectory = text
+            case "--postgres": options.postgres = text
             case "--socket":
                 guard !text.isEmpty else { throw CommandLineError("--socket needs a path.") }
                 options.socketPath = text
@@ -92,9 +97,12 @@ package struct BasicOptions: Sendable, Equatable {
         }
         guard let file else { throw CommandLineError("taskwire basic needs a FILE (or - for stdin).") }
         options.file = file
+        if options.postgres != nil, options.dataDirectory != nil {
+            throw CommandLineError("--data-dir and --postgres exclude each other.")
+        }
         if options.socketPath != nil {
-            guard options.dataDirectory == nil else {
-                throw CommandLineError("--data-dir and --socket exclude each other.")
+            guard options.dataDirectory == nil, options.postgres == nil else {
+                throw CommandLineError("--socket excludes --data-dir and --postgres.")
             }
             guard options.user == User.systemID else {
                 throw CommandLineError("--user is for a data directory; over --socket the token decides who acts.")
@@ -105,7 +113,7 @@ package struct BasicOptions: Sendable, Equatable {
             }
         } else if options.token != nil {
             throw CommandLineError("--token is for --socket; against a data directory, --user decides who acts.")
-        } else if options.dataDirectory == nil {
+        } else if options.dataDirectory == nil, options.postgres == nil {
             guard let directory = CommandLineOptions.defaultDataDirectory(environment: environment) else {
                 throw CommandLineError("No data directory: set HOME or TASKWIRE_DATA_DIR, or pass --data-dir.")
             }

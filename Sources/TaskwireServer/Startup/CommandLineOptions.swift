@@ -69,6 +69,9 @@ package struct ServeOptions: Sendable, Equatable {
     /// message on its stdin, as `/usr/sbin/sendmail -t -i` takes it); without it, email notifications are
     /// written as `.eml` files into `<data-dir>/outbox/`.
     package var sendmailCommand: String?
+    /// `--outbox DIR`: where email notifications are written as `.eml` files when no `--sendmail` is given;
+    /// `nil` for `<data-dir>/outbox/`.
+    package var outboxDirectory: String?
     /// `--remind-before-minutes`: how long before a due date `task_due_soon` fires; 0 turns reminders off.
     package var remindBeforeMinutes = Int(Engine.standardReminderLeadSeconds / 60)
     /// `--mail-from "Name <addr>"`: the `From` of every email notification; `nil` for
@@ -143,6 +146,8 @@ package enum CommandLineOptions {
           --sendmail "COMMAND"        Hand email notifications to this sendmail-compatible command
                                       (e.g. "/usr/sbin/sendmail -t -i"). Default: .eml files in
                                       <data-dir>/outbox/ (with --in-memory, emails are given up).
+          --outbox DIR                Write email notifications as .eml files into DIR instead of
+                                      <data-dir>/outbox/ (with --postgres, the way to get the files).
           --remind-before-minutes N   Fire task_due_soon N minutes before an open task's due date
                                       (0 turns reminders off; at most 525600). Default: 60.
           --mail-from "NAME <ADDRESS>"
@@ -270,6 +275,10 @@ package enum CommandLineOptions {
                 inMemory = true
             case "--postgres":
                 postgres = try value()
+            case "--outbox":
+                let path = try value()
+                guard !path.isEmpty else { throw CommandLineError("--outbox needs a path.") }
+                options.outboxDirectory = path
             case "--durability":
                 let text = try value()
                 guard let durability = Durability(rawValue: text) else {

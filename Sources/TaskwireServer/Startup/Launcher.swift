@@ -211,22 +211,22 @@ package enum Launcher {
 
     /// The outside channels the delivery worker sends email and webhook notifications over: the one place
     /// where they are chosen from the options. Email goes to the `--sendmail` command when one is given,
-    /// else into `<data-dir>/outbox/`; a server without a data directory (`--in-memory`) has nowhere to put
-    /// the files, so its emails are given up with a reason saying so (the inbox then shows them `failed`).
-    /// Webhooks are POSTed announcing the server's version.
+    /// else into the `--outbox` directory or `<data-dir>/outbox/`; a server with neither (`--in-memory`,
+    /// `--postgres`) has nowhere to put the files, so its emails are given up with a reason saying so (the
+    /// inbox then shows them `failed`). Webhooks are POSTed announcing the server's version.
     static func deliveryChannels(options: ServeOptions) -> [any DeliveryChannel] {
         let sender = options.mailFrom ?? .defaultSender
         let email: any DeliveryChannel
         if let command = options.sendmailCommand {
             email = SendmailChannel(command: command, sender: sender)
-        } else if let dataDirectory = options.dataDirectory {
-            email = OutboxChannel(directory: outboxDirectory(dataDirectory: dataDirectory), sender: sender)
+        } else if let outbox = options.outboxDirectory ?? options.dataDirectory.map(outboxDirectory(dataDirectory:)) {
+            email = OutboxChannel(directory: outbox, sender: sender)
         } else {
             let keeper = options.postgres != nil ? "--postgres" : "--in-memory"
             email = UnavailableChannel(
                 name: "email",
                 reason: "the server keeps no data directory (\(keeper)), so there is no outbox to write emails "
-                    + "into; start it with --data-dir or --sendmail to send them")
+                    + "into; start it with --outbox DIR or --sendmail to send them")
         }
         return [email, WebhookChannel(version: TaskwireVersion.current)]
     }

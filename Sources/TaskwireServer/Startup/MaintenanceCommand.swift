@@ -236,17 +236,10 @@ package enum MaintenanceCommand: Sendable, Equatable {
     }
 
     private func export(_ location: StoreLocation, logger: Logger) async throws(StoreBootstrap.Failure) {
-        let opened: StoreBootstrap
-        switch location {
-        case .directory(let directory):
-            guard FileManager.default.fileExists(atPath: directory) else {
-                throw StoreBootstrap.Failure(message: "The data directory \(directory) does not exist.", status: 66)
-            }
-            opened = try StoreBootstrap.open(dataDirectory: directory, durability: .always, logger: logger)
-        case .postgres(let conninfo):
-            opened = try StoreBootstrap.open(
-                dataDirectory: nil, postgres: conninfo, durability: .always, logger: logger)
+        if case .directory(let directory) = location, !FileManager.default.fileExists(atPath: directory) {
+            throw StoreBootstrap.Failure(message: "The data directory \(directory) does not exist.", status: 66)
         }
+        let opened = try StoreBootstrap.open(location, logger: logger)
         defer { opened.store.close() }
         let document: JSONValue
         do {

@@ -16,6 +16,16 @@ struct StoreBootstrap {
     let store: any Store
     let engine: Engine
 
+    /// Opens a data directory or a database for a subcommand (`export`, `token create`): durably, with the
+    /// engine's default limits.
+    static func open(_ location: StoreLocation, logger: Logger) throws(Failure) -> StoreBootstrap {
+        switch location {
+        case .directory(let directory): try open(dataDirectory: directory, durability: .always, logger: logger)
+        case .postgres(let conninfo):
+            try open(dataDirectory: nil, postgres: conninfo, durability: .always, logger: logger)
+        }
+    }
+
     /// Opens `dataDirectory` (or the PostgreSQL database `postgres` names, or memory when both are `nil`),
     /// recovers, and replays the journal into a new engine.
     ///

@@ -5,16 +5,15 @@ import TaskwireLog
 
 /// `taskwire token create`: bootstraps a bearer token from the shell before any server runs.
 ///
-/// Opens the data directory (taking its lock, so a running server makes it fail with exit 75), creates the
-/// user when missing, issues the token, waits until it is durable, closes the store, and prints the token
-/// alone on stdout. Everything else goes to stderr.
+/// Opens the data directory or database (taking its lock, so a running server makes it fail with exit 75),
+/// creates the user when missing, issues the token, waits until it is durable, closes the store, and prints
+/// the token alone on stdout. Everything else goes to stderr.
 enum TokenCommand {
     static func run(_ options: TokenOptions) async -> ExitStatus {
         let logger = Logger(label: "taskwire", level: .warning)
         let opened: StoreBootstrap
         do {
-            opened = try StoreBootstrap.open(
-                dataDirectory: options.dataDirectory, durability: .always, logger: logger.labelled("store"))
+            opened = try StoreBootstrap.open(options.location, logger: logger.labelled("store"))
         } catch {
             fail(error.message)
             return ExitStatus(rawValue: error.status) ?? .software
