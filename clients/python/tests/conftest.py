@@ -32,6 +32,20 @@ def binary_path() -> Path:
     return Path(configured) if configured else REPO / ".build" / "debug" / "taskwire"
 
 
+def on_postgres() -> bool:
+    """Whether this run serves every data directory from PostgreSQL (``tests/postgres_backend.py``)."""
+    return os.environ.get("TASKWIRE_TEST_BACKEND") == "postgres"
+
+
+def pytest_collection_modifyitems(config: Any, items: List[Any]) -> None:
+    if not on_postgres():
+        return
+    skip = pytest.mark.skip(reason="about the files of a data directory; this run serves from PostgreSQL")
+    for item in items:
+        if item.get_closest_marker("file_store"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def taskwire_bin() -> str:
     path = binary_path()

@@ -19,6 +19,9 @@ import pytest
 
 from conftest import WAIT
 
+#: Every test here reads the data directory's system calls or files.
+pytestmark = pytest.mark.file_store
+
 LINE = re.compile(r"^(\d+)\s+(.*)$")
 TASK_ID = re.compile(r'tsk_[0-9A-Z]+')
 
