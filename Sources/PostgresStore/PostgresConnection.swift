@@ -12,6 +12,8 @@
         /// What libpq was given: a URL, a keyword string, or empty for the `PG*` environment variables.
         let conninfo: String
         private var handle: OpaquePointer?
+        /// The statements prepared on this session (a new session starts with none).
+        private var prepared: Set<String> = []
 
         /// Connects, or throws ``PostgresError`` with libpq's reason.
         init(conninfo: String) throws(PostgresError) {
@@ -39,6 +41,7 @@
         func close() {
             if let handle { PQfinish(handle) }
             handle = nil
+            prepared.removeAll()
         }
 
         private func connect() throws(PostgresError) {
@@ -59,7 +62,33 @@
         @discardableResult
         func execute(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> PostgresRows {
             guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
-            // Text parameters are NUL-terminated copies; byte strings are passed with their length, in binary.
+            return try run(parameters, on: handle) { pointers, lengths, formats in
+                PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 1)
+            }
+        }
+
+        /// Runs the statement prepared as `name` (preparing `sql` under that name first, once per session), so
+        /// the server parses and plans it once: for the statements a store runs over and over.
+        @discardableResult
+        func execute(
+            prepared name: String, _ sql: String, _ parameters: [PostgresValue]
+        ) throws(PostgresError) -> PostgresRows {
+            guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
+            if !prepared.contains(name) {
+                PQclear(try check(PQprepare(handle, name, sql, Int32(parameters.count), nil), on: handle))
+                prepared.insert(name)
+            }
+            return try run(parameters, on: handle) { pointers, lengths, formats in
+                PQexecPrepared(handle, name, Int32(parameters.count), pointers, lengths, formats, 1)
+            }
+        }
+
+        /// Passes `parameters` to `send` as libpq wants them: text parameters as NUL-terminated copies, byte
+        /// strings with their length, in binary; results are asked for in binary.
+        private func run(
+            _ parameters: [PostgresValue], on handle: OpaquePointer,
+            _ send: ([UnsafePointer<CChar>?], [Int32], [Int32]) -> OpaquePointer?
+        ) throws(PostgresError) -> PostgresRows {
             let buffers: [[UInt8]] = parameters.map { value in
                 switch value {
                 case .null: []
@@ -70,10 +99,12 @@
             }
             let lengths: [Int32] = parameters.indices.map { Int32(clamping: buffers[$0].count) }
             let formats: [Int32] = parameters.map { if case .bytes = $0 { 1 } else { 0 } }
-            let result: OpaquePointer? = withPointers(to: buffers, parameters) { pointers in
-                PQexecParams(
-                    handle, sql, Int32(parameters.count), nil, pointers, lengths, formats, 1)
-            }
+            let result = withPointers(to: buffers, parameters) { pointers in send(pointers, lengths, formats) }
+            return PostgresRows(try check(result, on: handle))
+        }
+
+        /// The result when the statement succeeded; else it is freed and the failure thrown.
+        private func check(_ result: OpaquePointer?, on handle: OpaquePointer) throws(PostgresError) -> OpaquePointer {
             guard let result else {
                 throw PostgresError(kind: .connection, message: Self.text(PQerrorMessage(handle)))
             }
@@ -83,10 +114,9 @@
                 let message = Self.text(PQresultErrorMessage(result))
                 PQclear(result)
                 let lost = PQstatus(handle) != CONNECTION_OK
-                throw PostgresError(
-                    kind: lost ? .connection : .statement, message: message, sqlState: sqlState)
+                throw PostgresError(kind: lost ? .connection : .statement, message: message, sqlState: sqlState)
             }
-            return PostgresRows(result)
+            return result
         }
 
         /// Runs `body` inside `BEGIN` ... `COMMIT`; a thrown error rolls back (when the connection still works).

@@ -423,7 +423,7 @@
                     parameters.append(.integer(Int64(Int32(bitPattern: CRC32C.checksum(item.record)))))
                     parameters.append(.bytes(item.record))
                 }
-                try writer.execute(sql, parameters)
+                try writer.execute(prepared: "taskwire_journal_insert_\(rows.count)", sql, parameters)
             }
             if statements.count == 1 {
                 try run(statements[0])
