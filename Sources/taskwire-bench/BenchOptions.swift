@@ -16,10 +16,12 @@ struct BenchOptions {
     var workDirectory = ""
     /// Where the restart suite keeps its data sets between runs (`--data-dir`); nil: a temporary one.
     var dataDirectory: String?
+    /// The database the postgres suite uses (`--postgres`); it works in a schema of its own and drops it.
+    var postgres: String?
 
     static let usage = """
-        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|restart|workflows|events|analytics|connections|all]... [--tasks N[,N...]]
-                              [--clients N[,N...]] [--json FILE] [--redis PATH] [--data-dir DIR] [--quick]
+        usage: taskwire-bench [--server PATH] [--suite transport|anchors|writes|reads|restart|workflows|events|analytics|connections|postgres|all]... [--tasks N[,N...]]
+                              [--clients N[,N...]] [--json FILE] [--redis PATH] [--data-dir DIR] [--postgres URL] [--quick]
                taskwire-bench echo [--socket PATH]      (the floor server; used by the benchmark itself)
 
           --server PATH   the taskwire binary (default: the one next to this benchmark)
@@ -40,6 +42,10 @@ struct BenchOptions {
           --json FILE     anchors: write the sweep as JSON, for scripts/bench-plot.py
           --redis PATH    anchors: the redis-server to start (default: redis-server on PATH; skipped if none)
           --data-dir DIR  restart: make each data set in DIR/SIZE once and keep it (for A/B runs)
+          --postgres URL  postgres (the only suite run unless --suite names others): durable tasks.create with
+                            1 and 64 clients on --postgres and on a data directory, beside pgbench inserting
+                            one row per transaction on the same database; needs a build with the Postgres
+                            trait, psql and pgbench
           --quick         fewer iterations, for a smoke run
         """
 
@@ -62,7 +68,7 @@ struct BenchOptions {
                 if value == "all" {
                     explicitSuites.formUnion(Self.allSuites)
                 } else {
-                    guard Self.allSuites.contains(value) else {
+                    guard Self.allSuites.contains(value) || value == "postgres" else {
                         throw BenchError("unknown suite \(value)")
                     }
                     explicitSuites.insert(value)
@@ -90,12 +96,19 @@ struct BenchOptions {
             case "--data-dir":
                 guard let value = iterator.next() else { throw BenchError("--data-dir needs a directory") }
                 dataDirectory = value
+            case "--postgres":
+                guard let value = iterator.next() else { throw BenchError("--postgres needs a connection string") }
+                postgres = value
             case "--quick": quick = true
             case "--help", "-h":
                 emit(Self.usage)
                 exit(0)
             default: throw BenchError("unknown argument \(argument)\n\(Self.usage)")
             }
+        }
+        if postgres != nil { explicitSuites.insert("postgres") }
+        if explicitSuites.contains("postgres"), postgres == nil {
+            throw BenchError("--suite postgres needs --postgres URL")
         }
         if !explicitSuites.isEmpty { suites = explicitSuites }
     }

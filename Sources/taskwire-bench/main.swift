@@ -32,6 +32,7 @@ do {
     if options.suites.contains("events") { try EventSuite(options: options).run() }
     if options.suites.contains("analytics") { try AnalyticsSuite(options: options).run() }
     if options.suites.contains("connections") { try ConnectionSuite(options: options).run() }
+    if let postgres = options.postgres { try PostgresSuite(options: options, conninfo: postgres).run() }
 } catch {
     FileHandle.standardError.write(Data("taskwire-bench: \(error)\n".utf8))
     exit(1)
