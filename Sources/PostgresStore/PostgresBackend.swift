@@ -44,6 +44,56 @@ package enum PostgresBackend {
     }
 }
 
+/// What `taskwire check --postgres` found: what a start would recover, read in one read-only transaction, so
+/// it runs beside a live server without a lock and sees one consistent state.
+package struct PostgresCheck: Sendable {
+    /// The snapshot and records a start would replay, with its warnings (a newest snapshot that fails its
+    /// check, and the fallback used instead).
+    package var recovered: RecoveredState
+    /// The snapshot rows, newest first, by the record they cover.
+    package var snapshotCovers: [UInt64]
+    /// The records after the snapshot used: the first and last row numbers, nil when there are none.
+    package var journalRows: ClosedRange<UInt64>?
+}
+
+extension PostgresBackend {
+    /// Reads the database as a start would, changing nothing and taking no lock.
+    ///
+    /// - Throws: ``StoreError/Code/damaged`` for what a start refuses (a missing or corrupt row, no snapshot
+    ///   that checks out, a newer schema), ``StoreError/Code/io`` when the database cannot be read or is not
+    ///   migrated.
+    package static func check(conninfo: String) throws(StoreError) -> PostgresCheck {
+        #if Postgres
+            let connection: PostgresConnection
+            do { connection = try PostgresConnection(conninfo: conninfo) } catch {
+                throw error.storeError(.io, doing: "connecting")
+            }
+            defer { connection.close() }
+            try PostgresSchema.requireCurrent(connection, conninfo: conninfo)
+            let recovery: PostgresRecovery
+            do {
+                try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                recovery = try PostgresRecovery.read(connection)
+                try connection.execute("COMMIT")
+            } catch let error as PostgresError {
+                throw error.storeError(.io, doing: "reading the journal")
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(code: .io, message: "PostgreSQL: reading the journal failed", cause: "\(error)")
+            }
+            let count = UInt64(recovery.records.count)
+            return PostgresCheck(
+                recovered: RecoveredState(
+                    snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings),
+                snapshotCovers: recovery.snapshotCovers,
+                journalRows: count == 0 ? nil : (recovery.lastRecord - count + 1)...recovery.lastRecord)
+        #else
+            throw notBuilt
+        #endif
+    }
+}
+
 /// How a PostgreSQL store behaves; the defaults suit a server.
 package struct PostgresStoreOptions: Sendable {
     /// How long a lost database is retried before the store fails.

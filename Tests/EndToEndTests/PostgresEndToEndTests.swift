@@ -176,4 +176,29 @@ struct PostgresEndToEndTests {
         #expect(tasks.count == 1_000)
         #expect(Set(tasks.compactMap { $0["task_id"]?.stringValue }) == answered)
     }
+
+    @Test func checkReadsTheDatabaseBesideALiveServerAndNamesADamagedRow() async throws {
+        let unmigrated = try await PostgresScratch.createDatabase()
+        let refused = try await CommandResult.run(["check", "--postgres", unmigrated])
+        #expect(refused.status == 74)
+        #expect(String(decoding: refused.standardOutput, as: UTF8.self).contains("taskwire migrate"))
+
+        let conninfo = try await migratedDatabase()
+        let server = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { server.kill() }
+        for index in 0..<3 { _ = try await server.client.call("tasks.create", params: ["title": .string("t\(index)")]) }
+        // No lock: it runs while the server serves, and sees every answered write.
+        let healthy = try await CommandResult.run(["check", "--postgres", conninfo])
+        let report = String(decoding: healthy.standardOutput, as: UTF8.self)
+        #expect(healthy.status == 0, "\(report) \(healthy.standardError)")
+        #expect(report.hasPrefix("PostgreSQL database: healthy"))
+        #expect(report.contains("every record replays; 3 tasks"), "\(report)")
+
+        try await PostgresScratch.psql(
+            database: PostgresScratch.databaseName(conninfo), "UPDATE taskwire_journal SET crc = crc + 1 WHERE pos = 2")
+        let damaged = try await CommandResult.run(["check", "--postgres", conninfo])
+        let problem = String(decoding: damaged.standardOutput, as: UTF8.self)
+        #expect(damaged.status == 65)
+        #expect(problem.contains("DAMAGED") && problem.contains("Journal row 2 fails its checksum"), "\(problem)")
+    }
 }

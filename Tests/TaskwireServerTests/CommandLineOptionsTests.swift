@@ -167,7 +167,13 @@ struct CommandLineOptionsTests {
         #expect(
             try CommandLineOptions.parse(["migrate", "--postgres", "dbname=t"], environment: home)
                 == .maintenance(.migrate(postgres: "dbname=t")))
-        for refused in [["migrate"], ["check", "--postgres", "x"], ["export", "--postgres", "x", "--data-dir", "/d"]] {
+        #expect(
+            try CommandLineOptions.parse(["check", "--postgres", "dbname=t"], environment: home)
+                == .maintenance(.checkDatabase(postgres: "dbname=t")))
+        for refused in [
+            ["migrate"], ["check", "--postgres", "x", "--data-dir", "/d"],
+            ["export", "--postgres", "x", "--data-dir", "/d"],
+        ] {
             #expect(throws: CommandLineError.self) { try CommandLineOptions.parse(refused, environment: home) }
         }
         guard case .usage(let text) = try CommandLineOptions.parse(["migrate", "--help"], environment: [:]) else {

@@ -14,6 +14,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
     case importDocument(file: String, into: StoreLocation)
     /// Verifies a data directory without changing it.
     case check(dataDirectory: String)
+    /// Verifies a PostgreSQL database without changing it.
+    case checkDatabase(postgres: String)
     /// Creates or upgrades taskwire's tables in a PostgreSQL database.
     case migrate(postgres: String)
 
@@ -43,8 +45,10 @@ package enum MaintenanceCommand: Sendable, Equatable {
           taskwire export [--data-dir DIR | --postgres URL]       Print everything as one JSON document.
           taskwire import FILE [--data-dir DIR | --postgres URL]  Load an export (FILE, or - for stdin) into
                                                                   an empty directory or database.
-          taskwire check [--data-dir DIR]         Verify snapshots, journal and records; change nothing.
-          taskwire migrate --postgres URL         Create or upgrade taskwire's tables in a PostgreSQL database.
+          taskwire check [--data-dir DIR | --postgres URL]        Verify snapshots, journal and records;
+                                                                  change nothing.
+          taskwire migrate --postgres URL                         Create or upgrade taskwire's tables in a
+                                                                  PostgreSQL database.
 
         Exit status of the subcommands (`taskwire COMMAND --help` explains each):
           token create  0 issued; 64 bad command line, or a user/role mismatch; 65 damaged data; 74 I/O error or
@@ -58,7 +62,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
                         74 the database cannot be reached or refused a statement.
           check         0 healthy; 1 recoverable (a start repairs it and loses nothing answered); 64 bad
                         command line; 65 damaged, fatal (a start refuses); 66 no such data directory;
-                        74 the directory cannot be read.
+                        74 the directory or database cannot be read.
 
         """
 
@@ -130,14 +134,19 @@ package enum MaintenanceCommand: Sendable, Equatable {
 
     /// `taskwire check --help`.
     static let checkUsage = """
-        Usage: taskwire check [--data-dir DIR]
+        Usage: taskwire check [--data-dir DIR | --postgres URL]
 
         Verifies every snapshot and journal record of a data directory, then replays them into a throwaway
         engine to prove every record is understood. It changes nothing and takes no lock, so it may run beside
         a server (whose newest writes may then show as a torn tail).
 
+        With --postgres it reads the database as a start would, in one read-only transaction (so beside a
+        live server it sees one consistent state): the snapshot rows, the journal rows after the snapshot it
+        uses, each against its checksum and the numbering, then replays them the same way.
+
         Options:
         \(dataDirectoryOption)
+        \(postgresOption)
 
         The report lists every snapshot and journal segment, then what is wrong, in which file and at which
         byte offset or record, and what to do.
@@ -156,7 +165,10 @@ package enum MaintenanceCommand: Sendable, Equatable {
               journal cannot rebuild. Keep a copy of the directory as it is, then put back the missing file
               or restore the directory from a backup.
           66  the data directory does not exist.
-          74  the data directory cannot be read.
+          74  the data directory cannot be read; the database cannot be reached or is not migrated.
+        On a database, 1 means the newest snapshot fails its check and a start falls back to the previous
+        one, and 65 a missing or corrupt journal row, no snapshot that checks out, or rows the engine
+        cannot replay.
         1 is apart from the sysexits codes (64 and up), which mean that a command or a start failed: here the
         check worked and a server would start, but someone should look.
 
@@ -185,7 +197,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
                 let value = try cursor.value(of: word)
                 guard !value.isEmpty else { throw CommandLineError("--data-dir needs a path.") }
                 dataDirectory = value
-            } else if word.name == "--postgres", name != "check" {
+            } else if word.name == "--postgres" {
                 postgres = try cursor.value(of: word)
             } else if name == "import", file == nil, word.argument == "-" || !word.argument.hasPrefix("-") {
                 file = word.argument
@@ -211,7 +223,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
         switch (name, location) {
         case ("export", _): return .export(location)
         case ("check", .directory(let directory)): return .check(dataDirectory: directory)
-        case ("check", .postgres): throw CommandLineError("taskwire check reads data directories only.")
+        case ("check", .postgres(let conninfo)): return .checkDatabase(postgres: conninfo)
         default:
             guard let file else { throw CommandLineError("taskwire import needs a FILE (or - for stdin).") }
             return .importDocument(file: file, into: location)
@@ -226,6 +238,7 @@ package enum MaintenanceCommand: Sendable, Equatable {
             case .importDocument(let file, let location):
                 try await importDocument(file: file, into: location, logger: logger)
             case .check(let directory): return await check(directory: directory)
+            case .checkDatabase(let conninfo): return await checkDatabase(conninfo: conninfo)
             case .migrate(let conninfo): try migrate(conninfo: conninfo)
             }
             return ExitStatus.success.rawValue
@@ -334,6 +347,46 @@ package enum MaintenanceCommand: Sendable, Equatable {
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         return status
+    }
+
+    private func checkDatabase(conninfo: String) async -> Int32 {
+        let found: PostgresCheck
+        do {
+            found = try PostgresBackend.check(conninfo: conninfo)
+        } catch {
+            let verdict = error.code == .damaged ? "DAMAGED, fatal (a start refuses)" : "cannot be checked"
+            FileHandle.standardOutput.write(
+                Data("PostgreSQL database: \(verdict)\n  problem: \(error.description)\n".utf8))
+            return error.code == .damaged ? CheckStatus.damaged : CheckStatus.unreadable
+        }
+        var lines: [String] = []
+        let snapshots = found.snapshotCovers.enumerated().map { index, covers in
+            "up to record \(covers)" + (index == 0 ? " (used)" : " (the fallback)")
+        }
+        lines.append("  snapshots: " + (snapshots.isEmpty ? "none" : snapshots.joined(separator: ", ")))
+        lines.append(
+            "  journal: "
+                + (found.journalRows.map { "rows \($0.lowerBound) to \($0.upperBound), each verified" }
+                    ?? "no rows after the snapshot"))
+        lines += found.recovered.warnings.map { "  repair: \($0)" }
+        do {
+            let engine = try Engine.open(store: MemoryStore(recovered: found.recovered), snapshotThreshold: Int.max)
+            let (tasks, lastSeq) = (await engine.taskCount, await engine.lastSeq)
+            lines.append("  records: every record replays; \(tasks) tasks, last seq \(lastSeq)")
+        } catch {
+            lines = ["PostgreSQL database: DAMAGED, fatal (a start refuses)"] + lines
+            lines.append("  problem: every row verifies, but the engine cannot replay them (\(error))")
+            lines.append("  what to do: restore the database from a backup")
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            return CheckStatus.damaged
+        }
+        let recoverable = !found.recovered.warnings.isEmpty
+        lines.insert(
+            "PostgreSQL database: "
+                + (recoverable ? "recoverable (a start falls back to an older snapshot)" : "healthy"),
+            at: 0)
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        return recoverable ? CheckStatus.recoverable : CheckStatus.healthy
     }
 
     private func hex16(_ value: UInt64) -> String {
