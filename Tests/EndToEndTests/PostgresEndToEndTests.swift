@@ -116,6 +116,8 @@ struct PostgresEndToEndTests {
         // Served from the database: the task, its history and the attachment's bytes, and new writes.
         let served = try ServerProcess(arguments: ["--postgres", conninfo])
         defer { served.kill() }
+        let info = try await served.client.call("server.info")["result"]
+        #expect(info?["storage"] == "postgresql" && info?["data_directory"] == .null, "\(String(describing: info))")
         let fetched = try await served.client.call("tasks.get", params: ["task_id": .string(taskID)])
         #expect(fetched["result"]?["title"] == "moves to PostgreSQL")
         let file = try await served.client.call(

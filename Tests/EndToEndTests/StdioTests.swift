@@ -23,6 +23,7 @@ struct StdioTests {
         #expect(info?["framing"] == .string(framing.rawValue))
         #expect(info?["transport"] == "stdio")
         #expect(info?["data_directory"] == .null)
+        #expect(info?["storage"] == "memory")
         let document = try await server.client.call("rpc.discover")["result"]
         #expect(document?["openrpc"]?.stringValue?.hasPrefix("1.4.") == true)
         server.client.closeWriting()

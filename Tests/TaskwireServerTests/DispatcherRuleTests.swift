@@ -184,6 +184,7 @@ struct DispatcherRuleTests {
         #expect(result?["version"] == .string(TaskwireVersion.current))
         #expect(result?["framing"] == "lsp")
         #expect(result?["data_directory"] == .null)
+        #expect(result?["storage"] == "memory")
         #expect(result?["durability"] == "none")
         #expect(result?["uptime_seconds"]?.doubleValue.map { $0 >= 0 } == true)
         #expect(result?["transports"] == ["stdio"])
@@ -198,6 +199,7 @@ struct DispatcherRuleTests {
         let result = try await harness.reply()["result"]
         #expect(result?["counts"] == ["tasks": 3])
         #expect(result?["data_directory"] == "/data")
+        #expect(result?["storage"] == "directory")
     }
 
     @Test func pingRejectsUnknownParams() async throws {

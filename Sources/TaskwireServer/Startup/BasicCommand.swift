@@ -135,7 +135,9 @@ enum BasicCommand {
         let methods: MethodTable
         do {
             methods = try MethodTable.product(
-                info: ServerInfo(transports: [], dataDirectory: options.dataDirectory, durability: "always"),
+                info: ServerInfo(
+                    transports: [], dataDirectory: options.dataDirectory,
+                    storage: options.postgres != nil ? "postgresql" : nil, durability: "always"),
                 engine: engine, invoker: invoker)
         } catch {
             return .failure(Failure(message: error.message, status: Status.software))

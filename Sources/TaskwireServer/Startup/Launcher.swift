@@ -88,6 +88,7 @@ package enum Launcher {
         var info = ServerInfo(
             transports: configuration.transports,
             dataDirectory: options.dataDirectory,
+            storage: options.postgres != nil ? "postgresql" : nil,
             durability: options.durability.rawValue,
             limits: [
                 "max_frame_bytes": .int(options.maxFrameBytes),

@@ -325,7 +325,7 @@ def test_unix_socket_calls_and_batches(socket_server: Dict[str, Any], framing: s
         info = client.server.info(timeout=WAIT)
         assert info["name"] == "taskwire" and info["transport"] == "unix"
         # Nothing about where the data lives or what it holds before a login.
-        assert not {"data_directory", "limits", "counts"} & info.keys()
+        assert not {"data_directory", "storage", "limits", "counts"} & info.keys()
         document = client.rpc.discover(timeout=WAIT)
         assert document["info"]["title"] == "taskwire" and isinstance(document["methods"], list)
         outcomes = client.call_batch([("server.info", None), ("rpc.discover", None)], timeout=WAIT)

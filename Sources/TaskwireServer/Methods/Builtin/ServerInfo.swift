@@ -11,6 +11,8 @@ package struct ServerInfo: Sendable {
     package var transports: [String]
     /// The data directory, or nil when the server keeps everything in memory.
     package var dataDirectory: String?
+    /// Where the data lives: `directory`, `postgresql` or `memory`.
+    package var storage: String
     /// The durability mode (`always`, `batched`, `none`).
     package var durability: String
     /// The limits in force, by wire name (`max_frame_bytes`, ...).
@@ -22,11 +24,12 @@ package struct ServerInfo: Sendable {
 
     /// The facts known at start-up.
     package init(
-        transports: [String], dataDirectory: String?, durability: String, limits: JSONObject = [:],
-        startedAt: ContinuousClock.Instant = .now
+        transports: [String], dataDirectory: String?, storage: String? = nil, durability: String,
+        limits: JSONObject = [:], startedAt: ContinuousClock.Instant = .now
     ) {
         self.transports = transports
         self.dataDirectory = dataDirectory
+        self.storage = storage ?? (dataDirectory == nil ? "memory" : "directory")
         self.durability = durability
         self.limits = limits
         self.startedAt = startedAt
@@ -61,6 +64,7 @@ package struct ServerInfo: Sendable {
             "transport": .string(context.transport),
             "framing": context.framing.map { .string($0.rawValue) } ?? .null,
             "data_directory": dataDirectory.map(JSONValue.string) ?? .null,
+            "storage": .string(storage),
             "durability": .string(durability),
             "limits": .object(limits),
         ]
