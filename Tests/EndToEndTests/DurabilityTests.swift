@@ -22,6 +22,30 @@ import Testing
         }
     }
 
+    /// Sends `inFlight` creates, reads a random number of their replies, kills the server with SIGKILL, and
+    /// returns the ids of every create it answered, the replies written just before the kill included.
+    static func createsAnsweredBeforeSIGKILL(
+        _ server: ServerProcess, round: Int, inFlight: Int = 400, random: inout SplitMix
+    ) async throws -> Set<String> {
+        for index in 0..<inFlight {
+            server.client.sendRequest(
+                "tasks.create", params: ["title": .string("round \(round) task \(index)"), "tags": ["crash"]])
+        }
+        var answered: Set<String> = []
+        let killAfter = Int.random(in: 1...inFlight, using: &random)
+        for _ in 0..<killAfter {
+            let reply = try await server.client.next(timeout: .seconds(30))
+            answered.insert(try #require(reply["result"]?["task_id"]?.stringValue, "create failed: \(reply)"))
+        }
+        server.signal(SIGKILL)
+        // Replies already written before the kill are answers too: collect them until the pipe ends.
+        while let body = try await server.client.nextBody(timeout: .seconds(20)) {
+            if let id = try JSONParser.parse(body)["result"]?["task_id"]?.stringValue { answered.insert(id) }
+        }
+        #expect(try await server.waitForExit() == 128 + SIGKILL)
+        return answered
+    }
+
     @Test func everyAnsweredCreateSurvivesSIGKILLAtRandomMoments() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -31,25 +55,7 @@ import Testing
         for round in 0..<10 {
             let server = try ServerProcess(arguments: ["--data-dir", dataDirectory, "--log-level", "error"])
             defer { server.kill() }
-            let inFlight = 400
-            for index in 0..<inFlight {
-                server.client.sendRequest(
-                    "tasks.create", params: ["title": .string("round \(round) task \(index)"), "tags": ["crash"]])
-            }
-            let killAfter = Int.random(in: 1...inFlight, using: &random)
-            var received = 0
-            while received < killAfter {
-                let reply = try await server.client.next(timeout: .seconds(20))
-                let id = try #require(reply["result"]?["task_id"]?.stringValue, "create failed: \(reply)")
-                answered.insert(id)
-                received += 1
-            }
-            server.signal(SIGKILL)
-            // Replies already written before the kill are answers too: collect them until the pipe ends.
-            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
-                if let id = try JSONParser.parse(body)["result"]?["task_id"]?.stringValue { answered.insert(id) }
-            }
-            #expect(try await server.waitForExit() == 128 + SIGKILL)
+            answered.formUnion(try await Self.createsAnsweredBeforeSIGKILL(server, round: round, random: &random))
 
             let export = try await CommandResult.run(["export", "--data-dir", dataDirectory])
             #expect(export.status == 0, "export failed: \(export.standardError)")

@@ -43,22 +43,9 @@ struct PostgresEndToEndTests {
         for round in 0..<6 {
             let server = try ServerProcess(arguments: ["--postgres", conninfo, "--log-level", "error"])
             defer { server.kill() }
-            let inFlight = 300
-            for index in 0..<inFlight {
-                server.client.sendRequest(
-                    "tasks.create", params: ["title": .string("round \(round) task \(index)"), "tags": ["crash"]])
-            }
-            let killAfter = Int.random(in: 1...inFlight, using: &random)
-            for _ in 0..<killAfter {
-                let reply = try await server.client.next(timeout: .seconds(30))
-                let id = try #require(reply["result"]?["task_id"]?.stringValue, "create failed: \(reply)")
-                answered.insert(id)
-            }
-            server.signal(SIGKILL)
-            while let body = try await server.client.nextBody(timeout: .seconds(20)) {
-                if let id = try JSONParser.parse(body)["result"]?["task_id"]?.stringValue { answered.insert(id) }
-            }
-            #expect(try await server.waitForExit() == 128 + SIGKILL)
+            answered.formUnion(
+                try await DurabilityTests.createsAnsweredBeforeSIGKILL(
+                    server, round: round, inFlight: 300, random: &random))
         }
         let export = try await CommandResult.run(["export", "--postgres", conninfo])
         #expect(export.status == 0, "export failed: \(export.standardError)")

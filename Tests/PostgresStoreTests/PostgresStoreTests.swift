@@ -28,9 +28,7 @@
 
         @Test func anUnmigratedDatabaseIsRefusedWithWhatToRun() async throws {
             let conninfo = try await PostgresScratch.createDatabase()
-            let error = #expect(throws: StoreError.self) {
-                try PostgresBackend.open(conninfo: conninfo, options: quiet())
-            }
+            let error = refusalToOpen(conninfo)
             #expect(error?.description.contains("taskwire migrate --postgres") == true)
         }
 
@@ -38,9 +36,7 @@
             let conninfo = try await migratedDatabase()
             try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "INSERT INTO taskwire_schema_versions VALUES (99)")
-            let error = #expect(throws: StoreError.self) {
-                try PostgresBackend.open(conninfo: conninfo, options: quiet())
-            }
+            let error = refusalToOpen(conninfo)
             #expect(error?.code == .damaged)
             #expect(error?.description.contains("newer") == true)
             #expect(throws: StoreError.self) { try PostgresBackend.migrate(conninfo: conninfo) }
@@ -150,9 +146,7 @@
             store.close()
             try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "DELETE FROM taskwire_journal WHERE pos IN (7, 8)")
-            let error = #expect(throws: StoreError.self) {
-                try PostgresBackend.open(conninfo: conninfo, options: quiet())
-            }
+            let error = refusalToOpen(conninfo)
             #expect(error?.code == .damaged)
             #expect(error?.description.contains("Journal rows 7 to 8 are missing") == true)
         }
@@ -164,9 +158,7 @@
             store.close()
             try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "UPDATE taskwire_journal SET record = 'tampered'")
-            let error = #expect(throws: StoreError.self) {
-                try PostgresBackend.open(conninfo: conninfo, options: quiet())
-            }
+            let error = refusalToOpen(conninfo)
             #expect(error?.code == .damaged)
             #expect(error?.description.contains("Journal row 1 fails its checksum") == true)
         }
@@ -284,6 +276,11 @@
         options.onWarning = { _ in }
         options.onInfo = { message, _ in if message == "snapshot written" { snapshots?.written() } }
         return options
+    }
+
+    /// The error opening `conninfo` throws, recorded as an issue when it opens.
+    func refusalToOpen(_ conninfo: String) -> StoreError? {
+        #expect(throws: StoreError.self) { try PostgresBackend.open(conninfo: conninfo, options: quiet()) }
     }
 
     /// Counts the snapshots a store reports written, so a test waits for one instead of sleeping.
