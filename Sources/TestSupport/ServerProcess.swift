@@ -229,3 +229,14 @@ private struct CloseOnExecPipe {
 /// Held while a harness makes its pipes and spawns its child, so that no child inherits a pipe made at the
 /// same moment by another test before it became close-on-exec.
 private let spawnLock = NSLock()
+
+extension ServerProcess {
+    /// Runs `body` while no test spawns a child: for a test that opens and closes descriptors by the
+    /// thousand. Foundation's `Process.run` goes through the process's open descriptors as it spawns, and
+    /// crashed (a bad memcpy inside it) while another test was opening 2,000 sockets.
+    package static func withoutSpawns<T>(_ body: () throws -> T) rethrows -> T {
+        spawnLock.lock()
+        defer { spawnLock.unlock() }
+        return try body()
+    }
+}

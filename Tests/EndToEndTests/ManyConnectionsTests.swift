@@ -89,26 +89,27 @@ struct ManyConnectionsTests {
         let residentWithOne = server.residentBytes()
 
         let count = 2_000
-        var clients: [RawClient] = []
-        for _ in 0..<count { clients.append(try RawClient.connect(path)) }
-        for (n, client) in clients.enumerated() {
-            try client.send(#"{"jsonrpc":"2.0","id":\#(n),"method":"ping"}"# + "\n")
+        // The 2,000 descriptors open and close while no other test spawns a child (ServerProcess.withoutSpawns).
+        let (threadsWithMany, residentWithMany) = try ServerProcess.withoutSpawns { () throws -> (Int, Int) in
+            var clients: [RawClient] = []
+            defer { for client in clients { client.close() } }
+            for _ in 0..<count { clients.append(try RawClient.connect(path)) }
+            for (n, client) in clients.enumerated() {
+                try client.send(#"{"jsonrpc":"2.0","id":\#(n),"method":"ping"}"# + "\n")
+            }
+            for (n, client) in clients.enumerated() {
+                let reply = try client.readLine()
+                #expect(reply?["id"] == .int(n))
+                #expect(reply?["result"] == .object([:]))
+            }
+            return (Self.threads(of: server.pid), server.residentBytes())
         }
-        for (n, client) in clients.enumerated() {
-            let reply = try client.readLine()
-            #expect(reply?["id"] == .int(n))
-            #expect(reply?["result"] == .object([:]))
-        }
-        let threadsWithMany = Self.threads(of: server.pid)
-        let residentWithMany = server.residentBytes()
         // Two threads per connection would be 4,000 more; a bounded pool and one loop do not grow with them.
         #expect(threadsWithMany - threadsWithOne < 16, "threads: \(threadsWithOne) -> \(threadsWithMany)")
         let perConnection = (residentWithMany - residentWithOne) / count
         // The target is 32 KiB in a release build; a debug build keeps more per object.
         #expect(perConnection < 64 * 1024, "resident bytes per connection: \(perConnection)")
 
-        for client in clients { client.close() }
-        clients.removeAll()
         // The memory comes back once the loop has closed them (and glibc was asked to hand it back).
         let grown = residentWithMany - residentWithOne
         let returned = await Self.eventually { server.residentBytes() - residentWithOne < grown / 2 }
