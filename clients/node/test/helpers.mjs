@@ -13,7 +13,7 @@ import { Client, FrameDecoder, encodeFrame } from "../taskwire.mjs";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 /** Upper bound for every wait; a healthy run never comes close. */
-export const WAIT = 10000;
+export const WAIT = 30000;
 
 /** The server under test: $TASKWIRE_BIN, else <repo>/.build/debug/taskwire. Missing is a failure, never a skip. */
 export function binary() {

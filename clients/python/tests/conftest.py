@@ -23,7 +23,7 @@ sys.path.insert(0, str(CLIENT_DIR))
 import taskwire  # noqa: E402
 
 #: Upper bound for every wait in the tests; a healthy run never comes close.
-WAIT = 10.0
+WAIT = 30.0
 
 
 def binary_path() -> Path:
