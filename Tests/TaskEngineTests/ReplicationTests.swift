@@ -1,0 +1,53 @@
+import TaskStore
+import Testing
+
+@testable import TaskEngine
+
+/// A node that does not write keeps an engine current from records another engine committed.
+struct ReplicationTests {
+    @Test func appliedRecordsRebuildTheWritersStateAndReachSubscribers() async throws {
+        let writer = try Fixture()
+        let followerStore = MemoryStore()
+        let follower = try Engine.open(store: followerStore, clock: writer.clock)
+        let stream = follower.subscribe()
+
+        _ = try await writer.engine.upsertUser(UserInput(userID: "ann", name: "Ann", role: "member"), by: .system)
+        let ids = try await ListTests.populate(writer, count: 40, seed: 9)
+        _ = try await writer.engine.addComment(NewComment(taskID: ids[0], text: "Looks good"), by: .system)
+        try await writer.update(ids[1]) { $0.assignee = .some("ann") }
+
+        // Applied in two parts, the second overlapping the first, as a tail that re-reads its last rows does.
+        let records = writer.store.records
+        try await follower.applyReplicated(Array(records.prefix(20)))
+        try await follower.applyReplicated(Array(records.dropFirst(10)))
+
+        #expect(await follower.exportDocument() == (await writer.engine.exportDocument()))
+        #expect(await follower.lastSeq == (await writer.engine.lastSeq))
+        // The user change reached the profiles that expand assignees, without a restart.
+        #expect(follower.directory.profile(of: "ann")?.name == "Ann")
+        // Subscribers see every event once, in order; nothing was appended to the follower's own store.
+        var received: [UInt64] = []
+        for await event in stream {
+            received.append(event.seq)
+            if received.count == Int(await writer.engine.lastSeq) { break }
+        }
+        #expect(received == Array(1...(await writer.engine.lastSeq)))
+        #expect(followerStore.records.isEmpty)
+        let written = try await writer.engine.events(after: 0, limit: .max)
+        #expect(try await follower.events(after: 0, limit: .max) == written)
+    }
+
+    @Test func aGapInTheRecordsIsRefusedAsDamage() async throws {
+        let writer = try Fixture()
+        for title in ["One", "Two", "Three"] { try await writer.create(title) }
+        let follower = try Engine.open(store: MemoryStore(), clock: writer.clock)
+        let records = writer.store.records
+        let error = await engineError { try await follower.applyReplicated([records[0], records[2]]) }
+        guard case .damaged(let detail)? = error else {
+            Issue.record("expected damage, got \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains("follows event 1"))
+        #expect(await follower.lastSeq == 1)
+    }
+}
