@@ -98,9 +98,23 @@ extension PostgresBackend {
 package struct PostgresStoreOptions: Sendable {
     /// How long a lost database is retried before the store fails.
     package var retryWindow: Duration = .seconds(30)
+    /// What opening does when another process holds the serving lock.
+    package enum WhenServed: Sendable {
+        /// Wait up to ``lockWait`` for it (a previous process whose connection is still closing), then refuse
+        /// with ``StoreError/Code/locked``: for a subcommand that must write (`import`, `token create`).
+        case refuse
+        /// Open as a read node that follows the writer and takes over when it stops (``FollowingStore``).
+        case follow
+    }
+
+    /// What opening does when another process holds the serving lock.
+    package var whenServed = WhenServed.refuse
     /// How long opening waits for the serving lock a previous process may still hold while its connection
-    /// closes.
+    /// closes (with ``WhenServed/refuse``); for a read node, how long after its own reconnection it leaves the
+    /// lock to a writer that is reconnecting too.
     package var lockWait: Duration = .seconds(5)
+    /// How often a read node looks for new journal rows, and tries the serving lock, without a notification.
+    package var followPoll: Duration = .seconds(1)
     /// A snapshot is due after this many records, or this many journal bytes, since the last one.
     package var snapshotRecordThreshold = 100_000
     package var snapshotByteThreshold = 64 << 20

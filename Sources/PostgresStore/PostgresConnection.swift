@@ -1,5 +1,6 @@
 #if Postgres
     import CLibPQ
+    import Glibc
     import TaskStore
 
     /// One libpq connection, used by one thread at a time (libpq connections are not thread-safe): each owner
@@ -130,6 +131,36 @@
                 if isHealthy { _ = try? execute("ROLLBACK") }
                 throw error
             }
+        }
+
+        /// Waits until a notification arrives on a channel this session `LISTEN`s on, `interrupt` becomes
+        /// readable, or `timeoutMilliseconds` pass; returns whether a notification came. Every notification
+        /// waiting is consumed: they are wake-ups, their payloads unused.
+        func awaitNotification(interrupt: Int32, timeoutMilliseconds: Int32) throws(PostgresError) -> Bool {
+            guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
+            if Self.drainNotifications(handle) { return true }
+            let socket = PQsocket(handle)
+            guard socket >= 0 else { throw PostgresError(kind: .connection, message: "the connection has no socket") }
+            var descriptors = [
+                pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
+            ]
+            let ready = poll(&descriptors, 2, timeoutMilliseconds)
+            guard ready > 0, descriptors[0].revents != 0 else { return false }
+            guard PQconsumeInput(handle) == 1 else {
+                throw PostgresError(kind: .connection, message: Self.text(PQerrorMessage(handle)))
+            }
+            return Self.drainNotifications(handle)
+        }
+
+        /// Frees every notification libpq holds; returns whether there was one.
+        private static func drainNotifications(_ handle: OpaquePointer) -> Bool {
+            var any = false
+            while let notification = PQnotifies(handle) {
+                any = true
+                PQfreemem(notification)
+            }
+            return any
         }
 
         /// Copies every parameter into one allocation that stays put while libpq reads it.

@@ -55,8 +55,32 @@
                     )
                     """,
                 ]
-            )
+            ),
+            (
+                2,
+                [
+                    // Every statement that adds journal rows tells the sessions that LISTEN on
+                    // `taskwire_journal` (read nodes) when its transaction commits: their wake-up to read the new
+                    // rows. The rows stay the truth; a lost notification only delays a read node until its next
+                    // look (docs/postgres.md, "Read nodes").
+                    """
+                    CREATE FUNCTION taskwire_journal_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('taskwire_journal', '');
+                        RETURN NULL;
+                    END
+                    $$
+                    """,
+                    """
+                    CREATE TRIGGER taskwire_journal_notify AFTER INSERT ON taskwire_journal
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_journal_notify()
+                    """,
+                ]
+            ),
         ]
+
+        /// The channel read nodes listen on for new journal rows (migration 2).
+        static let journalChannel = "taskwire_journal"
 
         /// The newest schema version this build knows.
         static var latest: Int { migrations.last?.version ?? 0 }

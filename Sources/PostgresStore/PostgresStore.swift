@@ -15,9 +15,11 @@
     /// flight is looked up after reconnecting, so it is neither lost nor written twice. Past the window the store
     /// fails as the file store fails on a broken disk: pending tickets fail (the client gets 503 `unavailable`),
     /// later appends are refused, and ``Options/onFailure`` tells the server to stop and recover from the
-    /// database when restarted. One taskwire serves a database at a time: it holds an advisory lock for as long
-    /// as it runs.
-    package final class PostgresStore: Store {
+    /// database when restarted. One taskwire writes a database at a time: it holds an advisory lock for as long
+    /// as it runs. Opened while another one holds it, with ``Options/whenServed`` `.follow`, the store is a read
+    /// node: it refuses appends, hands over the rows the writer commits (``follow(apply:promoted:)``), and takes
+    /// the lock and starts writing when the writer is gone.
+    package final class PostgresStore: FollowingStore {
         /// How the store behaves (``PostgresStoreOptions``).
         package typealias Options = PostgresStoreOptions
 
@@ -42,6 +44,8 @@
             var writerThread: WorkerThread?
             /// The newest durable snapshot and the one before it (kept as a fallback), by the record they cover.
             var snapshots: [UInt64]
+            /// Whether another process writes the database and this store follows it.
+            var following: Bool
         }
 
         private let options: Options
@@ -53,6 +57,8 @@
         /// The connection the blob calls share, made at the first one.
         private let blobs = Mutex<PostgresConnection?>(nil)
         private let recoveredLastRecord: UInt64
+        /// A pipe whose write end ``close()`` writes to, waking a read node waiting for the writer's rows.
+        private let interrupt: (read: Int32, write: Int32)
 
         // MARK: Opening
 
@@ -68,38 +74,77 @@
                 throw error.storeError(.io, doing: "connecting")
             }
             try PostgresSchema.requireCurrent(connection, conninfo: conninfo)
-            try takeServingLock(connection, waiting: options.lockWait)
+            let writes: Bool
+            switch options.whenServed {
+            case .refuse:
+                try takeServingLock(connection, waiting: options.lockWait)
+                writes = true
+            case .follow:
+                do { writes = try tryServingLock(connection) } catch {
+                    throw error.storeError(.io, doing: "taking the serving lock")
+                }
+            }
             let recovery: PostgresRecovery
-            do { recovery = try PostgresRecovery.read(connection) } catch let error as PostgresError {
+            do {
+                // A read node reads while the writer writes: one consistent view of the snapshot and the rows.
+                if !writes { try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") }
+                recovery = try PostgresRecovery.read(connection)
+                if !writes { try connection.execute("COMMIT") }
+            } catch let error as PostgresError {
                 throw error.storeError(.io, doing: "reading the journal")
             } catch let error as StoreError {
                 throw error
             } catch {
                 throw StoreError(code: .io, message: "PostgreSQL: reading the journal failed", cause: "\(error)")
             }
-            let store = PostgresStore(conninfo: conninfo, connection: connection, options: options, recovery: recovery)
-            try store.startWriter()
+            var pipe: [Int32] = [-1, -1]
+            guard Glibc.pipe(&pipe) == 0 else {
+                throw StoreError(code: .io, message: "Cannot make the store's wake-up pipe", cause: "pipe: errno \(errno)")
+            }
+            for descriptor in pipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+            _ = fcntl(pipe[0], F_SETFL, O_NONBLOCK)
+            let store = PostgresStore(
+                conninfo: conninfo, connection: connection, options: options, recovery: recovery, following: !writes,
+                interrupt: (pipe[0], pipe[1]))
+            if writes { try store.startWriter() }
             return store
         }
 
-        private init(conninfo: String, connection: PostgresConnection, options: Options, recovery: PostgresRecovery) {
+        private init(
+            conninfo: String, connection: PostgresConnection, options: Options, recovery: PostgresRecovery,
+            following: Bool, interrupt: (read: Int32, write: Int32)
+        ) {
             self.conninfo = conninfo
             self.options = options
             self.writer = connection
+            self.interrupt = interrupt
             let last = recovery.lastRecord
             recoveredLastRecord = last
             var recovered = RecoveredState(
                 snapshot: recovery.snapshot, records: recovery.records, warnings: recovery.warnings)
             // Snapshot transactions are atomic, so a crash never leaves half of one; but a server killed again
             // and again before its snapshot committed leaves a journal past the thresholds: snapshot it first.
+            // (A read node writes no snapshot: the writer does.)
             recovered.snapshotBeforeServing =
-                recovery.records.count >= options.snapshotRecordThreshold
-                || recovery.recordBytes >= options.snapshotByteThreshold
+                !following
+                && (recovery.records.count >= options.snapshotRecordThreshold
+                    || recovery.recordBytes >= options.snapshotByteThreshold)
             state = Mutex(
                 State(
                     lastAppended: last, acknowledged: last, recovered: recovered,
                     recordsSinceSnapshot: recovery.records.count, bytesSinceSnapshot: recovery.recordBytes,
-                    snapshots: recovery.snapshotCovers))
+                    snapshots: recovery.snapshotCovers, following: following))
+        }
+
+        deinit {
+            Glibc.close(interrupt.read)
+            Glibc.close(interrupt.write)
+        }
+
+        /// Takes the serving lock if no other session holds it; never waits.
+        private static func tryServingLock(_ connection: PostgresConnection) throws(PostgresError) -> Bool {
+            try connection.execute("SELECT pg_try_advisory_lock($1)", [.integer(PostgresSchema.servingLock)])
+                .bytes(0, 0) == [1]
         }
 
         /// Takes the session-level advisory lock that marks the serving node, waiting up to `wait` for a
@@ -109,13 +154,9 @@
             let deadline = ContinuousClock.now + wait
             while true {
                 let taken: Bool
-                do {
-                    taken =
-                        try connection.execute(
-                            "SELECT pg_try_advisory_lock($1)", [.integer(PostgresSchema.servingLock)]
-                        )
-                        .bytes(0, 0) == [1]
-                } catch { throw error.storeError(.io, doing: "taking the serving lock") }
+                do { taken = try tryServingLock(connection) } catch {
+                    throw error.storeError(.io, doing: "taking the serving lock")
+                }
                 if taken { return }
                 guard ContinuousClock.now < deadline else {
                     throw StoreError(
@@ -146,6 +187,7 @@
             let outcome: Result<UInt64, StoreError> = state.withLock { state in
                 if let failure = state.failure { return .failure(failure) }
                 if state.closing || state.stopped { return .failure(Self.closedError) }
+                if state.following { return .failure(Self.readOnlyError) }
                 state.lastAppended += 1
                 state.pending.append(Pending(position: state.lastAppended, record: record))
                 state.recordsSinceSnapshot += 1
@@ -172,7 +214,7 @@
         @discardableResult
         package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
             let covers: UInt64? = state.withLock { state in
-                guard state.failure == nil, !state.closing, state.snapshotThread == nil,
+                guard state.failure == nil, !state.closing, !state.following, state.snapshotThread == nil,
                     state.lastAppended > (state.snapshots.first ?? 0)
                 else { return nil }
                 state.recordsSinceSnapshot = 0
@@ -193,13 +235,15 @@
         }
 
         package func writeInitialSnapshot(_ bytes: [UInt8]) throws(StoreError) {
-            let empty = state.withLock { $0.lastAppended == 0 && $0.snapshots.isEmpty }
+            let (empty, following) = state.withLock { ($0.lastAppended == 0 && $0.snapshots.isEmpty, $0.following) }
+            if following { throw Self.readOnlyError }
             guard empty else { throw StoreError(code: .io, message: "The database already holds taskwire data") }
             try writeSnapshotNow(bytes, covers: 0)
         }
 
         package func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError) {
-            guard recoveredLastRecord > (state.withLock { $0.snapshots.first ?? 0 }) else { return }
+            let (newest, following) = state.withLock { ($0.snapshots.first ?? 0, $0.following) }
+            guard !following, recoveredLastRecord > newest else { return }
             try writeSnapshotNow(bytes, covers: recoveredLastRecord)
             state.withLock { state in
                 state.recordsSinceSnapshot = Int(state.lastAppended - recoveredLastRecord)
@@ -217,6 +261,8 @@
                 return (state.writerThread, state.snapshotThread)
             }
             wakeup.signal()
+            var byte: UInt8 = 1
+            _ = Glibc.write(interrupt.write, &byte, 1)
             threads.0?.join()
             threads.1?.join()
             let waiters = state.withLock { state in
@@ -233,6 +279,7 @@
 
         package func putBlob(key: String, bytes: [UInt8]) throws(StoreError) {
             try BlobKey.validate(key)
+            if isFollowing { throw Self.readOnlyError }
             try withBlobConnection("storing a blob") { connection throws(PostgresError) in
                 try connection.execute(
                     "INSERT INTO taskwire_blobs (key, bytes) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
@@ -251,6 +298,8 @@
 
         package func deleteBlob(key: String) throws(StoreError) {
             try BlobKey.validate(key)
+            // A read node's memory may be behind the writer's: what looks unreferenced here may be in use.
+            if isFollowing { throw Self.readOnlyError }
             try withBlobConnection("deleting a blob") { connection throws(PostgresError) in
                 try connection.execute("DELETE FROM taskwire_blobs WHERE key = $1", [.text(key)])
                 return ()
@@ -289,9 +338,155 @@
             }
         }
 
+        // MARK: Following
+
+        package var isFollowing: Bool { state.withLock { $0.following } }
+
+        package func follow(apply: @escaping @Sendable ([[UInt8]]) -> Bool, promoted: @escaping @Sendable () -> Void) {
+            let start = state.withLock { $0.following && $0.writerThread == nil && !$0.closing }
+            guard start else { return }
+            do {
+                let thread = try WorkerThread(name: "postgres follower") { [self] in
+                    runFollower(apply: apply, promoted: promoted)
+                }
+                state.withLock { $0.writerThread = thread }
+            } catch {
+                fail(error)
+            }
+        }
+
+        /// Journal rows a read node reads per query.
+        private static let followPageRows = 1_000
+
+        /// On the follower thread: applies the rows the writer commits, woken by its notifications and looking
+        /// anyway every ``Options/followPoll``, and tries the serving lock each time; once it holds the lock
+        /// (the writer is gone), it applies the last rows, becomes the writer and runs the writer's loop.
+        /// A lost connection is retried for as long as it takes: reads go on from memory meanwhile.
+        private func runFollower(apply: @Sendable ([[UInt8]]) -> Bool, promoted: @Sendable () -> Void) {
+            var applied = recoveredLastRecord
+            var listening = false
+            var warned = false
+            var delay: Duration = .milliseconds(20)
+            // After its own reconnection (a database restart ends every session) a read node leaves the lock
+            // to the writer, reconnecting too, for `lockWait`: the writing stays where it was.
+            var lockNotBefore = ContinuousClock.now
+            while !state.withLock({ $0.closing }) {
+                do {
+                    if !writer.isHealthy {
+                        try writer.reconnect()
+                        listening = false
+                        lockNotBefore = ContinuousClock.now + options.lockWait
+                    }
+                    if !listening {
+                        try writer.execute("LISTEN \(PostgresSchema.journalChannel)")
+                        listening = true
+                    }
+                    let writes = try ContinuousClock.now >= lockNotBefore && Self.tryServingLock(writer)
+                    applied = try catchUp(after: applied, apply)
+                    if warned {
+                        options.onWarning("PostgreSQL: following the writer again")
+                        warned = false
+                    }
+                    delay = .milliseconds(20)
+                    if writes {
+                        try promote(at: applied)
+                        options.onInfo("took over writing", ["last_record": String(applied)])
+                        promoted()
+                        runWriter()
+                        return
+                    }
+                    _ = try writer.awaitNotification(
+                        interrupt: interrupt.read, timeoutMilliseconds: Self.milliseconds(options.followPoll))
+                } catch let error as StoreError {
+                    fail(error)
+                    return
+                } catch {
+                    if !warned {
+                        options.onWarning("PostgreSQL: following the writer failed, retrying: \(error)")
+                        warned = true
+                    }
+                    var byte: UInt8 = 0
+                    var descriptor = pollfd(fd: interrupt.read, events: Int16(POLLIN), revents: 0)
+                    _ = poll(&descriptor, 1, Self.milliseconds(delay))
+                    _ = Glibc.read(interrupt.read, &byte, 1)
+                    delay = min(delay * 2, .seconds(1))
+                }
+            }
+        }
+
+        /// Reads and applies every row after `applied`; returns the last one applied.
+        ///
+        /// - Throws: ``StoreError`` when the rows cannot be followed (one is missing or fails its checksum, or
+        ///   the engine cannot apply it); ``PostgresError`` when the database cannot be read now.
+        private func catchUp(after applied: UInt64, _ apply: @Sendable ([[UInt8]]) -> Bool) throws -> UInt64 {
+            var last = applied
+            while true {
+                let rows = try writer.execute(
+                    prepared: "taskwire_journal_follow",
+                    "SELECT pos, crc, record FROM taskwire_journal WHERE pos > $1 ORDER BY pos LIMIT \(Self.followPageRows)",
+                    [.integer(Int64(last))])
+                if rows.isEmpty { return last }
+                var records: [[UInt8]] = []
+                records.reserveCapacity(rows.count)
+                for row in 0..<rows.count {
+                    let position = UInt64(rows.integer(row, 0) ?? 0)
+                    guard position == last + 1 else {
+                        throw StoreError(
+                            code: .failed,
+                            message: "Journal rows \(last + 1) to \(position - 1) are no longer in the database: the "
+                                + "writer replaced them with a snapshot while this read node was behind; restart "
+                                + "this server to recover from the snapshot")
+                    }
+                    let record = rows.bytes(row, 2)
+                    guard CRC32C.checksum(record) == UInt32(truncatingIfNeeded: rows.integer(row, 1) ?? 0) else {
+                        throw StoreError(
+                            code: .damaged,
+                            message: "Journal row \(position) fails its checksum; restore the database from a backup")
+                    }
+                    records.append(record)
+                    last = position
+                }
+                guard apply(records) else {
+                    throw StoreError(
+                        code: .damaged,
+                        message: "Journal rows \(last - UInt64(records.count) + 1) to \(last) cannot be applied; "
+                            + "restart this server to recover from the database")
+                }
+                state.withLock { state in
+                    state.lastAppended = last
+                    state.acknowledged = last
+                }
+                if rows.count < Self.followPageRows { return last }
+            }
+        }
+
+        /// Turns this read node, now holding the serving lock with every row applied, into the writer: appends
+        /// continue the numbering after `last`, and snapshots follow the writer's policy from the ones it left.
+        private func promote(at last: UInt64) throws(PostgresError) {
+            try writer.execute("UNLISTEN *")
+            let listed = try writer.execute("SELECT covers FROM taskwire_snapshots ORDER BY covers DESC LIMIT 2")
+            let snapshots = (0..<listed.count).map { UInt64(listed.integer($0, 0) ?? 0) }
+            let since = try writer.execute(
+                "SELECT count(*)::bigint, coalesce(sum(length(record)), 0)::bigint FROM taskwire_journal WHERE pos > $1",
+                [.integer(Int64(snapshots.first ?? 0))])
+            state.withLock { state in
+                state.following = false
+                state.lastAppended = last
+                state.acknowledged = last
+                state.snapshots = snapshots
+                state.recordsSinceSnapshot = Int(since.integer(0, 0) ?? 0)
+                state.bytesSinceSnapshot = Int(since.integer(0, 1) ?? 0)
+            }
+        }
+
         // MARK: Tickets
 
         private static let closedError = StoreError(code: .closed, message: "The store is closed.")
+
+        private static let readOnlyError = StoreError(
+            code: .readOnly,
+            message: "This taskwire serves reads only: another taskwire writes this PostgreSQL database (it holds "
+                + "the serving lock), so send writes to that one; this one takes over writing when it stops")
 
         private func ticket(for record: UInt64) -> CommitTicket {
             CommitTicket(
@@ -459,9 +654,10 @@
                 return state.waiters
             }
             guard let waiters else { return }
-            for waiter in waiters { waiter.complete(.failure(failure)) }
+            // The server hears of the failure before any client does.
             options.onWarning(failure.description)
             options.onFailure?(failure)
+            for waiter in waiters { waiter.complete(.failure(failure)) }
         }
 
         private func sleep(for duration: Duration) {
@@ -549,8 +745,12 @@
         }
 
         private static func milliseconds(_ duration: Duration) -> String {
+            String(milliseconds(duration) as Int32)
+        }
+
+        private static func milliseconds(_ duration: Duration) -> Int32 {
             let (seconds, attoseconds) = duration.components
-            return String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+            return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         }
     }
 #endif

@@ -100,6 +100,7 @@ package enum EngineError: Error, Sendable, Equatable {
         case .tooLarge(_, let limit): "The attachment is larger than the limit of \(limit) bytes"
         case .cursorExpired(let oldest):
             "The cursor is older than the event feed keeps; resume from \(oldest) or later"
+        case .unavailable(let error) where error.code == .readOnly: "\(error.message); nothing was changed"
         case .unavailable: "The task store is unavailable; nothing was changed"
         case .damaged(let detail): "The task data is damaged: \(detail)"
         case .workflowNotFound(let id): "Workflow \(id) not found"

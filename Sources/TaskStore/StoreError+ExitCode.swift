@@ -6,7 +6,7 @@ extension StoreError.Code {
         switch self {
         case .locked: 75
         case .damaged: 65
-        case .diskFull, .failed, .closed, .io: 74
+        case .diskFull, .failed, .closed, .io, .readOnly: 74
         }
     }
 }

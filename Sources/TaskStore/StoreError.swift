@@ -14,6 +14,9 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
         case closed
         /// Any other I/O problem (opening, reading, permissions).
         case io
+        /// The store follows another process that writes it (a read node on a shared database): it refused
+        /// the write and nothing changed.
+        case readOnly
     }
 
     package var code: Code

@@ -45,6 +45,29 @@ package final class ServerProcess: Sendable {
         /// Signalled once stderr reached EOF (at once when it is not collected), so an exit status is never
         /// reported before the last log line is in ``standardError``.
         let stderrEnded = DispatchSemaphore(value: 0)
+        /// Callers of ``waitForStandardError(containing:timeout:)`` still waiting, with the text they wait for.
+        /// Taken inside `stderrBytes`' lock, so a line cannot arrive between a look and the registration.
+        let logWaiters = Mutex<[(text: String, once: ResumeOnce<Void>)]>([])
+
+        /// Appends to the log and resumes the waiters whose text it now holds (all of them, failing, at EOF).
+        func logged(_ bytes: ArraySlice<UInt8>?) {
+            let (found, ended): ([ResumeOnce<Void>], [ResumeOnce<Void>]) = stderrBytes.withLock { log in
+                if let bytes { log.append(contentsOf: bytes) }
+                return logWaiters.withLock { waiters in
+                    guard !waiters.isEmpty else { return ([], []) }
+                    guard bytes != nil else {
+                        defer { waiters = [] }
+                        return ([], waiters.map(\.once))
+                    }
+                    let text = String(decoding: log, as: UTF8.self)
+                    let ready = waiters.filter { text.contains($0.text) }.map(\.once)
+                    waiters.removeAll { text.contains($0.text) }
+                    return (ready, [])
+                }
+            }
+            for waiter in found { waiter.resume(with: .success(())) }
+            for waiter in ended { waiter.resume(with: .failure(TestTimeout("a line the server never logged"))) }
+        }
     }
 
     /// The path of the binary under test.
@@ -135,8 +158,9 @@ package final class ServerProcess: Sendable {
                 let count = buffer.withUnsafeMutableBytes { read(errorFD, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 if count <= 0 { break }
-                shared.stderrBytes.withLock { $0.append(contentsOf: buffer[0..<count]) }
+                shared.logged(buffer[0..<count])
             }
+            shared.logged(nil)
             close(errorFD)
             shared.stderrEnded.signal()
         }
@@ -152,6 +176,26 @@ package final class ServerProcess: Sendable {
 
     /// What the server wrote to stderr so far (its log).
     package var standardError: String { String(decoding: shared.stderrBytes.withLock { $0 }, as: UTF8.self) }
+
+    /// Returns once the server's log (collected stderr) contains `text`; throws when its stderr ends first or
+    /// after `timeout`. The way to wait for what a server does on its own (taking over a database).
+    package func waitForStandardError(containing text: String, timeout: Duration = .seconds(30)) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let once = ResumeOnce(continuation)
+            let found = shared.stderrBytes.withLock { log in
+                if String(decoding: log, as: UTF8.self).contains(text) { return true }
+                shared.logWaiters.withLock { $0.append((text, once)) }
+                return false
+            }
+            if found {
+                once.resume(with: .success(()))
+                return
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
+                once.resume(with: .failure(TestTimeout("\"\(text)\" in the server's log")))
+            }
+        }
+    }
 
     /// Sends a signal to the server.
     package func signal(_ number: Int32) { Glibc.kill(process.processIdentifier, number) }

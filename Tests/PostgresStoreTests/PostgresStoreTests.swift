@@ -17,13 +17,13 @@
             async let second = Task.detached { try PostgresBackend.migrate(conninfo: conninfo) }.value
             let results = try await [first, second]
             // Exactly one of the two did the work; the other waited for the lock and found nothing to do.
-            #expect(results.map(\.from).sorted() == [0, 1])
-            #expect(results.allSatisfy { $0.to == 1 })
+            #expect(results.map(\.from).sorted() == [0, 2])
+            #expect(results.allSatisfy { $0.to == 2 })
             let again = try PostgresBackend.migrate(conninfo: conninfo)
-            #expect(again.from == 1 && again.to == 1)
+            #expect(again.from == 2 && again.to == 2)
             let versions = try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "SELECT version FROM taskwire_schema_versions")
-            #expect(versions == "1\n")
+            #expect(versions == "1\n2\n")
         }
 
         @Test func anUnmigratedDatabaseIsRefusedWithWhatToRun() async throws {
@@ -81,7 +81,7 @@
         @Test func aSnapshotReplacesTheJournalAndKeepsOneFallback() async throws {
             let conninfo = try await migratedDatabase()
             let database = PostgresScratch.databaseName(conninfo)
-            let snapshots = SnapshotLog()
+            let snapshots = Occurrences()
             let store = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
             for number in 1...10 { _ = try store.append(record(number)) }
             #expect(store.snapshot { Array("first".utf8) })
@@ -118,7 +118,7 @@
 
         @Test func aSnapshotLargerThanOnePartIsStoredInPartsAndReadBackWhole() async throws {
             let conninfo = try await migratedDatabase()
-            let snapshots = SnapshotLog()
+            let snapshots = Occurrences()
             let store = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
             try await store.append(record(1)).wait()
             // 40 MiB: three parts of at most 16 MiB; each MiB marked, so parts out of order would show.
@@ -177,6 +177,124 @@
             first.close()
             let second = try PostgresBackend.open(conninfo: conninfo, options: impatient)
             second.close()
+        }
+
+        // MARK: Read nodes
+
+        @Test func aStoreOpenedBesideAWriterFollowsItsRowsAsTheyCommit() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let writer = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { writer.close() }
+            for number in 1...50 { try await writer.append(record(number)).wait() }
+            var options = readNode()
+            // With no notification, the next look would come in ten minutes: each commit must wake the node.
+            options.followPoll = .seconds(600)
+            let opened = try PostgresBackend.open(conninfo: conninfo, options: options)
+            defer { opened.close() }
+            let reader = try #require(opened as? any FollowingStore)
+            #expect(reader.isFollowing)
+            #expect(try reader.recover().records == (1...50).map(record))
+            let write = #expect(throws: StoreError.self) { try reader.append(record(51)) }
+            #expect(write?.code == .readOnly)
+            #expect(write?.description.contains("serves reads only") == true)
+            let blob = #expect(throws: StoreError.self) { try reader.putBlob(key: "abc123", bytes: [1]) }
+            #expect(blob?.code == .readOnly)
+
+            let applied = Mutex<[[UInt8]]>([])
+            let arrived = Occurrences()
+            let promoted = Occurrences()
+            reader.follow(
+                apply: { records in
+                    applied.withLock { $0 += records }
+                    arrived.occurred(records.count)
+                    return true
+                },
+                promoted: { promoted.occurred() })
+            // More than a page of rows, then more after the database ended the read node's session.
+            for number in 51...1_300 { _ = try writer.append(record(number)) }
+            try await writer.barrier().wait()
+            try await arrived.waitFor(1_250)
+            try await PostgresScratch.psql(
+                database: "postgres",
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '\(database)'")
+            for number in 1_301...1_310 { try await writer.append(record(number)).wait() }
+            try await arrived.waitFor(1_260)
+            #expect(applied.withLock { $0 } == (51...1_310).map(record))
+            // The writer reconnected too, and kept the lock: a read node leaves it alone for a while after its
+            // own reconnection, so a database restart does not move the writing to another node.
+            #expect(reader.isFollowing && promoted.count == 0)
+        }
+
+        @Test func aReadNodeTakesOverWritingWhenTheWriterStopsAndContinuesItsNumbering() async throws {
+            let conninfo = try await migratedDatabase()
+            let writer = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            for number in 1...20 { try await writer.append(record(number)).wait() }
+            var options = readNode()
+            options.followPoll = .milliseconds(20)
+            let opened = try PostgresBackend.open(conninfo: conninfo, options: options)
+            let reader = try #require(opened as? any FollowingStore)
+            #expect(try reader.recover().records.count == 20)
+            let applied = Mutex<[[UInt8]]>([])
+            let appliedBeforePromotion = Mutex(0)
+            let promoted = Occurrences()
+            reader.follow(
+                apply: { records in
+                    applied.withLock { $0 += records }
+                    return true
+                },
+                promoted: {
+                    appliedBeforePromotion.withLock { $0 = applied.withLock { $0.count } }
+                    promoted.occurred()
+                })
+            for number in 21...30 { _ = try writer.append(record(number)) }
+            writer.close()
+            try await promoted.waitFor(1)
+            #expect(applied.withLock { $0 } == (21...30).map(record))
+            // Every row the writer committed was applied before the new writer could write.
+            #expect(appliedBeforePromotion.withLock { $0 } == 10)
+            #expect(!reader.isFollowing)
+            try await reader.append(record(31)).wait()
+            opened.close()
+
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            #expect(try reopened.recover().records == (1...31).map(record))
+        }
+
+        @Test func aReadNodeThatFellBehindTheWritersSnapshotsStopsRatherThanSkipRows() async throws {
+            let conninfo = try await migratedDatabase()
+            let snapshots = Occurrences()
+            let writer = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
+            defer { writer.close() }
+            for number in 1...5 { try await writer.append(record(number)).wait() }
+            var options = readNode()
+            let failures = Mutex<[StoreError]>([])
+            let failed = Occurrences()
+            options.onFailure = { error in
+                failures.withLock { $0.append(error) }
+                failed.occurred()
+            }
+            let opened = try PostgresBackend.open(conninfo: conninfo, options: options)
+            defer { opened.close() }
+            let reader = try #require(opened as? any FollowingStore)
+            // Two snapshots while the node is not reading: the second deletes the rows the first covers.
+            for number in 6...10 { _ = try writer.append(record(number)) }
+            #expect(writer.snapshot { Array("first".utf8) })
+            try await snapshots.waitFor(1)
+            for number in 11...15 { _ = try writer.append(record(number)) }
+            #expect(writer.snapshot { Array("second".utf8) })
+            try await snapshots.waitFor(2)
+            let applied = Occurrences()
+            reader.follow(
+                apply: { records in
+                    applied.occurred(records.count)
+                    return true
+                }, promoted: {})
+            try await failed.waitFor(1)
+            #expect(applied.count == 0, "rows applied across a gap")
+            #expect(failures.withLock { $0.first?.description.contains("Journal rows 6 to 10 are no longer") } == true)
+            #expect(throws: StoreError.self) { try reader.append(record(16)) }
         }
 
         // MARK: Faults
@@ -271,10 +389,17 @@
     }
 
     /// Options that keep warnings out of the test output and report snapshots to `snapshots`.
-    func quiet(_ snapshots: SnapshotLog? = nil) -> PostgresStoreOptions {
+    func quiet(_ snapshots: Occurrences? = nil) -> PostgresStoreOptions {
         var options = PostgresStoreOptions()
         options.onWarning = { _ in }
-        options.onInfo = { message, _ in if message == "snapshot written" { snapshots?.written() } }
+        options.onInfo = { message, _ in if message == "snapshot written" { snapshots?.occurred() } }
+        return options
+    }
+
+    /// ``quiet(_:)`` options for a store that follows another that writes.
+    func readNode() -> PostgresStoreOptions {
+        var options = quiet()
+        options.whenServed = .follow
         return options
     }
 
@@ -283,8 +408,9 @@
         #expect(throws: StoreError.self) { try PostgresBackend.open(conninfo: conninfo, options: quiet()) }
     }
 
-    /// Counts the snapshots a store reports written, so a test waits for one instead of sleeping.
-    final class SnapshotLog: Sendable {
+    /// Counts what a store reports (snapshots written, records handed to a read node), so a test waits for
+    /// a count instead of sleeping.
+    final class Occurrences: Sendable {
         private struct Waiter {
             var count: Int
             var id: Int
@@ -293,9 +419,12 @@
 
         private let state = Mutex<(count: Int, nextID: Int, waiters: [Waiter])>((0, 0, []))
 
-        func written() {
+        /// How many occurred so far.
+        var count: Int { state.withLock { $0.count } }
+
+        func occurred(_ times: Int = 1) {
             let ready = state.withLock { state in
-                state.count += 1
+                state.count += times
                 let count = state.count
                 defer { state.waiters.removeAll { $0.count <= count } }
                 return state.waiters.filter { $0.count <= count }.map(\.continuation)
@@ -303,7 +432,7 @@
             for continuation in ready { continuation.resume(returning: true) }
         }
 
-        /// Returns once `count` snapshots were written; throws after a minute instead of hanging.
+        /// Returns once `count` occurred; throws after a minute instead of hanging.
         func waitFor(_ count: Int) async throws {
             let written = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let id: Int? = state.withLock { state in
@@ -322,7 +451,7 @@
                     expired?.resume(returning: false)
                 }
             }
-            if !written { throw TestTimeout("snapshot \(count)") }
+            if !written { throw TestTimeout("occurrence \(count)") }
         }
     }
 #endif

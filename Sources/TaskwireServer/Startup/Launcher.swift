@@ -115,6 +115,7 @@ package enum Launcher {
                     try StoreBootstrap.open(
                         dataDirectory: options.dataDirectory,
                         postgres: options.postgres,
+                        follows: true,
                         durability: options.durability,
                         logger: logger.labelled("store"),
                         maxAttachmentBytes: options.maxAttachmentBytes,
@@ -176,8 +177,11 @@ package enum Launcher {
                     openedAfter.components.seconds * 1_000 + openedAfter.components.attoseconds / 1_000_000_000_000_000),
             ]
         )
+        // A read node (another server writes the database) leaves due dates and deliveries to the writer
+        // until it takes over.
+        let readNode = (opened.store as? any FollowingStore).flatMap { $0.isFollowing ? $0 : nil }
         // Due dates that passed while the server was down fire now, after the replay and before serving.
-        await engine.startScheduler()
+        if readNode == nil { await engine.startScheduler() }
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
         let server = Server(
             configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker)
@@ -190,7 +194,7 @@ package enum Launcher {
         let deliveries = DeliveryWorker(
             engine: engine, channels: deliveryChannels(options: options), schedule: options.deliveryRetry,
             logger: logger.labelled("delivery"))
-        await deliveries.start()
+        if readNode == nil { await deliveries.start() }
         let store = opened.store
         server.onShutdown {
             push.stop()
@@ -202,12 +206,47 @@ package enum Launcher {
             // Blocking: make everything answered durable and release the directory lock, off the pool.
             await runBlocking { store.close() }
         }
+        if let readNode {
+            logger.info(
+                "serving reads: another taskwire writes this database; writes are refused until this one takes over",
+                ["last_seq": String(lastSeq)])
+            readNode.follow(
+                apply: { records in applyReplicated(records, to: engine, logger: logger) },
+                promoted: {
+                    Task {
+                        await engine.startScheduler()
+                        await deliveries.start()
+                    }
+                })
+        }
         let status = await server.run(standardOutput: protocolFD)
         if let failure = failedStore.withLock({ $0 }) {
             logger.error("exiting after a store failure", ["error": failure.description])
             return ExitStatus(rawValue: failure.code.exitCode) ?? .ioError
         }
         return status
+    }
+
+    /// Applies records the writer committed to a read node's engine, blocking the store's follower thread
+    /// until they are (so the rows are applied in order, and a promotion waits for the last ones); `false` when
+    /// the engine cannot understand them, which stops the server.
+    static func applyReplicated(_ records: [[UInt8]], to engine: Engine, logger: Logger) -> Bool {
+        let outcome = Mutex<Bool?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            let applied: Bool
+            do throws(EngineError) {
+                try await engine.applyReplicated(records)
+                applied = true
+            } catch {
+                logger.error("cannot apply the records another taskwire committed", ["error": error.message])
+                applied = false
+            }
+            outcome.withLock { $0 = applied }
+            done.signal()
+        }
+        done.wait()
+        return outcome.withLock { $0 } ?? false
     }
 
     /// The outside channels the delivery worker sends email and webhook notifications over: the one place

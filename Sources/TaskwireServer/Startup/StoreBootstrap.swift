@@ -35,9 +35,12 @@ struct StoreBootstrap {
     ///   - reminderLeadSeconds: how long before a due date `task_due_soon` fires (`--remind-before-minutes`);
     ///     `nil` turns reminders off.
     ///   - onStoreFailure: called once if a write or fsync fails later; the server then stops.
+    ///   - follows: whether a database another server writes opens as a read node (a server) or is refused
+    ///     (a subcommand).
     static func open(
         dataDirectory: String?,
         postgres: String? = nil,
+        follows: Bool = false,
         durability: Durability,
         logger: Logger,
         maxAttachmentBytes: Int = CollaborationLimits.defaultAttachmentBytes,
@@ -48,6 +51,7 @@ struct StoreBootstrap {
         if let postgres {
             var options = PostgresStoreOptions()
             options.onFailure = onStoreFailure
+            options.whenServed = follows ? .follow : .refuse
             options.onWarning = { warning in logger.warning(warning, ["store": "postgres"]) }
             options.onInfo = { message, fields in logger.info(message, fields) }
             do {
