@@ -113,8 +113,11 @@ package struct PostgresStoreOptions: Sendable {
     /// closes (with ``WhenServed/refuse``); for a read node, how long after its own reconnection it leaves the
     /// lock to a writer that is reconnecting too.
     package var lockWait: Duration = .seconds(5)
-    /// How often a read node looks for new journal rows, and tries the serving lock, without a notification.
+    /// How often a read node looks for new journal rows, and tries the serving lock, without a notification
+    /// (and how often both ends of the forwarded writes look for theirs).
     package var followPoll: Duration = .seconds(1)
+    /// How long a read node waits for the writer to answer a forwarded write before it answers 503.
+    package var forwardTimeout: Duration = .seconds(60)
     /// A snapshot is due after this many records, or this many journal bytes, since the last one.
     package var snapshotRecordThreshold = 100_000
     package var snapshotByteThreshold = 64 << 20

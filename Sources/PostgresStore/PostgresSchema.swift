@@ -75,6 +75,32 @@
                     CREATE TRIGGER taskwire_journal_notify AFTER INSERT ON taskwire_journal
                         FOR EACH STATEMENT EXECUTE FUNCTION taskwire_journal_notify()
                     """,
+                    // Writes a read node hands to the writer: the request, who took it, and the reply with the
+                    // journal position the writer had committed when it answered (docs/postgres.md, "Writes on a
+                    // read node"). The writer listens on `taskwire_requests`, read nodes on `taskwire_replies`.
+                    """
+                    CREATE TABLE taskwire_requests (
+                        id bigserial PRIMARY KEY,
+                        request bytea NOT NULL,
+                        created_at timestamptz NOT NULL DEFAULT now(),
+                        claimed_at timestamptz,
+                        reply bytea,
+                        reply_pos bigint,
+                        answered_at timestamptz
+                    )
+                    """,
+                    """
+                    CREATE FUNCTION taskwire_requests_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('taskwire_requests', '');
+                        RETURN NULL;
+                    END
+                    $$
+                    """,
+                    """
+                    CREATE TRIGGER taskwire_requests_notify AFTER INSERT ON taskwire_requests
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_requests_notify()
+                    """,
                 ]
             ),
         ]

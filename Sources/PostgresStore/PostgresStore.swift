@@ -19,7 +19,7 @@
     /// as it runs. Opened while another one holds it, with ``Options/whenServed`` `.follow`, the store is a read
     /// node: it refuses appends, hands over the rows the writer commits (``follow(apply:promoted:)``), and takes
     /// the lock and starts writing when the writer is gone.
-    package final class PostgresStore: FollowingStore {
+    package final class PostgresStore: ForwardingStore {
         /// How the store behaves (``PostgresStoreOptions``).
         package typealias Options = PostgresStoreOptions
 
@@ -46,6 +46,8 @@
             var snapshots: [UInt64]
             /// Whether another process writes the database and this store follows it.
             var following: Bool
+            /// What runs the writes read nodes forward, once the server gave it (``serveForwarded(_:)``).
+            var forwardedHandler: PostgresRequestQueue.Handler?
         }
 
         private let options: Options
@@ -57,8 +59,10 @@
         /// The connection the blob calls share, made at the first one.
         private let blobs = Mutex<PostgresConnection?>(nil)
         private let recoveredLastRecord: UInt64
-        /// A pipe whose write end ``close()`` writes to, waking a read node waiting for the writer's rows.
-        private let interrupt: (read: Int32, write: Int32)
+        /// Wakes a read node waiting for the writer's rows, at ``close()``.
+        private let followerWake: WakePipe
+        /// Writes read nodes hand to the writer.
+        private let requests: PostgresRequestQueue
 
         // MARK: Opening
 
@@ -97,27 +101,26 @@
             } catch {
                 throw StoreError(code: .io, message: "PostgreSQL: reading the journal failed", cause: "\(error)")
             }
-            var pipe: [Int32] = [-1, -1]
-            guard Glibc.pipe(&pipe) == 0 else {
-                throw StoreError(code: .io, message: "Cannot make the store's wake-up pipe", cause: "pipe: errno \(errno)")
-            }
-            for descriptor in pipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-            _ = fcntl(pipe[0], F_SETFL, O_NONBLOCK)
+            let requests = try PostgresRequestQueue(
+                conninfo: conninfo, poll: options.followPoll, timeout: options.forwardTimeout,
+                onWarning: options.onWarning)
             let store = PostgresStore(
                 conninfo: conninfo, connection: connection, options: options, recovery: recovery, following: !writes,
-                interrupt: (pipe[0], pipe[1]))
+                followerWake: try WakePipe(), requests: requests)
+            requests.bind { [weak store] in store?.state.withLock { $0.acknowledged } ?? 0 }
             if writes { try store.startWriter() }
             return store
         }
 
         private init(
             conninfo: String, connection: PostgresConnection, options: Options, recovery: PostgresRecovery,
-            following: Bool, interrupt: (read: Int32, write: Int32)
+            following: Bool, followerWake: WakePipe, requests: PostgresRequestQueue
         ) {
             self.conninfo = conninfo
             self.options = options
             self.writer = connection
-            self.interrupt = interrupt
+            self.followerWake = followerWake
+            self.requests = requests
             let last = recovery.lastRecord
             recoveredLastRecord = last
             var recovered = RecoveredState(
@@ -134,11 +137,6 @@
                     lastAppended: last, acknowledged: last, recovered: recovered,
                     recordsSinceSnapshot: recovery.records.count, bytesSinceSnapshot: recovery.recordBytes,
                     snapshots: recovery.snapshotCovers, following: following))
-        }
-
-        deinit {
-            Glibc.close(interrupt.read)
-            Glibc.close(interrupt.write)
         }
 
         /// Takes the serving lock if no other session holds it; never waits.
@@ -261,8 +259,7 @@
                 return (state.writerThread, state.snapshotThread)
             }
             wakeup.signal()
-            var byte: UInt8 = 1
-            _ = Glibc.write(interrupt.write, &byte, 1)
+            followerWake.signal()
             threads.0?.join()
             threads.1?.join()
             let waiters = state.withLock { state in
@@ -271,6 +268,7 @@
                 return state.waiters
             }
             for waiter in waiters { waiter.complete(.failure(Self.closedError)) }
+            requests.close()
             writer.close()
             blobs.withLock { $0?.close() }
         }
@@ -355,6 +353,26 @@
             }
         }
 
+        package func forward(_ request: [UInt8]) async throws(ForwardingFailure) -> [UInt8] {
+            let (reply, position) = try await requests.forward(request).get()
+            // Answer once this node shows the write: wait until it applied what the writer had committed. Should
+            // it stop following first, the write was still applied, and the reply says so.
+            let _: Result<Void, StoreError> = await withCheckedContinuation { continuation in
+                register(DurabilityWaiter(record: position, continuation: continuation))
+            }
+            return reply
+        }
+
+        package func serveForwarded(
+            _ handler: @escaping @Sendable (_ request: [UInt8], _ abandoned: Bool) async -> [UInt8]
+        ) {
+            let writes = state.withLock { state in
+                state.forwardedHandler = handler
+                return !state.following
+            }
+            if writes { requests.serve(handler) }
+        }
+
         /// Journal rows a read node reads per query.
         private static let followPageRows = 1_000
 
@@ -392,11 +410,13 @@
                         try promote(at: applied)
                         options.onInfo("took over writing", ["last_record": String(applied)])
                         promoted()
+                        if let handler = state.withLock({ $0.forwardedHandler }) { requests.serve(handler) }
                         runWriter()
                         return
                     }
                     _ = try writer.awaitNotification(
-                        interrupt: interrupt.read, timeoutMilliseconds: Self.milliseconds(options.followPoll))
+                        interrupt: followerWake.readEnd, timeoutMilliseconds: Self.milliseconds(options.followPoll))
+                    followerWake.drain()
                 } catch let error as StoreError {
                     fail(error)
                     return
@@ -405,10 +425,7 @@
                         options.onWarning("PostgreSQL: following the writer failed, retrying: \(error)")
                         warned = true
                     }
-                    var byte: UInt8 = 0
-                    var descriptor = pollfd(fd: interrupt.read, events: Int16(POLLIN), revents: 0)
-                    _ = poll(&descriptor, 1, Self.milliseconds(delay))
-                    _ = Glibc.read(interrupt.read, &byte, 1)
+                    followerWake.pause(milliseconds: Self.milliseconds(delay))
                     delay = min(delay * 2, .seconds(1))
                 }
             }
@@ -452,10 +469,9 @@
                         message: "Journal rows \(last - UInt64(records.count) + 1) to \(last) cannot be applied; "
                             + "restart this server to recover from the database")
                 }
-                state.withLock { state in
-                    state.lastAppended = last
-                    state.acknowledged = last
-                }
+                state.withLock { $0.lastAppended = last }
+                // A read node's "committed" is "applied here": forwarded writes wait for it (read your writes).
+                publish(acknowledged: last)
                 if rows.count < Self.followPageRows { return last }
             }
         }

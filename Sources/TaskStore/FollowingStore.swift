@@ -16,3 +16,31 @@ package protocol FollowingStore: Store {
     ///     was applied: appends are accepted from then on.
     func follow(apply: @escaping @Sendable ([[UInt8]]) -> Bool, promoted: @escaping @Sendable () -> Void)
 }
+
+/// A write a read node could not get the writer to answer.
+package struct ForwardingFailure: Error, Sendable, CustomStringConvertible {
+    /// One sentence for the caller.
+    package var message: String
+    /// Whether the write may have been applied (the writer took it and did not answer) rather than surely not.
+    package var inDoubt: Bool
+
+    package init(message: String, inDoubt: Bool) {
+        self.message = message
+        self.inDoubt = inDoubt
+    }
+
+    package var description: String { message }
+}
+
+/// A ``FollowingStore`` whose read nodes hand writes to the writer through the store they share
+/// (docs/postgres.md, "Writes on a read node").
+package protocol ForwardingStore: FollowingStore {
+    /// On a read node: hands `request` to the writer and returns its reply, once this node has applied every
+    /// record the writer had committed when it answered, so the caller reads its own write here.
+    func forward(_ request: [UInt8]) async throws(ForwardingFailure) -> [UInt8]
+
+    /// Runs `handler` for each request read nodes forward while this store writes (at once, or from when it
+    /// takes over), and hands its reply back. `abandoned` marks a request that a previous writer took and
+    /// never answered: it may have been applied, so the handler must not run it again but say so.
+    func serveForwarded(_ handler: @escaping @Sendable (_ request: [UInt8], _ abandoned: Bool) async -> [UInt8])
+}

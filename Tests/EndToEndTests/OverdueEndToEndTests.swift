@@ -8,32 +8,16 @@ import Testing
 /// of at once (the lead is longer than the time left), pushed as overdue once its due date passes, and
 /// stays overdue without firing again after a restart. Every wait is on a pushed event, with a timeout.
 struct OverdueEndToEndTests {
-    /// The events of one subscription in arrival order, read around the replies of the calls the test makes:
-    /// an event may reach the subscriber before the reply to the write that made it (docs/events.md), so a
-    /// reply is awaited by its id and the events that come first are kept for ``next()``.
-    final class EventReader {
-        let server: ServerProcess
-        private var early: [JSONValue] = []
+    /// Creates tasks due soon on top of the shared ``EventReader``.
+    final class DueSoonReader {
+        let events: EventReader
 
-        init(_ server: ServerProcess) { self.server = server }
+        init(_ server: ServerProcess) { events = EventReader(server) }
 
-        /// The result of `method`, keeping any event that arrives before its reply.
+        func next() async throws -> JSONValue { try await events.next() }
+
         func call(_ method: String, params: JSONValue) async throws -> JSONValue {
-            let id = server.client.sendRequest(method, params: params)
-            while true {
-                let message = try await server.client.next(timeout: .seconds(20))
-                if message["id"] == .int(id) { return try #require(message["result"], "\(message)") }
-                if message["method"] == "events.event", let event = message["params"]?["event"] { early.append(event) }
-            }
-        }
-
-        /// The next event: one that came before a reply, else the next `events.event` pushed.
-        func next() async throws -> JSONValue {
-            if !early.isEmpty { return early.removeFirst() }
-            while true {
-                let message = try await server.client.next(timeout: .seconds(20))
-                if message["method"] == "events.event", let event = message["params"]?["event"] { return event }
-            }
+            try await events.call(method, params: params)
         }
 
         /// Creates a task due two seconds from now; returns its id and due date as the server stored it.
@@ -56,7 +40,7 @@ struct OverdueEndToEndTests {
         let subscribed = try await server.client.call(
             "events.subscribe", params: ["types": ["task_due_soon", "task_overdue"]])
         #expect(subscribed["result"]?["subscription_id"] != nil, "\(subscribed)")
-        let events = EventReader(server)
+        let events = DueSoonReader(server)
         let (taskID, due) = try await events.createDueSoon(title: "Call the customer back")
 
         let soon = try await events.next()
@@ -94,7 +78,7 @@ struct OverdueEndToEndTests {
         ])
         defer { server.kill() }
         _ = try await server.client.call("events.subscribe", params: ["types": ["task_due_soon", "task_overdue"]])
-        let events = EventReader(server)
+        let events = DueSoonReader(server)
         let (taskID, _) = try await events.createDueSoon(title: "No reminder")
         // Events arrive in commit order: a reminder would have come first.
         let first = try await events.next()

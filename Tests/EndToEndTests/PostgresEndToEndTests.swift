@@ -15,7 +15,7 @@ struct PostgresEndToEndTests {
         let conninfo = try await PostgresScratch.createDatabase()
         let first = try await CommandResult.run(["migrate", "--postgres", conninfo])
         #expect(first.status == 0, "migrate failed: \(first.standardError)")
-        #expect(first.standardError.contains("migrated the schema from version 0 to 1"))
+        #expect(first.standardError.contains("migrated the schema from version 0 to 2"))
         return conninfo
     }
 
@@ -30,7 +30,7 @@ struct PostgresEndToEndTests {
         #expect(first.status == 0)
         let second = try await CommandResult.run(["migrate", "--postgres", conninfo])
         #expect(second.status == 0)
-        #expect(second.standardError.contains("the schema is current (version 1)"))
+        #expect(second.standardError.contains("the schema is current (version 2)"))
         let unreachable = try await CommandResult.run(["migrate", "--postgres", "host=/nonexistent dbname=x"])
         #expect(unreachable.status == 74)
         #expect(unreachable.standardError.contains("PostgreSQL: migrating failed"))
@@ -55,17 +55,100 @@ struct PostgresEndToEndTests {
         #expect(answered.count >= 6)
     }
 
-    @Test func aSecondServerOnTheSameDatabaseIsRefusedWithExitStatus75() async throws {
+    @Test func aSecondServerFollowsTheWriterForwardsItsWritesAndTakesOverWhenTheWriterDies() async throws {
         let conninfo = try await migratedDatabase()
-        let first = try ServerProcess(arguments: ["--postgres", conninfo])
-        defer { first.kill() }
-        let created = try await first.client.call("tasks.create", params: ["title": "served by the first"])
-        #expect(created["result"]?["task_id"] != nil)
-        let second = try await CommandResult.run(["--postgres", conninfo], input: [])
-        #expect(second.status == 75)
-        #expect(second.standardError.contains("Another taskwire serves this PostgreSQL database"))
-        first.client.closeWriting()
-        #expect(try await first.waitForExit() == 0)
+        let writer = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { writer.kill() }
+        let first = try await writer.client.call("tasks.create", params: ["title": "before the read node"])
+        let firstID = try #require(first["result"]?["task_id"]?.stringValue)
+        let reader = try ServerProcess(arguments: ["--postgres", conninfo, "--log-level", "info"])
+        defer { reader.kill() }
+        let events = EventReader(reader)
+        let fetched = try await events.call("tasks.get", params: ["task_id": .string(firstID)])
+        #expect(fetched["title"] == "before the read node")
+        try await reader.waitForStandardError(containing: "serving reads: another taskwire writes this database")
+
+        // The writer's commits reach the read node's subscribers, in commit order, pushed.
+        let subscribed = try await events.call("events.subscribe", params: ["types": ["task_created"]])
+        #expect(subscribed["subscription_id"] != nil)
+        let writes = 30
+        for index in 0..<writes {
+            writer.client.sendRequest("tasks.create", params: ["title": .string("written \(index)")])
+        }
+        var pushed: [String] = []
+        var cursors: [String] = []
+        func take(_ params: JSONValue) throws {
+            pushed.append(try #require(params["event"]?["object"]?["task_id"]?.stringValue))
+            cursors.append(try #require(params["cursor"]?.stringValue))
+        }
+        while pushed.count < writes { try take(try await events.nextPushed()) }
+        for _ in 0..<writes { #expect(try await writer.client.next(timeout: .seconds(20))["result"] != nil) }
+        #expect(Set(pushed).count == writes && cursors == cursors.sorted(), "\(pushed)")
+        let listed = try await events.call("tasks.list", params: ["limit": 100])
+        #expect(listed["total"]?.intValue == writes + 1)
+
+        // A write on the read node is made by the writer, and the read node shows it as soon as it answers.
+        let forwarded = try await events.call("tasks.create", params: ["title": "on the read node"])
+        let forwardedID = try #require(forwarded["task_id"]?.stringValue, "\(forwarded)")
+        let readBack = try await events.call("tasks.get", params: ["task_id": .string(forwardedID)])
+        #expect(readBack["title"] == "on the read node")
+        let onWriter = try await writer.client.call("tasks.get", params: ["task_id": .string(forwardedID)])
+        #expect(onWriter["result"]?["created_by"] == readBack["created_by"])
+        try take(try await events.nextPushed())
+        #expect(pushed.last == forwardedID)
+
+        // The writer dies: the read node takes over, and the numbering goes on where the writer left it.
+        writer.signal(SIGKILL)
+        #expect(try await writer.waitForExit() == 128 + SIGKILL)
+        try await reader.waitForStandardError(containing: "took over writing")
+        let created = try await events.call("tasks.create", params: ["title": "after the takeover"])
+        let createdID = try #require(created["task_id"]?.stringValue, "\(created)")
+        let previous = cursors[cursors.count - 1]
+        try take(try await events.nextPushed())
+        #expect(pushed.last == createdID && cursors[cursors.count - 1] > previous)
+
+        // The old writer, restarted, is now the read node, and a cursor from the other node resumes on it.
+        let restarted = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { restarted.kill() }
+        let since = try await restarted.client.call(
+            "events.since", params: ["cursor": .string(cursors[writes / 2]), "types": ["task_created"]])
+        let resumed = (since["result"]?["events"]?.arrayValue ?? []).compactMap {
+            $0["object"]?["task_id"]?.stringValue
+        }
+        #expect(resumed == Array(pushed[(writes / 2 + 1)...]), "\(since)")
+        let again = try await restarted.client.call("tasks.create", params: ["title": "on the new read node"])
+        #expect(again["result"]?["task_id"] != nil, "\(again)")
+        reader.client.closeWriting()
+        #expect(try await reader.waitForExit() == 0)
+    }
+
+    @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {
+        let conninfo = try await migratedDatabase()
+        let writer = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { writer.kill() }
+        _ = try await writer.client.call("ping")
+        let reader = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { reader.kill() }
+        let nodes = [writer, reader]
+        for round in 0..<10 {
+            let created = try await nodes[round % 2].client.call(
+                "tasks.create", params: ["title": .string("raced \(round)")])
+            let taskID = try #require(created["result"]?["task_id"]?.stringValue)
+            // Both nodes send the same update at once, each expecting version 1.
+            let update: JSONValue = ["task_id": .string(taskID), "status": "in_progress", "if_version": 1]
+            async let first = writer.client.call("tasks.update", params: update)
+            async let second = reader.client.call("tasks.update", params: update)
+            let replies = try await [first, second]
+            #expect(replies.filter { $0["result"]?["version"] == 2 }.count == 1, "\(replies)")
+            #expect(replies.filter { $0["error"]?["code"] == 409 }.count == 1, "\(replies)")
+        }
+        // One key, sent to both nodes: one task.
+        let keyed: JSONValue = ["title": "once", "idempotency_key": "fleet-key-1"]
+        let viaWriter = try await writer.client.call("tasks.create", params: keyed)
+        let viaReader = try await reader.client.call("tasks.create", params: keyed)
+        #expect(viaWriter["result"]?["task_id"] != nil)
+        #expect(viaReader["result"]?["task_id"] == viaWriter["result"]?["task_id"])
+        #expect(viaReader["result"]?["replayed"] == true)
     }
 
     @Test func aDataDirectoryMovesIntoPostgresAndBackUnchanged() async throws {

@@ -297,6 +297,78 @@
             #expect(throws: StoreError.self) { try reader.append(record(16)) }
         }
 
+        @Test func aWriteAReadNodeForwardsIsRunByTheWriterAndAnsweredOnceTheNodeAppliedIt() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let writer = try #require(
+                try PostgresBackend.open(conninfo: conninfo, options: quiet()) as? any ForwardingStore)
+            defer { writer.close() }
+            // The writer's stand-in for a method: journal the request, answer with it reversed once committed.
+            writer.serveForwarded { request, abandoned in
+                guard !abandoned, let ticket = try? writer.append(request) else { return [] }
+                do { try await ticket.wait() } catch { return [] }
+                return Array(request.reversed())
+            }
+            let reader = try #require(
+                try PostgresBackend.open(conninfo: conninfo, options: readNode()) as? any ForwardingStore)
+            defer { reader.close() }
+            let applied = Mutex<[[UInt8]]>([])
+            reader.follow(
+                apply: { records in
+                    applied.withLock { $0 += records }
+                    return true
+                }, promoted: {})
+            let reply = try await reader.forward(Array("hello".utf8))
+            #expect(reply == Array("olleh".utf8))
+            // Read your writes: the node applied the record before the reply came back.
+            #expect(applied.withLock { $0 }.contains(Array("hello".utf8)))
+            let replies = try await withThrowingTaskGroup(of: ([UInt8], [UInt8]).self) { group in
+                for number in 1...40 {
+                    group.addTask { (record(number), try await reader.forward(record(number))) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.count == 40 && replies.allSatisfy { $0.1 == Array($0.0.reversed()) })
+            #expect(Set(applied.withLock { $0 }) == Set([Array("hello".utf8)] + (1...40).map(record)))
+            // Each read node deletes its rows once it has the reply.
+            let left = try await PostgresScratch.psql(database: database, "SELECT count(*) FROM taskwire_requests")
+            #expect(left == "0\n")
+        }
+
+        @Test func aForwardedWriteNoWriterTakesIsNotAppliedAndOneAWriterAbandonedIsInDoubt() async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            // A writer that takes no forwarded writes (it never calls serveForwarded).
+            let writer = try #require(
+                try PostgresBackend.open(conninfo: conninfo, options: quiet()) as? any ForwardingStore)
+            defer { writer.close() }
+            var options = readNode()
+            options.forwardTimeout = .milliseconds(300)
+            let reader = try #require(
+                try PostgresBackend.open(conninfo: conninfo, options: options) as? any ForwardingStore)
+            defer { reader.close() }
+            reader.follow(apply: { _ in true }, promoted: {})
+            let failure = await #expect(throws: ForwardingFailure.self) { try await reader.forward([1, 2, 3]) }
+            #expect(failure?.inDoubt == false)
+            #expect(failure?.message.contains("was not applied") == true)
+            // Withdrawn: no writer can take it later.
+            let left = try await PostgresScratch.psql(database: database, "SELECT count(*) FROM taskwire_requests")
+            #expect(left == "0\n")
+
+            // A row a previous writer took and never answered reaches the handler as abandoned.
+            try await PostgresScratch.psql(
+                database: database, "INSERT INTO taskwire_requests (request, claimed_at) VALUES ('\\x01', now())")
+            let seen = Mutex<[Bool]>([])
+            let handled = Occurrences()
+            writer.serveForwarded { _, abandoned in
+                seen.withLock { $0.append(abandoned) }
+                handled.occurred()
+                return Array("in doubt".utf8)
+            }
+            try await handled.waitFor(1)
+            #expect(seen.withLock { $0 } == [true])
+        }
+
         // MARK: Faults
 
         @Test func aConnectionDroppedByTheServerIsReconnectedWithoutLossOrDuplicate() async throws {

@@ -26,24 +26,30 @@ package struct Dispatcher: Sendable {
     package let maxBatchReplyBytes: Int
     /// Identity and rate limits, checked before every handler; `nil` lets every call through as its context.
     package let gate: AuthGate?
+    /// On a read node, where its writes go instead of the handler (and the gate, which the writer applies).
+    package let forwarding: WriteForwarding?
     let logger: Logger
 
     /// A dispatcher over a finished method table.
     package init(
         methods: MethodTable, logger: Logger, maxBatchMembers: Int = IncomingBody.defaultMaxBatchMembers,
-        maxBatchReplyBytes: Int = 64 << 20, gate: AuthGate? = nil
+        maxBatchReplyBytes: Int = 64 << 20, gate: AuthGate? = nil, forwarding: WriteForwarding? = nil
     ) {
         self.methods = methods
         self.logger = logger
         self.maxBatchMembers = max(1, maxBatchMembers)
         self.maxBatchReplyBytes = max(1, maxBatchReplyBytes)
         self.gate = gate
+        self.forwarding = forwarding
     }
 
     /// Runs the handler for `method`; unknown methods and every `$/` method are -32601.
     package func call(_ method: String, params: JSONValue?, context: RequestContext) async -> Outcome {
         guard !method.hasPrefix("$/"), let declaration = methods.declaration(for: method) else {
             return .failure(.methodNotFound(method))
+        }
+        if let forwarding, forwarding.forwards(declaration) {
+            return await forwarding.forward(method, params: params, context: context)
         }
         var params = params
         var context = context

@@ -65,16 +65,17 @@ package final class Server: Sendable {
     ///
     /// With a `gate`, stdio connections start as ``ServerConfiguration/stdioUser`` and socket connections
     /// must log in; without one every connection acts as `system`. `invoker`, when given, is bound to the
-    /// server's dispatcher so that methods can call other methods.
+    /// server's dispatcher so that methods can call other methods. `forwarding`, on a database other servers
+    /// share, hands this server's writes to the writer while it is a read node.
     package init(
         configuration: ServerConfiguration, methods: MethodTable, logger: Logger, gate: AuthGate? = nil,
-        invoker: MethodInvoker? = nil
+        invoker: MethodInvoker? = nil, forwarding: WriteForwarding? = nil
     ) {
         self.configuration = configuration
         self.logger = logger
         self.dispatcher = Dispatcher(
             methods: methods, logger: logger.labelled("dispatch"), maxBatchMembers: configuration.maxBatchMembers,
-            maxBatchReplyBytes: configuration.connection.maxOutboundBytes, gate: gate
+            maxBatchReplyBytes: configuration.connection.maxOutboundBytes, gate: gate, forwarding: forwarding
         )
         invoker?.bind(dispatcher)
     }

@@ -183,9 +183,15 @@ package enum Launcher {
         // Due dates that passed while the server was down fire now, after the replay and before serving.
         if readNode == nil { await engine.startScheduler() }
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
+        let shared = opened.store as? any ForwardingStore
         let server = Server(
-            configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker)
+            configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker,
+            forwarding: shared.map(WriteForwarding.init(store:)))
         serverBox.withLock { $0 = server }
+        // The writes read nodes forward run here while this server writes (from the start, or once it takes over).
+        shared?.serveForwarded { request, abandoned in
+            await WriteForwarding.run(request, abandoned: abandoned, invoker: invoker)
+        }
         server.onConnectionClosed { events.connectionClosed($0) }
         server.onConnectionClosed { mcp.connectionClosed($0) }
         let push = InboxPush(engine: engine)
@@ -208,7 +214,7 @@ package enum Launcher {
         }
         if let readNode {
             logger.info(
-                "serving reads: another taskwire writes this database; writes are refused until this one takes over",
+                "serving reads: another taskwire writes this database; writes go to it until this one takes over",
                 ["last_seq": String(lastSeq)])
             readNode.follow(
                 apply: { records in applyReplicated(records, to: engine, logger: logger) },

@@ -1,0 +1,414 @@
+#if Postgres
+    import Glibc
+    import Locking
+    import TaskStore
+
+    /// A pipe one thread waits on beside a database socket and others write to, to wake it at once.
+    final class WakePipe: Sendable {
+        let readEnd: Int32
+        private let writeEnd: Int32
+
+        init() throws(StoreError) {
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else {
+                throw StoreError(code: .io, message: "Cannot make a wake-up pipe", cause: "pipe: errno \(errno)")
+            }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            for end in ends { _ = fcntl(end, F_SETFL, O_NONBLOCK) }
+            (readEnd, writeEnd) = (ends[0], ends[1])
+        }
+
+        deinit {
+            close(readEnd)
+            close(writeEnd)
+        }
+
+        /// Wakes the waiter (a full pipe already will).
+        func signal() {
+            var byte: UInt8 = 1
+            _ = write(writeEnd, &byte, 1)
+        }
+
+        /// Empties the pipe after a wake-up.
+        func drain() {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            while read(readEnd, &bytes, bytes.count) > 0 {}
+        }
+
+        /// Sleeps up to `milliseconds`, or until ``signal()``.
+        func pause(milliseconds: Int32) {
+            var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, milliseconds)
+            drain()
+        }
+    }
+
+    /// The writes read nodes hand to the writer through the table `taskwire_requests` (docs/postgres.md,
+    /// "Writes on a read node"), both ends of it, each on a thread and a connection of its own.
+    ///
+    /// A read node inserts a row with the request and waits, woken by `LISTEN taskwire_replies`, for the reply
+    /// and the journal position the writer had committed when it answered; then it waits until it has
+    /// applied that position, and deletes the row. The writer, woken by `LISTEN taskwire_requests`, claims the
+    /// unclaimed rows (`FOR UPDATE SKIP LOCKED`), runs each, and records its reply. A row that a writer
+    /// claimed and never answered (it died) is answered by the next writer as in doubt, never run again.
+    /// Notifications are wake-ups only: both ends also look every `poll`, so a lost one only delays.
+    final class PostgresRequestQueue: Sendable {
+        typealias Handler = @Sendable (_ request: [UInt8], _ abandoned: Bool) async -> [UInt8]
+        typealias Reply = Result<(reply: [UInt8], position: UInt64), ForwardingFailure>
+
+        private struct Waiting {
+            var continuation: CheckedContinuation<Reply, Never>
+            var deadline: ContinuousClock.Instant
+        }
+
+        private struct Submission {
+            var request: [UInt8]
+            var continuation: CheckedContinuation<Reply, Never>
+        }
+
+        private struct State {
+            var outgoing: [Submission] = []
+            var waiting: [Int64: Waiting] = [:]
+            var answered: [(id: Int64, reply: [UInt8])] = []
+            var forwarder: WorkerThread?
+            var forwarderStarted = false
+            var server: WorkerThread?
+            var serverStarted = false
+            var closing = false
+            var committed: (@Sendable () -> UInt64)?
+        }
+
+        static let requestChannel = "taskwire_requests"
+        static let replyChannel = "taskwire_replies"
+
+        private let conninfo: String
+        private let poll: Duration
+        private let timeout: Duration
+        private let onWarning: @Sendable (String) -> Void
+        private let state = Mutex(State())
+        private let forwarderWake: WakePipe
+        private let serverWake: WakePipe
+
+        init(
+            conninfo: String, poll: Duration, timeout: Duration, onWarning: @escaping @Sendable (String) -> Void
+        ) throws(StoreError) {
+            self.conninfo = conninfo
+            self.poll = poll
+            self.timeout = timeout
+            self.onWarning = onWarning
+            forwarderWake = try WakePipe()
+            serverWake = try WakePipe()
+        }
+
+        /// Stops both threads; requests still waiting fail as in doubt.
+        func close() {
+            let threads = state.withLock { state in
+                state.closing = true
+                defer { (state.forwarder, state.server) = (nil, nil) }
+                return (state.forwarder, state.server)
+            }
+            forwarderWake.signal()
+            serverWake.signal()
+            threads.0?.join()
+            threads.1?.join()
+            let (outgoing, waiting) = state.withLock { state in
+                defer { (state.outgoing, state.waiting) = ([], [:]) }
+                return (state.outgoing, state.waiting)
+            }
+            let closed = ForwardingFailure(message: "The server is shutting down", inDoubt: false)
+            for submission in outgoing { submission.continuation.resume(returning: .failure(closed)) }
+            let unknown = ForwardingFailure(
+                message: "The server is shutting down; the writer may have applied the write", inDoubt: true)
+            for item in waiting.values { item.continuation.resume(returning: .failure(unknown)) }
+        }
+
+        /// Tells the queue where the last committed journal record is read, recorded with each reply.
+        func bind(committed: @escaping @Sendable () -> UInt64) {
+            state.withLock { $0.committed = committed }
+        }
+
+        // MARK: The read node's end
+
+        /// Hands `request` to the writer and returns its reply and the position it follows.
+        func forward(_ request: [UInt8]) async -> Reply {
+            await withCheckedContinuation { continuation in
+                let refused: Bool = state.withLock { state in
+                    if state.closing { return true }
+                    state.outgoing.append(Submission(request: request, continuation: continuation))
+                    return false
+                }
+                if refused {
+                    continuation.resume(
+                        returning: .failure(ForwardingFailure(message: "The server is shutting down", inDoubt: false)))
+                    return
+                }
+                startForwarder()
+                forwarderWake.signal()
+            }
+        }
+
+        private func startForwarder() {
+            let start = state.withLock { state in
+                guard !state.forwarderStarted, !state.closing else { return false }
+                state.forwarderStarted = true
+                return true
+            }
+            guard start else { return }
+            do {
+                let thread = try WorkerThread(name: "postgres forwarder") { [self] in runForwarder() }
+                state.withLock { $0.forwarder = thread }
+            } catch {
+                onWarning("Could not start the thread that forwards writes: \(error)")
+            }
+        }
+
+        private func runForwarder() {
+            var connection: PostgresConnection?
+            var warned = false
+            var delay: Duration = .milliseconds(20)
+            while !state.withLock({ $0.closing }) {
+                do throws(PostgresError) {
+                    let live: PostgresConnection
+                    if let connection, connection.isHealthy {
+                        live = connection
+                    } else {
+                        connection?.close()
+                        live = try PostgresConnection(conninfo: conninfo)
+                        connection = live
+                        try live.execute("LISTEN \(Self.replyChannel)")
+                    }
+                    try submitOutgoing(on: live)
+                    try collectReplies(on: live)
+                    try expire(on: live)
+                    if warned {
+                        onWarning("PostgreSQL: forwarding writes works again")
+                        warned = false
+                    }
+                    delay = .milliseconds(20)
+                    _ = try live.awaitNotification(interrupt: forwarderWake.readEnd, timeoutMilliseconds: nextWait())
+                    forwarderWake.drain()
+                } catch {
+                    if !warned {
+                        onWarning("PostgreSQL: forwarding writes to the writer failed, retrying: \(error)")
+                        warned = true
+                    }
+                    forwarderWake.pause(milliseconds: PostgresRequestQueue.milliseconds(delay))
+                    delay = min(delay * 2, .seconds(1))
+                }
+            }
+            connection?.close()
+        }
+
+        /// How long the forwarder may sleep: until the next look, or the nearest deadline.
+        private func nextWait() -> Int32 {
+            let nearest = state.withLock { $0.waiting.values.map(\.deadline).min() }
+            var wait = poll
+            if let nearest { wait = min(wait, max(.zero, nearest - ContinuousClock.now)) }
+            return Self.milliseconds(wait)
+        }
+
+        private func submitOutgoing(on connection: PostgresConnection) throws(PostgresError) {
+            var submissions = state.withLock { state in
+                defer { state.outgoing = [] }
+                return state.outgoing
+            }
+            while !submissions.isEmpty {
+                let submission = submissions.removeFirst()
+                do throws(PostgresError) {
+                    let rows = try connection.execute(
+                        prepared: "taskwire_request_insert",
+                        "INSERT INTO taskwire_requests (request) VALUES ($1) RETURNING id", [.bytes(submission.request)]
+                    )
+                    let id = rows.integer(0, 0) ?? 0
+                    state.withLock {
+                        $0.waiting[id] = Waiting(
+                            continuation: submission.continuation, deadline: ContinuousClock.now + timeout)
+                    }
+                } catch {
+                    // The row may or may not be in the table: say so rather than insert it twice.
+                    let rest = submissions
+                    state.withLock { $0.outgoing.insert(contentsOf: rest, at: 0) }
+                    submission.continuation.resume(
+                        returning: .failure(
+                            ForwardingFailure(
+                                message: "The connection to PostgreSQL failed while handing the write to the writer; "
+                                    + "it may have been applied", inDoubt: true)))
+                    throw error
+                }
+            }
+        }
+
+        private func collectReplies(on connection: PostgresConnection) throws(PostgresError) {
+            let ids = state.withLock { Array($0.waiting.keys) }
+            guard !ids.isEmpty else { return }
+            let rows = try connection.execute(
+                "SELECT id, reply, reply_pos FROM taskwire_requests WHERE id = ANY($1::bigint[]) AND reply IS NOT NULL",
+                [.text(Self.array(ids))])
+            guard !rows.isEmpty else { return }
+            var done: [Int64] = []
+            for row in 0..<rows.count {
+                let id = rows.integer(row, 0) ?? 0
+                guard let waiting = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { continue }
+                done.append(id)
+                let position = UInt64(max(0, rows.integer(row, 2) ?? 0))
+                waiting.continuation.resume(returning: .success((rows.bytes(row, 1), position)))
+            }
+            try connection.execute(
+                "DELETE FROM taskwire_requests WHERE id = ANY($1::bigint[])", [.text(Self.array(done))])
+        }
+
+        /// Answers the requests past their deadline: not applied when no writer took them (the row is deleted,
+        /// so none will), in doubt when one did.
+        private func expire(on connection: PostgresConnection) throws(PostgresError) {
+            let now = ContinuousClock.now
+            let expired = state.withLock { state in
+                let ids = state.waiting.filter { $0.value.deadline <= now }.map(\.key)
+                return ids.compactMap { id in state.waiting.removeValue(forKey: id).map { (id, $0) } }
+            }
+            let seconds = timeout.components.seconds
+            for (id, waiting) in expired {
+                let withdrawn = try connection.execute(
+                    "DELETE FROM taskwire_requests WHERE id = $1 AND claimed_at IS NULL RETURNING id", [.integer(id)])
+                let failure =
+                    withdrawn.isEmpty
+                    ? ForwardingFailure(
+                        message: "The writer took the write and did not answer within \(seconds) s; it may have "
+                            + "been applied", inDoubt: true)
+                    : ForwardingFailure(
+                        message: "No writer took the write within \(seconds) s, so it was not applied", inDoubt: false)
+                waiting.continuation.resume(returning: .failure(failure))
+            }
+        }
+
+        // MARK: The writer's end
+
+        /// Starts taking requests: call it when this node writes (again after a take-over).
+        func serve(_ handler: @escaping Handler) {
+            let start = state.withLock { state in
+                guard !state.serverStarted, !state.closing else { return false }
+                state.serverStarted = true
+                return true
+            }
+            guard start else { return }
+            do {
+                let thread = try WorkerThread(name: "postgres requests") { [self] in runServer(handler) }
+                state.withLock { $0.server = thread }
+            } catch {
+                onWarning("Could not start the thread that takes forwarded writes: \(error)")
+            }
+        }
+
+        private func runServer(_ handler: @escaping Handler) {
+            var connection: PostgresConnection?
+            var warned = false
+            var delay: Duration = .milliseconds(20)
+            var lookedForAbandoned = false
+            var lastSweep = ContinuousClock.now
+            while true {
+                let closing = state.withLock { $0.closing }
+                do throws(PostgresError) {
+                    let live: PostgresConnection
+                    if let connection, connection.isHealthy {
+                        live = connection
+                    } else {
+                        connection?.close()
+                        live = try PostgresConnection(conninfo: conninfo)
+                        connection = live
+                        try live.execute("LISTEN \(Self.requestChannel)")
+                    }
+                    try recordAnswers(on: live)
+                    if closing { break }
+                    if !lookedForAbandoned {
+                        // Claimed before this writer started: by one that died before it answered.
+                        let rows = try live.execute(
+                            "SELECT id, request FROM taskwire_requests WHERE claimed_at IS NOT NULL AND reply IS NULL")
+                        for row in 0..<rows.count {
+                            run(handler, id: rows.integer(row, 0) ?? 0, request: rows.bytes(row, 1), abandoned: true)
+                        }
+                        lookedForAbandoned = true
+                    }
+                    let claimed = try live.execute(
+                        prepared: "taskwire_request_claim",
+                        """
+                        UPDATE taskwire_requests SET claimed_at = now() WHERE id IN (
+                            SELECT id FROM taskwire_requests WHERE claimed_at IS NULL ORDER BY id LIMIT 256
+                            FOR UPDATE SKIP LOCKED
+                        ) RETURNING id, request
+                        """, [])
+                    for row in 0..<claimed.count {
+                        run(handler, id: claimed.integer(row, 0) ?? 0, request: claimed.bytes(row, 1), abandoned: false)
+                    }
+                    if ContinuousClock.now - lastSweep > .seconds(60) {
+                        // Replies no read node collected (it died waiting).
+                        try live.execute(
+                            "DELETE FROM taskwire_requests WHERE answered_at < now() - interval '10 minutes'")
+                        lastSweep = ContinuousClock.now
+                    }
+                    if warned {
+                        onWarning("PostgreSQL: taking forwarded writes works again")
+                        warned = false
+                    }
+                    delay = .milliseconds(20)
+                    if claimed.count == 256 { continue }
+                    _ = try live.awaitNotification(
+                        interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll))
+                    serverWake.drain()
+                } catch {
+                    if closing { break }
+                    if !warned {
+                        onWarning("PostgreSQL: taking forwarded writes failed, retrying: \(error)")
+                        warned = true
+                    }
+                    serverWake.pause(milliseconds: Self.milliseconds(delay))
+                    delay = min(delay * 2, .seconds(1))
+                }
+            }
+            connection?.close()
+        }
+
+        private func run(_ handler: @escaping Handler, id: Int64, request: [UInt8], abandoned: Bool) {
+            Task {
+                let reply = await handler(request, abandoned)
+                state.withLock { $0.answered.append((id, reply)) }
+                serverWake.signal()
+            }
+        }
+
+        /// Records the replies handled so far, with the last committed record, and wakes the read nodes.
+        private func recordAnswers(on connection: PostgresConnection) throws(PostgresError) {
+            let answered = state.withLock { state in
+                defer { state.answered = [] }
+                return state.answered
+            }
+            guard !answered.isEmpty else { return }
+            // Each handler waited for its write to commit: every one is at or before this record.
+            let position = state.withLock { $0.committed }?() ?? 0
+            do throws(PostgresError) {
+                try connection.transaction { () throws(PostgresError) in
+                    for answer in answered {
+                        try connection.execute(
+                            prepared: "taskwire_request_answer",
+                            "UPDATE taskwire_requests SET reply = $2, reply_pos = $3, answered_at = now() WHERE id = $1",
+                            [.integer(answer.id), .bytes(answer.reply), .integer(Int64(position))])
+                    }
+                    try connection.execute("SELECT pg_notify('\(Self.replyChannel)', '')")
+                }
+            } catch {
+                state.withLock { $0.answered.insert(contentsOf: answered, at: 0) }
+                throw error
+            }
+        }
+
+        // MARK: Helpers
+
+        /// A PostgreSQL array literal of `ids`, for `= ANY($1::bigint[])`.
+        private static func array(_ ids: [Int64]) -> String {
+            "{" + ids.map(String.init).joined(separator: ",") + "}"
+        }
+
+        static func milliseconds(_ duration: Duration) -> Int32 {
+            let (seconds, attoseconds) = duration.components
+            return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        }
+    }
+#endif
