@@ -159,8 +159,8 @@
                 guard ContinuousClock.now < deadline else {
                     throw StoreError(
                         code: .locked,
-                        message: "Another taskwire serves this PostgreSQL database (it holds advisory lock "
-                            + "\(PostgresSchema.servingLock)); this release serves a database from one process at a time"
+                        message: "Another taskwire writes this PostgreSQL database (it holds advisory lock "
+                            + "\(PostgresSchema.servingLock)); stop it first, or make the change through a server"
                     )
                 }
                 usleep(50_000)

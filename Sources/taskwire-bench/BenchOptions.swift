@@ -44,8 +44,9 @@ struct BenchOptions {
           --data-dir DIR  restart: make each data set in DIR/SIZE once and keep it (for A/B runs)
           --postgres URL  postgres (the only suite run unless --suite names others): durable tasks.create with
                             1 and 64 clients on --postgres and on a data directory, beside pgbench inserting
-                            one row per transaction on the same database; needs a build with the Postgres
-                            trait, psql and pgbench
+                            one row per transaction on the same database; then three servers on it (one
+                            writer, two read nodes) and the delay of an event to a read node's subscriber;
+                            needs a build with the Postgres trait, psql and pgbench
           --quick         fewer iterations, for a smoke run
         """
 

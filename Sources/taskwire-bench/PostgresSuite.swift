@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import JSON
+import Locking
 import TestSupport
 
 /// taskwire on PostgreSQL (`--postgres`) beside `pgbench` doing a comparable single-row insert on the same
@@ -46,6 +47,7 @@ struct PostgresSuite {
 
         emit("| measure | clients | ops/s | p50 / p99 (µs) | ratio to pgbench |")
         emit("|---|---|---|---|---|")
+        var anchor: AnchorSuite.Point?
         for clients in [1, 64] {
             let insert = try pgbenchInsert(pgbench, clients: clients)
             let postgres = try createSeries("taskwire on PostgreSQL", onPostgres).measure(
@@ -55,14 +57,101 @@ struct PostgresSuite {
             row("pgbench single-row INSERT", clients, insert, insert)
             row("taskwire `tasks.create`, `--postgres`", clients, postgres, insert)
             row("taskwire `tasks.create`, data directory (`always`)", clients, files, insert)
+            anchor = insert
         }
+        emit()
+        if let anchor { try fleet(writer: onPostgres, anchor: anchor) }
+    }
+
+    /// Three servers on the database: the one above writes, two more are read nodes that forward their
+    /// writes to it (docs/postgres.md). Creates from 64 clients spread over the three, then all sent to a
+    /// read node; and how long a create takes to reach a subscriber on the writer and on a read node.
+    private func fleet(writer: Harness, anchor: AnchorSuite.Point) throws {
+        let readers = try (0..<2).map { _ in
+            try Harness(
+                binary: options.serverBinary, storage: ["--postgres", conninfo], workDirectory: options.workDirectory)
+        }
+        defer { for reader in readers { reader.stop() } }
+        emit("## PostgreSQL: three servers on one database (one writer, two read nodes), same run\n")
+        emit("| measure | clients | ops/s | p50 / p99 (µs) | ratio to pgbench |")
+        emit("|---|---|---|---|---|")
+        let nodes = ([writer] + readers).map(UncheckedBox.init)
+        let turn = Mutex(0)
+        let spread = createSeries(name: "three nodes") {
+            let index = turn.withLock { count in
+                defer { count += 1 }
+                return count % nodes.count
+            }
+            return try nodes[index].value.socketConnection()
+        }
+        let forwarded = createSeries(name: "read node") { try nodes[1].value.socketConnection() }
+        row(
+            "taskwire `tasks.create`, spread over 3 nodes", 64, try spread.measure(clients: 64, seconds: seconds),
+            anchor)
+        row(
+            "taskwire `tasks.create`, all on a read node", 64, try forwarded.measure(clients: 64, seconds: seconds),
+            anchor)
+        emit()
+        try eventDelay(writer: writer, reader: readers[1])
+    }
+
+    /// Creates on the writer, one at a time, each sent once both subscribers (one on the writer, one on a
+    /// read node) have its event: the time from sending the create to each push.
+    private func eventDelay(writer: Harness, reader: Harness) throws {
+        let samples = options.quick ? 200 : 2_000
+        let subscribers = try [writer, reader].map { harness in
+            let connection = try harness.socketConnection()
+            _ = try connection.call(
+                Request.call(id: 1, method: "events.subscribe", params: ["types": ["task_created"]]))
+            return UncheckedBox(connection)
+        }
+        defer { for box in subscribers { box.value.closeConnection() } }
+        let client = UncheckedBox(try writer.socketConnection())
+        defer { client.value.closeConnection() }
+        let clock = ContinuousClock()
+        let sent = Mutex<[ContinuousClock.Instant]>([])
+        let received = DispatchSemaphore(value: 0)
+        let delays = try onThreads(3) { index -> LatencySamples in
+            var local = LatencySamples()
+            guard index < 2 else {
+                for sequence in 0..<samples {
+                    sent.withLock { $0.append(clock.now) }
+                    _ = try client.value.call(
+                        Request.call(
+                            id: sequence, method: "tasks.create",
+                            params: TaskFactory.createParams(client: 0, sequence: sequence)))
+                    received.wait()
+                    received.wait()
+                }
+                return local
+            }
+            var count = 0
+            while count < samples {
+                let line = try subscribers[index].value.readLine()
+                guard try JSONParser.parse(line)["method"] == "events.event" else { continue }
+                let arrived = clock.now
+                local.record(arrived - sent.withLock { $0[count] })
+                count += 1
+                received.signal()
+            }
+            return local
+        }
+        emit("Event delay: from sending a create on the writer to its `events.event` on each subscriber\n")
+        emit("| subscriber on | creates | p50 (µs) | p99 (µs) |")
+        emit("|---|---|---|---|")
+        emit("| the writer | \(samples) | \(fixed(delays[0].percentile(50))) | \(fixed(delays[0].percentile(99))) |")
+        emit("| a read node | \(samples) | \(fixed(delays[1].percentile(50))) | \(fixed(delays[1].percentile(99))) |")
         emit()
     }
 
     private func createSeries(_ name: String, _ harness: Harness) -> Series {
         let box = UncheckedBox(harness)
-        return Series(
-            name: name, connect: { try box.value.socketConnection() },
+        return createSeries(name: name) { try box.value.socketConnection() }
+    }
+
+    private func createSeries(name: String, connect: @escaping @Sendable () throws -> WireConnection) -> Series {
+        Series(
+            name: name, connect: connect,
             request: { client, sequence in
                 Request.call(
                     id: sequence, method: "tasks.create",

@@ -122,6 +122,51 @@ struct PostgresEndToEndTests {
         #expect(try await reader.waitForExit() == 0)
     }
 
+    @Test func aSIGKILLLoopOverTheNodesLosesNoAnsweredWriteAndAThirdNodesSubscriberMissesNothing() async throws {
+        let conninfo = try await migratedDatabase()
+        let arguments = ["--postgres", conninfo, "--log-level", "error"]
+        var killable = [try ServerProcess(arguments: arguments)]
+        _ = try await killable[0].client.call("ping")  // the first one writes
+        killable.append(try ServerProcess(arguments: arguments))
+        let watcher = try ServerProcess(arguments: arguments)
+        defer {
+            watcher.kill()
+            for node in killable { node.kill() }
+        }
+        let events = EventReader(watcher)
+        _ = try await events.call("events.subscribe", params: ["types": ["task_created"]])
+        // Creates on one node at a time, killed at a random moment and started again: the writer and the read
+        // node in turn, and a take-over each time the writer dies.
+        var random = DurabilityTests.SplitMix(state: 0xF1EE_7000)
+        var answered: Set<String> = []
+        for round in 0..<6 {
+            let index = round % 2
+            answered.formUnion(
+                try await DurabilityTests.createsAnsweredBeforeSIGKILL(
+                    killable[index], round: round, inFlight: 200, random: &random))
+            killable[index] = try ServerProcess(arguments: arguments)
+        }
+        // Answered on the watcher once it applied everything the writer had committed: the rounds' writes too.
+        let last = try await events.call("tasks.create", params: ["title": "the last one"])
+        let lastID = try #require(last["task_id"]?.stringValue)
+        var pushed: [String] = []
+        while pushed.last != lastID {
+            pushed.append(try #require(try await events.next()["object"]?["task_id"]?.stringValue))
+        }
+        var stored: [String] = []
+        var cursor: String?
+        repeat {
+            var params: JSONObject = ["types": ["task_created"], "limit": 500]
+            params.append("cursor", ifPresent: cursor.map(JSONValue.string))
+            let page = try await events.call("events.since", params: .object(params))
+            stored += (page["events"]?.arrayValue ?? []).compactMap { $0["object"]?["task_id"]?.stringValue }
+            cursor = page["has_more"] == true ? page["next_cursor"]?.stringValue : nil
+        } while cursor != nil
+        #expect(answered.subtracting(stored).isEmpty, "\(answered.subtracting(stored).count) answered creates lost")
+        #expect(pushed == stored, "the subscriber saw \(pushed.count) creates, the feed holds \(stored.count)")
+        #expect(answered.count >= 6)
+    }
+
     @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {
         let conninfo = try await migratedDatabase()
         let writer = try ServerProcess(arguments: ["--postgres", conninfo])

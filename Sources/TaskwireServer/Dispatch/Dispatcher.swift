@@ -49,7 +49,7 @@ package struct Dispatcher: Sendable {
             return .failure(.methodNotFound(method))
         }
         if let forwarding, forwarding.forwards(declaration) {
-            return await forwarding.forward(method, params: params, context: context)
+            return await forwarding.forward(declaration, params: params, context: context)
         }
         var params = params
         var context = context

@@ -31,7 +31,10 @@ package struct WriteForwarding: Sendable {
     // MARK: The read node's end
 
     /// Hands the call to the writer and returns its reply.
-    func forward(_ method: String, params: JSONValue?, context: RequestContext) async -> Dispatcher.Outcome {
+    func forward(
+        _ declaration: MethodDeclaration, params: JSONValue?, context: RequestContext
+    ) async -> Dispatcher.Outcome {
+        let method = declaration.name
         var request: JSONObject = ["method": .string(method), "transport": .string(context.transport)]
         request.append("params", ifPresent: params)
         let binding: ConnectionIdentity.Binding? =
@@ -41,6 +44,8 @@ package struct WriteForwarding: Sendable {
                 ConnectionIdentity.Binding(
                     user: context.user, tokenID: context.tokenID, via: context.authenticatedVia ?? "stdio")
             }
+        // A connection that never logged in is refused here, without a trip to the writer.
+        guard binding != nil || declaration.opensBeforeLogin else { return .failure(AuthGate.loginFirst) }
         if let binding {
             var login: JSONObject = ["user_id": .string(binding.user.description), "via": .string(binding.via)]
             login.append("token_id", ifPresent: binding.tokenID.map { .string($0.description) })

@@ -32,7 +32,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import pytest
 
 import taskwire
-from conftest import WAIT
+from conftest import WAIT, on_postgres
 
 PUSHED = "notifications.notification"
 TITLE = "Réparer la connexion 🚀 修复登录错误 — Ñandú"
@@ -161,8 +161,19 @@ class Deployment:
         self.stdio.ping()
         return self.stdio
 
-    def connect(self, user: str) -> taskwire.Client:
-        client = taskwire.Client.connect_unix(self.socket_path, timeout=WAIT)
+    def start_another(self, *args: str) -> str:
+        """A second server on the same data (on PostgreSQL: a read node of the same database), with a socket
+        of its own, whose path it returns."""
+        path = str(self.short / ("s%d.sock" % len(self.clients)))
+        node = taskwire.Client.spawn(
+            self.bin, args=["--data-dir", str(self.data_dir), "--stdio", "--socket", path, *args],
+            stderr=self.log, timeout=WAIT)
+        self.clients.append(node)
+        node.ping()
+        return path
+
+    def connect(self, user: str, socket_path: Optional[str] = None) -> taskwire.Client:
+        client = taskwire.Client.connect_unix(socket_path or self.socket_path, timeout=WAIT)
         self.clients.append(client)
         client.auth.login(token=self.tokens[user])
         return client
@@ -375,6 +386,41 @@ def test_sendmail_gets_one_message_per_recipient_and_event(deploy: Any, stand_in
     assert status == 0 and marker not in deliveries
     assert sorted(p.name for p in sendmail.runs.iterdir()) == sorted(
         "%s.0.%s" % (d, ext) for d in deliveries + [marker] for ext in ("args", "eml"))
+
+
+@pytest.mark.skipif(not on_postgres(), reason="two servers share data only on PostgreSQL")
+def test_two_servers_on_one_database_send_each_email_and_webhook_once(
+    deploy: Any, stand_in: Any, receiver: Receiver
+) -> None:
+    sendmail = stand_in()
+    site = deploy({"ann": "member", "bob": "member", "cat": "member"})
+    mail = ("--sendmail", "%s -t -i" % sendmail.script)
+    admin = site.start(*mail)
+    read_node = site.start_another(*mail)
+    people(admin)
+    bob = site.connect("bob", read_node)
+    configured = bob.notifications.configure(
+        events=["task_assigned", "comment_added"], channels=["email", "webhook"], recipients=["assignee"],
+        webhook={"url": receiver.url("bob")})
+    receiver.secrets["bob"] = configured["webhook_secret"]
+    admin.notifications.configure(user_id="cat", events=["task_assigned"], channels=["email"])
+    # Writes on both nodes: the writer delivers, whichever node took the write.
+    writer_ann, reader_ann = site.connect("ann"), site.connect("ann", read_node)
+    for index in range(4):
+        ann = writer_ann if index % 2 else reader_ann
+        task = ann.tasks.create(title="%s %d" % (TITLE, index), assignee="bob")
+        ann.tasks.comments.add(task_id=task["task_id"], text="note %d" % index)
+    emails = [sendmail.next() for _ in range(8)]
+    hooks = [receiver.next() for _ in range(8)]
+    assert all(status == 0 for _, status in emails)
+    assert len({delivery for delivery, _ in emails}) == 8
+    assert len({hook["headers"]["x-taskwire-delivery"] for hook in hooks}) == 8 and all(h["signed"] for h in hooks)
+    # A later email runs after every earlier one: no node sent anything twice.
+    reader_ann.tasks.create(title="marker", assignee="cat")
+    marker, status = sendmail.next()
+    assert status == 0 and marker not in {delivery for delivery, _ in emails}
+    assert all(name.split(".")[1] == "0" for name in (p.name for p in sendmail.runs.iterdir()))
+    assert receiver.requests.empty()
 
 
 def test_a_temporary_sendmail_failure_is_retried_with_the_same_delivery(deploy: Any, stand_in: Any) -> None:
