@@ -175,7 +175,7 @@
                         connection?.close()
                         live = try PostgresConnection(conninfo: conninfo)
                         connection = live
-                        try live.execute("LISTEN \(Self.replyChannel)")
+                        try Self.prepare(live, listening: Self.replyChannel)
                     }
                     try submitOutgoing(on: live)
                     try collectReplies(on: live)
@@ -207,32 +207,46 @@
             return Self.milliseconds(wait)
         }
 
+        /// The most requests one statement hands over, and the most replies one statement records.
+        private static let rowsPerStatement = 128
+
+        /// Hands the waiting submissions over, many per statement (their `RETURNING` rows come back in the
+        /// order of the `VALUES` list, which is how PostgreSQL runs a multi-row insert).
         private func submitOutgoing(on connection: PostgresConnection) throws(PostgresError) {
             var submissions = state.withLock { state in
                 defer { state.outgoing = [] }
                 return state.outgoing
             }
             while !submissions.isEmpty {
-                let submission = submissions.removeFirst()
+                let batch = Array(submissions.prefix(Self.rowsPerStatement))
+                submissions.removeFirst(batch.count)
                 do throws(PostgresError) {
+                    let values = batch.indices.map { "($\($0 + 1))" }.joined(separator: ", ")
                     let rows = try connection.execute(
-                        prepared: "taskwire_request_insert",
-                        "INSERT INTO taskwire_requests (request) VALUES ($1) RETURNING id", [.bytes(submission.request)]
-                    )
-                    let id = rows.integer(0, 0) ?? 0
-                    state.withLock {
-                        $0.waiting[id] = Waiting(
-                            continuation: submission.continuation, deadline: ContinuousClock.now + timeout)
+                        prepared: "taskwire_request_insert_\(batch.count)",
+                        "INSERT INTO taskwire_requests (request) VALUES \(values) RETURNING id",
+                        batch.map { .bytes($0.request) })
+                    guard rows.count == batch.count else {
+                        throw PostgresError(kind: .statement, message: "the insert returned \(rows.count) ids")
+                    }
+                    let deadline = ContinuousClock.now + timeout
+                    state.withLock { state in
+                        for (row, submission) in batch.enumerated() {
+                            state.waiting[rows.integer(row, 0) ?? 0] = Waiting(
+                                continuation: submission.continuation, deadline: deadline)
+                        }
                     }
                 } catch {
-                    // The row may or may not be in the table: say so rather than insert it twice.
+                    // The rows may or may not be in the table: say so rather than insert them twice.
                     let rest = submissions
                     state.withLock { $0.outgoing.insert(contentsOf: rest, at: 0) }
-                    submission.continuation.resume(
-                        returning: .failure(
-                            ForwardingFailure(
-                                message: "The connection to PostgreSQL failed while handing the write to the writer; "
-                                    + "it may have been applied", inDoubt: true)))
+                    for submission in batch {
+                        submission.continuation.resume(
+                            returning: .failure(
+                                ForwardingFailure(
+                                    message: "The connection to PostgreSQL failed while handing the write to the "
+                                        + "writer; it may have been applied", inDoubt: true)))
+                    }
                     throw error
                 }
             }
@@ -314,7 +328,7 @@
                         connection?.close()
                         live = try PostgresConnection(conninfo: conninfo)
                         connection = live
-                        try live.execute("LISTEN \(Self.requestChannel)")
+                        try Self.prepare(live, listening: Self.requestChannel)
                     }
                     try recordAnswers(on: live)
                     if closing { break }
@@ -385,11 +399,17 @@
             let position = state.withLock { $0.committed }?() ?? 0
             do throws(PostgresError) {
                 try connection.transaction { () throws(PostgresError) in
-                    for answer in answered {
+                    for start in stride(from: 0, to: answered.count, by: Self.rowsPerStatement) {
+                        let batch = answered[start..<min(answered.count, start + Self.rowsPerStatement)]
+                        let values = (0..<batch.count).map { "($\($0 * 2 + 2)::bigint, $\($0 * 2 + 3)::bytea)" }
+                        var parameters: [PostgresValue] = [.integer(Int64(position))]
+                        for answer in batch { parameters += [.integer(answer.id), .bytes(answer.reply)] }
                         try connection.execute(
-                            prepared: "taskwire_request_answer",
-                            "UPDATE taskwire_requests SET reply = $2, reply_pos = $3, answered_at = now() WHERE id = $1",
-                            [.integer(answer.id), .bytes(answer.reply), .integer(Int64(position))])
+                            prepared: "taskwire_request_answer_\(batch.count)",
+                            "UPDATE taskwire_requests AS request SET reply = answer.reply, reply_pos = $1, "
+                                + "answered_at = now() FROM (VALUES \(values.joined(separator: ", "))) "
+                                + "AS answer (id, reply) WHERE request.id = answer.id",
+                            parameters)
                     }
                     try connection.execute("SELECT pg_notify('\(Self.replyChannel)', '')")
                 }
@@ -400,6 +420,15 @@
         }
 
         // MARK: Helpers
+
+        /// Readies a new session: it listens on `channel`, and commits without waiting for the disk. A request,
+        /// a claim or a reply is made durable by the journal commit that follows it (PostgreSQL flushes the
+        /// write-ahead log in order, up to that commit), and a crash that loses one only turns the answer into
+        /// a 503 after the deadline: not applied while nothing was claimed, in doubt once something was.
+        private static func prepare(_ connection: PostgresConnection, listening channel: String) throws(PostgresError) {
+            try connection.execute("SET synchronous_commit TO off")
+            try connection.execute("LISTEN \(channel)")
+        }
 
         /// A PostgreSQL array literal of `ids`, for `= ANY($1::bigint[])`.
         private static func array(_ ids: [Int64]) -> String {
