@@ -133,12 +133,21 @@
             }
         }
 
+        /// What ended a wait for a notification.
+        enum Wake {
+            /// A notification arrived (every one waiting was consumed: they are wake-ups, their payloads unused).
+            case notified
+            /// The interrupt descriptor became readable.
+            case interrupted
+            /// Neither came in time.
+            case timedOut
+        }
+
         /// Waits until a notification arrives on a channel this session `LISTEN`s on, `interrupt` becomes
-        /// readable, or `timeoutMilliseconds` pass; returns whether a notification came. Every notification
-        /// waiting is consumed: they are wake-ups, their payloads unused.
-        func awaitNotification(interrupt: Int32, timeoutMilliseconds: Int32) throws(PostgresError) -> Bool {
+        /// readable, or `timeoutMilliseconds` pass.
+        func awaitNotification(interrupt: Int32, timeoutMilliseconds: Int32) throws(PostgresError) -> Wake {
             guard let handle else { throw PostgresError(kind: .connection, message: "not connected") }
-            if Self.drainNotifications(handle) { return true }
+            if Self.drainNotifications(handle) { return .notified }
             let socket = PQsocket(handle)
             guard socket >= 0 else { throw PostgresError(kind: .connection, message: "the connection has no socket") }
             var descriptors = [
@@ -146,11 +155,14 @@
                 pollfd(fd: interrupt, events: Int16(POLLIN), revents: 0),
             ]
             let ready = poll(&descriptors, 2, timeoutMilliseconds)
-            guard ready > 0, descriptors[0].revents != 0 else { return false }
-            guard PQconsumeInput(handle) == 1 else {
-                throw PostgresError(kind: .connection, message: Self.text(PQerrorMessage(handle)))
+            guard ready > 0 else { return .timedOut }
+            if descriptors[0].revents != 0 {
+                guard PQconsumeInput(handle) == 1 else {
+                    throw PostgresError(kind: .connection, message: Self.text(PQerrorMessage(handle)))
+                }
+                if Self.drainNotifications(handle) { return .notified }
             }
-            return Self.drainNotifications(handle)
+            return descriptors[1].revents != 0 ? .interrupted : .timedOut
         }
 
         /// Frees every notification libpq holds; returns whether there was one.

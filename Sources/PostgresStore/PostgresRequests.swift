@@ -164,6 +164,8 @@
 
         private func runForwarder() {
             var connection: PostgresConnection?
+            // Replies are looked for after a notification or a quiet wait, not after each new submission.
+            var repliesMayWait = true
             var warned = false
             var delay: Duration = .milliseconds(20)
             while !state.withLock({ $0.closing }) {
@@ -178,16 +180,19 @@
                         try Self.prepare(live, listening: Self.replyChannel)
                     }
                     try submitOutgoing(on: live)
-                    try collectReplies(on: live)
+                    if repliesMayWait { try collectReplies(on: live) }
                     try expire(on: live)
                     if warned {
                         onWarning("PostgreSQL: forwarding writes works again")
                         warned = false
                     }
                     delay = .milliseconds(20)
-                    _ = try live.awaitNotification(interrupt: forwarderWake.readEnd, timeoutMilliseconds: nextWait())
+                    let wake = try live.awaitNotification(
+                        interrupt: forwarderWake.readEnd, timeoutMilliseconds: nextWait())
                     forwarderWake.drain()
+                    repliesMayWait = wake != .interrupted
                 } catch {
+                    repliesMayWait = true
                     if !warned {
                         onWarning("PostgreSQL: forwarding writes to the writer failed, retrying: \(error)")
                         warned = true
@@ -255,20 +260,18 @@
         private func collectReplies(on connection: PostgresConnection) throws(PostgresError) {
             let ids = state.withLock { Array($0.waiting.keys) }
             guard !ids.isEmpty else { return }
+            // Collected and deleted in one statement: a reply is read once.
             let rows = try connection.execute(
-                "SELECT id, reply, reply_pos FROM taskwire_requests WHERE id = ANY($1::bigint[]) AND reply IS NOT NULL",
+                prepared: "taskwire_request_collect",
+                "DELETE FROM taskwire_requests WHERE id = ANY($1::bigint[]) AND reply IS NOT NULL "
+                    + "RETURNING id, reply, reply_pos",
                 [.text(Self.array(ids))])
-            guard !rows.isEmpty else { return }
-            var done: [Int64] = []
             for row in 0..<rows.count {
-                let id = rows.integer(row, 0) ?? 0
-                guard let waiting = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { continue }
-                done.append(id)
+                guard let waiting = state.withLock({ $0.waiting.removeValue(forKey: rows.integer(row, 0) ?? 0) })
+                else { continue }
                 let position = UInt64(max(0, rows.integer(row, 2) ?? 0))
                 waiting.continuation.resume(returning: .success((rows.bytes(row, 1), position)))
             }
-            try connection.execute(
-                "DELETE FROM taskwire_requests WHERE id = ANY($1::bigint[])", [.text(Self.array(done))])
         }
 
         /// Answers the requests past their deadline: not applied when no writer took them (the row is deleted,
@@ -317,6 +320,8 @@
             var warned = false
             var delay: Duration = .milliseconds(20)
             var lookedForAbandoned = false
+            // Requests are claimed after a notification or a quiet wait, not after each answer handled.
+            var requestsMayWait = true
             var lastSweep = ContinuousClock.now
             while true {
                 let closing = state.withLock { $0.closing }
@@ -341,6 +346,12 @@
                         }
                         lookedForAbandoned = true
                     }
+                    guard requestsMayWait else {
+                        requestsMayWait = try live.awaitNotification(
+                            interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll)) != .interrupted
+                        serverWake.drain()
+                        continue
+                    }
                     let claimed = try live.execute(
                         prepared: "taskwire_request_claim",
                         """
@@ -364,10 +375,12 @@
                     }
                     delay = .milliseconds(20)
                     if claimed.count == 256 { continue }
-                    _ = try live.awaitNotification(
-                        interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll))
+                    requestsMayWait =
+                        try live.awaitNotification(
+                            interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll)) != .interrupted
                     serverWake.drain()
                 } catch {
+                    requestsMayWait = true
                     if closing { break }
                     if !warned {
                         onWarning("PostgreSQL: taking forwarded writes failed, retrying: \(error)")
@@ -388,7 +401,8 @@
             }
         }
 
-        /// Records the replies handled so far, with the last committed record, and wakes the read nodes.
+        /// Records the replies handled so far, with the last committed record; the trigger on `reply` wakes the
+        /// read nodes when the statement commits.
         private func recordAnswers(on connection: PostgresConnection) throws(PostgresError) {
             let answered = state.withLock { state in
                 defer { state.answered = [] }
@@ -397,25 +411,23 @@
             guard !answered.isEmpty else { return }
             // Each handler waited for its write to commit: every one is at or before this record.
             let position = state.withLock { $0.committed }?() ?? 0
-            do throws(PostgresError) {
-                try connection.transaction { () throws(PostgresError) in
-                    for start in stride(from: 0, to: answered.count, by: Self.rowsPerStatement) {
-                        let batch = answered[start..<min(answered.count, start + Self.rowsPerStatement)]
-                        let values = (0..<batch.count).map { "($\($0 * 2 + 2)::bigint, $\($0 * 2 + 3)::bytea)" }
-                        var parameters: [PostgresValue] = [.integer(Int64(position))]
-                        for answer in batch { parameters += [.integer(answer.id), .bytes(answer.reply)] }
-                        try connection.execute(
-                            prepared: "taskwire_request_answer_\(batch.count)",
-                            "UPDATE taskwire_requests AS request SET reply = answer.reply, reply_pos = $1, "
-                                + "answered_at = now() FROM (VALUES \(values.joined(separator: ", "))) "
-                                + "AS answer (id, reply) WHERE request.id = answer.id",
-                            parameters)
-                    }
-                    try connection.execute("SELECT pg_notify('\(Self.replyChannel)', '')")
+            for start in stride(from: 0, to: answered.count, by: Self.rowsPerStatement) {
+                let batch = answered[start..<min(answered.count, start + Self.rowsPerStatement)]
+                let values = (0..<batch.count).map { "($\($0 * 2 + 2)::bigint, $\($0 * 2 + 3)::bytea)" }
+                var parameters: [PostgresValue] = [.integer(Int64(position))]
+                for answer in batch { parameters += [.integer(answer.id), .bytes(answer.reply)] }
+                do throws(PostgresError) {
+                    try connection.execute(
+                        prepared: "taskwire_request_answer_\(batch.count)",
+                        "UPDATE taskwire_requests AS request SET reply = answer.reply, reply_pos = $1, "
+                            + "answered_at = now() FROM (VALUES \(values.joined(separator: ", "))) "
+                            + "AS answer (id, reply) WHERE request.id = answer.id",
+                        parameters)
+                } catch {
+                    let rest = answered[start...]
+                    state.withLock { $0.answered.insert(contentsOf: rest, at: 0) }
+                    throw error
                 }
-            } catch {
-                state.withLock { $0.answered.insert(contentsOf: answered, at: 0) }
-                throw error
             }
         }
 

@@ -77,7 +77,8 @@
                     """,
                     // Writes a read node hands to the writer: the request, who took it, and the reply with the
                     // journal position the writer had committed when it answered (docs/postgres.md, "Writes on a
-                    // read node"). The writer listens on `taskwire_requests`, read nodes on `taskwire_replies`.
+                    // read node"). The writer listens on `taskwire_requests`, read nodes on `taskwire_replies`
+                    // (notified when the writer records replies).
                     """
                     CREATE TABLE taskwire_requests (
                         id bigserial PRIMARY KEY,
@@ -100,6 +101,18 @@
                     """
                     CREATE TRIGGER taskwire_requests_notify AFTER INSERT ON taskwire_requests
                         FOR EACH STATEMENT EXECUTE FUNCTION taskwire_requests_notify()
+                    """,
+                    """
+                    CREATE FUNCTION taskwire_replies_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('taskwire_replies', '');
+                        RETURN NULL;
+                    END
+                    $$
+                    """,
+                    """
+                    CREATE TRIGGER taskwire_replies_notify AFTER UPDATE OF reply ON taskwire_requests
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_replies_notify()
                     """,
                 ]
             ),

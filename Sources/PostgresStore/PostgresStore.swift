@@ -399,7 +399,10 @@
                         try writer.execute("LISTEN \(PostgresSchema.journalChannel)")
                         listening = true
                     }
-                    let writes = try ContinuousClock.now >= lockNotBefore && Self.tryServingLock(writer)
+                    // The lock is tried once per `followPoll`, not at each of the writer's commits.
+                    let now = ContinuousClock.now
+                    let writes = try now >= lockNotBefore && Self.tryServingLock(writer)
+                    if now >= lockNotBefore { lockNotBefore = now + options.followPoll }
                     applied = try catchUp(after: applied, apply)
                     if warned {
                         options.onWarning("PostgreSQL: following the writer again")

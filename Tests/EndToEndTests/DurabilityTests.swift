@@ -578,9 +578,11 @@ import Testing
                 break
             }
         }
-        // Further writes are refused too, and the full disk is not logged again.
+        // Further writes as large are refused too, and the full disk is not logged again. (A smaller record may
+        // still fit in what is left.)
         for index in 0..<3 {
-            let reply = try await server.client.call("tasks.create", params: ["title": .string("again \(index)")])
+            let reply = try await server.client.call(
+                "tasks.create", params: ["title": .string("task \(8000 + index) \(padding)")])
             #expect(reply["error"]?["code"] == 503)
         }
         server.client.closeWriting()
