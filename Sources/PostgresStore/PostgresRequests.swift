@@ -347,8 +347,10 @@
                         lookedForAbandoned = true
                     }
                     guard requestsMayWait else {
-                        requestsMayWait = try live.awaitNotification(
-                            interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll)) != .interrupted
+                        requestsMayWait =
+                            try live.awaitNotification(
+                                interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll))
+                            != .interrupted
                         serverWake.drain()
                         continue
                     }
