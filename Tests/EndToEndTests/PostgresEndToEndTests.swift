@@ -167,6 +167,42 @@ struct PostgresEndToEndTests {
         #expect(answered.count >= 6)
     }
 
+    @Test func aUsersWriteLimitCountsTheWritesSentToEveryNodeAndAttachmentsReadEverywhere() async throws {
+        let conninfo = try await migratedDatabase()
+        let token = try await CommandResult.run(
+            ["token", "create", "--user", "ann", "--role", "member", "--postgres", conninfo])
+        #expect(token.status == 0, "\(token.standardError)")
+        let arguments = ["--postgres", conninfo, "--stdio-user", "ann", "--rate-limit", "create=3/hour"]
+        let writer = try ServerProcess(arguments: arguments)
+        defer { writer.kill() }
+        _ = try await writer.client.call("ping")
+        let reader = try ServerProcess(arguments: arguments)
+        defer { reader.kill() }
+        // Three creates allowed per hour for ann, whichever node they are sent to: the writer counts them all.
+        for node in [writer, reader, reader] {
+            let created = try await node.client.call("tasks.create", params: ["title": "counted"])
+            #expect(created["result"]?["task_id"] != nil, "\(created)")
+        }
+        for node in [reader, writer] {
+            let refused = try await node.client.call("tasks.create", params: ["title": "one too many"])
+            #expect(refused["error"]?["code"] == 429, "\(refused)")
+            #expect(refused["error"]?["data"]?["operation"] == "create")
+        }
+
+        // Bytes uploaded through the read node are in the database, read from either node.
+        let listed = try await reader.client.call("tasks.list", params: ["limit": 10])
+        let taskID = try #require(listed["result"]?["tasks"]?.arrayValue?.first?["task_id"])
+        let content = Data((0..<3_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }).base64EncodedString()
+        let uploaded = try await reader.client.call(
+            "tasks.attachments.upload",
+            params: ["task_id": taskID, "filename": "shared.bin", "content_base64": .string(content)])
+        let attachmentID = try #require(uploaded["result"]?["attachment_id"], "\(uploaded)")
+        for node in [reader, writer] {
+            let fetched = try await node.client.call("tasks.attachments.get", params: ["attachment_id": attachmentID])
+            #expect(fetched["result"]?["content_base64"] == .string(content))
+        }
+    }
+
     @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {
         let conninfo = try await migratedDatabase()
         let writer = try ServerProcess(arguments: ["--postgres", conninfo])
