@@ -201,6 +201,12 @@ struct PostgresEndToEndTests {
             let fetched = try await node.client.call("tasks.attachments.get", params: ["attachment_id": attachmentID])
             #expect(fetched["result"]?["content_base64"] == .string(content))
         }
+        // export runs beside the servers, with the bytes.
+        let export = try await CommandResult.run(["export", "--postgres", conninfo])
+        #expect(export.status == 0, "\(export.standardError)")
+        let document = try JSONParser.parse(export.standardOutput)
+        #expect(document["tasks"]?.arrayValue?.count == 3)
+        #expect(document["blobs"]?.objectValue?.members.first?.value == .string(content), "\(document["blobs"] ?? .null)")
     }
 
     @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {

@@ -103,7 +103,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
 
         Prints everything in the data directory (tasks, history, users, tokens, attachments, idempotency keys,
         counters) as one JSON document on stdout. It takes the directory's lock like a server: stop the server
-        first, or back up the files instead (docs/storage.md).
+        first, or back up the files instead (docs/storage.md). On a database (--postgres) it runs beside the
+        servers, reading one consistent state of everything they committed (docs/postgres.md).
 
         Options:
         \(dataDirectoryOption)
@@ -252,7 +253,8 @@ package enum MaintenanceCommand: Sendable, Equatable {
         if case .directory(let directory) = location, !FileManager.default.fileExists(atPath: directory) {
             throw StoreBootstrap.Failure(message: "The data directory \(directory) does not exist.", status: 66)
         }
-        let opened = try StoreBootstrap.open(location, logger: logger)
+        // On a database, beside running servers: it reads one consistent state, as a read node does.
+        let opened = try StoreBootstrap.open(location, follows: true, logger: logger)
         defer { opened.store.close() }
         let document: JSONValue
         do {

@@ -17,12 +17,13 @@ struct StoreBootstrap {
     let engine: Engine
 
     /// Opens a data directory or a database for a subcommand (`export`, `token create`): durably, with the
-    /// engine's default limits.
-    static func open(_ location: StoreLocation, logger: Logger) throws(Failure) -> StoreBootstrap {
+    /// engine's default limits. With `follows`, a database that a server writes opens as a read node (for a
+    /// subcommand that only reads) instead of being refused.
+    static func open(_ location: StoreLocation, follows: Bool = false, logger: Logger) throws(Failure) -> StoreBootstrap {
         switch location {
         case .directory(let directory): try open(dataDirectory: directory, durability: .always, logger: logger)
         case .postgres(let conninfo):
-            try open(dataDirectory: nil, postgres: conninfo, durability: .always, logger: logger)
+            try open(dataDirectory: nil, postgres: conninfo, follows: follows, durability: .always, logger: logger)
         }
     }
 
