@@ -206,7 +206,8 @@ struct PostgresEndToEndTests {
         #expect(export.status == 0, "\(export.standardError)")
         let document = try JSONParser.parse(export.standardOutput)
         #expect(document["tasks"]?.arrayValue?.count == 3)
-        #expect(document["blobs"]?.objectValue?.members.first?.value == .string(content), "\(document["blobs"] ?? .null)")
+        #expect(
+            document["blobs"]?.objectValue?.members.first?.value == .string(content), "\(document["blobs"] ?? .null)")
     }
 
     @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {

@@ -19,7 +19,8 @@ struct StoreBootstrap {
     /// Opens a data directory or a database for a subcommand (`export`, `token create`): durably, with the
     /// engine's default limits. With `follows`, a database that a server writes opens as a read node (for a
     /// subcommand that only reads) instead of being refused.
-    static func open(_ location: StoreLocation, follows: Bool = false, logger: Logger) throws(Failure) -> StoreBootstrap {
+    static func open(_ location: StoreLocation, follows: Bool = false, logger: Logger) throws(Failure) -> StoreBootstrap
+    {
         switch location {
         case .directory(let directory): try open(dataDirectory: directory, durability: .always, logger: logger)
         case .postgres(let conninfo):
