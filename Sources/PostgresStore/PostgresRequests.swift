@@ -163,45 +163,28 @@
         }
 
         private func runForwarder() {
-            var connection: PostgresConnection?
+            var link = Link(
+                conninfo: conninfo, channel: Self.replyChannel, work: "forwarding writes to the writer",
+                onWarning: onWarning)
+            defer { link.close() }
             // Replies are looked for after a notification or a quiet wait, not after each new submission.
             var repliesMayWait = true
-            var warned = false
-            var delay: Duration = .milliseconds(20)
             while !state.withLock({ $0.closing }) {
                 do throws(PostgresError) {
-                    let live: PostgresConnection
-                    if let connection, connection.isHealthy {
-                        live = connection
-                    } else {
-                        connection?.close()
-                        live = try PostgresConnection(conninfo: conninfo)
-                        connection = live
-                        try Self.prepare(live, listening: Self.replyChannel)
-                    }
+                    let live = try link.live()
                     try submitOutgoing(on: live)
                     if repliesMayWait { try collectReplies(on: live) }
                     try expire(on: live)
-                    if warned {
-                        onWarning("PostgreSQL: forwarding writes works again")
-                        warned = false
-                    }
-                    delay = .milliseconds(20)
+                    link.worked()
                     let wake = try live.awaitNotification(
                         interrupt: forwarderWake.readEnd, timeoutMilliseconds: nextWait())
                     forwarderWake.drain()
                     repliesMayWait = wake != .interrupted
                 } catch {
                     repliesMayWait = true
-                    if !warned {
-                        onWarning("PostgreSQL: forwarding writes to the writer failed, retrying: \(error)")
-                        warned = true
-                    }
-                    forwarderWake.pause(milliseconds: PostgresRequestQueue.milliseconds(delay))
-                    delay = min(delay * 2, .seconds(1))
+                    link.failed(error, pausing: forwarderWake)
                 }
             }
-            connection?.close()
         }
 
         /// How long the forwarder may sleep: until the next look, or the nearest deadline.
@@ -316,9 +299,9 @@
         }
 
         private func runServer(_ handler: @escaping Handler) {
-            var connection: PostgresConnection?
-            var warned = false
-            var delay: Duration = .milliseconds(20)
+            var link = Link(
+                conninfo: conninfo, channel: Self.requestChannel, work: "taking forwarded writes", onWarning: onWarning)
+            defer { link.close() }
             var lookedForAbandoned = false
             // Requests are claimed after a notification or a quiet wait, not after each answer handled.
             var requestsMayWait = true
@@ -326,15 +309,7 @@
             while true {
                 let closing = state.withLock { $0.closing }
                 do throws(PostgresError) {
-                    let live: PostgresConnection
-                    if let connection, connection.isHealthy {
-                        live = connection
-                    } else {
-                        connection?.close()
-                        live = try PostgresConnection(conninfo: conninfo)
-                        connection = live
-                        try Self.prepare(live, listening: Self.requestChannel)
-                    }
+                    let live = try link.live()
                     try recordAnswers(on: live)
                     if closing { break }
                     if !lookedForAbandoned {
@@ -371,11 +346,7 @@
                             "DELETE FROM taskwire_requests WHERE answered_at < now() - interval '10 minutes'")
                         lastSweep = ContinuousClock.now
                     }
-                    if warned {
-                        onWarning("PostgreSQL: taking forwarded writes works again")
-                        warned = false
-                    }
-                    delay = .milliseconds(20)
+                    link.worked()
                     if claimed.count == 256 { continue }
                     requestsMayWait =
                         try live.awaitNotification(
@@ -384,15 +355,9 @@
                 } catch {
                     requestsMayWait = true
                     if closing { break }
-                    if !warned {
-                        onWarning("PostgreSQL: taking forwarded writes failed, retrying: \(error)")
-                        warned = true
-                    }
-                    serverWake.pause(milliseconds: Self.milliseconds(delay))
-                    delay = min(delay * 2, .seconds(1))
+                    link.failed(error, pausing: serverWake)
                 }
             }
-            connection?.close()
         }
 
         private func run(_ handler: @escaping Handler, id: Int64, request: [UInt8], abandoned: Bool) {
@@ -435,13 +400,59 @@
 
         // MARK: Helpers
 
-        /// Readies a new session: it listens on `channel`, and commits without waiting for the disk. A request,
-        /// a claim or a reply is made durable by the journal commit that follows it (PostgreSQL flushes the
-        /// write-ahead log in order, up to that commit), and a crash that loses one only turns the answer into
-        /// a 503 after the deadline: not applied while nothing was claimed, in doubt once something was.
-        private static func prepare(_ connection: PostgresConnection, listening channel: String) throws(PostgresError) {
-            try connection.execute("SET synchronous_commit TO off")
-            try connection.execute("LISTEN \(channel)")
+        /// The connection of one of the queue's threads: made again when lost, readied for the queue, and a
+        /// warning said once when it starts failing and once when it works again.
+        private struct Link {
+            let conninfo: String
+            let channel: String
+            /// What the thread does, for the warnings ("forwarding writes to the writer").
+            let work: String
+            let onWarning: @Sendable (String) -> Void
+            private var connection: PostgresConnection?
+            private var warned = false
+            private var delay: Duration = .milliseconds(20)
+
+            init(conninfo: String, channel: String, work: String, onWarning: @escaping @Sendable (String) -> Void) {
+                self.conninfo = conninfo
+                self.channel = channel
+                self.work = work
+                self.onWarning = onWarning
+            }
+
+            /// The connection, made (again) when there is none that works. A new session listens on
+            /// `channel` and commits without waiting for the disk: a request, a claim or a reply is made
+            /// durable by the journal commit that follows it (PostgreSQL flushes the write-ahead log in order,
+            /// up to that commit), and a crash that loses one only turns the answer into a 503 after the
+            /// deadline: not applied while nothing was claimed, in doubt once something was.
+            mutating func live() throws(PostgresError) -> PostgresConnection {
+                if let connection, connection.isHealthy { return connection }
+                connection?.close()
+                let fresh = try PostgresConnection(conninfo: conninfo)
+                connection = fresh
+                try fresh.execute("SET synchronous_commit TO off")
+                try fresh.execute("LISTEN \(channel)")
+                return fresh
+            }
+
+            mutating func worked() {
+                if warned {
+                    onWarning("PostgreSQL: \(work) works again")
+                    warned = false
+                }
+                delay = .milliseconds(20)
+            }
+
+            /// Warns (once), then waits before the next try, longer each time up to a second, or until `wake`.
+            mutating func failed(_ error: PostgresError, pausing wake: WakePipe) {
+                if !warned {
+                    onWarning("PostgreSQL: \(work) failed, retrying: \(error)")
+                    warned = true
+                }
+                wake.pause(milliseconds: PostgresRequestQueue.milliseconds(delay))
+                delay = min(delay * 2, .seconds(1))
+            }
+
+            func close() { connection?.close() }
         }
 
         /// A PostgreSQL array literal of `ids`, for `= ANY($1::bigint[])`.

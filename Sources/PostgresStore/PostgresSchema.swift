@@ -59,26 +59,25 @@
             (
                 2,
                 [
-                    // Every statement that adds journal rows tells the sessions that LISTEN on
-                    // `taskwire_journal` (read nodes) when its transaction commits: their wake-up to read the new
-                    // rows. The rows stay the truth; a lost notification only delays a read node until its next
-                    // look (docs/postgres.md, "Read nodes").
+                    // Statements that add journal rows, hand requests over or record replies notify the sessions
+                    // that LISTEN on the channel their trigger names, when the transaction commits: read nodes
+                    // (`taskwire_journal`, `taskwire_replies`) and the writer (`taskwire_requests`). The rows stay
+                    // the truth; a lost notification only delays a node until its next look (docs/postgres.md,
+                    // "Several servers on one database").
                     """
-                    CREATE FUNCTION taskwire_journal_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+                    CREATE FUNCTION taskwire_notify() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
-                        PERFORM pg_notify('taskwire_journal', '');
+                        PERFORM pg_notify(TG_ARGV[0], '');
                         RETURN NULL;
                     END
                     $$
                     """,
                     """
                     CREATE TRIGGER taskwire_journal_notify AFTER INSERT ON taskwire_journal
-                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_journal_notify()
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_notify('taskwire_journal')
                     """,
-                    // Writes a read node hands to the writer: the request, who took it, and the reply with the
-                    // journal position the writer had committed when it answered (docs/postgres.md, "Writes on a
-                    // read node"). The writer listens on `taskwire_requests`, read nodes on `taskwire_replies`
-                    // (notified when the writer records replies).
+                    // Writes a read node hands to the writer: the request, when the writer took it, and the reply
+                    // with the journal position the writer had committed when it answered.
                     """
                     CREATE TABLE taskwire_requests (
                         id bigserial PRIMARY KEY,
@@ -91,28 +90,12 @@
                     )
                     """,
                     """
-                    CREATE FUNCTION taskwire_requests_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                        PERFORM pg_notify('taskwire_requests', '');
-                        RETURN NULL;
-                    END
-                    $$
-                    """,
-                    """
                     CREATE TRIGGER taskwire_requests_notify AFTER INSERT ON taskwire_requests
-                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_requests_notify()
-                    """,
-                    """
-                    CREATE FUNCTION taskwire_replies_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-                    BEGIN
-                        PERFORM pg_notify('taskwire_replies', '');
-                        RETURN NULL;
-                    END
-                    $$
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_notify('taskwire_requests')
                     """,
                     """
                     CREATE TRIGGER taskwire_replies_notify AFTER UPDATE OF reply ON taskwire_requests
-                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_replies_notify()
+                        FOR EACH STATEMENT EXECUTE FUNCTION taskwire_notify('taskwire_replies')
                     """,
                 ]
             ),
