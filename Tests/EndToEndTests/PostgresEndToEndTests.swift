@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import JSONRPC
 import TestSupport
 import Testing
 
@@ -208,6 +209,39 @@ struct PostgresEndToEndTests {
         #expect(document["tasks"]?.arrayValue?.count == 3)
         #expect(
             document["blobs"]?.objectValue?.members.first?.value == .string(content), "\(document["blobs"] ?? .null)")
+    }
+
+    @Test func aNotificationIsPushedToTheUsersConnectionOnAReadNodeAndMarkedReadThere() async throws {
+        let conninfo = try await migratedDatabase()
+        let token = try await CommandResult.run(
+            ["token", "create", "--user", "bob", "--role", "member", "--postgres", conninfo])
+        #expect(token.status == 0, "\(token.standardError)")
+        let bobsToken = String(decoding: token.standardOutput, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let writer = try ServerProcess(arguments: ["--postgres", conninfo])
+        defer { writer.kill() }
+        _ = try await writer.client.call("ping")
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.appending("reader.sock")
+        let reader = try ServerProcess(arguments: ["--postgres", conninfo, "--stdio", "--socket", path])
+        defer { reader.kill() }
+        _ = try await reader.client.call("ping")
+        let bob = try RPCTestClient.connect(toSocket: path, framing: .ndjson)
+        #expect(try await bob.call("auth.login", params: ["token": .string(bobsToken)])["result"] != nil)
+
+        // A change made on the writer reaches bob's inbox, and his connection on the read node, pushed.
+        let created = try await writer.client.call("tasks.create", params: ["title": "For bob", "assignee": "bob"])
+        let taskID = try #require(created["result"]?["task_id"])
+        let pushed = try await bob.next(timeout: .seconds(20))
+        #expect(pushed["method"] == "notifications.notification", "\(pushed)")
+        #expect(pushed["params"]?["notification"]?["task_id"] == taskID, "\(pushed)")
+        #expect(pushed["params"]?["unread_count"] == 1, "\(pushed)")
+        // Marked read through the read node (a write the writer makes), and read back there at once.
+        let marked = try await bob.call("notifications.mark_read", params: ["all": true])
+        #expect(marked["result"] != nil, "\(marked)")
+        let inbox = try await bob.call("notifications.list")
+        #expect(inbox["result"]?["unread_count"] == 0, "\(inbox)")
     }
 
     @Test func twoNodesRacingOnOneVersionGetOneWinnerAndIdempotencyKeysHoldAcrossNodes() async throws {
