@@ -340,12 +340,16 @@
 
         package var isFollowing: Bool { state.withLock { $0.following } }
 
-        package func follow(apply: @escaping @Sendable ([[UInt8]]) -> Bool, promoted: @escaping @Sendable () -> Void) {
+        package func follow(
+            apply: @escaping @Sendable ([[UInt8]]) -> Bool,
+            reload: @escaping @Sendable (_ snapshot: [UInt8], _ records: [[UInt8]]) -> Bool,
+            promoted: @escaping @Sendable () -> Void
+        ) {
             let start = state.withLock { $0.following && $0.writerThread == nil && !$0.closing }
             guard start else { return }
             do {
                 let thread = try WorkerThread(name: "postgres follower") { [self] in
-                    runFollower(apply: apply, promoted: promoted)
+                    runFollower(apply: apply, reload: reload, promoted: promoted)
                 }
                 state.withLock { $0.writerThread = thread }
             } catch {
@@ -380,7 +384,10 @@
         /// anyway every ``Options/followPoll``, and tries the serving lock each time; once it holds the lock
         /// (the writer is gone), it applies the last rows, becomes the writer and runs the writer's loop.
         /// A lost connection is retried for as long as it takes: reads go on from memory meanwhile.
-        private func runFollower(apply: @Sendable ([[UInt8]]) -> Bool, promoted: @Sendable () -> Void) {
+        private func runFollower(
+            apply: @Sendable ([[UInt8]]) -> Bool, reload: @Sendable ([UInt8], [[UInt8]]) -> Bool,
+            promoted: @Sendable () -> Void
+        ) {
             var applied = recoveredLastRecord
             var listening = false
             var warned = false
@@ -403,7 +410,12 @@
                     let now = ContinuousClock.now
                     let writes = try now >= lockNotBefore && Self.tryServingLock(writer)
                     if now >= lockNotBefore { lockNotBefore = now + options.followPoll }
-                    applied = try catchUp(after: applied, apply)
+                    do {
+                        applied = try catchUp(after: applied, apply)
+                    } catch is FollowerGap {
+                        applied = try catchUpFromSnapshot(after: applied, reload)
+                        applied = try catchUp(after: applied, apply)
+                    }
                     if warned {
                         options.onWarning("PostgreSQL: following the writer again")
                         warned = false
@@ -450,13 +462,7 @@
                 records.reserveCapacity(rows.count)
                 for row in 0..<rows.count {
                     let position = UInt64(rows.integer(row, 0) ?? 0)
-                    guard position == last + 1 else {
-                        throw StoreError(
-                            code: .failed,
-                            message: "Journal rows \(last + 1) to \(position - 1) are no longer in the database: the "
-                                + "writer replaced them with a snapshot while this read node was behind; restart "
-                                + "this server to recover from the snapshot")
-                    }
+                    guard position == last + 1 else { throw FollowerGap() }
                     let record = rows.bytes(row, 2)
                     guard CRC32C.checksum(record) == UInt32(truncatingIfNeeded: rows.integer(row, 1) ?? 0) else {
                         throw StoreError(
@@ -477,6 +483,44 @@
                 publish(acknowledged: last)
                 if rows.count < Self.followPageRows { return last }
             }
+        }
+
+        /// The rows after the last one applied are gone from the journal.
+        private struct FollowerGap: Error {}
+
+        /// After a ``FollowerGap``: reads the newest snapshot and the rows after it, in one consistent view, and
+        /// hands them to `reload`; returns the last record they cover.
+        private func catchUpFromSnapshot(
+            after applied: UInt64, _ reload: @Sendable ([UInt8], [[UInt8]]) -> Bool
+        ) throws -> UInt64 {
+            let recovery: PostgresRecovery
+            try writer.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                recovery = try PostgresRecovery.read(writer)
+                try writer.execute("COMMIT")
+            } catch {
+                if writer.isHealthy { _ = try? writer.execute("ROLLBACK") }
+                throw error
+            }
+            let covers = recovery.lastRecord - UInt64(recovery.records.count)
+            guard let snapshot = recovery.snapshot, covers > applied else {
+                throw StoreError(
+                    code: .damaged,
+                    message: "Journal rows after \(applied) are missing from taskwire_journal and no snapshot covers "
+                        + "them; restore the database from a backup")
+            }
+            guard reload(snapshot, recovery.records) else {
+                throw StoreError(
+                    code: .damaged,
+                    message: "The snapshot covering record \(covers) cannot be applied; restart this server to recover "
+                        + "from the database")
+            }
+            state.withLock { $0.lastAppended = recovery.lastRecord }
+            publish(acknowledged: recovery.lastRecord)
+            options.onWarning(
+                "PostgreSQL: this read node fell behind the writer's snapshots (rows \(applied + 1) to \(covers) are "
+                    + "gone from the journal); it caught up from the snapshot covering record \(covers)")
+            return recovery.lastRecord
         }
 
         /// Turns this read node, now holding the serving lock with every row applied, into the writer: appends

@@ -12,9 +12,15 @@ package protocol FollowingStore: Store {
     ///   - apply: called on the store's own thread with the records the writer committed after the last ones
     ///     recovered or applied, oldest first, and blocking until they are applied; `false` means they could
     ///     not be, and the store fails (its failure handler runs) rather than skip them.
+    ///   - reload: called instead of `apply` when the records after the last one applied are gone (the writer
+    ///     replaced them with a snapshot while this store was behind), with that snapshot and the records
+    ///     after it; blocking like `apply`, and `false` fails the store the same way.
     ///   - promoted: called once, on the store's thread, when the writer is gone and every record it committed
     ///     was applied: appends are accepted from then on.
-    func follow(apply: @escaping @Sendable ([[UInt8]]) -> Bool, promoted: @escaping @Sendable () -> Void)
+    func follow(
+        apply: @escaping @Sendable ([[UInt8]]) -> Bool,
+        reload: @escaping @Sendable (_ snapshot: [UInt8], _ records: [[UInt8]]) -> Bool,
+        promoted: @escaping @Sendable () -> Void)
 }
 
 /// A write a read node could not get the writer to answer.

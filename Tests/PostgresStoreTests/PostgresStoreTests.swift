@@ -210,7 +210,7 @@
                     arrived.occurred(records.count)
                     return true
                 },
-                promoted: { promoted.occurred() })
+                reload: { _, _ in false }, promoted: { promoted.occurred() })
             // More than a page of rows, then more after the database ended the read node's session.
             for number in 51...1_300 { _ = try writer.append(record(number)) }
             try await writer.barrier().wait()
@@ -243,6 +243,7 @@
                     applied.withLock { $0 += records }
                     return true
                 },
+                reload: { _, _ in false },
                 promoted: {
                     appliedBeforePromotion.withLock { $0 = applied.withLock { $0.count } }
                     promoted.occurred()
@@ -262,19 +263,17 @@
             #expect(try reopened.recover().records == (1...31).map(record))
         }
 
-        @Test func aReadNodeThatFellBehindTheWritersSnapshotsStopsRatherThanSkipRows() async throws {
+        @Test func aReadNodeThatFellBehindTheWritersSnapshotsCatchesUpFromTheNewest() async throws {
             let conninfo = try await migratedDatabase()
             let snapshots = Occurrences()
             let writer = try PostgresBackend.open(conninfo: conninfo, options: quiet(snapshots))
             defer { writer.close() }
             for number in 1...5 { try await writer.append(record(number)).wait() }
             var options = readNode()
-            let failures = Mutex<[StoreError]>([])
+            let warnings = Mutex<[String]>([])
+            options.onWarning = { warning in warnings.withLock { $0.append(warning) } }
             let failed = Occurrences()
-            options.onFailure = { error in
-                failures.withLock { $0.append(error) }
-                failed.occurred()
-            }
+            options.onFailure = { _ in failed.occurred() }
             let opened = try PostgresBackend.open(conninfo: conninfo, options: options)
             defer { opened.close() }
             let reader = try #require(opened as? any FollowingStore)
@@ -285,16 +284,30 @@
             for number in 11...15 { _ = try writer.append(record(number)) }
             #expect(writer.snapshot { Array("second".utf8) })
             try await snapshots.waitFor(2)
-            let applied = Occurrences()
+            let applied = Mutex<[[UInt8]]>([])
+            let arrived = Occurrences()
+            let reloaded = Mutex<[([UInt8], [[UInt8]])]>([])
+            let caughtUp = Occurrences()
             reader.follow(
                 apply: { records in
-                    applied.occurred(records.count)
+                    applied.withLock { $0 += records }
+                    arrived.occurred(records.count)
+                    return true
+                },
+                reload: { snapshot, records in
+                    reloaded.withLock { $0.append((snapshot, records)) }
+                    caughtUp.occurred()
                     return true
                 }, promoted: {})
-            try await failed.waitFor(1)
-            #expect(applied.count == 0, "rows applied across a gap")
-            #expect(failures.withLock { $0.first?.description.contains("Journal rows 6 to 10 are no longer") } == true)
-            #expect(throws: StoreError.self) { try reader.append(record(16)) }
+            try await caughtUp.waitFor(1)
+            // The newest snapshot, never rows across the gap; then the rows after it, as they commit.
+            #expect(reloaded.withLock { $0.map(\.0) } == [Array("second".utf8)])
+            #expect(reloaded.withLock { $0.first?.1 } == [])
+            for number in 16...17 { _ = try writer.append(record(number)) }
+            try await arrived.waitFor(2)
+            #expect(applied.withLock { $0 } == [record(16), record(17)])
+            #expect(failed.count == 0 && reader.isFollowing)
+            #expect(warnings.withLock { $0 }.contains { $0.contains("caught up from the snapshot covering record 15") })
         }
 
         @Test func aWriteAReadNodeForwardsIsRunByTheWriterAndAnsweredOnceTheNodeAppliedIt() async throws {
@@ -317,7 +330,7 @@
                 apply: { records in
                     applied.withLock { $0 += records }
                     return true
-                }, promoted: {})
+                }, reload: { _, _ in false }, promoted: {})
             let reply = try await reader.forward(Array("hello".utf8))
             #expect(reply == Array("olleh".utf8))
             // Read your writes: the node applied the record before the reply came back.
@@ -347,7 +360,7 @@
             let reader = try #require(
                 try PostgresBackend.open(conninfo: conninfo, options: options) as? any ForwardingStore)
             defer { reader.close() }
-            reader.follow(apply: { _ in true }, promoted: {})
+            reader.follow(apply: { _ in true }, reload: { _, _ in false }, promoted: {})
             let failure = await #expect(throws: ForwardingFailure.self) { try await reader.forward([1, 2, 3]) }
             #expect(failure?.inDoubt == false)
             #expect(failure?.message.contains("was not applied") == true)

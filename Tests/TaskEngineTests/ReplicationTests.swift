@@ -37,6 +37,47 @@ struct ReplicationTests {
         #expect(try await follower.events(after: 0, limit: .max) == written)
     }
 
+    @Test func aSnapshotPastTheAppliedRecordsCatchesUpWithEveryEventOnce() async throws {
+        let writer = try Fixture()
+        let follower = try Engine.open(store: MemoryStore(), clock: writer.clock)
+        let stream = follower.subscribe()
+        for title in ["One", "Two", "Three"] { try await writer.create(title) }
+        try await follower.applyReplicated(writer.store.records)
+        // What the follower misses: the writer replaced these records with a snapshot.
+        _ = try await writer.engine.upsertUser(UserInput(userID: "ann", name: "Ann", role: "member"), by: .system)
+        let ids = try await ListTests.populate(writer, count: 20, seed: 4)
+        try await writer.update(ids[0]) { $0.assignee = .some("ann") }
+        let snapshot = await writer.engine.state.snapshotBytes()
+        let covered = writer.store.records.count
+        // And what follows the snapshot.
+        _ = try await writer.engine.addComment(NewComment(taskID: ids[1], text: "After the snapshot"), by: .system)
+        try await writer.create("Last")
+
+        try await follower.applyReplicated(
+            snapshot: snapshot, records: Array(writer.store.records.dropFirst(covered)))
+        #expect(await follower.exportDocument() == (await writer.engine.exportDocument()))
+        #expect(follower.directory.profile(of: "ann")?.name == "Ann")
+        var received: [UInt64] = []
+        for await event in stream {
+            received.append(event.seq)
+            if received.count == Int(await writer.engine.lastSeq) { break }
+        }
+        #expect(received == Array(1...(await writer.engine.lastSeq)))
+
+        // A snapshot older than what the follower applied is refused, and changes nothing.
+        let older = try Fixture()
+        try await older.create("Alone")
+        let error = await engineError {
+            try await follower.applyReplicated(snapshot: await older.engine.state.snapshotBytes(), records: [])
+        }
+        guard case .damaged(let detail)? = error else {
+            Issue.record("expected damage, got \(String(describing: error))")
+            return
+        }
+        #expect(detail.contains("before event"))
+        #expect(await follower.exportDocument() == (await writer.engine.exportDocument()))
+    }
+
     @Test func aGapInTheRecordsIsRefusedAsDamage() async throws {
         let writer = try Fixture()
         for title in ["One", "Two", "Three"] { try await writer.create(title) }

@@ -217,7 +217,14 @@ package enum Launcher {
                 "serving reads: another taskwire writes this database; writes go to it until this one takes over",
                 ["last_seq": String(lastSeq)])
             readNode.follow(
-                apply: { records in applyReplicated(records, to: engine, logger: logger) },
+                apply: { records in
+                    blocking(logger) { () async throws(EngineError) in try await engine.applyReplicated(records) }
+                },
+                reload: { snapshot, records in
+                    blocking(logger) { () async throws(EngineError) in
+                        try await engine.applyReplicated(snapshot: snapshot, records: records)
+                    }
+                },
                 promoted: {
                     Task {
                         await engine.startScheduler()
@@ -233,16 +240,18 @@ package enum Launcher {
         return status
     }
 
-    /// Applies records the writer committed to a read node's engine, blocking the store's follower thread
-    /// until they are (so the rows are applied in order, and a promotion waits for the last ones); `false` when
-    /// the engine cannot understand them, which stops the server.
-    static func applyReplicated(_ records: [[UInt8]], to engine: Engine, logger: Logger) -> Bool {
+    /// Applies what the writer committed to a read node's engine (`body`), blocking the store's follower
+    /// thread until it is (so the rows are applied in order, and a promotion waits for the last ones); `false`
+    /// when the engine cannot understand it, which stops the server.
+    static func blocking(
+        _ logger: Logger, _ body: @escaping @Sendable () async throws(EngineError) -> Void
+    ) -> Bool {
         let outcome = Mutex<Bool?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             let applied: Bool
             do throws(EngineError) {
-                try await engine.applyReplicated(records)
+                try await body()
                 applied = true
             } catch {
                 logger.error("cannot apply the records another taskwire committed", ["error": error.message])
