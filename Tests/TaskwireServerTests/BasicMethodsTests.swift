@@ -15,8 +15,8 @@ struct BasicMethodsTests: GatedDispatcherSuite {
     let engine: Engine
     let dispatcher: Dispatcher
 
-    init() throws {
-        engine = try Engine.open(store: MemoryStore(), clock: clock)
+    init() async throws {
+        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         let invoker = MethodInvoker()
         let table = try MethodTable(
             BuiltinMethods.declarations(

@@ -10,10 +10,11 @@ import Testing
 /// sends them.
 struct CollaborationMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
-    let store = MemoryStore()
+    let store: any Store
     let table: MethodTable
 
-    init() throws {
+    init() async throws {
+        store = try await TestStore.make()
         let engine = try Engine.open(store: store, clock: clock, maxAttachmentBytes: 64)
         table = try MethodTable(
             TaskMethods.declarations(engine: engine) + CollaborationMethods.declarations(engine: engine))

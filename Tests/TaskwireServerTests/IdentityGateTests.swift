@@ -14,8 +14,8 @@ struct IdentityGateTests: GatedDispatcherSuite {
     let engine: Engine
     let dispatcher: Dispatcher
 
-    init() throws {
-        engine = try Engine.open(store: MemoryStore(), clock: clock)
+    init() async throws {
+        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         let table = try MethodTable(
             BuiltinMethods.declarations(
                 info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))

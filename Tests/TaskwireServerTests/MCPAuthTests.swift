@@ -14,8 +14,8 @@ struct MCPAuthTests: GatedDispatcherSuite {
     let engine: Engine
     let dispatcher: Dispatcher
 
-    init() throws {
-        engine = try Engine.open(store: MemoryStore(), clock: clock)
+    init() async throws {
+        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         let invoker = MethodInvoker()
         let table = try MethodTable.product(
             info: ServerInfo(transports: ["unix"], dataDirectory: nil, durability: "none"), engine: engine,

@@ -12,8 +12,8 @@ struct TemplateMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let table: MethodTable
 
-    init() throws {
-        let engine = try Engine.open(store: MemoryStore(), clock: clock)
+    init() async throws {
+        let engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         table = try MethodTable(TaskMethods.declarations(engine: engine) + TemplateMethods.declarations(engine: engine))
     }
 

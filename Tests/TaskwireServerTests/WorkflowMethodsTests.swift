@@ -10,11 +10,10 @@ import Testing
 /// params as a client sends them.
 struct WorkflowMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
-    let store = MemoryStore()
     let table: MethodTable
 
-    init() throws {
-        let engine = try Engine.open(store: store, clock: clock)
+    init() async throws {
+        let engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         table = try MethodTable(TaskMethods.declarations(engine: engine) + WorkflowMethods.declarations(engine: engine))
     }
 
