@@ -13,10 +13,22 @@ import Testing
     let sender = Samples.sender
 
     /// Writes an executable script `name` whose body is `body`; `$dir` in it is the script's directory.
+    ///
+    /// A child process writes it, never this one: a file this process held open for writing could be
+    /// inherited, for a moment, by a command another test spawns at the same time, and running the script
+    /// then fails with ETXTBSY ("Text file busy").
     func script(_ body: String, named name: String = "sendmail", in directory: TemporaryDirectory) throws -> String {
         let path = directory.appending(name)
-        try directory.write(name, Array("#!/bin/sh\ndir=$(dirname \"$0\")\n\(body)\n".utf8))
-        chmod(path, 0o755)
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+        writer.arguments = ["-c", "cat > \"$0\" && chmod 755 \"$0\"", path]
+        let input = Pipe()
+        writer.standardInput = input
+        try writer.run()
+        input.fileHandleForWriting.write(Data("#!/bin/sh\ndir=$(dirname \"$0\")\n\(body)\n".utf8))
+        try input.fileHandleForWriting.close()
+        writer.waitUntilExit()
+        guard writer.terminationStatus == 0 else { throw TestSupportError("could not write the script \(path)") }
         return path
     }
 
