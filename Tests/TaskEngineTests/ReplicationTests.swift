@@ -5,6 +5,16 @@ import Testing
 
 /// A node that does not write keeps an engine current from records another engine committed.
 struct ReplicationTests {
+    /// The `seq` of the first `count` events a subscriber receives.
+    static func seqs(of stream: AsyncStream<Event>, count: Int) async -> [UInt64] {
+        var received: [UInt64] = []
+        for await event in stream {
+            received.append(event.seq)
+            if received.count == count { break }
+        }
+        return received
+    }
+
     @Test func appliedRecordsRebuildTheWritersStateAndReachSubscribers() async throws {
         let writer = try Fixture()
         let followerStore = MemoryStore()
@@ -26,12 +36,9 @@ struct ReplicationTests {
         // The user change reached the profiles that expand assignees, without a restart.
         #expect(follower.directory.profile(of: "ann")?.name == "Ann")
         // Subscribers see every event once, in order; nothing was appended to the follower's own store.
-        var received: [UInt64] = []
-        for await event in stream {
-            received.append(event.seq)
-            if received.count == Int(await writer.engine.lastSeq) { break }
-        }
-        #expect(received == Array(1...(await writer.engine.lastSeq)))
+        #expect(
+            await Self.seqs(of: stream, count: Int(await writer.engine.lastSeq))
+                == Array(1...(await writer.engine.lastSeq)))
         #expect(followerStore.records.isEmpty)
         let written = try await writer.engine.events(after: 0, limit: .max)
         #expect(try await follower.events(after: 0, limit: .max) == written)
@@ -57,12 +64,9 @@ struct ReplicationTests {
             snapshot: snapshot, records: Array(writer.store.records.dropFirst(covered)))
         #expect(await follower.exportDocument() == (await writer.engine.exportDocument()))
         #expect(follower.directory.profile(of: "ann")?.name == "Ann")
-        var received: [UInt64] = []
-        for await event in stream {
-            received.append(event.seq)
-            if received.count == Int(await writer.engine.lastSeq) { break }
-        }
-        #expect(received == Array(1...(await writer.engine.lastSeq)))
+        #expect(
+            await Self.seqs(of: stream, count: Int(await writer.engine.lastSeq))
+                == Array(1...(await writer.engine.lastSeq)))
 
         // A snapshot older than what the follower applied is refused, and changes nothing.
         let older = try Fixture()
