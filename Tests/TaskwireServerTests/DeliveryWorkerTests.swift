@@ -14,7 +14,7 @@ struct DeliveryWorkerTests {
     let engine: Engine
 
     init() async throws {
-        engine = try Engine.open(store: MemoryStore(), clock: clock)
+        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
         _ = try await engine.upsertUser(
             UserInput(userID: "bob", name: "Bob", email: "bob@example.com", role: "member"), by: .system)
         var settings = NotificationSettings()
@@ -22,11 +22,13 @@ struct DeliveryWorkerTests {
         _ = try await engine.configureNotifications(settings, for: .user("bob"), by: .system)
     }
 
+    /// Assigns `count` tasks to bob and waits until they are durable: the worker takes only the deliveries
+    /// of durable commits.
     func assignToBob(_ count: Int) async throws {
         for number in 1...count {
             var input = NewTask(title: "Task \(number)")
             input.assignee = "bob"
-            _ = try await engine.create(input, by: .system)
+            try await engine.create(input, by: .system).ticket.wait()
         }
     }
 
