@@ -3,6 +3,14 @@
     import Locking
     import TaskStore
 
+    extension Duration {
+        /// The duration in whole milliseconds, for `poll` and the log (clamped to `Int32`).
+        var wholeMilliseconds: Int32 {
+            let (seconds, attoseconds) = components
+            return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        }
+    }
+
     /// A pipe one thread waits on beside a database socket and others write to, to wake it at once.
     final class WakePipe: Sendable {
         let readEnd: Int32
@@ -44,7 +52,7 @@
     }
 
     /// The writes read nodes hand to the writer through the table `taskwire_requests` (docs/postgres.md,
-    /// "Writes on a read node"), both ends of it, each on a thread and a connection of its own.
+    /// "Several servers on one database"), both ends of it, each on a thread and a connection of its own.
     ///
     /// A read node inserts a row with the request and waits, woken by `LISTEN taskwire_replies`, for the reply
     /// and the journal position the writer had committed when it answered; then it waits until it has
@@ -192,7 +200,7 @@
             let nearest = state.withLock { $0.waiting.values.map(\.deadline).min() }
             var wait = poll
             if let nearest { wait = min(wait, max(.zero, nearest - ContinuousClock.now)) }
-            return Self.milliseconds(wait)
+            return wait.wholeMilliseconds
         }
 
         /// The most requests one statement hands over, and the most replies one statement records.
@@ -324,7 +332,7 @@
                     guard requestsMayWait else {
                         requestsMayWait =
                             try live.awaitNotification(
-                                interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll))
+                                interrupt: serverWake.readEnd, timeoutMilliseconds: poll.wholeMilliseconds)
                             != .interrupted
                         serverWake.drain()
                         continue
@@ -350,7 +358,7 @@
                     if claimed.count == 256 { continue }
                     requestsMayWait =
                         try live.awaitNotification(
-                            interrupt: serverWake.readEnd, timeoutMilliseconds: Self.milliseconds(poll)) != .interrupted
+                            interrupt: serverWake.readEnd, timeoutMilliseconds: poll.wholeMilliseconds) != .interrupted
                     serverWake.drain()
                 } catch {
                     requestsMayWait = true
@@ -448,7 +456,7 @@
                     onWarning("PostgreSQL: \(work) failed, retrying: \(error)")
                     warned = true
                 }
-                wake.pause(milliseconds: PostgresRequestQueue.milliseconds(delay))
+                wake.pause(milliseconds: delay.wholeMilliseconds)
                 delay = min(delay * 2, .seconds(1))
             }
 
@@ -460,9 +468,5 @@
             "{" + ids.map(String.init).joined(separator: ",") + "}"
         }
 
-        static func milliseconds(_ duration: Duration) -> Int32 {
-            let (seconds, attoseconds) = duration.components
-            return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        }
     }
 #endif

@@ -17,7 +17,7 @@
     /// later appends are refused, and ``Options/onFailure`` tells the server to stop and recover from the
     /// database when restarted. One taskwire writes a database at a time: it holds an advisory lock for as long
     /// as it runs. Opened while another one holds it, with ``Options/whenServed`` `.follow`, the store is a read
-    /// node: it refuses appends, hands over the rows the writer commits (``follow(apply:promoted:)``), and takes
+    /// node: it refuses appends, hands over the rows the writer commits (``follow(apply:reload:promoted:)``), and takes
     /// the lock and starts writing when the writer is gone.
     package final class PostgresStore: ForwardingStore {
         /// How the store behaves (``PostgresStoreOptions``).
@@ -430,7 +430,7 @@
                         return
                     }
                     _ = try writer.awaitNotification(
-                        interrupt: followerWake.readEnd, timeoutMilliseconds: Self.milliseconds(options.followPoll))
+                        interrupt: followerWake.readEnd, timeoutMilliseconds: options.followPoll.wholeMilliseconds)
                     followerWake.drain()
                 } catch let error as StoreError {
                     fail(error)
@@ -440,7 +440,7 @@
                         options.onWarning("PostgreSQL: following the writer failed, retrying: \(error)")
                         warned = true
                     }
-                    followerWake.pause(milliseconds: Self.milliseconds(delay))
+                    followerWake.pause(milliseconds: delay.wholeMilliseconds)
                     delay = min(delay * 2, .seconds(1))
                 }
             }
@@ -548,8 +548,8 @@
 
         private static let readOnlyError = StoreError(
             code: .readOnly,
-            message: "This taskwire serves reads only: another taskwire writes this PostgreSQL database (it holds "
-                + "the serving lock), so send writes to that one; this one takes over writing when it stops")
+            message: "This taskwire is a read node: another taskwire writes this PostgreSQL database (it holds "
+                + "the serving lock), and this one writes only once it takes over")
 
         private func ticket(for record: UInt64) -> CommitTicket {
             CommitTicket(
@@ -753,8 +753,8 @@
                     "snapshot written",
                     [
                         "last_record": String(covers), "bytes": String(bytes.count),
-                        "encode_ms": Self.milliseconds(encoded - start),
-                        "write_ms": Self.milliseconds(ContinuousClock.now - encoded),
+                        "encode_ms": String((encoded - start).wholeMilliseconds),
+                        "write_ms": String((ContinuousClock.now - encoded).wholeMilliseconds),
                     ])
             } catch {
                 // Not fatal: the journal still holds everything, and a later change asks again.
@@ -807,13 +807,5 @@
             }
         }
 
-        private static func milliseconds(_ duration: Duration) -> String {
-            String(milliseconds(duration) as Int32)
-        }
-
-        private static func milliseconds(_ duration: Duration) -> Int32 {
-            let (seconds, attoseconds) = duration.components
-            return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        }
     }
 #endif

@@ -1,5 +1,5 @@
-/// A store that another process may be writing: a database several servers share (docs/postgres.md, "Read
-/// nodes"). Opened while another process writes it, the store follows: it refuses appends with
+/// A store that another process may be writing: a database several servers share (docs/postgres.md,
+/// "Several servers on one database"). Opened while another process writes it, the store follows: it refuses appends with
 /// ``StoreError/Code/readOnly`` and hands over each record the writer commits, in order, until the writer
 /// stops; then it takes over writing, continuing the numbering where the writer left it.
 package protocol FollowingStore: Store {
@@ -39,7 +39,7 @@ package struct ForwardingFailure: Error, Sendable, CustomStringConvertible {
 }
 
 /// A ``FollowingStore`` whose read nodes hand writes to the writer through the store they share
-/// (docs/postgres.md, "Writes on a read node").
+/// (docs/postgres.md, "Several servers on one database").
 package protocol ForwardingStore: FollowingStore {
     /// On a read node: hands `request` to the writer and returns its reply, once this node has applied every
     /// record the writer had committed when it answered, so the caller reads its own write here.

@@ -1,6 +1,7 @@
 #if Postgres
     import Locking
     import PostgresStore
+    import TaskEngine
     import TaskStore
     import TestSupport
     import Testing
@@ -197,7 +198,7 @@
             #expect(try reader.recover().records == (1...50).map(record))
             let write = #expect(throws: StoreError.self) { try reader.append(record(51)) }
             #expect(write?.code == .readOnly)
-            #expect(write?.description.contains("serves reads only") == true)
+            #expect(write?.description.contains("is a read node") == true)
             let blob = #expect(throws: StoreError.self) { try reader.putBlob(key: "abc123", bytes: [1]) }
             #expect(blob?.code == .readOnly)
 
@@ -224,6 +225,19 @@
             // The writer reconnected too, and kept the lock: a read node leaves it alone for a while after its
             // own reconnection, so a database restart does not move the writing to another node.
             #expect(reader.isFollowing && promoted.count == 0)
+        }
+
+        @Test func anEngineStartingOnAReadNodeLeavesTheBlobsItDoesNotKnowAlone() async throws {
+            let conninfo = try await migratedDatabase()
+            let writer = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { writer.close() }
+            // Bytes the writer stored for an upload whose attachment this node has not applied yet.
+            let key = String(repeating: "cd", count: 32)
+            try writer.putBlob(key: key, bytes: [1, 2, 3])
+            let reader = try PostgresBackend.open(conninfo: conninfo, options: readNode())
+            defer { reader.close() }
+            _ = try Engine.open(store: reader)
+            #expect(try writer.blobKeys() == [key])
         }
 
         @Test func aReadNodeTakesOverWritingWhenTheWriterStopsAndContinuesItsNumbering() async throws {

@@ -208,6 +208,9 @@ extension Engine {
     /// commit, or of deletions that crashed before their reclaim. Runs at start-up, before anything else
     /// can use the store, and blocks; a failure leaves the blobs for the next start.
     static func reclaimOrphanBlobs(store: any Store, state: EngineState) {
+        // A read node's memory may be behind the writer's, so what looks unreferenced may be in use; the writer
+        // sweeps when it starts.
+        if (store as? any FollowingStore)?.isFollowing == true { return }
         guard let keys = try? store.blobKeys() else { return }
         let referenced = state.collaboration.referencedKeys
         for key in keys where !referenced.contains(key) { try? store.deleteBlob(key: key) }

@@ -4,7 +4,7 @@ package import TaskEngine
 package import TaskStore
 
 /// A read node's writes, handed to the writer through the database both serve, and the writer's end that
-/// runs them (docs/postgres.md, "Writes on a read node").
+/// runs them (docs/postgres.md, "Several servers on one database").
 ///
 /// On a read node, a call to a method that writes goes, before the ``AuthGate``, to the writer as the
 /// connection's raw params and login (user, token, how it logged in). The writer runs it through its own
