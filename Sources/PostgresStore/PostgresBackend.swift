@@ -29,12 +29,13 @@ package enum PostgresBackend {
     }
 
     /// Creates or upgrades taskwire's tables in the database; returns the schema versions before and after.
-    package static func migrate(conninfo: String) throws(StoreError) -> (from: Int, to: Int) {
+    /// `upTo` stops at an earlier version (the schema an earlier release served, for a test of the upgrade).
+    package static func migrate(conninfo: String, upTo target: Int? = nil) throws(StoreError) -> (from: Int, to: Int) {
         #if Postgres
             do {
                 let connection = try PostgresConnection(conninfo: conninfo)
                 defer { connection.close() }
-                return try PostgresSchema.migrate(connection)
+                return try PostgresSchema.migrate(connection, upTo: target ?? PostgresSchema.latest)
             } catch {
                 throw error.storeError(.io, doing: "migrating")
             }

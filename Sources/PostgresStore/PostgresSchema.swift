@@ -115,11 +115,14 @@
             return Int(rows.integer(0, 0) ?? 0)
         }
 
-        /// Brings the database to ``latest``; returns the versions before and after.
+        /// Brings the database to `target` (``latest`` unless an earlier release's schema is wanted, as a test
+        /// of the upgrade makes one); returns the versions before and after.
         ///
         /// - Throws: a ``PostgresError`` from the database, or a statement-kind error when the database holds a
         ///   schema newer than this build knows.
-        static func migrate(_ connection: PostgresConnection) throws(PostgresError) -> (from: Int, to: Int) {
+        static func migrate(
+            _ connection: PostgresConnection, upTo target: Int = latest
+        ) throws(PostgresError) -> (from: Int, to: Int) {
             try connection.transaction { () throws(PostgresError) in
                 try connection.execute("SELECT pg_advisory_xact_lock($1)", [.integer(migrationLock)])
                 try connection.execute(
@@ -131,13 +134,13 @@
                     """)
                 let before = try version(of: connection)
                 guard before <= latest else { throw newerSchema(before) }
-                for migration in migrations where migration.version > before {
+                for migration in migrations where migration.version > before && migration.version <= target {
                     for statement in migration.statements { try connection.execute(statement) }
                     try connection.execute(
                         "INSERT INTO taskwire_schema_versions (version) VALUES ($1)",
                         [.integer(Int64(migration.version))])
                 }
-                return (before, latest)
+                return (before, max(before, min(target, latest)))
             }
         }
 

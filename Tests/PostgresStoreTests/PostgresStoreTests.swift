@@ -1,4 +1,5 @@
 #if Postgres
+    import Foundation
     import Locking
     import PostgresStore
     import TaskEngine
@@ -25,6 +26,49 @@
             let versions = try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "SELECT version FROM taskwire_schema_versions")
             #expect(versions == "1\n2\n")
+        }
+
+        @Test func aVersion1DatabaseWithDataIsRefusedUntilMigratedThenServedWhole() async throws {
+            // A database as the release before schema version 2 left it: its tables, and journal rows in the
+            // same record format (docs/storage.md) that every release writes.
+            let conninfo = try await PostgresScratch.createDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            #expect(try PostgresBackend.migrate(conninfo: conninfo, upTo: 1) == (0, 1))
+            let source = MemoryStore()
+            let before = try Engine.open(store: source)
+            for title in ["Call the customer", "Write the report", "Refund order 7"] {
+                _ = try await before.create(NewTask(title: title), by: .system)
+            }
+            for (index, record) in source.records.enumerated() {
+                let hex = record.map { String(format: "%02x", $0) }.joined()
+                try await PostgresScratch.psql(
+                    database: database,
+                    "INSERT INTO taskwire_journal (pos, crc, record) VALUES (\(index + 1), "
+                        + "\(Int32(bitPattern: CRC32C.checksum(record))), '\\x\(hex)')")
+            }
+            let refused = refusalToOpen(conninfo)
+            #expect(refused?.description.contains("schema version 1") == true, "\(String(describing: refused))")
+            #expect(refused?.description.contains("taskwire migrate --postgres") == true)
+
+            #expect(try PostgresBackend.migrate(conninfo: conninfo) == (1, 2))
+            let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { store.close() }
+            let after = try Engine.open(store: store)
+            #expect(await after.exportDocument() == (await before.exportDocument()))
+            // What version 2 adds works on it: a read node is woken by the new rows (no poll for ten minutes).
+            var options = readNode()
+            options.followPoll = .seconds(600)
+            let reader = try #require(
+                try PostgresBackend.open(conninfo: conninfo, options: options) as? any FollowingStore)
+            defer { reader.close() }
+            let arrived = Occurrences()
+            reader.follow(
+                apply: { records in
+                    arrived.occurred(records.count)
+                    return true
+                }, reload: { _, _ in false }, promoted: {})
+            try await after.create(NewTask(title: "After the upgrade"), by: .system).ticket.wait()
+            try await arrived.waitFor(1)
         }
 
         @Test func anUnmigratedDatabaseIsRefusedWithWhatToRun() async throws {
