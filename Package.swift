@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "TaskEngine", dependencies: ["Locking", "JSON", "TaskStore"], swiftSettings: settings),
         .testTarget(
             name: "TaskEngineTests",
-            dependencies: ["Locking", "TaskEngine", "TestSupport"],
+            dependencies: ["Locking", "TaskEngine", "StoreTestSupport", "TestSupport"],
             resources: [.copy("Golden")],
             swiftSettings: settings
         ),
@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireServerTests",
-            dependencies: ["Locking", "TaskwireServer", "TaskwireLog", "TestSupport"],
+            dependencies: ["Locking", "TaskwireServer", "TaskwireLog", "StoreTestSupport", "TestSupport"],
             swiftSettings: settings
         ),
 
@@ -128,6 +128,12 @@ let package = Package(
 
         // MARK: TestSupport
         .target(name: "TestSupport", dependencies: ["Locking", "JSON", "JSONRPC"], swiftSettings: settings),
+        // The store an engine under test runs on, memory or PostgreSQL by the pass (docs/postgres.md, "Testing").
+        .target(
+            name: "StoreTestSupport",
+            dependencies: ["Locking", "TaskStore", "PostgresStore", "TestSupport"],
+            swiftSettings: settings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,22 @@ package enum PostgresBackend {
         #endif
     }
 
+    /// Runs one SQL statement on a connection of its own, outside a transaction: for what a tool does beside
+    /// taskwire's tables (the tests create and drop their databases with it).
+    package static func execute(conninfo: String, _ statement: String) throws(StoreError) {
+        #if Postgres
+            do {
+                let connection = try PostgresConnection(conninfo: conninfo)
+                defer { connection.close() }
+                _ = try connection.execute(statement)
+            } catch {
+                throw error.storeError(.io, doing: "running a statement")
+            }
+        #else
+            throw notBuilt
+        #endif
+    }
+
     /// Creates or upgrades taskwire's tables in the database; returns the schema versions before and after.
     /// `upTo` stops at an earlier version (the schema an earlier release served, for a test of the upgrade).
     package static func migrate(conninfo: String, upTo target: Int? = nil) throws(StoreError) -> (from: Int, to: Int) {

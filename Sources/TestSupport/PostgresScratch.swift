@@ -47,5 +47,6 @@ package enum PostgresScratch {
     package struct ScratchError: Error, CustomStringConvertible {
         package var message: String
         package var description: String { message }
+        package init(message: String) { self.message = message }
     }
 }

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -7,6 +8,7 @@ import Testing
 /// Proves the running analytics aggregates right: after random creates, updates, completions and deletes,
 /// and after a restart (journal replay and snapshot load), every answer equals the same figures counted
 /// from scratch over every task.
+@Suite(.closesTestStores)
 struct AnalyticsAggregateTests {
     static let assignees: [UserID] = ["ann", "bob", "cy", "dee"]
     static let bots = ["support_bot", "sales_bot", "ops_bot"]

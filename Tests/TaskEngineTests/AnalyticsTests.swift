@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// `tasks.analytics` definitions on a small data set whose figures are worked out by hand.
+@Suite(.closesTestStores)
 struct AnalyticsTests {
     /// The world of every test here; the clock ends 3.5 hours after the start (2024-01-15T13:30:00Z).
     ///

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 
 /// Automations fired by published conversation tags: the spec's High Priority Support rule, auto-assignment,
 /// repeated event ids, the depth limit, and firings that survive replay, snapshots and export.
+@Suite(.closesTestStores)
 struct AutomationTests {
     static let bot = Caller(user: "support_bot", role: .agent)
 

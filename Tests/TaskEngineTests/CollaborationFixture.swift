@@ -1,5 +1,6 @@
 import JSON
 import Locking
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -14,14 +15,25 @@ struct NamedUsers: UserDirectory {
     }
 }
 
-/// A store that behaves like a `MemoryStore` but can be told to fail blob writes.
+/// A store that behaves like this pass's store (``TestStore``) but can be told to fail blob writes.
 final class BlobFailingStore: Store {
-    let inner = MemoryStore()
+    let inner: any Store
     private let failBlobWrites = Mutex(false)
+
+    init(on backend: TestStore.Backend = .thisPass) throws { inner = try TestStore.make(on: backend) }
+
+    /// The memory store inside, whose records a test reads and whose next append it can fail.
+    var memory: MemoryStore {
+        get throws {
+            try #require(inner as? MemoryStore, "the fixture of a test that reads the records must be on: .memory")
+        }
+    }
 
     func recover() throws(StoreError) -> RecoveredState { try inner.recover() }
     func append(_ record: [UInt8]) throws(StoreError) -> CommitTicket { try inner.append(record) }
     var recordsSinceSnapshot: Int { inner.recordsSinceSnapshot }
+    var snapshotDue: Bool { inner.snapshotDue }
+    func writeRecoverySnapshot(_ bytes: [UInt8]) throws(StoreError) { try inner.writeRecoverySnapshot(bytes) }
     func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool { inner.snapshot(encode: encode) }
     func barrier() -> CommitTicket { inner.barrier() }
     func close() { inner.close() }
@@ -49,19 +61,23 @@ struct CollaborationFixture {
     let engine: Engine
 
     init(
-        maxAttachmentBytes: Int = 1 << 20, snapshotThreshold: Int = 100_000, store: BlobFailingStore = .init()
+        maxAttachmentBytes: Int = 1 << 20, snapshotThreshold: Int = 100_000, store: BlobFailingStore? = nil
     )
         throws
     {
-        self.store = store
+        self.store = try store ?? BlobFailingStore()
         engine = try Engine.open(
-            store: store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
+            store: self.store, clock: clock, directory: directory, snapshotThreshold: snapshotThreshold,
             maxAttachmentBytes: maxAttachmentBytes)
     }
 
-    /// A second engine recovered from the same store.
+    /// Returns once every change so far is durable, and so in the feed and with its subscribers, as it is
+    /// before the server answers it.
+    func durable() async throws { try await store.barrier().wait() }
+
+    /// A second engine recovered from what a restart of the store would find (``TestStore.restarted(_:)``).
     func reopen() throws -> Engine {
-        try Engine.open(store: store, clock: clock, directory: directory)
+        try Engine.open(store: TestStore.restarted(store.inner), clock: clock, directory: directory)
     }
 
     func task(_ title: String = "Review customer complaint", by user: String = "user123") async throws -> TaskID {

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 
 /// The reply shapes of comments, attachments and watchers, compared with the files in `Golden/` (field names
 /// follow the spec's "Add Comment", "List Comments" and "Upload Attachment" examples).
+@Suite(.closesTestStores)
 struct CollaborationGoldenTests {
     @Test func replyShapes() async throws {
         let fixture = try CollaborationFixture()

@@ -1,11 +1,13 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// Comments, attachments and watchers survive replay, snapshots, and export/import exactly as tasks do.
+@Suite(.closesTestStores)
 struct CollaborationPersistenceTests {
     /// Tasks with comments, attachments (one deleted, one shared by two uploads), watchers and a deleted task.
     static func populate(_ fixture: CollaborationFixture) async throws -> [TaskID] {
@@ -42,7 +44,7 @@ struct CollaborationPersistenceTests {
     @Test func snapshotsCarryCommentsAttachmentsAndWatchers() async throws {
         let fixture = try CollaborationFixture(snapshotThreshold: 10)
         let ids = try await Self.populate(fixture)
-        #expect(fixture.store.inner.records.count < 10)
+        #expect(try await TestStore.tookSnapshot(fixture.store.inner, threshold: 10))
         let original = await fixture.engine.exportDocument()
         let replayed = try fixture.reopen()
         #expect(await replayed.exportDocument() == original)
@@ -146,10 +148,10 @@ struct CollaborationPersistenceTests {
     }
 
     @Test func replayRefusesCollaborationEventsThatDoNotFit() async throws {
-        let fixture = try CollaborationFixture()
+        let fixture = try CollaborationFixture(store: BlobFailingStore(on: .memory))
         let id = try await fixture.task()
         try await fixture.comment(id, "Hi")
-        let records = fixture.store.inner.records
+        let records = try fixture.store.memory.records
         let comment = try Event(bytes: records[1])
         for broken in [
             { (event: inout Event) in event.version = 2 },

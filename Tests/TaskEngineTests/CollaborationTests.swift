@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// Comments, attachments and watchers through the engine alone.
+@Suite(.closesTestStores)
 struct CollaborationTests {
     // MARK: Comments
 
@@ -173,13 +175,13 @@ struct CollaborationTests {
     }
 
     @Test func aRefusedAppendLeavesStateAndBlobsUnchanged() async throws {
-        let fixture = try CollaborationFixture()
+        let fixture = try CollaborationFixture(store: BlobFailingStore(on: .memory))
         let id = try await fixture.task()
         let kept = try await fixture.upload(id, [1, 2, 3])
         let before = await fixture.engine.exportDocument()
         let full = StoreError(code: .diskFull, message: "The disk is full.")
         for attempt in 0..<4 {
-            fixture.store.inner.failNextAppend(with: full)
+            try fixture.store.memory.failNextAppend(with: full)
             let error = await engineError {
                 switch attempt {
                 case 0: try await fixture.upload(id, [9, 9, 9])
@@ -264,6 +266,7 @@ struct CollaborationTests {
     @Test func collaborationChangesAreEventsInHistoryAndTheFeed() async throws {
         let fixture = try CollaborationFixture()
         let id = try await fixture.task()
+        try await fixture.durable()
         let stream = await fixture.engine.subscribe()
         let attachment = try await fixture.upload(id, pngBytes())
         let comment = try await fixture.comment(id, "Done", attachments: [attachment.id])

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import TestSupport
 import Testing
@@ -13,6 +14,7 @@ import Testing
 /// workflows and automations too), `datadir-v3` (the release before `journal.manifest`: a version 3
 /// snapshot and a journal, made by the same script with that release's binary) and `datadir-v3-manifest`
 /// (the release before the faster restart: the same, plus the `journal.manifest` it wrote).
+@Suite(.closesTestStores)
 struct CompatibilityTests {
     /// The fixtures, by the snapshot version their release wrote.
     static let versions = ["v1", "v2", "v3", "v3-manifest"]

@@ -1,9 +1,11 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
+@Suite(.closesTestStores)
 struct EngineTests {
     @Test func createStoresEveryFieldAndDefaults() async throws {
         let fixture = try Fixture()
@@ -109,7 +111,7 @@ struct EngineTests {
         }
         #expect(field == testCase.field)
         #expect(name == testCase.name)
-        #expect(fixture.store.records.isEmpty)
+        #expect(fixture.store.recordsSinceSnapshot == 0)
     }
 
     @Test func pastDueDateHasTheSpecMessage() async throws {
@@ -166,11 +168,11 @@ struct EngineTests {
         #expect(updated.task.assignee == "user789")
 
         // The same values again change nothing and record nothing.
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         let again = try await fixture.update(task.id) { $0.progress = 60 }
         #expect(again.updatedFields.isEmpty)
         #expect(again.task.version == 2)
-        #expect(fixture.store.records.count == records)
+        #expect(fixture.store.recordsSinceSnapshot == records)
     }
 
     /// Every status pair through `tasks.update`: which moves are allowed.
@@ -267,7 +269,7 @@ struct EngineTests {
             $0.context = ["b": "2", "a": "1"]
         }
         let first = try await fixture.create("Call back", configure: configure)
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         fixture.clock.advance(seconds: 60)
         let retry = try await fixture.engine.create(
             {
@@ -281,7 +283,7 @@ struct EngineTests {
         ).value
         #expect(retry.replayed)
         #expect(retry.task.id == first.id)
-        #expect(fixture.store.records.count == records)
+        #expect(fixture.store.recordsSinceSnapshot == records)
 
         let conflict = await engineError {
             try await fixture.create("Call back later", configure: configure)
@@ -361,19 +363,19 @@ struct EngineTests {
     }
 
     @Test func failedAppendChangesNothing() async throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(on: .memory)
         let task = try await fixture.create("Task") { $0.idempotencyKey = "k" }
         let before = await fixture.engine.exportDocument()
         let failure = StoreError(code: .diskFull, message: "No space left on device.")
 
-        fixture.store.failNextAppend(with: failure)
+        try fixture.memory.failNextAppend(with: failure)
         var error = await engineError { try await fixture.create("Another") { $0.idempotencyKey = "k2" } }
         #expect(error == .unavailable(failure))
         #expect(error?.name == "unavailable")
-        fixture.store.failNextAppend(with: failure)
+        try fixture.memory.failNextAppend(with: failure)
         error = await engineError { try await fixture.update(task.id) { $0.status = "in_progress" } }
         #expect(error == .unavailable(failure))
-        fixture.store.failNextAppend(with: failure)
+        try fixture.memory.failNextAppend(with: failure)
         error = await engineError { _ = try await fixture.engine.delete(task.id, by: .system) }
         #expect(error == .unavailable(failure))
 
@@ -419,6 +421,7 @@ struct EngineTests {
     }
 }
 
+@Suite(.closesTestStores)
 struct EngineHookTests {
     struct Directory: UserDirectory {
         func profile(of userID: UserID) -> UserProfile? {

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,9 +7,12 @@ import Testing
 
 /// The event feed over the second half's domains: workflows, templates and automations appear in it like
 /// tasks do, in commit order, with the subject and actor a bot filters on.
+@Suite(.closesTestStores)
 struct FeedDomainTests {
-    func feed(_ engine: Engine, types: Set<FeedEventType>? = nil) async throws -> [FeedEvent] {
-        try await engine.feedEvents(after: .start, limit: 1_000, types: types, retention: 1_000_000).events
+    func feed(_ fixture: Fixture, types: Set<FeedEventType>? = nil) async throws -> [FeedEvent] {
+        try await fixture.durable()
+        return try await fixture.engine.feedEvents(after: .start, limit: 1_000, types: types, retention: 1_000_000)
+            .events
     }
 
     @Test func aWorkflowsStepsReadyAndCompletionAreFeedEventsOfTheirWorkflow() async throws {
@@ -21,7 +25,7 @@ struct FeedDomainTests {
             try await fixture.setStatus(task, .inProgress)
             try await fixture.setStatus(task, .completed)
         }
-        let events = try await feed(fixture.engine)
+        let events = try await feed(fixture)
         let ofWorkflow = events.filter { $0.workflowID == workflow.description }
         // Every event of the workflow and of its steps' tasks carries its id, for the `workflow_id` filter.
         #expect(ofWorkflow.count == events.count)
@@ -42,7 +46,7 @@ struct FeedDomainTests {
         let done = try #require(events.first { $0.type == .workflowCompleted })
         #expect(done.json["object"]?["completed_at"] == .string(done.source.at.rfc3339))
         #expect(done.json["object"]?["updated_at"] == .string(done.source.at.rfc3339))
-        let filtered = try await feed(fixture.engine, types: [.workflowStepReady])
+        let filtered = try await feed(fixture, types: [.workflowStepReady])
         #expect(filtered.map(\.type) == [.workflowStepReady])
     }
 
@@ -50,7 +54,7 @@ struct FeedDomainTests {
         let tests = AutomationTests()
         let (fixture, automation) = try await tests.world()
         _ = try await tests.publish(fixture, eventID: "evt_feed")
-        let events = try await feed(fixture.engine)
+        let events = try await feed(fixture)
         let templateTypes = events.filter { if case .template = $0.source.subject { true } else { false } }
         #expect(templateTypes.map(\.type) == [.templateCreated])
         #expect(templateTypes.first?.json["object"]?["template_id"] == "tpl_urgent")

@@ -1,11 +1,13 @@
 import JSON
 import Locking
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// The event feed: which feed events each change yields, the state they carry, and cursors.
+@Suite(.closesTestStores)
 struct FeedTests {
     let fixture: Fixture
 
@@ -13,7 +15,9 @@ struct FeedTests {
 
     /// Every feed event so far, in one page.
     func feed(after cursor: FeedCursor = .start, types: Set<FeedEventType>? = nil) async throws -> [FeedEvent] {
-        try await fixture.engine.feedEvents(after: cursor, limit: 1_000, types: types, retention: 1_000_000).events
+        try await fixture.durable()
+        return try await fixture.engine.feedEvents(after: cursor, limit: 1_000, types: types, retention: 1_000_000)
+            .events
     }
 
     @Test func eachChangeYieldsOneEventPerKind() async throws {
@@ -131,6 +135,7 @@ struct FeedTests {
     @Test func cursorsOlderThanTheRetentionExpire() async throws {
         let task = try await fixture.create("Retained")
         for progress in 1...4 { try await fixture.update(task.id) { $0.progress = progress } }
+        try await fixture.durable()
         let expired = await engineError {
             _ = try await fixture.engine.feedEvents(after: .start, limit: 10, retention: 3)
         }

@@ -1,22 +1,38 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
-/// An engine on a `MemoryStore` with a hand-driven clock standing at 2024-01-15T10:00:00Z.
+/// An engine with a hand-driven clock standing at 2024-01-15T10:00:00Z, on this pass's store: memory, or a
+/// PostgreSQL database in the PostgreSQL pass (``TestStore``; the suite must be marked `.closesTestStores`).
 struct Fixture {
-    let store = MemoryStore()
+    let store: any Store
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
 
-    init(snapshotThreshold: Int = 100_000) throws {
+    /// `backend` is `.memory` for a test that reads the journal's records or makes an append fail
+    /// (``memory``).
+    init(snapshotThreshold: Int = 100_000, on backend: TestStore.Backend = .thisPass) throws {
+        store = try TestStore.make(on: backend)
         engine = try Engine.open(store: store, clock: clock, snapshotThreshold: snapshotThreshold)
     }
 
-    /// A second engine recovered from the same store.
+    /// The memory store under the engine, whose records a test reads and whose next append it can fail.
+    var memory: MemoryStore {
+        get throws {
+            try #require(store as? MemoryStore, "the fixture of a test that reads the records must be on: .memory")
+        }
+    }
+
+    /// Returns once every change so far is durable, and so in the feed and with its subscribers, as it is
+    /// before the server answers it.
+    func durable() async throws { try await store.barrier().wait() }
+
+    /// A second engine recovered from what a restart of the store would find (``TestStore.restarted(_:)``).
     func reopen() throws -> Engine {
-        try Engine.open(store: store, clock: clock)
+        try Engine.open(store: TestStore.restarted(store), clock: clock)
     }
 
     /// Creates a task with a title and optional fields, returning it.

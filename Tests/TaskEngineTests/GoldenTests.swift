@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -8,6 +9,7 @@ import Testing
 /// Every reply shape, compared with the files in `Golden/` (field names follow the spec's examples).
 ///
 /// Set `TASKWIRE_RECORD_GOLDEN=1` to rewrite the files after an intended change, then review the diff.
+@Suite(.closesTestStores)
 struct GoldenTests {
     static func check(_ value: JSONValue, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let actual = JSONWriter.prettyString(value)

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import TestSupport
 import Testing
@@ -6,6 +7,7 @@ import Testing
 @testable import TaskEngine
 
 /// Several events committed as one journal record: all or nothing, replayed and snapshotted like any other.
+@Suite(.closesTestStores)
 struct GroupedRecordTests {
     /// `task_created` events for new tasks, numbered from the engine's next `seq`.
     static func creations(
@@ -37,27 +39,27 @@ struct GroupedRecordTests {
         let error = await engineError { _ = try await fixture.engine.commitGroup(group) }
         #expect(error?.name == "unavailable")
         #expect(await fixture.engine.exportDocument() == before)
-        #expect(fixture.store.records.count == 1)
+        #expect(fixture.store.recordsSinceSnapshot == 1)
         #expect(await fixture.engine.lastSeq == 1)
     }
 
     @Test func aRefusedAppendOfAGroupChangesNothing() async throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(on: .memory)
         let before = await fixture.engine.exportDocument()
         let events = await Self.creations(["One", "Two"], on: fixture.engine)
-        fixture.store.failNextAppend(with: StoreError(code: .io, message: "disk full"))
+        try fixture.memory.failNextAppend(with: StoreError(code: .io, message: "disk full"))
         let error = await engineError { _ = try await fixture.engine.commitGroup(events) }
         #expect(error?.name == "unavailable")
         #expect(await fixture.engine.exportDocument() == before)
     }
 
     @Test func aGroupIsOneRecordAndReplaysIdentically() async throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(on: .memory)
         try await fixture.create("Before")
         let events = await Self.creations(["One", "Two", "Three"], on: fixture.engine)
         _ = try await fixture.engine.commitGroup(events)
-        #expect(fixture.store.records.count == 2)
-        #expect(fixture.store.records[1].first == UInt8(ascii: "["))
+        #expect(fixture.store.recordsSinceSnapshot == 2)
+        #expect(try fixture.memory.records[1].first == UInt8(ascii: "["))
         #expect(await fixture.engine.lastSeq == 4)
         let original = await fixture.engine.exportDocument()
         let replayed = try fixture.reopen()

@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// Proves the list indexes right by comparing every answer with a brute-force filter and sort.
+@Suite(.closesTestStores)
 struct ListTests {
     static let assignees: [UserID] = ["ann", "bob", "cy", "dee", "eve"]
     static let tagPool = ["support", "urgent", "billing", "vip", "bug", "ops"]

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import TestSupport
 import Testing
@@ -7,6 +8,7 @@ import Testing
 @testable import TaskEngine
 
 /// Notification routing, configurations, the inbox, and how all of it survives replay, snapshots and export.
+@Suite(.closesTestStores)
 struct NotificationTests {
     static let admin = Caller(user: "erin", role: .admin)
     static let alice = Caller(user: "alice", role: .member)
@@ -395,6 +397,7 @@ struct NotificationTests {
 
 /// The scheduler's reminders reach people like any other change: `task_overdue` and `task_due_soon` are made
 /// by `system`, so nobody is left out as their actor.
+@Suite(.closesTestStores)
 struct ReminderNotificationTests {
     @Test func overdueAndDueSoonReachTheAssigneeAndWatchersAsConfigured() async throws {
         let fixture = try await NotificationTests.directory()

@@ -1,6 +1,7 @@
 import Foundation
 import JSON
 import Locking
+import StoreTestSupport
 import TaskStore
 import TestSupport
 import Testing
@@ -9,6 +10,7 @@ import Testing
 
 /// `task_overdue` and `task_due_soon`: each fires once per due date of an open task, from the engine's one
 /// scheduler, driven here by the hand-moved clock; tests wait on ``Engine/schedulerSettled()`` or the feed.
+@Suite(.closesTestStores)
 struct OverdueTests {
     /// The reminder events committed so far, oldest first.
     static func reminders(_ engine: Engine) async throws -> [Event] {
@@ -57,8 +59,8 @@ struct OverdueTests {
         }
     }
 
-    static func started() async throws -> Fixture {
-        let fixture = try Fixture()
+    static func started(on backend: TestStore.Backend = .thisPass) async throws -> Fixture {
+        let fixture = try Fixture(on: backend)
         await fixture.engine.startScheduler()
         return fixture
     }
@@ -234,9 +236,9 @@ struct OverdueTests {
     }
 
     @Test func aFailedCommitStopsTheSchedulerQuietly() async throws {
-        let fixture = try await Self.started()
+        let fixture = try await Self.started(on: .memory)
         _ = try await fixture.create("Doomed") { $0.dueDate = Self.due(fixture, inHours: 2) }
-        fixture.store.failNextAppend(with: StoreError(code: .io, message: "disk full"))
+        try fixture.memory.failNextAppend(with: StoreError(code: .io, message: "disk full"))
         try await Self.advance(fixture, hours: 3)
         #expect(try await Self.reminders(fixture.engine).isEmpty)
         #expect(await fixture.engine.reminderTimerDeadline == nil)
@@ -245,7 +247,7 @@ struct OverdueTests {
     }
 
     @Test func tenThousandDueDatesShareOneTimerAndFireInBoundedRecords() async throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(on: .memory)
         let count = 10_000
         for index in 0..<count {
             var input = NewTask(title: "Task \(index)")
@@ -262,10 +264,10 @@ struct OverdueTests {
         await fixture.clock.waitForSleepers(atLeast: 1)
         #expect(fixture.clock.sleeperCount == 1)
         #expect(await fixture.engine.reminderTimerDeadline == early.dueDate?.adding(seconds: -3600))
-        let recordsBefore = fixture.store.records.count
+        let recordsBefore = fixture.store.recordsSinceSnapshot
         // Every due date passes at once: one overdue each, in records of at most 1000 events.
         try await Self.advance(fixture, hours: 24)
-        let records = fixture.store.records.dropFirst(recordsBefore)
+        let records = try fixture.memory.records.dropFirst(recordsBefore)
         let fired = try records.map { try JournalRecord.events(in: $0).map(\.event.type) }
         #expect(fired.map(\.count).reduce(0, +) == count + 1)
         #expect(fired.allSatisfy { $0.count <= DueScheduler.batchSize && $0.allSatisfy { $0 == .taskOverdue } })
@@ -325,6 +327,7 @@ struct OverdueTests {
 }
 
 /// Overdue across restarts: the marks survive the journal, snapshots and old data directories.
+@Suite(.closesTestStores)
 struct OverduePersistenceTests {
     static func open(
         _ path: String, clock: ManualTimeSource, snapshotThreshold: Int = 100_000

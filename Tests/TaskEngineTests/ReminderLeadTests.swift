@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import Testing
 
 @testable import TaskEngine
 
 /// The lead of `task_due_soon` follows the assignee's `remind_before_minutes`, then the default
 /// configuration's, then `--remind-before-minutes`; changing a configuration re-plans the timers at once.
+@Suite(.closesTestStores)
 struct ReminderLeadTests {
     static func world() async throws -> Fixture {
         let fixture = try await OverdueTests.started()

@@ -1,9 +1,11 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
+@Suite(.closesTestStores)
 struct ReplayTests {
     @Test func replayingTheJournalRebuildsTheSameState() async throws {
         let fixture = try Fixture()
@@ -19,7 +21,7 @@ struct ReplayTests {
         // A low threshold makes the engine take snapshots while the data set is built.
         let fixture = try Fixture(snapshotThreshold: 50)
         let ids = try await ListTests.populate(fixture, count: 200, seed: 5)
-        #expect(fixture.store.records.count < 50)
+        #expect(try await TestStore.tookSnapshot(fixture.store, threshold: 50))
         let original = await fixture.engine.exportDocument()
         let replayed = try fixture.reopen()
         #expect(await replayed.exportDocument() == original)

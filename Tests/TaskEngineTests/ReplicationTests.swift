@@ -1,9 +1,11 @@
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// A node that does not write keeps an engine current from records another engine committed.
+@Suite(.closesTestStores)
 struct ReplicationTests {
     /// The `seq` of the first `count` events a subscriber receives.
     static func seqs(of stream: AsyncStream<Event>, count: Int) async -> [UInt64] {
@@ -16,7 +18,7 @@ struct ReplicationTests {
     }
 
     @Test func appliedRecordsRebuildTheWritersStateAndReachSubscribers() async throws {
-        let writer = try Fixture()
+        let writer = try Fixture(on: .memory)
         let followerStore = MemoryStore()
         let follower = try Engine.open(store: followerStore, clock: writer.clock)
         let stream = follower.subscribe()
@@ -27,7 +29,7 @@ struct ReplicationTests {
         try await writer.update(ids[1]) { $0.assignee = .some("ann") }
 
         // Applied in two parts, the second overlapping the first, as a tail that re-reads its last rows does.
-        let records = writer.store.records
+        let records = try writer.memory.records
         try await follower.applyReplicated(Array(records.prefix(20)))
         try await follower.applyReplicated(Array(records.dropFirst(10)))
 
@@ -45,23 +47,23 @@ struct ReplicationTests {
     }
 
     @Test func aSnapshotPastTheAppliedRecordsCatchesUpWithEveryEventOnce() async throws {
-        let writer = try Fixture()
+        let writer = try Fixture(on: .memory)
         let follower = try Engine.open(store: MemoryStore(), clock: writer.clock)
         let stream = follower.subscribe()
         for title in ["One", "Two", "Three"] { try await writer.create(title) }
-        try await follower.applyReplicated(writer.store.records)
+        try await follower.applyReplicated(try writer.memory.records)
         // What the follower misses: the writer replaced these records with a snapshot.
         _ = try await writer.engine.upsertUser(UserInput(userID: "ann", name: "Ann", role: "member"), by: .system)
         let ids = try await ListTests.populate(writer, count: 20, seed: 4)
         try await writer.update(ids[0]) { $0.assignee = .some("ann") }
         let snapshot = await writer.engine.state.snapshotBytes()
-        let covered = writer.store.records.count
+        let covered = writer.store.recordsSinceSnapshot
         // And what follows the snapshot.
         _ = try await writer.engine.addComment(NewComment(taskID: ids[1], text: "After the snapshot"), by: .system)
         try await writer.create("Last")
 
         try await follower.applyReplicated(
-            snapshot: snapshot, records: Array(writer.store.records.dropFirst(covered)))
+            snapshot: snapshot, records: Array(try writer.memory.records.dropFirst(covered)))
         #expect(await follower.exportDocument() == (await writer.engine.exportDocument()))
         #expect(follower.directory.profile(of: "ann")?.name == "Ann")
         #expect(
@@ -83,10 +85,10 @@ struct ReplicationTests {
     }
 
     @Test func aGapInTheRecordsIsRefusedAsDamage() async throws {
-        let writer = try Fixture()
+        let writer = try Fixture(on: .memory)
         for title in ["One", "Two", "Three"] { try await writer.create(title) }
         let follower = try Engine.open(store: MemoryStore(), clock: writer.clock)
-        let records = writer.store.records
+        let records = try writer.memory.records
         let error = await engineError { try await follower.applyReplicated([records[0], records[2]]) }
         guard case .damaged(let detail)? = error else {
             Issue.record("expected damage, got \(String(describing: error))")

@@ -1,11 +1,13 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// Version 1 snapshots (releases up to 0.1.0) still load: positional, the header counting each kind.
+@Suite(.closesTestStores)
 struct SnapshotV1Tests {
     /// The version 1 form of a state: the header with its counts, then tasks, events, idempotency keys,
     /// users, tokens, comments and attachments, untagged; `collaborationCounts: false` writes the header

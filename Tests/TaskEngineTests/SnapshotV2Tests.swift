@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import StoreTestSupport
 import TaskStore
 import TestSupport
 import Testing
@@ -7,6 +8,7 @@ import Testing
 @testable import TaskEngine
 
 /// Version 2 snapshots: every line says its kind, readers sort lines by kind, and nothing counts lines.
+@Suite(.closesTestStores)
 struct SnapshotV2Tests {
     /// The state of the release 0.1.0 fixture (every kind of line), and its version 2 snapshot's lines.
     static func fixtureState() async throws -> (EngineState, [String]) {
@@ -100,7 +102,7 @@ struct SnapshotV2Tests {
     }
 
     @Test func aNewSnapshotIsAlwaysVersion2AndReadsBack() async throws {
-        let fixture = try Fixture(snapshotThreshold: 1)
+        let fixture = try Fixture(snapshotThreshold: 1, on: .memory)
         let task = try await fixture.create("Snapshotted")
         let reopened = try fixture.reopen()
         #expect(try await reopened.task(task.id) == task)
@@ -112,6 +114,7 @@ struct SnapshotV2Tests {
 
 /// Version 3 is version 2 plus the notification kinds: a version 2 payload reads, one holding a
 /// notification line is damage.
+@Suite(.closesTestStores)
 struct SnapshotV3Tests {
     static func payload(of engine: Engine, as version: Int) async -> [UInt8] {
         let text = String(decoding: await engine.state.snapshotBytes(), as: UTF8.self)

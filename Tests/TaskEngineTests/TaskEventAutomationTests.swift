@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,12 +7,13 @@ import Testing
 
 /// Automations with a `task_event` trigger: they fire in the same journal record as the change of the task,
 /// on the conditions they name, once per feed event, up to the depth limit, and survive replay and snapshots.
+@Suite(.closesTestStores)
 struct TaskEventAutomationTests {
     static let bot = Caller(user: "support_bot", role: .agent)
 
     /// The template tpl_followup (filled from the triggering task) on a fixture.
-    func world(snapshotThreshold: Int = 100_000) async throws -> Fixture {
-        let fixture = try Fixture(snapshotThreshold: snapshotThreshold)
+    func world(snapshotThreshold: Int = 100_000, on backend: TestStore.Backend = .thisPass) async throws -> Fixture {
+        let fixture = try Fixture(snapshotThreshold: snapshotThreshold, on: backend)
         var template = NewTemplate(name: "Follow-up")
         template.templateID = "tpl_followup"
         template.titleTemplate = "Follow up {{title}} ({{task_id}})"
@@ -47,14 +49,14 @@ struct TaskEventAutomationTests {
     }
 
     @Test func aCompletionFiresOnceInTheSameRecord() async throws {
-        let fixture = try await world()
+        let fixture = try await world(on: .memory)
         let rule = try await automation(
             fixture, event: "task_completed", conditions: ["priority": ["high", "critical"]])
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         let completed = try await completeTask(fixture, "Refund", priority: "high")
         // Creation, start and the completion with its firing: three records.
-        #expect(fixture.store.records.count == records + 3)
-        let last = try JournalRecord.events(in: try #require(fixture.store.records.last)).map(\.event)
+        #expect(fixture.store.recordsSinceSnapshot == records + 3)
+        let last = try JournalRecord.events(in: try #require(try fixture.memory.records.last)).map(\.event)
         #expect(last.map(\.type) == [.taskCompleted, .taskCreated])
         #expect(last.map(\.seq) == [last[0].seq, last[0].seq + 1])
         #expect(last[1].json["automation"]?["automation_id"] == .string(rule.id.description))
@@ -69,18 +71,18 @@ struct TaskEventAutomationTests {
         _ = try await completeTask(fixture, "Chat", priority: "low")
         #expect(try await fixture.engine.automation(rule.id).firedCount == 1)
         // A change that fires nothing is a plain record of one event.
-        #expect(fixture.store.records.last?.first == UInt8(ascii: "{"))
+        #expect(try fixture.memory.records.last?.first == UInt8(ascii: "{"))
         #expect(try await tasks(fixture.engine).count == 3)
     }
 
     @Test func aRefusedAppendKeepsNeitherTheChangeNorItsFiring() async throws {
-        let fixture = try await world()
+        let fixture = try await world(on: .memory)
         let rule = try await automation(fixture, event: "task_completed", conditions: ["priority": "high"])
         let task = try await fixture.create("Refund") { $0.priority = "high" }
         try await fixture.setStatus(task.id, .inProgress)
         let before = await fixture.engine.exportDocument()
         let seq = await fixture.engine.lastSeq
-        fixture.store.failNextAppend(with: StoreError(code: .io, message: "disk full"))
+        try fixture.memory.failNextAppend(with: StoreError(code: .io, message: "disk full"))
         let error = await engineError {
             _ = try await fixture.engine.complete(task.id, Completion(), by: Caller(user: "user123"))
         }
@@ -113,13 +115,13 @@ struct TaskEventAutomationTests {
     }
 
     @Test func theDepthLimitStopsAChain() async throws {
-        let fixture = try await world()
+        let fixture = try await world(on: .memory)
         // Every created task triggers the rule again: each firing is one level deeper.
         let rule = try await automation(fixture, event: "task_created")
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         try await fixture.create("Seed")
-        #expect(fixture.store.records.count == records + 1)
-        let events = try JournalRecord.events(in: try #require(fixture.store.records.last)).map(\.event)
+        #expect(fixture.store.recordsSinceSnapshot == records + 1)
+        let events = try JournalRecord.events(in: try #require(try fixture.memory.records.last)).map(\.event)
         #expect(events.map { $0.json["automation"]?["depth"] } == [nil, 1, 2, 3])
         #expect(try await fixture.engine.automation(rule.id).firedCount == AutomationLimits.maxDepth)
         #expect(try await tasks(fixture.engine).count == 1 + AutomationLimits.maxDepth)
@@ -203,10 +205,11 @@ struct TaskEventAutomationTests {
 }
 
 /// The scheduler's reminders trigger `task_event` automations like any other change of a task.
+@Suite(.closesTestStores)
 struct ReminderAutomationTests {
     @Test func anOverdueTaskFiresItsEscalationOnceInTheSchedulersRecord() async throws {
         let suite = TaskEventAutomationTests()
-        let fixture = try await suite.world()
+        let fixture = try await suite.world(on: .memory)
         await fixture.engine.startScheduler()
         let rule = try await suite.automation(fixture, event: "task_overdue", conditions: ["priority": "high"])
         let late = try await fixture.create("Refund") {
@@ -218,7 +221,7 @@ struct ReminderAutomationTests {
             $0.dueDate = OverdueTests.due(fixture, inHours: 2)
         }
         try await OverdueTests.advance(fixture, hours: 3)
-        let last = try JournalRecord.events(in: try #require(fixture.store.records.last)).map(\.event)
+        let last = try JournalRecord.events(in: try #require(try fixture.memory.records.last)).map(\.event)
         #expect(last.map(\.type) == [.taskOverdue, .taskCreated, .taskOverdue])
         #expect(last[1].json["automation"]?["automation_id"] == .string(rule.id.description))
         let followUps = try await suite.tasks(fixture.engine).filter { $0.title.hasPrefix("Follow up") }

@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// The template reply shapes, compared with the files in `Golden/` (`TASKWIRE_RECORD_GOLDEN=1` rewrites them).
+@Suite(.closesTestStores)
 struct TemplateGoldenTests {
     @Test func templateReplyShapes() async throws {
         let fixture = try Fixture()

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 
 /// Templates and tasks made from them: placeholders, defaults and overrides, checklists, permissions, and
 /// persistence through replay, snapshots and export.
+@Suite(.closesTestStores)
 struct TemplateTests {
     /// The spec's "Create Template" body, verbatim.
     static func customerComplaint() -> NewTemplate {
@@ -379,7 +381,7 @@ struct TemplateTests {
 
     @Test func templatesSurviveSnapshots() async throws {
         let fixture = try await populated(snapshotThreshold: 3)
-        #expect(fixture.store.records.count < 3)
+        #expect(try await TestStore.tookSnapshot(fixture.store, threshold: 3))
         let snapshot = await fixture.engine.state.snapshotBytes()
         let text = String(decoding: snapshot, as: UTF8.self)
         #expect(text.contains(#"{"kind":"template","template_id":"tpl_urgent""#))

@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 
 @testable import TaskEngine
@@ -8,7 +9,7 @@ import Testing
 /// The comparisons are long stretches of synchronous work, so they run on a thread of their own, one test at
 /// a time: on a 2-core machine the concurrency pool has two threads, and holding them starves every other
 /// suite running beside this one.
-@Suite(.serialized)
+@Suite(.serialized, .closesTestStores)
 struct TextSearchTests {
     /// Pieces of titles and descriptions: case pairs, precomposed and decomposed accents, letters whose
     /// lower case is ASCII (KELVIN SIGN) or longer (İ), canonical singletons of ASCII (U+037E is `;`),

@@ -1,10 +1,12 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
 @testable import TaskEngine
 
 /// `tasks.list {assignee: null}`, `avatar_url: null`, writing back an overdue task, and the search worker.
+@Suite(.closesTestStores)
 struct UserFacingFixTests {
     @Test func unassignedFilterFindsTasksNobodyOwns() async throws {
         let fixture = try Fixture()

@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 
 /// A workflow step that names a template gets its task from it: description, checklist, priority, tags and
 /// assignee, with placeholders filled from the workflow's context, its name and the step's name.
+@Suite(.closesTestStores)
 struct WorkflowTemplateTests {
     static let admin = Caller(user: "user123")
 

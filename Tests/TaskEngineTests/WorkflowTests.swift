@@ -1,4 +1,5 @@
 import JSON
+import StoreTestSupport
 import TaskStore
 import Testing
 
@@ -6,6 +7,7 @@ import Testing
 
 /// Workflows in the engine: creation, validation, blocking, readiness, cancel, reopen, update, status and
 /// persistence. The fixture's clock starts at 2024-01-15T10:00:00Z.
+@Suite(.closesTestStores)
 struct WorkflowTests {
     static let admin = Caller(user: "user123")
 
@@ -48,7 +50,7 @@ struct WorkflowTests {
         let id = try Self.workflowID(created)
         #expect(id.description.hasPrefix("wf_"))
         // One record holds both tasks and the workflow.
-        #expect(fixture.store.records.count == 1)
+        #expect(fixture.store.recordsSinceSnapshot == 1)
         #expect(await engine.lastSeq == 3)
         let setup = try Self.taskID(created, step: "Account Setup")
         let training = try Self.taskID(created, step: "Training")
@@ -111,7 +113,7 @@ struct WorkflowTests {
         #expect(error?.name == "invalid_workflow")
         #expect(error?.details["cycle"] == .array(cycle.map(JSONValue.string)))
         #expect(error?.message.contains(cycle.joined(separator: " → ")) == true)
-        #expect(fixture.store.records.isEmpty)
+        #expect(fixture.store.recordsSinceSnapshot == 0)
     }
 
     @Test func unknownDependenciesDuplicateNamesAndLimitsAreRefused() async throws {
@@ -152,9 +154,9 @@ struct WorkflowTests {
         let a = try Self.taskID(created, step: "A")
         try await fixture.setStatus(a, .inProgress)
         _ = try await fixture.engine.complete(a, Completion(), by: Self.admin)
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         let cancelled = try await fixture.engine.cancelWorkflow(id, by: Self.admin).value
-        #expect(fixture.store.records.count == records + 1)
+        #expect(fixture.store.recordsSinceSnapshot == records + 1)
         #expect(cancelled["status"] == "cancelled")
         let states = cancelled["steps"]?.arrayValue?.map { $0["status"] }
         #expect(states == ["completed", "cancelled", "cancelled"])
@@ -228,13 +230,13 @@ struct WorkflowTests {
                 by: Self.admin)
         }
         #expect(cycle?.details["cycle"] == ["B", "C", "B"])
-        let records = fixture.store.records.count
+        let records = fixture.store.recordsSinceSnapshot
         let updated = try await fixture.engine.updateWorkflow(
             id,
             WorkflowPatch(name: "Renamed", addSteps: [.init(name: "C", dependsOn: ["A"])], dependsOn: [("B", ["A"])]),
             by: Self.admin
         ).value
-        #expect(fixture.store.records.count == records + 1)
+        #expect(fixture.store.recordsSinceSnapshot == records + 1)
         #expect(updated["name"] == "Renamed" && updated["total_steps"] == 3)
         #expect(try await fixture.engine.task(b).blockedBy == ["A"])
         // Dropping the dependency makes B ready again, in the same record.

@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import Testing
@@ -7,12 +8,13 @@ import Testing
 @testable import TaskwireServer
 
 /// The `automations.*` handlers and `events.publish`, called through a `MethodTable` with JSON params.
+@Suite(.closesTestStores)
 struct AutomationMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let table: MethodTable
 
     init() async throws {
-        let engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        let engine = try Engine.open(store: try TestStore.make(), clock: clock)
         table = try MethodTable(
             TaskMethods.declarations(engine: engine) + TemplateMethods.declarations(engine: engine)
                 + AutomationMethods.declarations(engine: engine) + IdentityMethods.declarations(engine: engine))

@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -10,13 +11,14 @@ import Testing
 
 /// `basic.run` through the dispatcher, as connections see it: the spec's snippet on a real engine, the
 /// caller's permissions and `on_behalf_of` on every keyword, and syntax and runtime errors on the wire.
+@Suite(.closesTestStores)
 struct BasicMethodsTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
 
     init() async throws {
-        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        engine = try Engine.open(store: try TestStore.make(), clock: clock)
         let invoker = MethodInvoker()
         let table = try MethodTable(
             BuiltinMethods.declarations(

@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import Testing
@@ -8,13 +9,14 @@ import Testing
 
 /// The comment, attachment and watcher handlers, called through a `MethodTable` with JSON params as a client
 /// sends them.
+@Suite(.closesTestStores)
 struct CollaborationMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let store: any Store
     let table: MethodTable
 
     init() async throws {
-        store = try await TestStore.make()
+        store = try TestStore.make()
         let engine = try Engine.open(store: store, clock: clock, maxAttachmentBytes: 64)
         table = try MethodTable(
             TaskMethods.declarations(engine: engine) + CollaborationMethods.declarations(engine: engine))

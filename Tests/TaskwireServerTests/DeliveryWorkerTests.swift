@@ -1,5 +1,6 @@
 import Delivery
 import Locking
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import TestSupport
@@ -9,12 +10,13 @@ import Testing
 
 /// The delivery worker's retry wake-ups: one per earliest due retry, asked again when one comes early, none
 /// after the worker stopped.
+@Suite(.closesTestStores)
 struct DeliveryWorkerTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
 
     init() async throws {
-        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        engine = try Engine.open(store: try TestStore.make(), clock: clock)
         _ = try await engine.upsertUser(
             UserInput(userID: "bob", name: "Bob", email: "bob@example.com", role: "member"), by: .system)
         var settings = NotificationSettings()

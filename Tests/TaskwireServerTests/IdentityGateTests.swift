@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -9,13 +10,14 @@ import Testing
 
 /// Login, `on_behalf_of`, permissions and rate limits through the dispatcher, as a connection sees them,
 /// with a hand-driven clock.
+@Suite(.closesTestStores)
 struct IdentityGateTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
 
     init() async throws {
-        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        engine = try Engine.open(store: try TestStore.make(), clock: clock)
         let table = try MethodTable(
             BuiltinMethods.declarations(
                 info: ServerInfo(transports: ["stdio", "unix"], dataDirectory: nil, durability: "none"))

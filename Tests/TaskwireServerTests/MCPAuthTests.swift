@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -9,13 +10,14 @@ import Testing
 
 /// `tools/call` behind the auth gate: a socket connection must log in, and the tool's method runs as the
 /// caller with its permissions, `on_behalf_of` and rate limits.
+@Suite(.closesTestStores)
 struct MCPAuthTests: GatedDispatcherSuite {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let engine: Engine
     let dispatcher: Dispatcher
 
     init() async throws {
-        engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        engine = try Engine.open(store: try TestStore.make(), clock: clock)
         let invoker = MethodInvoker()
         let table = try MethodTable.product(
             info: ServerInfo(transports: ["unix"], dataDirectory: nil, durability: "none"), engine: engine,

@@ -2,6 +2,7 @@ import Delivery
 import JSON
 import JSONRPC
 import Locking
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import TestSupport
@@ -11,14 +12,14 @@ import Testing
 
 /// The `notifications.*` handlers with JSON params as a client sends them, the push of new inbox
 /// notifications to the recipient's connections, and the delivery worker over a recording channel.
+@Suite(.closesTestStores)
 struct NotificationMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
-    let store = MemoryStore()
     let engine: Engine
     let table: MethodTable
 
     init() async throws {
-        engine = try Engine.open(store: store, clock: clock)
+        engine = try Engine.open(store: try TestStore.make(), clock: clock)
         table = try MethodTable(
             TaskMethods.declarations(engine: engine) + IdentityMethods.declarations(engine: engine)
                 + NotificationMethods.declarations(engine: engine))

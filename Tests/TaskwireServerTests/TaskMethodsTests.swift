@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import Testing
@@ -7,12 +8,17 @@ import Testing
 @testable import TaskwireServer
 
 /// The `tasks.*` handlers, called through a `MethodTable` with JSON params as a client sends them.
+@Suite(.closesTestStores)
 struct TaskMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
-    let store = MemoryStore()
+    let store: any Store
     let table: MethodTable
 
-    init() throws {
+    init() throws { try self.init(on: .thisPass) }
+
+    /// The methods on `backend`: `.memory` for a test that makes an append fail.
+    init(on backend: TestStore.Backend) throws {
+        store = try TestStore.make(on: backend)
         let engine = try Engine.open(store: store, clock: clock)
         table = try MethodTable(TaskMethods.declarations(engine: engine))
     }
@@ -36,18 +42,19 @@ struct TaskMethodsTests {
     }
 
     @Test func aFullDiskAnswers503AndChangesNothing() async throws {
-        let created = try await result("tasks.create", ["title": "Before the disk filled"])
+        let suite = try TaskMethodsTests(on: .memory)
+        let created = try await suite.result("tasks.create", ["title": "Before the disk filled"])
         let id = try #require(created["task_id"]?.stringValue)
-        let before = try await result("tasks.list", nil)
-        store.failNextAppend(
+        let before = try await suite.result("tasks.list", nil)
+        try #require(suite.store as? MemoryStore).failNextAppend(
             with: StoreError(code: .diskFull, message: "The disk is full: the journal has no reserved space left."))
-        let refused = try #require(await error("tasks.update", ["task_id": .string(id), "progress": 50]))
+        let refused = try #require(await suite.error("tasks.update", ["task_id": .string(id), "progress": 50]))
         #expect(refused.code == 503)
         #expect(refused.name == "unavailable")
-        #expect(try await result("tasks.list", nil) == before)
-        #expect(try await result("tasks.get", ["task_id": .string(id)])["version"] == 1)
+        #expect(try await suite.result("tasks.list", nil) == before)
+        #expect(try await suite.result("tasks.get", ["task_id": .string(id)])["version"] == 1)
         // Once space is back, the same write goes through.
-        #expect(try await result("tasks.update", ["task_id": .string(id), "progress": 50])["version"] == 2)
+        #expect(try await suite.result("tasks.update", ["task_id": .string(id), "progress": 50])["version"] == 2)
     }
 
     @Test func registersEveryTasksMethod() {
@@ -110,7 +117,7 @@ struct TaskMethodsTests {
         #expect(gone?.code == 404)
         #expect(gone?.message == "Task \(id) not found")
         #expect(gone?.name == "task_not_found")
-        #expect(store.records.count == 4)
+        #expect(store.recordsSinceSnapshot == 4)
     }
 
     static let unknownFields: [(String, JSONValue, String)] = [

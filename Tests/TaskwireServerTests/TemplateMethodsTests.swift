@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import StoreTestSupport
 import TaskEngine
 import TaskStore
 import Testing
@@ -8,12 +9,13 @@ import Testing
 
 /// The `templates.*` handlers, `tasks.create_from_template` and checklist ticks through `tasks.update`,
 /// called through a `MethodTable` with JSON params as a client sends them.
+@Suite(.closesTestStores)
 struct TemplateMethodsTests {
     let clock = ManualTimeSource("2024-01-15T10:00:00Z")
     let table: MethodTable
 
     init() async throws {
-        let engine = try Engine.open(store: try await TestStore.make(), clock: clock)
+        let engine = try Engine.open(store: try TestStore.make(), clock: clock)
         table = try MethodTable(TaskMethods.declarations(engine: engine) + TemplateMethods.declarations(engine: engine))
     }
 
