@@ -462,6 +462,48 @@
             #expect(try reopened.recover().records == (1...200).map(record))
         }
 
+        /// A full disk on the database's side (SQLSTATE 53100) and a serialization failure (40001) refuse
+        /// the journal's transaction: the writes wait, nothing of the refused transaction is in the database,
+        /// and once the database accepts again every record commits once, in order.
+        @Test(arguments: ["53100", "40001"])
+        func aRefusingDatabaseMakesWritesWaitThenCommitsEachOnce(sqlState: String) async throws {
+            let conninfo = try await migratedDatabase()
+            let database = PostgresScratch.databaseName(conninfo)
+            let (warnings, warned) = AsyncStream.makeStream(of: String.self)
+            var options = quiet()
+            options.onWarning = { warned.yield($0) }
+            let store = try PostgresBackend.open(conninfo: conninfo, options: options)
+            try await store.append(record(1)).wait()
+            // Every insert into the journal fails with `sqlState` while the fault table holds it.
+            try await PostgresScratch.psql(
+                database: database,
+                """
+                CREATE TABLE test_fault (state text);
+                INSERT INTO test_fault VALUES ('\(sqlState)');
+                CREATE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE code text;
+                BEGIN
+                    SELECT state INTO code FROM test_fault LIMIT 1;
+                    IF code IS NOT NULL THEN RAISE EXCEPTION 'injected fault' USING ERRCODE = code; END IF;
+                    RETURN NULL;
+                END $$;
+                CREATE TRIGGER test_fault BEFORE INSERT ON taskwire_journal
+                    FOR EACH STATEMENT EXECUTE FUNCTION test_fault();
+                """)
+            let tickets = try (2...5).map { number in try store.append(record(number)) }
+            var iterator = warnings.makeAsyncIterator()
+            let first = try #require(await iterator.next())
+            #expect(first.contains("committing the journal failed, retrying") && first.contains(sqlState))
+            #expect(try await PostgresScratch.psql(database: database, "SELECT count(*) FROM taskwire_journal") == "1\n")
+            try await PostgresScratch.psql(database: database, "DELETE FROM test_fault")
+            for ticket in tickets { try await ticket.wait() }
+            #expect(await iterator.next() == "PostgreSQL: the journal commits again")
+            store.close()
+            let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
+            defer { reopened.close() }
+            #expect(try reopened.recover().records == (1...5).map(record))
+        }
+
         @Test func aDatabaseGoneForLongerThanTheRetryWindowFailsTheStoreAndItsTickets() async throws {
             let conninfo = try await migratedDatabase()
             let database = PostgresScratch.databaseName(conninfo)
