@@ -99,6 +99,34 @@
                     """,
                 ]
             ),
+            (
+                3,
+                [
+                    // Every node reports here, once a second, the rate-limited calls it admitted that are still in
+                    // their windows, and reads the other nodes' reports, so that a user's limit holds for the
+                    // whole fleet (docs/postgres.md, "Several servers on one database"). `reported_at` is when a
+                    // node last replaced its counts; `read_at` the instant before it last read the others'.
+                    """
+                    CREATE TABLE taskwire_rate_nodes (
+                        node text PRIMARY KEY,
+                        reported_at timestamptz NOT NULL,
+                        read_at timestamptz NOT NULL
+                    )
+                    """,
+                    // `oldest` is the time of the oldest call still in the window, in seconds since 1970 on the
+                    // node's clock (for `retry_after_seconds`).
+                    """
+                    CREATE TABLE taskwire_rate_calls (
+                        node text NOT NULL REFERENCES taskwire_rate_nodes (node) ON DELETE CASCADE,
+                        user_id text NOT NULL,
+                        operation text NOT NULL,
+                        calls integer NOT NULL CHECK (calls > 0),
+                        oldest double precision NOT NULL,
+                        PRIMARY KEY (node, user_id, operation)
+                    )
+                    """,
+                ]
+            ),
         ]
 
         /// The channel read nodes listen on for new journal rows (migration 2).

@@ -16,7 +16,7 @@ struct PostgresEndToEndTests {
         let conninfo = try await PostgresScratch.createDatabase()
         let first = try await CommandResult.run(["migrate", "--postgres", conninfo])
         #expect(first.status == 0, "migrate failed: \(first.standardError)")
-        #expect(first.standardError.contains("migrated the schema from version 0 to 2"))
+        #expect(first.standardError.contains("migrated the schema from version 0 to 3"))
         return conninfo
     }
 
@@ -31,7 +31,7 @@ struct PostgresEndToEndTests {
         #expect(first.status == 0)
         let second = try await CommandResult.run(["migrate", "--postgres", conninfo])
         #expect(second.status == 0)
-        #expect(second.standardError.contains("the schema is current (version 2)"))
+        #expect(second.standardError.contains("the schema is current (version 3)"))
         let unreachable = try await CommandResult.run(["migrate", "--postgres", "host=/nonexistent dbname=x"])
         #expect(unreachable.status == 74)
         #expect(unreachable.standardError.contains("PostgreSQL: migrating failed"))
@@ -209,6 +209,45 @@ struct PostgresEndToEndTests {
         #expect(document["tasks"]?.arrayValue?.count == 3)
         #expect(
             document["blobs"]?.objectValue?.members.first?.value == .string(content), "\(document["blobs"] ?? .null)")
+    }
+
+    @Test func aUsersReadLimitCountsTheReadsAnsweredOnEveryNode() async throws {
+        let conninfo = try await migratedDatabase()
+        let database = PostgresScratch.databaseName(conninfo)
+        let token = try await CommandResult.run(
+            ["token", "create", "--user", "ann", "--role", "member", "--postgres", conninfo])
+        #expect(token.status == 0, "\(token.standardError)")
+        let arguments = ["--postgres", conninfo, "--stdio-user", "ann", "--rate-limit", "list=4/hour"]
+        let writer = try ServerProcess(arguments: arguments)
+        defer { writer.kill() }
+        _ = try await writer.client.call("ping")
+        let reader = try ServerProcess(arguments: arguments)
+        defer { reader.kill() }
+        // Four lists an hour for ann: two on each node, each under the limit on its own.
+        for node in [writer, reader, writer, reader] {
+            let listed = try await node.client.call("tasks.list")
+            #expect(listed["result"]?["tasks"] != nil, "\(listed)")
+        }
+        // Once both nodes have reported since the last call, and then read each other's reports, both refuse.
+        func clock() async throws -> String {
+            try await PostgresScratch.psql(database: database, "SELECT clock_timestamp()::text")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func waitForBothNodes(_ column: String, after instant: String) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            let query = "SELECT count(*) FROM taskwire_rate_nodes WHERE \(column) > '\(instant)'"
+            while try await PostgresScratch.psql(database: database, query) != "2\n" {
+                guard ContinuousClock.now < deadline else { throw TestTimeout("both nodes' \(column)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        try await waitForBothNodes("reported_at", after: try await clock())
+        try await waitForBothNodes("read_at", after: try await clock())
+        for node in [reader, writer] {
+            let refused = try await node.client.call("tasks.list")
+            #expect(refused["error"]?["code"] == 429, "\(refused)")
+            #expect(refused["error"]?["data"]?["operation"] == "list")
+        }
     }
 
     @Test func aNotificationIsPushedToTheUsersConnectionOnAReadNodeAndMarkedReadThere() async throws {

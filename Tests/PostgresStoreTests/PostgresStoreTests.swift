@@ -19,13 +19,13 @@
             async let second = Task.detached { try PostgresBackend.migrate(conninfo: conninfo) }.value
             let results = try await [first, second]
             // Exactly one of the two did the work; the other waited for the lock and found nothing to do.
-            #expect(results.map(\.from).sorted() == [0, 2])
-            #expect(results.allSatisfy { $0.to == 2 })
+            #expect(results.map(\.from).sorted() == [0, 3])
+            #expect(results.allSatisfy { $0.to == 3 })
             let again = try PostgresBackend.migrate(conninfo: conninfo)
-            #expect(again.from == 2 && again.to == 2)
+            #expect(again.from == 3 && again.to == 3)
             let versions = try await PostgresScratch.psql(
                 database: PostgresScratch.databaseName(conninfo), "SELECT version FROM taskwire_schema_versions")
-            #expect(versions == "1\n2\n")
+            #expect(versions == "1\n2\n3\n")
         }
 
         @Test func aVersion1DatabaseWithDataIsRefusedUntilMigratedThenServedWhole() async throws {
@@ -50,7 +50,7 @@
             #expect(refused?.description.contains("schema version 1") == true, "\(String(describing: refused))")
             #expect(refused?.description.contains("taskwire migrate --postgres") == true)
 
-            #expect(try PostgresBackend.migrate(conninfo: conninfo) == (1, 2))
+            #expect(try PostgresBackend.migrate(conninfo: conninfo) == (1, 3))
             let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
             defer { store.close() }
             let after = try Engine.open(store: store)
@@ -528,6 +528,38 @@
             let reopened = try PostgresBackend.open(conninfo: conninfo, options: quiet())
             defer { reopened.close() }
             #expect(try reopened.recover().records == [record(1)])
+        }
+
+        // MARK: Shared rate limits
+
+        @Test func eachServerReceivesTheOthersRateLimitedCallsAndAStoppedOneNoLongerCounts() async throws {
+            let conninfo = try await migratedDatabase()
+            func exchange(_ calls: Int) throws -> (PostgresRateExchange, AsyncStream<[SharedCallCount]>) {
+                let (reports, report) = AsyncStream.makeStream(of: [SharedCallCount].self)
+                let exchange = try PostgresRateExchange(
+                    conninfo: conninfo, period: .milliseconds(50),
+                    local: { [SharedCallCount(user: "ann", operation: "list", calls: calls, oldest: 1_000)] },
+                    received: { report.yield($0) }, onWarning: { Issue.record("warning: \($0)") })
+                return (exchange, reports)
+            }
+            let (first, firstReports) = try exchange(2)
+            let (second, secondReports) = try exchange(1)
+            defer { second.close() }
+            // Each receives the other's calls, never its own.
+            for await counts in secondReports where !counts.isEmpty {
+                #expect(counts == [SharedCallCount(user: "ann", operation: "list", calls: 2, oldest: 1_000)])
+                break
+            }
+            for await counts in firstReports where !counts.isEmpty {
+                #expect(counts == [SharedCallCount(user: "ann", operation: "list", calls: 1, oldest: 1_000)])
+                break
+            }
+            // A server that stops takes its counts with it.
+            first.close()
+            for await counts in secondReports where counts.isEmpty { break }
+            let nodes = try await PostgresScratch.psql(
+                database: PostgresScratch.databaseName(conninfo), "SELECT node FROM taskwire_rate_nodes")
+            #expect(nodes == second.node + "\n")
         }
 
         // MARK: Blobs

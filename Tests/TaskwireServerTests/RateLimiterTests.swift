@@ -1,3 +1,4 @@
+import PostgresStore
 import TaskEngine
 import Testing
 
@@ -20,6 +21,39 @@ import Testing
         #expect(limiter.admit(user: "u", operation: "list", now: 60.5) == .admitted)
         #expect(limiter.admit(user: "u", operation: "list", now: 61) == .refused(retryAfterSeconds: 29))
         #expect(limiter.admit(user: "u", operation: "list", now: 90.5) == .admitted)
+    }
+
+    @Test func callsOtherServersReportCountWithThisServersOwn() {
+        let limiter = RateLimiter(limits: ["list": .init(count: 3, window: 60)])
+        #expect(limiter.admit(user: "u", operation: "list", now: 10) == .admitted)
+        limiter.receiveSharedCalls(
+            [
+                SharedCallCount(user: "u", operation: "list", calls: 2, oldest: 5),
+                SharedCallCount(user: "v", operation: "list", calls: 9, oldest: 5),
+                SharedCallCount(user: "u", operation: "unlimited", calls: 9, oldest: 5),
+            ], now: 11)
+        // One here and two elsewhere fill u's three; the oldest, elsewhere at 5 s, leaves the window at 65 s.
+        #expect(limiter.admit(user: "u", operation: "list", now: 12) == .refused(retryAfterSeconds: 53))
+        // Another user's calls elsewhere are theirs alone.
+        #expect(limiter.admit(user: "w", operation: "list", now: 12) == .admitted)
+        // What this server reports: its own admitted calls still in their windows, never the others'.
+        #expect(
+            Set(limiter.shareCalls(now: 12)) == [
+                SharedCallCount(user: "u", operation: "list", calls: 1, oldest: 10),
+                SharedCallCount(user: "w", operation: "list", calls: 1, oldest: 12),
+            ])
+        #expect(limiter.shareCalls(now: 71).map(\.user) == ["w"])
+        // A newer report replaces the older one.
+        limiter.receiveSharedCalls([], now: 13)
+        #expect(limiter.admit(user: "u", operation: "list", now: 14) == .admitted)
+    }
+
+    @Test func aReportNotRenewedForTenSecondsNoLongerCounts() {
+        let limiter = RateLimiter(limits: ["list": .init(count: 1, window: 3600)])
+        limiter.receiveSharedCalls([SharedCallCount(user: "u", operation: "list", calls: 1, oldest: 100)], now: 100)
+        #expect(limiter.admit(user: "u", operation: "list", now: 110) == .refused(retryAfterSeconds: 3590))
+        // Cut off from the database, the server counts its own calls alone.
+        #expect(limiter.admit(user: "u", operation: "list", now: 110.5) == .admitted)
     }
 
     @Test func refusedCallsDoNotCount() {

@@ -11,7 +11,8 @@ package import TaskEngine
 /// changed nothing.
 package struct AuthGate: Sendable {
     private let engine: Engine
-    private let limiter: RateLimiter?
+    /// The rate limits, nil when they are off.
+    package let limiter: RateLimiter?
     private let clock: any TimeSource
 
     /// A gate over `engine`'s users and tokens, limiting calls by `rateLimits` on `clock`.
@@ -20,6 +21,9 @@ package struct AuthGate: Sendable {
         self.limiter = rateLimits.isOff ? nil : RateLimiter(limits: rateLimits.limits)
         self.clock = clock
     }
+
+    /// The gate's clock in seconds, as the rate limits count.
+    package var now: Double { Double(clock.now().microseconds) / 1_000_000 }
 
     /// The params the handler of `method` sees and the context it runs with, or the error to answer instead.
     package func admit(
@@ -71,7 +75,6 @@ package struct AuthGate: Sendable {
             }
         }
         if let limiter, context.user != User.systemID, let operation = method.rateLimit {
-            let now = Double(clock.now().microseconds) / 1_000_000
             if case .refused(let seconds) = limiter.admit(user: context.user, operation: operation, now: now) {
                 return .failure(Self.rateLimited(operation: operation, retryAfter: seconds))
             }

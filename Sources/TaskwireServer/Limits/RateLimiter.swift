@@ -1,4 +1,5 @@
 import Locking
+package import PostgresStore
 package import TaskEngine
 
 /// Per-user, per-operation sliding-window rate limits (the spec's "Rate Limits" table).
@@ -64,6 +65,13 @@ package final class RateLimiter: Sendable {
 
     private let limits: [String: Limit]
     private let calls = Mutex<[Key: [Double]]>([:])
+    /// The calls other servers on the same PostgreSQL database admitted, as they last reported them
+    /// (``shareCalls(now:)`` and ``receiveSharedCalls(_:)``): counted with this server's own.
+    private let shared = Mutex<(counts: [Key: (calls: Int, oldest: Double)], at: Double)>(([:], 0))
+
+    /// How long, in seconds, the other servers' report counts after it arrived: it is replaced every second
+    /// while the database answers, and a server cut off from it falls back to its own calls.
+    package static let sharedReportLifetime: Double = 10
 
     /// A limiter with a limit per operation name; operations without a limit are never refused.
     package init(limits: [String: Limit]) {
@@ -77,22 +85,57 @@ package final class RateLimiter: Sendable {
     package func admit(user: UserID, operation: String, now: Double) -> Decision {
         guard let limit = limits[operation] else { return .admitted }
         let key = Key(user: user, operation: operation)
+        let horizon = now - limit.window
+        let others = shared.withLock { now - $0.at <= Self.sharedReportLifetime ? $0.counts[key] : nil }
         return calls.withLock { calls in
             var times = calls[key, default: []]
-            let horizon = now - limit.window
             if let firstLive = times.firstIndex(where: { $0 > horizon }) {
                 times.removeFirst(firstLive)
             } else {
                 times.removeAll()
             }
-            guard times.count < limit.count else {
+            let elsewhere = others?.calls ?? 0
+            guard times.count + elsewhere < limit.count else {
                 calls[key] = times
-                let wait = times[times.count - limit.count] + limit.window - now
+                // The earliest moment a call leaves the window: this server's own when they fill it alone, else
+                // the oldest call here or elsewhere (one already gone elsewhere: the next report, in a second).
+                var expires = now - limit.window + 1
+                if times.count >= limit.count {
+                    expires = times[times.count - limit.count]
+                } else if let others, others.oldest > horizon {
+                    expires = min(others.oldest, times.first ?? others.oldest)
+                } else if let first = times.first {
+                    expires = first
+                }
+                let wait = expires + limit.window - now
                 return .refused(retryAfterSeconds: max(1, Int(min(wait, Limit.longestWindow).rounded(.up))))
             }
             times.append(now)
             calls[key] = times
             return .admitted
         }
+    }
+
+    /// This server's admitted calls still in their windows at `now`, to report to the other servers on the
+    /// same database.
+    package func shareCalls(now: Double) -> [SharedCallCount] {
+        calls.withLock { calls in
+            calls.compactMap { key, times in
+                guard let limit = limits[key.operation] else { return nil }
+                let live = times.drop { $0 <= now - limit.window }
+                guard let oldest = live.first else { return nil }
+                return SharedCallCount(
+                    user: key.user.text, operation: key.operation, calls: live.count, oldest: oldest)
+            }
+        }
+    }
+
+    /// Replaces what the other servers reported (their sums per user and operation), received at `now`.
+    package func receiveSharedCalls(_ counts: [SharedCallCount], now: Double) {
+        var received: [Key: (calls: Int, oldest: Double)] = [:]
+        for count in counts where limits[count.operation] != nil {
+            received[Key(user: UserID(count.user), operation: count.operation)] = (count.calls, count.oldest)
+        }
+        shared.withLock { $0 = (received, now) }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import JSON
 import JSONRPC
 import Locking
+import PostgresStore
 import TaskEngine
 import TaskStore
 import TaskwireLog
@@ -183,6 +184,7 @@ package enum Launcher {
         // Due dates that passed while the server was down fire now, after the replay and before serving.
         if readNode == nil { await engine.startScheduler() }
         let gate = AuthGate(engine: engine, rateLimits: options.rateLimits)
+        let rateExchange = shareRateLimits(gate: gate, options: options, logger: logger)
         let shared = opened.store as? any ForwardingStore
         let server = Server(
             configuration: configuration, methods: methods, logger: logger, gate: gate, invoker: invoker,
@@ -206,6 +208,7 @@ package enum Launcher {
             push.stop()
             await deliveries.stop()
         }
+        server.onShutdown { await runBlocking { rateExchange?.close() } }
         server.onShutdown {
             // No reminder may be appended once the store closes.
             await engine.stopScheduler()
@@ -262,6 +265,22 @@ package enum Launcher {
         }
         done.wait()
         return outcome.withLock { $0 } ?? false
+    }
+
+    /// On a shared PostgreSQL database, reports this server's rate-limited calls to the other servers and
+    /// counts theirs, so a user's limits hold for the whole fleet (reads included: writes are counted by the
+    /// writer already). Nil without a database or with the limits off; a failure to start only warns, and the
+    /// limits then count this server's calls alone.
+    static func shareRateLimits(gate: AuthGate, options: ServeOptions, logger: Logger) -> PostgresRateExchange? {
+        guard let conninfo = options.postgres, let limiter = gate.limiter else { return nil }
+        do {
+            return try PostgresRateExchange(
+                conninfo: conninfo, local: { limiter.shareCalls(now: gate.now) },
+                received: { limiter.receiveSharedCalls($0, now: gate.now) }, onWarning: { logger.warning($0) })
+        } catch {
+            logger.warning("rate limits count this server's calls only: \(error)")
+            return nil
+        }
     }
 
     /// The outside channels the delivery worker sends email and webhook notifications over: the one place
