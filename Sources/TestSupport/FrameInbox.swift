@@ -51,6 +51,12 @@ package final class FrameInbox: Sendable {
                     continuation.resume(returning: nil)
                     return nil
                 }
+                // One reader at a time: a second would take the first one's place and leave it waiting forever.
+                if state.waiter != nil {
+                    let message = "two readers wait on one connection at once; read its frames in turn"
+                    continuation.resume(throwing: TestSupportError(message))
+                    return nil
+                }
                 state.nextWaiter += 1
                 state.waiter = (state.nextWaiter, continuation)
                 return state.nextWaiter

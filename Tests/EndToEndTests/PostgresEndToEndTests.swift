@@ -123,6 +123,48 @@ struct PostgresEndToEndTests {
         #expect(try await reader.waitForExit() == 0)
     }
 
+    @Test func createsSpreadOverThreeNodesAreEachReadTheSameFromEveryNode() async throws {
+        let conninfo = try await migratedDatabase()
+        let arguments = ["--postgres", conninfo, "--log-level", "error"]
+        let writer = try ServerProcess(arguments: arguments)
+        defer { writer.kill() }
+        _ = try await writer.client.call("ping")  // the first one writes
+        let nodes = [writer, try ServerProcess(arguments: arguments), try ServerProcess(arguments: arguments)]
+        defer { for node in nodes { node.kill() } }
+        // Ten creates sent to each node at once, before any reply is read.
+        for (index, node) in nodes.enumerated() {
+            for number in 0..<10 {
+                node.client.sendRequest("tasks.create", params: ["title": .string("node \(index) task \(number)")])
+            }
+        }
+        var ids: Set<String> = []
+        for node in nodes {
+            for _ in 0..<10 {
+                let created = try await node.client.next()
+                ids.insert(try #require(created["result"]?["task_id"]?.stringValue, "\(created)"))
+            }
+        }
+        #expect(ids.count == 30)
+        // A node answers a write once it applied what the writer had committed: one more each, and every node
+        // holds the thirty (the cross-node bound is the follow delay; read-your-writes holds at once).
+        for node in nodes {
+            let created = try await node.client.call("tasks.create", params: ["title": "the last one"])
+            #expect(created["result"]?["task_id"] != nil, "\(created)")
+        }
+        var seen: [[String: JSONValue]] = []
+        for node in nodes {
+            var tasks: [String: JSONValue] = [:]
+            for id in ids {
+                tasks[id] = try await node.client.call("tasks.get", params: ["task_id": .string(id)])["result"]
+            }
+            let listed = try await node.client.call("tasks.list", params: ["limit": 100])
+            #expect(listed["result"]?["tasks"]?.arrayValue?.count == 33, "\(listed)")
+            seen.append(tasks)
+        }
+        #expect(seen[0].values.allSatisfy { $0["task_id"] != nil })
+        #expect(seen[1] == seen[0] && seen[2] == seen[0])
+    }
+
     @Test func aSIGKILLLoopOverTheNodesLosesNoAnsweredWriteAndAThirdNodesSubscriberMissesNothing() async throws {
         let conninfo = try await migratedDatabase()
         let arguments = ["--postgres", conninfo, "--log-level", "error"]
