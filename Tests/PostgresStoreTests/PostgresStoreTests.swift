@@ -28,12 +28,15 @@
             #expect(versions == "1\n2\n3\n")
         }
 
-        @Test func aVersion1DatabaseWithDataIsRefusedUntilMigratedThenServedWhole() async throws {
-            // A database as the release before schema version 2 left it: its tables, and journal rows in the
-            // same record format (docs/storage.md) that every release writes.
+        /// Versions 1 and 2 are what earlier releases left: version 1 before several servers shared a database,
+        /// version 2 before the rate limits were shared.
+        @Test(arguments: [1, 2])
+        func anEarlierSchemaWithDataIsRefusedUntilMigratedThenServedWhole(version: Int) async throws {
+            // A database as that release left it: its tables, and journal rows in the same record format
+            // (docs/storage.md) that every release writes.
             let conninfo = try await PostgresScratch.createDatabase()
             let database = PostgresScratch.databaseName(conninfo)
-            #expect(try PostgresBackend.migrate(conninfo: conninfo, upTo: 1) == (0, 1))
+            #expect(try PostgresBackend.migrate(conninfo: conninfo, upTo: version) == (0, version))
             let source = MemoryStore()
             let before = try Engine.open(store: source)
             for title in ["Call the customer", "Write the report", "Refund order 7"] {
@@ -47,10 +50,11 @@
                         + "\(Int32(bitPattern: CRC32C.checksum(record))), '\\x\(hex)')")
             }
             let refused = refusalToOpen(conninfo)
-            #expect(refused?.description.contains("schema version 1") == true, "\(String(describing: refused))")
+            #expect(
+                refused?.description.contains("schema version \(version)") == true, "\(String(describing: refused))")
             #expect(refused?.description.contains("taskwire migrate --postgres") == true)
 
-            #expect(try PostgresBackend.migrate(conninfo: conninfo) == (1, 3))
+            #expect(try PostgresBackend.migrate(conninfo: conninfo) == (version, 3))
             let store = try PostgresBackend.open(conninfo: conninfo, options: quiet())
             defer { store.close() }
             let after = try Engine.open(store: store)
@@ -69,6 +73,22 @@
                 }, reload: { _, _ in false }, promoted: {})
             try await after.create(NewTask(title: "After the upgrade"), by: .system).ticket.wait()
             try await arrived.waitFor(1)
+            // And what version 3 adds: a server reports its rate-limited calls.
+            let (reports, report) = AsyncStream.makeStream(of: Void.self)
+            let exchange = try PostgresRateExchange(
+                conninfo: conninfo, period: .milliseconds(50),
+                local: { [SharedCallCount(user: "ann", operation: "list", calls: 1, oldest: 1)] },
+                received: { _ in report.yield() }, onWarning: { Issue.record("warning: \($0)") })
+            defer { exchange.close() }
+            // The second exchange begins after the first committed its report.
+            var exchanges = 0
+            for await _ in reports {
+                exchanges += 1
+                if exchanges == 2 { break }
+            }
+            let calls = try await PostgresScratch.psql(
+                database: database, "SELECT user_id, calls FROM taskwire_rate_calls")
+            #expect(calls == "ann|1\n")
         }
 
         @Test func anUnmigratedDatabaseIsRefusedWithWhatToRun() async throws {
