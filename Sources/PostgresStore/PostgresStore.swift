@@ -40,7 +40,10 @@
             var recovered: RecoveredState?
             var recordsSinceSnapshot: Int
             var bytesSinceSnapshot: Int
+            /// The thread of the newest snapshot, joined before the next one starts and at close.
             var snapshotThread: WorkerThread?
+            /// Whether a snapshot is being written (its thread clears it when done).
+            var snapshotRunning = false
             var writerThread: WorkerThread?
             /// The newest durable snapshot and the one before it (kept as a fallback), by the record they cover.
             var snapshots: [UInt64]
@@ -212,14 +215,22 @@
         @discardableResult
         package func snapshot(encode: @escaping @Sendable () -> [UInt8]) -> Bool {
             let covers: UInt64? = state.withLock { state in
-                guard state.failure == nil, !state.closing, !state.following, state.snapshotThread == nil,
+                guard state.failure == nil, !state.closing, !state.following, !state.snapshotRunning,
                     state.lastAppended > (state.snapshots.first ?? 0)
                 else { return nil }
+                state.snapshotRunning = true
                 state.recordsSinceSnapshot = 0
                 state.bytesSinceSnapshot = 0
                 return state.lastAppended
             }
             guard let covers else { return false }
+            // The previous snapshot's thread has finished (it cleared `snapshotRunning`): join it, so no
+            // finished thread is left unjoined.
+            let previous = state.withLock { state in
+                defer { state.snapshotThread = nil }
+                return state.snapshotThread
+            }
+            previous?.join()
             do {
                 let thread = try WorkerThread(name: "postgres snapshot") { [self] in
                     writeSnapshot(covers: covers, encode: encode)
@@ -228,6 +239,7 @@
                 return true
             } catch {
                 options.onWarning("Could not start the snapshot thread: \(error)")
+                state.withLock { $0.snapshotRunning = false }
                 return false
             }
         }
@@ -745,7 +757,7 @@
                 })
             while committed.withLock({ $0 }) == nil { wake.wait(timeoutNanoseconds: nil) }
             let ready = (try? committed.withLock({ $0 })?.get()) != nil
-            defer { state.withLock { $0.snapshotThread = nil } }
+            defer { state.withLock { $0.snapshotRunning = false } }
             guard ready else { return }
             do {
                 try writeSnapshotNow(bytes, covers: covers)
