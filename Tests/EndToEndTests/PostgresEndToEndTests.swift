@@ -210,17 +210,29 @@ struct PostgresEndToEndTests {
         #expect(answered.count >= 6)
     }
 
-    @Test func aUsersWriteLimitCountsTheWritesSentToEveryNodeAndAttachmentsReadEverywhere() async throws {
-        let conninfo = try await migratedDatabase()
+    /// A writer and a read node on `conninfo`, each serving the member ann on stdio with `rateLimit`.
+    private func annOnTwoNodes(_ conninfo: String, rateLimit: String) async throws -> (ServerProcess, ServerProcess) {
         let token = try await CommandResult.run(
             ["token", "create", "--user", "ann", "--role", "member", "--postgres", conninfo])
         #expect(token.status == 0, "\(token.standardError)")
-        let arguments = ["--postgres", conninfo, "--stdio-user", "ann", "--rate-limit", "create=3/hour"]
+        let arguments = ["--postgres", conninfo, "--stdio-user", "ann", "--rate-limit", rateLimit]
         let writer = try ServerProcess(arguments: arguments)
-        defer { writer.kill() }
-        _ = try await writer.client.call("ping")
-        let reader = try ServerProcess(arguments: arguments)
-        defer { reader.kill() }
+        do {
+            _ = try await writer.client.call("ping")  // the first one writes
+            return (writer, try ServerProcess(arguments: arguments))
+        } catch {
+            writer.kill()
+            throw error
+        }
+    }
+
+    @Test func aUsersWriteLimitCountsTheWritesSentToEveryNodeAndAttachmentsReadEverywhere() async throws {
+        let conninfo = try await migratedDatabase()
+        let (writer, reader) = try await annOnTwoNodes(conninfo, rateLimit: "create=3/hour")
+        defer {
+            writer.kill()
+            reader.kill()
+        }
         // Three creates allowed per hour for ann, whichever node they are sent to: the writer counts them all.
         for node in [writer, reader, reader] {
             let created = try await node.client.call("tasks.create", params: ["title": "counted"])
@@ -256,15 +268,11 @@ struct PostgresEndToEndTests {
     @Test func aUsersReadLimitCountsTheReadsAnsweredOnEveryNode() async throws {
         let conninfo = try await migratedDatabase()
         let database = PostgresScratch.databaseName(conninfo)
-        let token = try await CommandResult.run(
-            ["token", "create", "--user", "ann", "--role", "member", "--postgres", conninfo])
-        #expect(token.status == 0, "\(token.standardError)")
-        let arguments = ["--postgres", conninfo, "--stdio-user", "ann", "--rate-limit", "list=4/hour"]
-        let writer = try ServerProcess(arguments: arguments)
-        defer { writer.kill() }
-        _ = try await writer.client.call("ping")
-        let reader = try ServerProcess(arguments: arguments)
-        defer { reader.kill() }
+        let (writer, reader) = try await annOnTwoNodes(conninfo, rateLimit: "list=4/hour")
+        defer {
+            writer.kill()
+            reader.kill()
+        }
         // Four lists an hour for ann: two on each node, each under the limit on its own.
         for node in [writer, reader, writer, reader] {
             let listed = try await node.client.call("tasks.list")
